@@ -1,0 +1,67 @@
+/*
+ * Runtime settings read from the configuration file, as plain data.  The
+ * policy library parses the whole file (it owns libyaml); the proxy reads
+ * these settings through pol_set_config().  All sizes are bytes, all times
+ * milliseconds; defaults are the SW_DEF_* values below (documented in README).
+ */
+#ifndef SW_CONFIG_H
+#define SW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SW_DEF_UPSTREAM            "unix:///var/run/docker.sock"
+#define SW_DEF_LISTEN              "unix:///run/sockwarden/sockwarden.sock"
+#define SW_DEF_MAX_HEADER_BYTES    (64u * 1024)
+#define SW_DEF_MAX_HEADERS         100u
+#define SW_DEF_MAX_BODY_BYTES      (1024u * 1024)
+#define SW_DEF_MAX_CONNECTIONS     4096u
+#define SW_DEF_HEAD_TIMEOUT_MS     10000u
+#define SW_DEF_IDLE_TIMEOUT_MS     60000u
+#define SW_DEF_UPSTREAM_CONNECT_MS 5000u
+#define SW_DEF_SHUTDOWN_TIMEOUT_MS 10000u
+#define SW_DEF_MIN_API_VERSION     "1.24"
+#define SW_DEF_SOCKET_MODE         0660u
+
+#define SW_NAME_MAX 64
+#define SW_URL_MAX  256
+
+struct sw_socket_opts {
+	unsigned mode;           /* permission bits of the socket file */
+	char owner[SW_NAME_MAX]; /* user name or numeric uid; empty: unchanged */
+	char group[SW_NAME_MAX]; /* group name or numeric gid; empty: unchanged */
+};
+
+struct sw_listener_cfg {
+	char name[SW_NAME_MAX];
+	char listen[SW_URL_MAX]; /* unix:///path */
+	struct sw_socket_opts socket;
+	int policy; /* index into the set's policies */
+};
+
+struct sw_limits {
+	size_t max_header_bytes;  /* request line plus header block */
+	unsigned max_headers;     /* header fields per request */
+	size_t max_body_bytes;    /* request bodies that must be buffered for inspection */
+	unsigned max_connections; /* client connections open at once, all listeners */
+	unsigned head_timeout_ms; /* from a request's first byte to the end of its head */
+	unsigned idle_timeout_ms; /* keep-alive (or fresh) connection with no request */
+	unsigned upstream_connect_ms;
+	unsigned shutdown_timeout_ms; /* how long SIGTERM waits for in-flight requests */
+};
+
+struct sw_log_cfg {
+	int level;              /* enum log_level */
+	char audit[SW_URL_MAX]; /* "stderr", "off", or a file path */
+};
+
+struct sw_config {
+	char upstream[SW_URL_MAX]; /* unix:///path or tcp://addr:port */
+	char min_api_version[16];  /* requests below this API version are denied */
+	struct sw_listener_cfg *listeners;
+	size_t n_listeners;
+	struct sw_limits limits;
+	struct sw_log_cfg log;
+};
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * The contract between proxy/ and policy/: load a configuration, route and
+ * canonicalise requests, decide.  Everything here is pure: no I/O except
+ * pol_load_file() reading its file, no clock, no globals but const tables.
+ */
+#ifndef SW_POLICY_H
+#define SW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sockwarden/config.h"
+#include "sockwarden/ident.h"
+#include "sockwarden/req.h"
+#include "sockwarden/str.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+struct pol_err {
+	char file[256];
+	int line; /* 1-based; 0 when not tied to a position */
+	int col;  /* 1-based */
+	char msg[256];
+};
+
+/* ---- loading ----------------------------------------------------------- */
+
+/* Compiled, immutable configuration: settings plus named policies.  Refcounted. */
+struct pol_set;
+
+/* Largest configuration file accepted, and deepest YAML nesting. */
+#define POL_YAML_MAX_BYTES (1024 * 1024)
+#define POL_YAML_MAX_DEPTH 32
+
+/*
+ * Parse and validate a configuration.  On success stores a set with one
+ * reference in *out and returns 0; on error fills "err" (file:line:col) and
+ * returns -1, leaving *out untouched.  pol_load_buffer borrows "buf"; "name"
+ * is what error messages call the file.
+ */
+int pol_load_file(const char *path, struct pol_set **out, struct pol_err *err);
+int pol_load_buffer(
+    const char *name, const char *buf, size_t len, struct pol_set **out, struct pol_err *err);
+
+/* The configuration compiled in, used when no file is given. */
+const char *pol_default_config(void);
+
+struct pol_set *pol_set_ref(struct pol_set *ps);
+void pol_set_unref(struct pol_set *ps); /* NULL is a no-op */
+
+const struct sw_config *pol_set_config(const struct pol_set *ps);
+size_t pol_set_policy_count(const struct pol_set *ps);
+int pol_set_find_policy(const struct pol_set *ps, const char *name); /* -1 when absent */
+const char *pol_set_policy_name(const struct pol_set *ps, int policy);
+
+/* ---- endpoints (the route table, policy/endpoints.c) -------------------- */
+
+#define POL_EP_UNKNOWN 0 /* no Docker API route matches: always denied */
+
+/* Endpoint properties, from the route table. */
+#define POL_EPF_READ      0x0001u /* does not change daemon state (GET/HEAD) */
+#define POL_EPF_LEAK      0x0002u /* reveals file contents or secrets: not in "read-only" */
+#define POL_EPF_HIJACK    0x0004u /* the daemon may hijack the connection (attach, exec) */
+#define POL_EPF_STREAM    0x0008u /* long-lived streaming response */
+#define POL_EPF_ROOT      0x0010u /* root on the host when allowed without inspection */
+#define POL_EPF_JSON_BODY 0x0020u /* the request body is JSON the daemon decodes */
+#define POL_EPF_UPLOAD    0x0040u /* the request body is a (tar) upload stream */
+
+size_t pol_ep_count(void);       /* ids are 1 .. pol_ep_count() - 1 */
+const char *pol_ep_name(int ep); /* operation id, "Unknown" for POL_EP_UNKNOWN */
+unsigned pol_ep_flags(int ep);
+const char *pol_ep_method(int ep);
+const char *pol_ep_template(int ep); /* e.g. "/containers/{name:.*}/json" */
+int pol_ep_lookup(const char *name); /* operation id -> id; POL_EP_UNKNOWN when absent */
+
+/*
+ * Route a canonical path the way the daemon's router does (routes tried in
+ * the daemon's registration order, first match wins, method compared
+ * exactly).  Returns the endpoint id or POL_EP_UNKNOWN.  When the route has a
+ * variable, "ref" (may be NULL) receives a view of the first one.
+ */
+int pol_ep_match(const struct sw_str *method, const struct sw_str *path, struct sw_str *ref);
+
+/* ---- canonicalisation (policy/canon.c) ------------------------------------ */
+
+/*
+ * Canonicalise a request-target: origin-form only, split off the query,
+ * percent-decode the path once into "buf" (size "bufsz"), strip at most one
+ * /v<version> prefix, and refuse everything the daemon could read another
+ * way (see DESIGN invariant 2).  Fills req->path, req->query and
+ * req->version (views into "buf" or "target").  Returns 0, or -1 with a
+ * static reason in *why.
+ */
+int pol_canon_target(
+    const struct sw_str *target, char *buf, size_t bufsz, struct sw_req *req, const char **why);
+
+/*
+ * Same rules for a bare path (no query); "out" is a view into "buf".
+ * canon(canon(x)) == canon(x) for every accepted x.
+ */
+int pol_canon_path(const struct sw_str *in, char *buf, size_t bufsz, struct sw_str *out,
+    struct sw_str *version, const char **why);
+
+/* Go's url.ParseQuery, stricter: refuses ';', bad %-escapes and control bytes. */
+int pol_query_check(const struct sw_str *query, const char **why);
+
+/*
+ * Compare API versions as the daemon does (split on '.', each component
+ * parsed as a decimal integer, unparsable or overflowing components count as
+ * 0, missing ones as 0).  Returns <0, 0 or >0.
+ */
+int pol_version_cmp(const struct sw_str *a, const struct sw_str *b);
+
+/* ---- decisions (policy/eval.c) ---------------------------------------------- */
+
+enum pol_verdict {
+	POL_DENY = 0, /* zero-filled memory must fail closed */
+	POL_ALLOW,
+	POL_NEED_BODY, /* a rule inspects the body: buffer it and call again */
+};
+
+enum pol_reason {
+	POL_R_DEFAULT_DENY = 0, /* no rule allowed it */
+	POL_R_ALLOWED,          /* an allow entry or group matched */
+	POL_R_DENIED,           /* a deny entry matched */
+	POL_R_UNKNOWN_ENDPOINT, /* no Docker API route */
+	POL_R_API_TOO_OLD,      /* version prefix below the configured minimum */
+	POL_R_NO_POLICY,        /* the client has no policy */
+};
+
+/* Bodies of inspected endpoints (issue: body inspection); unused for now. */
+struct pol_facts;
+
+struct pol_decision {
+	enum pol_verdict verdict;
+	enum pol_reason reason;
+	int policy; /* index of the policy applied, -1 when none */
+	int rule;   /* index of the matching entry in that policy, -1 = default */
+};
+
+/*
+ * Decide on one request for the client "who" under policy number "policy".
+ * Reads only its arguments; "facts" may be NULL when no body was inspected.
+ */
+enum pol_verdict pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req,
+    const struct sw_ident *who, const struct pol_facts *facts, struct pol_decision *out);
+
+/* Name of the rule that decided, e.g. "allow Container*" or "default"; always NUL-terminated. */
+const char *pol_decision_rule(
+    const struct pol_set *ps, const struct pol_decision *d, char *buf, size_t bufsz);
+
+/*
+ * The message a denied client sees, without JSON quoting, e.g.
+ * "sockwarden: ContainerCreate is not allowed (policy traefik, default deny):
+ * add ContainerCreate to policies.traefik.allow".  Always NUL-terminated;
+ * returns its length.
+ */
+size_t pol_decision_message(const struct pol_set *ps, const struct sw_req *req,
+    const struct pol_decision *d, char *buf, size_t bufsz);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * The audit log: exactly one JSON object per line per request decision.
+ * Field names are an interface: add fields, never rename them.
+ */
+#ifndef SW_AUDIT_H
+#define SW_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "sockwarden/ident.h"
+#include "sockwarden/str.h"
+
+struct event_base;
+
+struct audit_rec {
+	struct timespec start; /* wall clock, for "time" */
+	uint64_t start_ns;     /* monotonic, for "duration_ms" */
+	const char *listener;
+	uint64_t conn;
+	const struct sw_ident *ident;
+	struct sw_str method; /* untrusted bytes: escaped when written */
+	struct sw_str target;
+	struct sw_str path;
+	struct sw_str api;
+	const char *endpoint;
+	const char *verdict; /* "allow", "deny" or "error" */
+	char rule[96];
+	const char *policy;
+	const char *note;   /* why an error happened, "hijacked", ... */
+	int status;         /* status sent to the client; 0 when none */
+	uint64_t bytes_in;  /* request body bytes */
+	uint64_t bytes_out; /* response bytes relayed or written */
+	bool active;        /* a request is being recorded */
+};
+
+/* "stderr", "off" or an absolute path (opened for append). */
+int audit_open(struct event_base *base, const char *dest);
+void audit_close(void);
+/* SIGUSR1: reopen the file (log rotation). */
+int audit_reopen(void);
+/* More audit data is queued than allowed: requests are refused until it drains. */
+bool audit_backlogged(void);
+
+/* Format one line (with '\n') into buf; returns its length, or 0 if it did not fit. */
+size_t audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz);
+/* Queue one line; the write happens once per event-loop pass. */
+void audit_emit(const struct audit_rec *r, uint64_t now_ns);
+
+uint64_t audit_now_ns(void);
+
+#endif

@@ -1,0 +1,602 @@
+/*
+ * The client side of a connection.  Requests are handled one at a time, in
+ * order: a pipelined request is not parsed before the previous exchange has
+ * finished, so every request on a keep-alive connection is evaluated, and
+ * no client byte after a request reaches the daemon unless the daemon's
+ * answer made it tunnel data (forward.c).
+ */
+#include "sockwarden/compat.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "sockwarden/log.h"
+#include "sockwarden/policy.h"
+
+#include "conn.h"
+#include "forward.h"
+#include "identity.h"
+#include "listener.h"
+#include "server.h"
+
+/* How long a closing connection may take to flush its last response. */
+#define SW_LINGER_MS 5000
+
+static const char *const state_names[] = {
+	[CONN_READ_HEAD] = "read_head",
+	[CONN_FORWARD] = "forward",
+	[CONN_RESPOND] = "respond",
+	[CONN_SPLICE] = "splice",
+	[CONN_CLOSING] = "closing",
+};
+
+static void process_input(struct conn *c);
+
+void
+conn_set_state(struct conn *c, enum conn_state st)
+{
+	if (c->c_state == st)
+		return;
+	if (log_get_level() >= LOG_LEVEL_DEBUG)
+		log_debug("conn %" PRIu64 ": %s -> %s", c->c_id, state_names[c->c_state],
+		    state_names[st]);
+	c->c_state = st;
+}
+
+static void
+arm_timer(struct conn *c, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+
+	evtimer_add(&c->c_timer, &tv);
+}
+
+static const struct sw_limits *
+limits(const struct conn *c)
+{
+	return &pol_set_config(c->c_ps)->limits;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct srv *s = c->c_srv;
+
+	TAILQ_REMOVE(&s->conns, c, c_entry);
+	s->n_conns--;
+	evtimer_del(&c->c_timer);
+	fwd_upstream_close(c);
+	bufferevent_free(c->c_bev);
+	hreq_release(&c->c_hreq);
+	pol_set_unref(c->c_ps);
+	free(c);
+	srv_conn_gone(s);
+}
+
+/* The audit line of the current request, written once. */
+static void
+finish_audit(struct conn *c, const char *note)
+{
+	if (!c->c_audit.active)
+		return;
+	if (note != NULL && c->c_audit.note == NULL)
+		c->c_audit.note = note;
+	if (c->c_audit.verdict == NULL)
+		c->c_audit.verdict = "error";
+	audit_emit(&c->c_audit, audit_now_ns());
+	c->c_audit.active = false;
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	if (c->c_state == CONN_CLOSING)
+		return;
+	log_debug("conn %" PRIu64 ": closing: %s", c->c_id, reason);
+	finish_audit(c, reason);
+	conn_set_state(c, CONN_CLOSING);
+	fwd_upstream_close(c);
+	bufferevent_disable(c->c_bev, EV_READ);
+	evtimer_del(&c->c_timer);
+	/*
+	 * Freed from the timer, never from under a caller: flush what is
+	 * queued for the client first, but not for longer than the linger time.
+	 */
+	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+		arm_timer(c, 0);
+	else
+		arm_timer(c, SW_LINGER_MS);
+}
+
+void
+conn_drain(struct conn *c)
+{
+	c->c_draining = true;
+	if (c->c_state == CONN_READ_HEAD && !hreq_started(&c->c_hreq))
+		conn_close(c, "shutting down");
+}
+
+static void
+start_audit(struct conn *c)
+{
+	struct audit_rec *a = &c->c_audit;
+
+	memset(a, 0, sizeof(*a));
+	clock_gettime(CLOCK_REALTIME, &a->start);
+	a->start_ns = audit_now_ns();
+	a->listener = c->c_lsn->l_name;
+	a->conn = c->c_id;
+	a->ident = &c->c_ident;
+	a->active = true;
+}
+
+/* Wait for the next request: pick up a reloaded policy set, then idle. */
+static void
+enter_read_head(struct conn *c)
+{
+	struct srv *s = c->c_srv;
+
+	conn_set_state(c, CONN_READ_HEAD);
+	if (c->c_ps != s->ps) {
+		pol_set_unref(c->c_ps);
+		c->c_ps = pol_set_ref(s->ps);
+		c->c_hreq.limits = limits(c);
+	}
+	arm_timer(c, limits(c)->idle_timeout_ms);
+}
+
+/* Write a JSON string body for a Docker-style error, escaping as JSON requires. */
+static size_t
+json_message(char *buf, size_t bufsz, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	const char *p;
+
+	o += (size_t)snprintf(buf, bufsz, "{\"message\":\"");
+	for (p = msg; *p != '\0' && o + 8 < bufsz; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch == '"' || ch == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = (char)ch;
+		} else if (ch < 0x20) {
+			memcpy(buf + o, "\\u00", 4);
+			buf[o + 4] = hex[ch >> 4];
+			buf[o + 5] = hex[ch & 0xf];
+			o += 6;
+		} else {
+			buf[o++] = (char)ch;
+		}
+	}
+	o += (size_t)snprintf(buf + o, bufsz - o, "\"}\n");
+	return o < bufsz ? o : bufsz - 1;
+}
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 408:
+		return "Request Timeout";
+	case 413:
+		return "Content Too Large";
+	case 414:
+		return "URI Too Long";
+	case 417:
+		return "Expectation Failed";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 502:
+		return "Bad Gateway";
+	case 503:
+		return "Service Unavailable";
+	case 505:
+		return "HTTP Version Not Supported";
+	default:
+		return "Error";
+	}
+}
+
+void
+conn_respond_error(struct conn *c, int status, const char *msg, bool close)
+{
+	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	char body[1024];
+	size_t blen = json_message(body, sizeof(body), msg);
+	bool head = sw_str_eq_lit(&c->c_req.method, "HEAD");
+	int hlen;
+
+	/* An unread upgrade or Expect body would be read as the next request. */
+	if (c->c_hreq.upgrade || (c->c_hreq.expect_continue && !c->c_req_done))
+		close = true;
+	hlen = evbuffer_add_printf(out,
+	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
+	    status, status_text(status), blen, close ? "Connection: close\r\n" : "");
+	if (!head)
+		evbuffer_add(out, body, blen);
+	c->c_audit.status = status;
+	c->c_audit.bytes_out += (uint64_t)(hlen > 0 ? hlen : 0) + (head ? 0 : blen);
+	if (c->c_ubev != NULL && c->c_state == CONN_FORWARD)
+		fwd_upstream_close(c); /* the exchange with the daemon is abandoned */
+	if (close) {
+		c->c_close_after = true;
+		conn_close(c, msg);
+		return;
+	}
+	conn_set_state(c, CONN_RESPOND);
+	if (c->c_req_done)
+		conn_exchange_done(c);
+}
+
+void
+conn_exchange_done(struct conn *c)
+{
+	bool more_input;
+
+	finish_audit(c, NULL);
+	hreq_next(&c->c_hreq);
+	c->c_req_done = false;
+	memset(&c->c_req, 0, sizeof(c->c_req));
+	if (c->c_close_after || c->c_draining) {
+		conn_close(c, c->c_draining ? "shutting down" : "connection: close");
+		return;
+	}
+	more_input = evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0;
+	if (c->c_client_eof && !more_input) {
+		conn_close(c, "client closed");
+		return;
+	}
+	enter_read_head(c);
+	if (more_input && !c->c_parsing)
+		process_input(c);
+}
+
+/* hreq body callback: forward (re-framed) or discard, counting either way. */
+static void
+on_body(void *owner, const char *p, size_t n)
+{
+	struct conn *c = owner;
+
+	c->c_audit.bytes_in += n;
+	if (c->c_state == CONN_FORWARD)
+		fwd_body(c, p, n);
+}
+
+static void
+deny(struct conn *c, int status, const char *msg)
+{
+	c->c_audit.verdict = "deny";
+	conn_respond_error(c, status, msg, !c->c_hreq.keep_alive);
+}
+
+/* The request head is complete and well-formed: route, decide, act. */
+static void
+on_head(struct conn *c)
+{
+	struct hreq *h = &c->c_hreq;
+	struct sw_req *req = &c->c_req;
+	struct pol_decision d;
+	char msg[512];
+	const char *why;
+
+	evtimer_del(&c->c_timer);
+	if (hreq_build_req(h, req, &why) == -1 || pol_query_check(&req->query, &why) == -1) {
+		req->method = hreq_method(h);
+		req->target = hreq_target(h);
+		c->c_audit.method = req->method;
+		c->c_audit.target = req->target;
+		snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "canonical path");
+		snprintf(msg, sizeof(msg), "sockwarden: refused request target: %s", why);
+		deny(c, 400, msg);
+		return;
+	}
+	req->endpoint = pol_ep_match(&req->method, &req->path, &req->ref);
+	c->c_audit.method = req->method;
+	c->c_audit.target = req->target;
+	c->c_audit.path = req->path;
+	c->c_audit.api = req->version;
+	c->c_audit.endpoint = pol_ep_name(req->endpoint);
+	c->c_audit.policy = pol_set_policy_name(c->c_ps, c->c_lsn->l_policy);
+	if (audit_backlogged()) {
+		deny(c, 503, "sockwarden: the audit log is not keeping up; try again later");
+		return;
+	}
+	pol_eval(c->c_ps, c->c_lsn->l_policy, req, &c->c_ident, NULL, &d);
+	pol_decision_rule(c->c_ps, &d, c->c_audit.rule, sizeof(c->c_audit.rule));
+	if (d.verdict != POL_ALLOW) {
+		pol_decision_message(c->c_ps, req, &d, msg, sizeof(msg));
+		deny(c, 403, msg);
+		return;
+	}
+	c->c_audit.verdict = "allow";
+	if (!h->keep_alive)
+		c->c_close_after = true;
+	if (fwd_start(c) == -1)
+		conn_respond_error(c, 502, "sockwarden: cannot reach the Docker daemon", false);
+}
+
+static void
+on_request_done(struct conn *c, bool upgrade)
+{
+	c->c_req_done = true;
+	switch (c->c_state) {
+	case CONN_FORWARD:
+		fwd_request_done(c);
+		if (c->c_resp.done)
+			conn_exchange_done(c);
+		/*
+		 * Otherwise wait for the response.  After an upgrade request the
+		 * parser stays paused: what follows is tunnel data if the daemon
+		 * answers 101, the next request if it does not.
+		 */
+		(void)upgrade;
+		break;
+	case CONN_RESPOND:
+		conn_exchange_done(c);
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+may_parse(const struct conn *c)
+{
+	switch (c->c_state) {
+	case CONN_READ_HEAD:
+		return true;
+	case CONN_FORWARD:
+	case CONN_RESPOND:
+		return !c->c_req_done;
+	default:
+		return false;
+	}
+}
+
+static void
+process_input(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->c_bev);
+	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	static char no_input[1];
+	struct evbuffer_iovec v;
+	enum hreq_event ev;
+	size_t used;
+
+	c->c_parsing = true;
+	while (may_parse(c) && (evbuffer_get_length(in) > 0 || c->c_hreq.need_kick)) {
+		/* Back-pressure: stop reading while the other side is full. */
+		if (c->c_state == CONN_READ_HEAD && evbuffer_get_length(out) > SW_SPLICE_HIWAT)
+			goto pause_reading;
+		if (c->c_state == CONN_FORWARD && c->c_ubev != NULL &&
+		    evbuffer_get_length(bufferevent_get_output(c->c_ubev)) > SW_SPLICE_HIWAT)
+			goto pause_reading;
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1) {
+			v.iov_base = no_input;
+			v.iov_len = 0;
+		}
+		if (c->c_state == CONN_READ_HEAD && !hreq_started(&c->c_hreq)) {
+			start_audit(c);
+			arm_timer(c, limits(c)->head_timeout_ms);
+		}
+		ev = hreq_feed(&c->c_hreq, v.iov_base, v.iov_len, &used);
+		evbuffer_drain(in, used);
+		switch (ev) {
+		case HREQ_EV_NEED_MORE:
+			break;
+		case HREQ_EV_HEAD:
+			on_head(c);
+			break;
+		case HREQ_EV_DONE:
+			on_request_done(c, false);
+			break;
+		case HREQ_EV_UPGRADE_DONE:
+			on_request_done(c, true);
+			break;
+		case HREQ_EV_ERROR: {
+			char msg[256];
+
+			c->c_audit.method = hreq_method(&c->c_hreq);
+			c->c_audit.verdict = "error";
+			snprintf(msg, sizeof(msg), "sockwarden: malformed request: %s",
+			    c->c_hreq.err_msg ? c->c_hreq.err_msg : "bad HTTP");
+			conn_respond_error(
+			    c, c->c_hreq.err_status ? c->c_hreq.err_status : 400, msg, true);
+			break;
+		}
+		}
+	}
+	c->c_parsing = false;
+	return;
+
+pause_reading:
+	bufferevent_disable(c->c_bev, EV_READ);
+	c->c_read_paused = true;
+	c->c_parsing = false;
+}
+
+void
+conn_client_readable(struct conn *c)
+{
+	if (!c->c_read_paused || c->c_state == CONN_CLOSING)
+		return;
+	c->c_read_paused = false;
+	if (!c->c_client_eof)
+		bufferevent_enable(c->c_bev, EV_READ);
+	process_input(c);
+}
+
+static void
+client_readcb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	switch (c->c_state) {
+	case CONN_SPLICE:
+		fwd_splice_client_read(c);
+		break;
+	case CONN_CLOSING:
+		evbuffer_drain(bufferevent_get_input(c->c_bev), (size_t)-1);
+		break;
+	default:
+		process_input(c);
+		break;
+	}
+}
+
+static void
+client_writecb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	size_t queued = evbuffer_get_length(bufferevent_get_output(bev));
+
+	switch (c->c_state) {
+	case CONN_CLOSING:
+		if (queued == 0) {
+			evtimer_del(&c->c_timer);
+			arm_timer(c, 0);
+		}
+		break;
+	case CONN_SPLICE:
+		fwd_splice_client_drained(c);
+		break;
+	case CONN_FORWARD:
+		/* The response may continue: let the daemon's side read again. */
+		if (c->c_ubev != NULL && c->c_ups_read_paused) {
+			c->c_ups_read_paused = false;
+			bufferevent_enable(c->c_ubev, EV_READ);
+		}
+		break;
+	default:
+		conn_client_readable(c);
+		break;
+	}
+}
+
+static void
+client_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+	bool pending = evbuffer_get_length(bufferevent_get_input(bev)) > 0;
+
+	if (what & BEV_EVENT_ERROR) {
+		if (c->c_state == CONN_CLOSING) {
+			conn_free(c);
+			return;
+		}
+		conn_close(c, errno ? strerror(errno) : "client error");
+		return;
+	}
+	if (!(what & BEV_EVENT_EOF))
+		return;
+	c->c_client_eof = true;
+	switch (c->c_state) {
+	case CONN_READ_HEAD:
+		if (pending)
+			process_input(c);
+		else
+			conn_close(c, hreq_started(&c->c_hreq) ? "client closed mid-request" :
+			                                         "client closed");
+		break;
+	case CONN_FORWARD:
+		if (!c->c_req_done) {
+			conn_close(c, "client closed mid-request");
+			break;
+		}
+		/* Tell the daemon, as a direct client's close would. */
+		fwd_client_eof(c);
+		break;
+	case CONN_RESPOND:
+		if (!c->c_req_done)
+			conn_close(c, "client closed mid-request");
+		break;
+	case CONN_SPLICE:
+		fwd_splice_client_eof(c);
+		break;
+	case CONN_CLOSING:
+		break;
+	}
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	switch (c->c_state) {
+	case CONN_CLOSING:
+		conn_free(c);
+		break;
+	case CONN_READ_HEAD:
+		if (hreq_started(&c->c_hreq)) {
+			c->c_audit.verdict = "error";
+			conn_respond_error(
+			    c, 408, "sockwarden: request head not received in time", true);
+		} else {
+			conn_close(c, "idle timeout");
+		}
+		break;
+	case CONN_FORWARD:
+		/* The only timer while forwarding is the upstream connect timeout. */
+		if (c->c_ups_connecting) {
+			c->c_audit.note = "upstream connect timeout";
+			conn_respond_error(
+			    c, 502, "sockwarden: timed out connecting to the Docker daemon", false);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+struct conn *
+conn_new(struct srv *srv, struct lsn *lsn, int fd)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->c_bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->c_bev == NULL) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	c->c_srv = srv;
+	c->c_lsn = lsn;
+	c->c_id = ++srv->next_conn_id;
+	c->c_ps = pol_set_ref(srv->ps);
+	ident_from_socket(fd, &c->c_ident);
+	c->c_ident.listener = lsn->l_name;
+	hreq_init(&c->c_hreq, limits(c), on_body, c);
+	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
+	bufferevent_setcb(c->c_bev, client_readcb, client_writecb, client_eventcb, c);
+	bufferevent_set_max_single_read(c->c_bev, SW_MAX_READ);
+	bufferevent_setwatermark(c->c_bev, EV_WRITE, SW_SPLICE_LOWAT, 0);
+	TAILQ_INSERT_TAIL(&srv->conns, c, c_entry);
+	srv->n_conns++;
+	c->c_state = CONN_READ_HEAD;
+	arm_timer(c, limits(c)->idle_timeout_ms);
+	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	return c;
+}

@@ -1,0 +1,126 @@
+/*
+ * One client connection: its state machine, the request being parsed, the
+ * upstream connection it uses while a request is in flight, and the audit
+ * record of the current exchange.  conn.c owns the client side and the
+ * decisions; forward.c owns the upstream side, response relaying and the
+ * hijacked tunnel.
+ */
+#ifndef SW_CONN_H
+#define SW_CONN_H
+
+#include <sys/queue.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <llhttp.h>
+
+#include "sockwarden/ident.h"
+#include "sockwarden/policy.h"
+#include "sockwarden/req.h"
+
+#include "audit.h"
+#include "http_req.h"
+
+struct srv;
+struct lsn;
+
+/*
+ * READ_HEAD -> (allowed) FORWARD -> READ_HEAD ...
+ *           -> (denied, error) RESPOND -> READ_HEAD ...
+ * FORWARD -> (daemon answered 101 or a raw-stream hijack) SPLICE
+ * any -> CLOSING (flush what is queued for the client, then free)
+ */
+enum conn_state {
+	CONN_READ_HEAD = 0, /* waiting for, or reading, a request head */
+	CONN_FORWARD,       /* allowed: body goes up, response comes down */
+	CONN_RESPOND,       /* answered locally: the request body is discarded */
+	CONN_SPLICE,        /* hijacked: a byte tunnel, no HTTP, no idle timeout */
+	CONN_CLOSING,       /* flushing output to the client, then freed */
+};
+
+/* Per-exchange response parsing state (forward.c). */
+struct conn_resp {
+	llhttp_t parser;
+	bool head_seen;  /* final (non-1xx) response head parsed */
+	bool done;       /* final response complete */
+	bool hijack;     /* 101, or a 200 raw stream without length */
+	bool bytes_sent; /* some response bytes already reached the client */
+	bool is_head;    /* the request was HEAD: the response has no body */
+	bool want_ctype; /* the header being parsed is Content-Type */
+	char ctype[64];  /* response Content-Type, truncated */
+	size_t ctype_len;
+	int status;
+};
+
+struct conn {
+	TAILQ_ENTRY(conn) c_entry;
+	struct srv *c_srv;
+	struct lsn *c_lsn;
+	uint64_t c_id;
+	enum conn_state c_state;
+
+	struct bufferevent *c_bev;  /* client */
+	struct bufferevent *c_ubev; /* upstream; NULL when not connected */
+	struct event c_timer;       /* idle/head timeout, upstream connect timeout */
+	struct pol_set *c_ps;       /* policy set of the current request (one reference) */
+	struct sw_ident c_ident;
+
+	struct hreq c_hreq;
+	struct sw_req c_req;
+	struct conn_resp c_resp;
+
+	bool c_ups_connecting;
+	bool c_ups_reusable;    /* upstream may carry the next request */
+	bool c_req_done;        /* the request message has been fully received */
+	bool c_close_after;     /* close once the current response is flushed */
+	bool c_client_eof;      /* the client shut down its sending side */
+	bool c_ups_eof;         /* (splice) the daemon shut down its sending side */
+	bool c_ups_shut;        /* we shut down our write side to the daemon */
+	bool c_client_shut;     /* we shut down our write side to the client */
+	bool c_draining;        /* shutting down: finish this exchange, then close */
+	bool c_parsing;         /* inside process_input(): do not re-enter it */
+	bool c_read_paused;     /* client reads paused: the other side is full */
+	bool c_ups_read_paused; /* daemon reads paused: the client is not reading */
+	bool c_ups_eof_pending; /* pass the client's EOF up once the request is flushed */
+
+	struct audit_rec c_audit;
+};
+
+TAILQ_HEAD(conn_list, conn);
+
+/* Take over an accepted socket; closes "fd" on failure. */
+struct conn *conn_new(struct srv *srv, struct lsn *lsn, int fd);
+
+/*
+ * Close the connection with a reason (debug log and audit).  The memory is
+ * released from a deferred callback, so callers up the stack stay safe.
+ */
+void conn_close(struct conn *c, const char *reason);
+
+/* Ask the connection to finish its current exchange and close (SIGTERM). */
+void conn_drain(struct conn *c);
+
+void conn_set_state(struct conn *c, enum conn_state st);
+
+/*
+ * Answer the current request locally with a Docker-style JSON error
+ * {"message": msg}.  With "close", the connection closes once it is sent.
+ */
+void conn_respond_error(struct conn *c, int status, const char *msg, bool close);
+
+/* forward.c: the current exchange's response is complete (or failed). */
+void conn_exchange_done(struct conn *c);
+
+/* Resume reading requests after the client's output drained (back-pressure). */
+void conn_client_readable(struct conn *c);
+
+/* Watermarks: above HIWAT queued bytes, reading the other side pauses. */
+#define SW_SPLICE_HIWAT (256u * 1024)
+#define SW_SPLICE_LOWAT (SW_SPLICE_HIWAT / 2)
+#define SW_MAX_READ     (64 * 1024)
+
+#endif

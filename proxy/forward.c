@@ -1,0 +1,570 @@
+/*
+ * The daemon's side of a connection.  Requests go up re-framed from what was
+ * parsed (canonical target, client headers minus hop-by-hop ones, fresh
+ * framing); responses come down byte for byte, parsed only to find where
+ * they end and whether the daemon hijacked the connection.  After a hijack
+ * the connection is a byte tunnel with independent half-close per direction.
+ */
+#include "sockwarden/compat.h"
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "sockwarden/log.h"
+
+#include "conn.h"
+#include "forward.h"
+#include "server.h"
+
+static struct conn *
+conn_of(llhttp_t *p)
+{
+	return p->data;
+}
+
+/* ---- response parsing -------------------------------------------------- */
+
+static int
+resp_message_begin(llhttp_t *p)
+{
+	struct conn_resp *r = &conn_of(p)->c_resp;
+
+	r->ctype_len = 0;
+	r->want_ctype = false;
+	return 0;
+}
+
+static int
+resp_header_field(llhttp_t *p, const char *at, size_t n)
+{
+	struct conn_resp *r = &conn_of(p)->c_resp;
+	struct sw_str f = sw_str_make(at, n);
+
+	/* Header names arrive whole unless a read splits them; a split name is not Content-Type. */
+	r->want_ctype = sw_str_caseeq_lit(&f, "content-type");
+	return 0;
+}
+
+static int
+resp_header_value(llhttp_t *p, const char *at, size_t n)
+{
+	struct conn_resp *r = &conn_of(p)->c_resp;
+	size_t room = sizeof(r->ctype) - 1 - r->ctype_len;
+
+	if (!r->want_ctype)
+		return 0;
+	if (n > room)
+		n = room;
+	memcpy(r->ctype + r->ctype_len, at, n);
+	r->ctype_len += n;
+	r->ctype[r->ctype_len] = '\0';
+	return 0;
+}
+
+static bool
+is_raw_stream(const struct conn_resp *r)
+{
+	return strncmp(r->ctype, "application/vnd.docker.raw-stream", 33) == 0 ||
+	       strncmp(r->ctype, "application/vnd.docker.multiplexed-stream", 41) == 0;
+}
+
+static int
+resp_headers_complete(llhttp_t *p)
+{
+	struct conn *c = conn_of(p);
+	struct conn_resp *r = &c->c_resp;
+
+	r->status = p->status_code;
+	if (r->status >= 100 && r->status < 200 && r->status != 101)
+		return 0; /* informational (100 Continue): relayed, the final one follows */
+	r->head_seen = true;
+	c->c_audit.status = r->status;
+	/*
+	 * The legacy hijack: the daemon answers attach/exec start without an
+	 * Upgrade header with a 200 raw stream that has no length and becomes
+	 * bidirectional.  Treat it as an upgrade without a body.
+	 */
+	if (r->status == 200 && (pol_ep_flags(c->c_req.endpoint) & POL_EPF_HIJACK) &&
+	    is_raw_stream(r) && !(p->flags & (F_CONTENT_LENGTH | F_CHUNKED)))
+		return 2;
+	if (r->is_head)
+		return 1; /* a HEAD response has no body whatever its headers say */
+	return 0;
+}
+
+static int
+resp_message_complete(llhttp_t *p)
+{
+	struct conn *c = conn_of(p);
+	struct conn_resp *r = &c->c_resp;
+
+	if (!r->head_seen)
+		return 0; /* end of a 1xx: keep parsing */
+	if (p->upgrade) {
+		r->hijack = true;
+		return 0; /* llhttp pauses with HPE_PAUSED_UPGRADE */
+	}
+	r->done = true;
+	return HPE_PAUSED;
+}
+
+static const llhttp_settings_t resp_settings = {
+	.on_message_begin = resp_message_begin,
+	.on_header_field = resp_header_field,
+	.on_header_value = resp_header_value,
+	.on_headers_complete = resp_headers_complete,
+	.on_message_complete = resp_message_complete,
+};
+
+/* ---- upstream connection ------------------------------------------------- */
+
+void
+fwd_upstream_close(struct conn *c)
+{
+	if (c->c_ubev == NULL)
+		return;
+	bufferevent_free(c->c_ubev);
+	c->c_ubev = NULL;
+	c->c_ups_connecting = false;
+	c->c_ups_reusable = false;
+	c->c_ups_read_paused = false;
+}
+
+static void upstream_failed(struct conn *c, const char *what);
+static void relay_response(struct conn *c);
+static void on_response_done(struct conn *c);
+static void splice_check_done(struct conn *c);
+
+static void
+ups_readcb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	switch (c->c_state) {
+	case CONN_FORWARD:
+		relay_response(c);
+		break;
+	case CONN_SPLICE: {
+		struct evbuffer *out = bufferevent_get_output(c->c_bev);
+
+		evbuffer_add_buffer(out, bufferevent_get_input(bev));
+		if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
+			bufferevent_disable(bev, EV_READ);
+			c->c_ups_read_paused = true;
+		}
+		break;
+	}
+	default:
+		/* Bytes from the daemon with no request outstanding: not ours to relay. */
+		fwd_upstream_close(c);
+		break;
+	}
+}
+
+static void
+ups_writecb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	size_t queued = evbuffer_get_length(bufferevent_get_output(bev));
+
+	if (c->c_state == CONN_SPLICE) {
+		if (c->c_client_eof && !c->c_ups_shut && queued == 0) {
+			shutdown(bufferevent_getfd(bev), SHUT_WR);
+			c->c_ups_shut = true;
+			splice_check_done(c);
+			return;
+		}
+		if (c->c_read_paused && !c->c_client_eof) {
+			c->c_read_paused = false;
+			bufferevent_enable(c->c_bev, EV_READ);
+		}
+		return;
+	}
+	if (c->c_state == CONN_FORWARD && c->c_ups_eof_pending && queued == 0) {
+		shutdown(bufferevent_getfd(bev), SHUT_WR);
+		c->c_ups_shut = true;
+		c->c_ups_eof_pending = false;
+	}
+	/* The request body may go on: read the client again. */
+	conn_client_readable(c);
+}
+
+static void
+ups_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		c->c_ups_connecting = false;
+		evtimer_del(&c->c_timer);
+		return;
+	}
+	if (c->c_state == CONN_SPLICE) {
+		if (what & BEV_EVENT_ERROR) {
+			conn_close(c, "tunnel: daemon connection error");
+			return;
+		}
+		if (what & BEV_EVENT_EOF) {
+			c->c_ups_eof = true;
+			fwd_splice_client_drained(c);
+		}
+		return;
+	}
+	if (c->c_state != CONN_FORWARD) {
+		fwd_upstream_close(c); /* an idle daemon connection went away */
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && c->c_resp.head_seen) {
+		/* A response delimited by the close of the connection ends here. */
+		relay_response(c);
+		if (c->c_state == CONN_FORWARD && !c->c_resp.done) {
+			llhttp_finish(&c->c_resp.parser);
+			if (c->c_resp.done) {
+				c->c_ups_reusable = false;
+				c->c_close_after = true;
+				on_response_done(c);
+				return;
+			}
+		}
+		if (c->c_state != CONN_FORWARD || c->c_resp.done)
+			return;
+	}
+	(void)bev;
+	upstream_failed(c, (what & BEV_EVENT_EOF) ? "the Docker daemon closed the connection" :
+	                                            "cannot reach the Docker daemon");
+}
+
+/*
+ * The daemon went away or never answered.  Before any response byte reached
+ * the client it gets a Docker-style 502; after, only a close is honest.
+ */
+static void
+upstream_failed(struct conn *c, const char *what)
+{
+	char msg[512];
+	int err = EVUTIL_SOCKET_ERROR();
+
+	if (c->c_resp.bytes_sent) {
+		conn_close(c, "daemon closed mid-response");
+		return;
+	}
+	if (c->c_ups_connecting && err != 0)
+		snprintf(msg, sizeof(msg), "sockwarden: %s at %s: %s", what,
+		    pol_set_config(c->c_ps)->upstream, strerror(err));
+	else
+		snprintf(msg, sizeof(msg), "sockwarden: %s", what);
+	log_warnx("conn %" PRIu64 ": %s", c->c_id, msg + strlen("sockwarden: "));
+	c->c_audit.note = "upstream_error";
+	fwd_upstream_close(c);
+	conn_respond_error(c, 502, msg, false);
+}
+
+static int
+upstream_connect(struct conn *c)
+{
+	const struct sa_addr *a = &c->c_srv->upstream;
+
+	c->c_ubev = bufferevent_socket_new(c->c_srv->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (c->c_ubev == NULL)
+		return -1;
+	bufferevent_setcb(c->c_ubev, ups_readcb, ups_writecb, ups_eventcb, c);
+	bufferevent_set_max_single_read(c->c_ubev, SW_MAX_READ);
+	bufferevent_setwatermark(c->c_ubev, EV_WRITE, SW_SPLICE_LOWAT, 0);
+	c->c_ups_connecting = true;
+	c->c_ups_shut = false;
+	c->c_ups_eof = false;
+	if (bufferevent_socket_connect(c->c_ubev, (const struct sockaddr *)&a->ss, (int)a->len) ==
+	    -1) {
+		upstream_failed(c, "cannot reach the Docker daemon");
+		return -1;
+	}
+	{
+		unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms;
+		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+
+		if (c->c_ups_connecting)
+			evtimer_add(&c->c_timer, &tv);
+	}
+	bufferevent_enable(c->c_ubev, EV_READ | EV_WRITE);
+	return 0;
+}
+
+/* ---- the request going up -------------------------------------------------- */
+
+/*
+ * The canonical path, percent-encoded again where a request-target needs it.
+ * Canonicalisation refused '%' itself, so decode(encode(path)) == path: the
+ * daemon routes exactly the path that was checked.
+ */
+static void
+add_encoded_path(struct evbuffer *out, const struct sw_str *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char buf[SW_PATH_MAX * 3];
+	size_t i, o = 0;
+
+	for (i = 0; i < path->len; i++) {
+		unsigned char ch = (unsigned char)path->p[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || strchr("-._~/:@!$&'()*+,=", ch) != NULL) {
+			buf[o++] = (char)ch;
+		} else {
+			buf[o++] = '%';
+			buf[o++] = hex[ch >> 4];
+			buf[o++] = hex[ch & 0xf];
+		}
+	}
+	evbuffer_add(out, buf, o);
+}
+
+static void
+add_request_head(struct conn *c, struct evbuffer *out)
+{
+	const struct hreq *h = &c->c_hreq;
+	const struct sw_req *r = &c->c_req;
+	unsigned i;
+
+	evbuffer_add(out, r->method.p, r->method.len);
+	evbuffer_add(out, " ", 1);
+	if (r->version.len > 0) {
+		evbuffer_add(out, "/v", 2);
+		evbuffer_add(out, r->version.p, r->version.len);
+	}
+	add_encoded_path(out, &r->path);
+	if (r->query.len > 0) {
+		evbuffer_add(out, "?", 1);
+		evbuffer_add(out, r->query.p, r->query.len);
+	}
+	evbuffer_add_printf(out, " HTTP/1.%u\r\n", r->http_minor);
+	for (i = 0; i < h->n_hdrs; i++) {
+		struct sw_str name = hreq_header_name(h, i);
+		struct sw_str value = hreq_header_value(h, i);
+
+		if (hreq_is_hop_by_hop(h, &name))
+			continue;
+		evbuffer_add(out, name.p, name.len);
+		evbuffer_add(out, ": ", 2);
+		evbuffer_add(out, value.p, value.len);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	if (h->upgrade) {
+		struct sw_str up = hreq_header(h, "upgrade");
+
+		evbuffer_add(out, "Connection: Upgrade\r\nUpgrade: ", 30);
+		evbuffer_add(out, up.p, up.len);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	if (h->chunked)
+		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
+	else if (h->has_cl)
+		evbuffer_add_printf(out, "Content-Length: %" PRIu64 "\r\n", h->content_length);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+int
+fwd_start(struct conn *c)
+{
+	struct conn_resp *r = &c->c_resp;
+
+	if (c->c_ubev != NULL && !c->c_ups_reusable)
+		fwd_upstream_close(c);
+	memset(r, 0, sizeof(*r));
+	llhttp_init(&r->parser, HTTP_RESPONSE, &resp_settings);
+	r->parser.data = c;
+	r->is_head = sw_str_eq_lit(&c->c_req.method, "HEAD");
+	conn_set_state(c, CONN_FORWARD);
+	if (c->c_ubev == NULL && upstream_connect(c) == -1)
+		return 0; /* already answered with a 502 */
+	c->c_ups_reusable = true;
+	add_request_head(c, bufferevent_get_output(c->c_ubev));
+	return 0;
+}
+
+void
+fwd_body(struct conn *c, const char *p, size_t n)
+{
+	struct evbuffer *out;
+
+	if (c->c_ubev == NULL || n == 0)
+		return;
+	out = bufferevent_get_output(c->c_ubev);
+	if (c->c_hreq.chunked) {
+		evbuffer_add_printf(out, "%zx\r\n", n);
+		evbuffer_add(out, p, n);
+		evbuffer_add(out, "\r\n", 2);
+	} else {
+		evbuffer_add(out, p, n);
+	}
+}
+
+void
+fwd_request_done(struct conn *c)
+{
+	if (c->c_ubev != NULL && c->c_hreq.chunked)
+		evbuffer_add(bufferevent_get_output(c->c_ubev), "0\r\n\r\n", 5);
+}
+
+void
+fwd_client_eof(struct conn *c)
+{
+	/*
+	 * The daemon reacts to a direct client's close (it ends event and log
+	 * streams); pass it on once the request has been written up.
+	 */
+	if (c->c_ubev == NULL || c->c_ups_shut)
+		return;
+	c->c_ups_reusable = false;
+	if (evbuffer_get_length(bufferevent_get_output(c->c_ubev)) == 0 && !c->c_ups_connecting) {
+		shutdown(bufferevent_getfd(c->c_ubev), SHUT_WR);
+		c->c_ups_shut = true;
+	} else {
+		c->c_ups_eof_pending = true;
+	}
+}
+
+/* ---- the response coming down ------------------------------------------------ */
+
+static void
+relay_response(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->c_ubev);
+	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	struct conn_resp *r = &c->c_resp;
+	struct evbuffer_iovec v;
+	llhttp_errno_t err;
+	size_t used;
+
+	while (!r->done && !r->hijack && evbuffer_get_length(in) > 0) {
+		if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
+			bufferevent_disable(c->c_ubev, EV_READ);
+			c->c_ups_read_paused = true;
+			return;
+		}
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		err = llhttp_execute(&r->parser, v.iov_base, v.iov_len);
+		used = err == HPE_OK ?
+		           v.iov_len :
+		           (size_t)(llhttp_get_error_pos(&r->parser) - (char *)v.iov_base);
+		if (used > 0) {
+			evbuffer_remove_buffer(in, out, used);
+			c->c_audit.bytes_out += used;
+			r->bytes_sent = true;
+		}
+		if (err == HPE_OK || err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
+			continue;
+		log_warnx("conn %" PRIu64 ": malformed response from the daemon: %s", c->c_id,
+		    llhttp_get_error_reason(&r->parser));
+		if (!r->bytes_sent)
+			upstream_failed(c, "malformed response from the Docker daemon");
+		else
+			conn_close(c, "malformed response from the daemon");
+		return;
+	}
+	if (r->hijack)
+		fwd_splice_start(c);
+	else if (r->done)
+		on_response_done(c);
+}
+
+static void
+on_response_done(struct conn *c)
+{
+	if (!llhttp_should_keep_alive(&c->c_resp.parser)) {
+		c->c_ups_reusable = false;
+		c->c_close_after = true;
+	}
+	if (evbuffer_get_length(bufferevent_get_input(c->c_ubev)) > 0)
+		c->c_ups_reusable = false; /* bytes after the response: out of step */
+	if (c->c_req_done) {
+		conn_exchange_done(c);
+		return;
+	}
+	/*
+	 * The daemon answered before the request body was complete (an early
+	 * error).  Discard the rest of the body; that connection is out of step.
+	 */
+	c->c_ups_reusable = false;
+	fwd_upstream_close(c);
+	conn_set_state(c, CONN_RESPOND);
+}
+
+/* ---- the tunnel -------------------------------------------------------------------- */
+
+void
+fwd_splice_start(struct conn *c)
+{
+	struct evbuffer *cin = bufferevent_get_input(c->c_bev);
+	struct evbuffer *uin = bufferevent_get_input(c->c_ubev);
+
+	conn_set_state(c, CONN_SPLICE);
+	evtimer_del(&c->c_timer); /* no idle timeout once hijacked */
+	c->c_audit.note = "hijacked";
+	audit_emit(&c->c_audit, audit_now_ns());
+	c->c_audit.active = false;
+	/* Bytes that followed the 101 head, and the client's bytes after its request. */
+	evbuffer_add_buffer(bufferevent_get_output(c->c_bev), uin);
+	evbuffer_add_buffer(bufferevent_get_output(c->c_ubev), cin);
+	c->c_read_paused = false;
+	bufferevent_setwatermark(c->c_bev, EV_READ, 0, 0);
+	if (!c->c_client_eof)
+		bufferevent_enable(c->c_bev, EV_READ);
+	else
+		fwd_splice_client_eof(c);
+}
+
+void
+fwd_splice_client_read(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->c_ubev);
+
+	evbuffer_add_buffer(out, bufferevent_get_input(c->c_bev));
+	if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
+		bufferevent_disable(c->c_bev, EV_READ);
+		c->c_read_paused = true;
+	}
+}
+
+void
+fwd_splice_client_eof(struct conn *c)
+{
+	c->c_client_eof = true;
+	if (!c->c_ups_shut && evbuffer_get_length(bufferevent_get_output(c->c_ubev)) == 0) {
+		shutdown(bufferevent_getfd(c->c_ubev), SHUT_WR);
+		c->c_ups_shut = true;
+	}
+	splice_check_done(c);
+}
+
+void
+fwd_splice_client_drained(struct conn *c)
+{
+	size_t queued = evbuffer_get_length(bufferevent_get_output(c->c_bev));
+
+	if (c->c_ups_eof && !c->c_client_shut && queued == 0) {
+		shutdown(bufferevent_getfd(c->c_bev), SHUT_WR);
+		c->c_client_shut = true;
+	}
+	if (c->c_ups_read_paused && !c->c_ups_eof && queued <= SW_SPLICE_LOWAT) {
+		c->c_ups_read_paused = false;
+		bufferevent_enable(c->c_ubev, EV_READ);
+	}
+	splice_check_done(c);
+}
+
+/* Both directions have ended: the tunnel is done. */
+static void
+splice_check_done(struct conn *c)
+{
+	if (c->c_client_eof && c->c_ups_shut && c->c_ups_eof && c->c_client_shut)
+		conn_close(c, "tunnel closed");
+}

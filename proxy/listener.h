@@ -1,0 +1,33 @@
+/*
+ * Unix-socket listeners: safe creation of the socket file (never removes
+ * something that is not a stale socket), permissions, accept with a
+ * connection cap and EMFILE back-off.
+ */
+#ifndef SW_LISTENER_H
+#define SW_LISTENER_H
+
+#include <sys/types.h>
+
+#include "sockwarden/config.h"
+
+struct srv;
+struct evconnlistener;
+struct event;
+
+struct lsn {
+	struct srv *l_srv;
+	struct evconnlistener *l_el;
+	struct event *l_backoff; /* re-enables accepting after EMFILE */
+	char l_name[SW_NAME_MAX];
+	char l_path[108];
+	int l_policy;
+	dev_t l_dev; /* identity of the socket file we created, so we only ever remove ours */
+	ino_t l_ino;
+};
+
+/* Create, bind and start accepting.  Returns NULL with a message in "err". */
+struct lsn *lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t errsz);
+/* Stop accepting and remove the socket file if it is still ours. */
+void lsn_close(struct lsn *l);
+
+#endif

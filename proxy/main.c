@@ -1,0 +1,146 @@
+/*
+ * sockwarden: an access-control proxy for the Docker Engine API.
+ *
+ *   sockwarden [-d] [-f config.yaml]      run (embedded default config without -f)
+ *   sockwarden -n [-f config.yaml]        check the configuration and exit
+ *   sockwarden check config.yaml          the same
+ *   sockwarden print-default-config       show the embedded default configuration
+ */
+#include "sockwarden/compat.h"
+
+#include <sys/resource.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "sockwarden/log.h"
+#include "sockwarden/policy.h"
+
+#include "server.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sockwarden [-d] [-n] [-f config.yaml]\n"
+	    "       sockwarden check config.yaml\n"
+	    "       sockwarden print-default-config\n"
+	    "  -f FILE  configuration (default: the embedded one, see print-default-config)\n"
+	    "  -n       check the configuration, print \"configuration OK\" and exit\n"
+	    "  -d       debug logging\n");
+}
+
+static struct pol_set *
+load_config(const char *path)
+{
+	struct pol_set *ps = NULL;
+	struct pol_err err;
+	const char *def;
+
+	memset(&err, 0, sizeof(err));
+	if (path != NULL) {
+		if (pol_load_file(path, &ps, &err) == 0)
+			return ps;
+	} else {
+		def = pol_default_config();
+		if (pol_load_buffer("(embedded default)", def, strlen(def), &ps, &err) == 0)
+			return ps;
+	}
+	if (err.line > 0)
+		fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
+	else
+		fprintf(stderr, "%s: %s\n", err.file[0] ? err.file : path, err.msg);
+	return NULL;
+}
+
+static int
+check_config(const char *path)
+{
+	struct pol_set *ps = load_config(path);
+
+	if (ps == NULL)
+		return 1;
+	pol_set_unref(ps);
+	printf("configuration OK\n");
+	return 0;
+}
+
+/* Thousands of idle clients need descriptors: take what the hard limit allows. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = NULL;
+	bool check_only = false, debug = false;
+	struct event_base *base;
+	struct pol_set *ps;
+	struct srv srv;
+	int ch;
+
+	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
+		if (argc != 3) {
+			usage(stderr);
+			return 2;
+		}
+		return check_config(argv[2]);
+	}
+	if (argc >= 2 && strcmp(argv[1], "print-default-config") == 0) {
+		fputs(pol_default_config(), stdout);
+		return 0;
+	}
+	while ((ch = getopt(argc, argv, "df:hn")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = true;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (check_only)
+		return check_config(path);
+
+	if ((ps = load_config(path)) == NULL)
+		return 1;
+	log_init(debug ? LOG_LEVEL_DEBUG : (enum log_level)pol_set_config(ps)->log.level);
+	signal(SIGPIPE, SIG_IGN);
+	raise_nofile();
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	srv_init(&srv, base, ps, path);
+	event_base_dispatch(base);
+	srv_free(&srv);
+	event_base_free(base);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * Process-wide state: the event base, the running policy set, listeners,
+ * open connections, and the signal-driven lifecycle (reload, stop).
+ */
+#ifndef SW_SERVER_H
+#define SW_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conn.h"
+#include "sockaddr.h"
+
+struct event_base;
+struct event;
+
+struct srv {
+	struct event_base *base;
+	struct pol_set *ps;      /* running set; connections hold their own references */
+	const char *config_path; /* NULL: the embedded default */
+	struct sa_addr upstream;
+	struct lsn **lsns;
+	size_t n_lsns;
+	struct conn_list conns;
+	unsigned n_conns;
+	uint64_t next_conn_id;
+	bool stopping;
+	struct event *stop_timer;
+	struct event *sig_ev[4];
+};
+
+/* Takes the reference in "ps".  Opens listeners and the audit log; exits on failure. */
+int srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char *config_path);
+/* Stop accepting, let in-flight requests finish up to the shutdown timeout, then return. */
+void srv_stop(struct srv *s);
+/* Load the configuration again; a bad file keeps the running one (logged). */
+void srv_reload(struct srv *s);
+/* A connection went away; ends the loop when stopping and none are left. */
+void srv_conn_gone(struct srv *s);
+void srv_free(struct srv *s);
+
+const struct sw_limits *srv_limits(const struct srv *s);
+
+#endif
