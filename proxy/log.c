@@ -32,6 +32,8 @@ log_get_level(void)
 	return log_level;
 }
 
+static void vlog(const char *prefix, int errnum, const char *fmt, va_list ap) SW_PRINTF(3, 0);
+
 static void
 vlog(const char *prefix, int errnum, const char *fmt, va_list ap)
 {

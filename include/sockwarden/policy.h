@@ -106,8 +106,9 @@ int pol_query_check(const struct sw_str *query, const char **why);
 
 /*
  * Compare API versions as the daemon does (split on '.', each component
- * parsed as a decimal integer, unparsable or overflowing components count as
- * 0, missing ones as 0).  Returns <0, 0 or >0.
+ * parsed like Go's strconv.Atoi with its error ignored: unparsable
+ * components and missing ones count as 0, an overflowing one as the largest
+ * int).  Returns <0, 0 or >0.
  */
 int pol_version_cmp(const struct sw_str *a, const struct sw_str *b);
 
