@@ -155,16 +155,8 @@ static int
 on_header_value(llhttp_t *p, const char *at, size_t n)
 {
 	struct hreq *h = hreq_of(p);
-	char before = at > h->chunk_base ? at[-1] : h->prev_byte;
 	size_t i;
 
-	/*
-	 * A value continued on a line that starts with SP/HTAB (obs-fold):
-	 * Go joins it to the previous header, llhttp hands it over as more of
-	 * the same value.  Either reading can hide a header, so refuse.
-	 */
-	if (before == '\n')
-		return fail(h, 400, "obsolete line folding in header");
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)at[i];
 
@@ -177,6 +169,25 @@ on_header_value(llhttp_t *p, const char *at, size_t n)
 	}
 	h->hdrs[h->n_hdrs].value_len += (uint32_t)n;
 	return append(h, at, n);
+}
+
+/*
+ * Obs-fold: a head line that starts with SP or HTAB continues the previous
+ * header for Go, while llhttp hands it over as more of the value or (after an
+ * empty value) as the value itself.  Refuse any such line, found on the raw
+ * bytes so that it does not matter how llhttp split the value.
+ */
+static bool
+has_obs_fold(const struct hreq *h, const char *p, size_t n)
+{
+	const char *lf, *end = p + n;
+
+	if (n > 0 && h->prev_byte == '\n' && (p[0] == ' ' || p[0] == '\t'))
+		return true;
+	for (; (lf = memchr(p, '\n', (size_t)(end - p))) != NULL && lf + 1 < end; p = lf + 1)
+		if (lf[1] == ' ' || lf[1] == '\t')
+			return true;
+	return false;
 }
 
 static struct sw_str
@@ -319,14 +330,18 @@ hreq_feed(struct hreq *h, const char *data, size_t len, size_t *consumed)
 			give = room;
 	}
 	h->need_kick = false;
-	h->chunk_base = data;
 	err = llhttp_execute(&h->parser, data, give);
 	used = err == HPE_OK ? give : (size_t)(llhttp_get_error_pos(&h->parser) - data);
+	*consumed = used;
+	if (!h->headers_done) {
+		h->head_raw += used;
+		if (has_obs_fold(h, data, used)) {
+			fail(h, 400, "obsolete line folding in header");
+			return HREQ_EV_ERROR;
+		}
+	}
 	if (used > 0)
 		h->prev_byte = data[used - 1];
-	*consumed = used;
-	if (!h->headers_done)
-		h->head_raw += used;
 
 	switch (err) {
 	case HPE_OK:
@@ -369,6 +384,7 @@ hreq_next(struct hreq *h)
 	h->headers_done = false;
 	h->message_done = false;
 	h->in_head = false;
+	h->prev_byte = '\0';
 }
 
 struct sw_str

@@ -69,9 +69,7 @@ struct hreq {
 	int err_status;      /* 400, 431, 505 ... */
 	const char *err_msg; /* static text for the client */
 
-	/* Obs-fold detection: the byte before a header value must not be LF. */
-	const char *chunk_base;
-	char prev_byte;
+	char prev_byte; /* last head byte of the previous feed, for obs-fold across feeds */
 };
 
 void hreq_init(struct hreq *h, const struct sw_limits *limits, hreq_body_fn *body_cb, void *owner);

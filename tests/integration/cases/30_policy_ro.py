@@ -1,0 +1,161 @@
+# The "ro" policy (group read-only): reads work; writes and reads that hand out file
+# contents are refused with the sockwarden message, logged as denials, never reach the
+# daemon, and the daemon's state is checked afterwards to prove nothing changed.
+# Format: see case_exec.py.
+
+BOTH = ["modern", "legacy"]
+CREATE = "$DOCKER create --name $NAME --network none $IMAGE true"
+RUN_SLEEP = "$DOCKER run -d --name $NAME --network none $IMAGE sleep 300"
+RM = "$DOCKER rm -f $NAME"
+
+
+def denied(endpoint):
+    """The audit line every refused request must leave."""
+    return {"endpoint": endpoint, "verdict": "deny", "status": 403, "policy": "ro",
+            "listener": "main"}
+
+
+CASES = [
+    {
+        "name": "ro-version",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "cmd": "$DOCKER version",
+        "expect": {"exit": 0, "stdout": ["Server:", "API version:"]},
+        "audit": [{"endpoint": "SystemVersion", "verdict": "allow", "status": 200,
+                   "policy": "ro"}],
+    },
+    {
+        "name": "ro-ps",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [CREATE],
+        "cmd": "$DOCKER ps -a --format '{{.Names}}'",
+        "expect": {"exit": 0, "stdout": ["$NAME\n"]},
+        "audit": [{"endpoint": "ContainerList", "verdict": "allow", "status": 200}],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-inspect",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [CREATE],
+        "cmd": "$DOCKER container inspect --format '{{.Name}}' $NAME",
+        "expect": {"exit": 0, "stdout": ["/$NAME\n"]},
+        "audit": [{"endpoint": "ContainerInspect", "verdict": "allow", "status": 200}],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-images",
+        "policy": "ro",
+        "proxy_only": True,
+        "cmd": "$DOCKER images --format '{{.Repository}}:{{.Tag}}'",
+        "expect": {"exit": 0, "stdout": ["$IMAGE\n"]},
+        "audit": [{"endpoint": "ImageList", "verdict": "allow", "status": 200}],
+    },
+    {
+        "name": "ro-run-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "cmd": "$DOCKER run --rm --network none --name $NAME $IMAGE true",
+        "expect": {"exit": 125, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ContainerCreate")],
+        "audit_absent": [{"endpoint": "ContainerStart"}],
+        "daemon_not_called": ["/containers/create"],
+        "verify": [{"cmd": "$DOCKER container inspect $NAME", "exit": 1}],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-rm-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [CREATE],
+        "cmd": "$DOCKER rm $NAME",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ContainerDelete")],
+        "daemon_not_called": ["/containers/$NAME"],
+        "verify": [{"cmd": "$DOCKER container inspect --format '{{.Name}}' $NAME", "exit": 0,
+                    "stdout": ["/$NAME\n"]}],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-exec-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [RUN_SLEEP],
+        "cmd": "$DOCKER exec $NAME true",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ContainerExec")],
+        "daemon_not_called": ["/exec"],
+        "verify": [{"cmd": "$DOCKER container inspect --format 'execs={{len .ExecIDs}}' $NAME",
+                    "exit": 0, "stdout": ["execs=0\n"]}],
+        "cleanup": [RM],
+    },
+    {
+        # Reading a container's files is not "read-only": it hands out their contents.
+        "name": "ro-cp-from-container-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [CREATE],
+        "cmd": "$DOCKER cp $NAME:/bin/busybox $CASE_DIR/copied",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ContainerArchive")],
+        "daemon_not_called": ["/archive"],
+        "verify": [{"cmd": "test ! -e $CASE_DIR/copied", "exit": 0}],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-cp-to-container-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [CREATE, "echo payload > $CASE_DIR/in.txt"],
+        "cmd": "$DOCKER cp $CASE_DIR/in.txt $NAME:/tmp/in.txt",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("PutContainerArchive")],
+        "daemon_not_called": ["/archive"],
+        "verify": [{"cmd": "$DOCKER cp $NAME:/tmp/in.txt - >/dev/null", "exit": 1}],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-export-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "setup": [CREATE],
+        "cmd": "$DOCKER export -o $CASE_DIR/export.tar $NAME",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ContainerExport")],
+        "daemon_not_called": ["/export"],
+        "cleanup": [RM],
+    },
+    {
+        "name": "ro-save-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "clients": BOTH,
+        "cmd": "$DOCKER save -o $CASE_DIR/save.tar $IMAGE",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ImageGetAll")],
+        "daemon_not_called": ["/images/get", "/get?"],
+    },
+    {
+        "name": "ro-rmi-denied",
+        "policy": "ro",
+        "proxy_only": True,
+        "setup": ["$DOCKER tag $IMAGE $NAME:tagged"],
+        "cmd": "$DOCKER rmi $NAME:tagged",
+        "expect": {"exit": 1, "stderr": ["Error response from daemon: sockwarden:"]},
+        "audit": [denied("ImageDelete")],
+        "daemon_not_called": ["/images/$NAME"],
+        "verify": [{"cmd": "$DOCKER image inspect --format ok $NAME:tagged", "exit": 0}],
+        "cleanup": ["$DOCKER rmi $NAME:tagged"],
+    },
+]
