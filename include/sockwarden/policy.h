@@ -153,7 +153,7 @@ const char *pol_decision_rule(
 /*
  * The message a denied client sees, without JSON quoting, e.g.
  * "sockwarden: ContainerCreate is not allowed (policy traefik, default deny):
- * add ContainerCreate to policies.traefik.allow".  Always NUL-terminated;
+ * add it to policies.traefik.allow".  Always NUL-terminated;
  * returns its length.
  */
 size_t pol_decision_message(const struct pol_set *ps, const struct sw_req *req,

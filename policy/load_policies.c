@@ -1,0 +1,222 @@
+/*
+ * The "policies" mapping: each policy's allow, deny and groups entries, in
+ * document order, checked against the route table and the built-in groups so
+ * that a typo is an error instead of a silently dead rule.
+ */
+#include "sockwarden/compat.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "load_int.h"
+
+/* ---- policies ------------------------------------------------------------------ */
+
+/* Optimal string alignment distance, for "did you mean"; strings are short. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[3][POL_PATTERN_MAX + 1];
+	size_t *prev2 = d[0], *prev = d[1], *cur = d[2], *t;
+
+	if (la >= POL_PATTERN_MAX || lb >= POL_PATTERN_MAX)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1, v = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/* The operation id closest to a mistyped one, or NULL when none is close. */
+static const char *
+suggest_endpoint(const char *s)
+{
+	const char *best = NULL, *name;
+	size_t ep, d, best_d = 3;
+
+	for (ep = 1; ep < pol_ep_count(); ep++) {
+		name = pol_ep_name((int)ep);
+		if (name == NULL)
+			continue;
+		if (strcasecmp(name, s) == 0)
+			return name;
+		d = edit_distance(s, name);
+		if (d < best_d) {
+			best_d = d;
+			best = name;
+		}
+	}
+	return best;
+}
+
+static int
+unknown_endpoint(struct ld *ld, const char *path, const char *s)
+{
+	const char *hint = pol_glob_has_magic(s) ? NULL : suggest_endpoint(s);
+
+	if (hint != NULL)
+		return ld_fail(ld, &ld->ev.start_mark,
+		    "unknown endpoint \"%s\" in %s (did you mean \"%s\"?)", ld_show(ld, 0, s), path,
+		    hint);
+	return ld_fail(ld, &ld->ev.start_mark,
+	    "unknown endpoint \"%s\" in %s: it matches no Docker API operation id",
+	    ld_show(ld, 0, s), path);
+}
+
+static int
+unknown_group(struct ld *ld, const char *path, const char *s)
+{
+	char known[160];
+	size_t i, off = 0;
+
+	known[0] = '\0';
+	for (i = 0; i < pol_group_count() && off < sizeof(known); i++)
+		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s", i ? ", " : "",
+		    pol_group_name((int)i));
+	return ld_fail(ld, &ld->ev.start_mark, "unknown group \"%s\" in %s (known groups: %s)",
+	    ld_show(ld, 0, s), path, known);
+}
+
+static bool
+pattern_matches_any(const char *s)
+{
+	size_t ep;
+
+	for (ep = 1; ep < pol_ep_count(); ep++) {
+		const char *name = pol_ep_name((int)ep);
+
+		if (name != NULL && pol_glob_match(s, name))
+			return true;
+	}
+	return false;
+}
+
+/* allow, deny and groups: lists whose entries go to the policy in document order. */
+static int
+h_entries(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	enum pol_entry_kind kind = (enum pol_entry_kind)(intptr_t)k->arg;
+	struct pol_policy *p = obj;
+	const char *s, *why;
+	int index = 0, group = -1;
+
+	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path,
+	        kind == POL_ENTRY_GROUP ? ", e.g. [read-only]" :
+	                                  ", e.g. [ContainerList, \"Network*\"]") == -1)
+		return -1;
+	for (;; index++) {
+		if (ld_next(ld) == -1)
+			return -1;
+		if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if (ld_scalar(ld, path, &s) == -1)
+			return -1;
+		if (kind == POL_ENTRY_GROUP) {
+			if ((group = pol_group_find(s)) == -1)
+				return unknown_group(ld, path, s);
+		} else {
+			if (pol_check_pattern(s, &why) == -1)
+				return ld_bad_value(ld, path, why, s);
+			if (!pattern_matches_any(s))
+				return unknown_endpoint(ld, path, s);
+		}
+		if (p->n_entries >= POL_MAX_ENTRIES)
+			return ld_fail(ld, &ld->ev.start_mark,
+			    "policy \"%s\" has more than %d entries", p->name, POL_MAX_ENTRIES);
+		if (pol_policy_add_entry(p, kind, s, index, group) == -1)
+			return ld_fail(ld, NULL, "out of memory");
+	}
+}
+
+static int
+h_read_only(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct pol_policy *p = obj;
+	const char *s, *why;
+
+	(void)k;
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	if (pol_parse_bool(s, &p->read_only, &why) == -1)
+		return ld_bad_value(ld, path, why, s);
+	return 0;
+}
+
+static const struct ld_key policy_keys[] = {
+	{ "allow", h_entries, false, (const void *)(intptr_t)POL_ENTRY_ALLOW },
+	{ "deny", h_entries, false, (const void *)(intptr_t)POL_ENTRY_DENY },
+	{ "groups", h_entries, false, (const void *)(intptr_t)POL_ENTRY_GROUP },
+	{ "read_only", h_read_only, false, NULL },
+};
+
+static int
+policy_one(struct ld *ld, const char *path)
+{
+	struct pol_policy *p;
+	char vpath[96], where[96];
+	const char *name, *why;
+
+	if (ld->ev.type != YAML_SCALAR_EVENT)
+		return ld_fail(ld, &ld->ev.start_mark,
+		    "a policy name must be a plain word, not a %s", ld_node_kind(ld->ev.type));
+	if (ld_scalar(ld, path, &name) == -1)
+		return -1;
+	if (pol_check_name(name, &why) == -1)
+		return ld_fail(ld, &ld->ev.start_mark, "policy name %s, got \"%s\"", why,
+		    ld_show(ld, 0, name));
+	if (pol_set_find_policy(ld->ps, name) != -1)
+		return ld_fail(ld, &ld->ev.start_mark, "duplicate policy \"%s\"", name);
+	if (ld->ps->n_policies >= POL_MAX_POLICIES)
+		return ld_fail(ld, &ld->ev.start_mark, "more than %d policies", POL_MAX_POLICIES);
+	if ((p = pol_set_add_policy(ld->ps)) == NULL)
+		return ld_fail(ld, NULL, "out of memory");
+	memcpy(p->name, name, strlen(name) + 1);
+	snprintf(vpath, sizeof(vpath), "policies.%s", p->name);
+	snprintf(where, sizeof(where), "in policy \"%s\"", p->name);
+	if (ld_next(ld) == -1 || ld_expect(ld, YAML_MAPPING_START_EVENT, vpath,
+	                             " with allow, deny, groups or read_only") == -1)
+		return -1;
+	return ld_walk_mapping(ld, policy_keys, nitems(policy_keys), p, vpath, where);
+}
+
+int
+ld_policies(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	yaml_mark_t start = ld->ev.start_mark;
+
+	(void)k;
+	(void)obj;
+	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " of policy names to policies") == -1)
+		return -1;
+	for (;;) {
+		if (ld_next(ld) == -1)
+			return -1;
+		if (ld->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (policy_one(ld, path) == -1)
+			return -1;
+	}
+	if (ld->ps->n_policies == 0)
+		return ld_fail(ld, &start, "policies must define at least one policy");
+	return 0;
+}

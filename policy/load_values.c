@@ -1,0 +1,500 @@
+/*
+ * Scalar values of the configuration file: numbers, sizes, durations, modes,
+ * names and addresses.  Each parser takes a NUL-terminated scalar (the loader
+ * has already refused embedded NULs) and either fills *out or returns -1 with
+ * a static phrase in *why that completes "<key> <why>".
+ *
+ * Numbers are plain decimal: no sign, no leading zeros (YAML 1.1 would read
+ * "010" as octal, YAML 1.2 as ten; we accept neither spelling), no spaces.
+ */
+#include "sockwarden/compat.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sockwarden/log.h"
+
+#include "policy_int.h"
+
+#define KIB (UINT64_C(1024))
+#define MIB (UINT64_C(1024) * 1024)
+
+/* Longest Unix socket path: sizeof(sockaddr_un.sun_path) - 1 on Linux. */
+#define UNIX_PATH_MAX 107
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Reads the leading decimal digits of "s" into *out; returns how many, 0 on error. */
+static size_t
+leading_number(const char *s, uint64_t *out, const char **why)
+{
+	uint64_t v = 0;
+	size_t n = 0;
+
+	if (!is_digit(s[0])) {
+		*why = "must be a decimal number";
+		return 0;
+	}
+	if (s[0] == '0' && is_digit(s[1])) {
+		*why = "must not have leading zeros";
+		return 0;
+	}
+	for (; is_digit(s[n]); n++) {
+		if (v > (UINT64_MAX - 9) / 10) {
+			*why = "is too large";
+			return 0;
+		}
+		v = v * 10 + (uint64_t)(s[n] - '0');
+	}
+	*out = v;
+	return n;
+}
+
+int
+pol_parse_count(const char *s, uint64_t *out, const char **why)
+{
+	size_t n = leading_number(s, out, why);
+
+	if (n == 0)
+		return -1;
+	if (s[n] != '\0') {
+		*why = "must be a decimal number";
+		return -1;
+	}
+	return 0;
+}
+
+/* "65536", "64KiB", "1MiB". */
+int
+pol_parse_size(const char *s, uint64_t *out, const char **why)
+{
+	uint64_t v, mult;
+	size_t n = leading_number(s, &v, why);
+
+	if (n == 0) {
+		if (!is_digit(s[0]))
+			*why = "must be a size in bytes, e.g. 65536, 64KiB or 1MiB";
+		return -1;
+	}
+	if (s[n] == '\0')
+		mult = 1;
+	else if (strcmp(s + n, "KiB") == 0)
+		mult = KIB;
+	else if (strcmp(s + n, "MiB") == 0)
+		mult = MIB;
+	else {
+		*why = "must be a size in bytes, e.g. 65536, 64KiB or 1MiB";
+		return -1;
+	}
+	if (v > UINT64_MAX / mult) {
+		*why = "is too large";
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+}
+
+/* "500ms", "10s", "2m", "1h"; the unit is required. */
+int
+pol_parse_duration_ms(const char *s, uint64_t *out, const char **why)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 } };
+	uint64_t v;
+	size_t i, n = leading_number(s, &v, why);
+
+	if (n == 0) {
+		if (!is_digit(s[0]))
+			*why = "must be a duration with a unit, e.g. 500ms, 10s, 2m or 1h";
+		return -1;
+	}
+	for (i = 0; i < nitems(units); i++) {
+		if (strcmp(s + n, units[i].unit) != 0)
+			continue;
+		if (v > UINT64_MAX / units[i].ms) {
+			*why = "is too large";
+			return -1;
+		}
+		*out = v * units[i].ms;
+		return 0;
+	}
+	*why = "must be a duration with a unit, e.g. 500ms, 10s, 2m or 1h";
+	return -1;
+}
+
+/* Permission bits as octal digits ("0660", "600"); nothing above 0777. */
+int
+pol_parse_mode(const char *s, unsigned *out, const char **why)
+{
+	unsigned v = 0;
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (s[n] < '0' || s[n] > '7' || n >= 4) {
+			*why = "must be an octal mode such as \"0660\"";
+			return -1;
+		}
+		v = v * 8 + (unsigned)(s[n] - '0');
+	}
+	if (n == 0) {
+		*why = "must be an octal mode such as \"0660\"";
+		return -1;
+	}
+	if (v > 0777) {
+		*why = "must not exceed 0777 (no setuid, setgid or sticky bits)";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Only the two spellings YAML 1.1 and 1.2 agree on; "yes"/"on" are refused. */
+int
+pol_parse_bool(const char *s, bool *out, const char **why)
+{
+	if (strcmp(s, "true") == 0)
+		*out = true;
+	else if (strcmp(s, "false") == 0)
+		*out = false;
+	else {
+		*why = "must be true or false";
+		return -1;
+	}
+	return 0;
+}
+
+int
+pol_parse_log_level(const char *s, int *out, const char **why)
+{
+	static const char *const names[] = {
+		[LOG_LEVEL_ERROR] = "error",
+		[LOG_LEVEL_WARN] = "warn",
+		[LOG_LEVEL_INFO] = "info",
+		[LOG_LEVEL_DEBUG] = "debug",
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(names); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	*why = "must be one of error, warn, info, debug";
+	return -1;
+}
+
+static bool
+is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+	       c == '.' || c == '-';
+}
+
+/*
+ * Listener and policy names: [A-Za-z0-9_.-]{1,63}.  They appear in audit
+ * records and in messages sent to clients, so they never need escaping.
+ */
+int
+pol_check_name(const char *s, const char **why)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (!is_name_char(s[n])) {
+			*why = "may contain only letters, digits, '_', '.' and '-'";
+			return -1;
+		}
+	}
+	if (n == 0 || n >= SW_NAME_MAX) {
+		*why = "must be 1 to 63 characters long";
+		return -1;
+	}
+	return 0;
+}
+
+/* A user or group: a name as useradd accepts it, or a numeric id. */
+int
+pol_check_account(const char *s, const char **why)
+{
+	uint64_t id;
+	size_t n;
+
+	if (is_digit(s[0])) {
+		if (pol_parse_count(s, &id, why) == -1 || id > UINT32_MAX - 1) {
+			*why = "must be a name or a numeric id below 4294967295";
+			return -1;
+		}
+		return 0;
+	}
+	for (n = 0; s[n] != '\0'; n++) {
+		if (!is_name_char(s[n]) && !(s[n] == '$' && s[n + 1] == '\0')) {
+			*why = "must be a user or group name, or a numeric id";
+			return -1;
+		}
+	}
+	if (n == 0 || n >= SW_NAME_MAX || s[0] == '-') {
+		*why = "must be a user or group name of 1 to 63 characters, or a numeric id";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * An API version: dot-separated decimal components ("1.24", "1.41.0").  At
+ * most nine digits per component, so that no component overflows in the
+ * daemon's comparison (which would silently turn it into 0).
+ */
+int
+pol_check_version(const char *s, size_t max, const char **why)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (is_digit(s[i])) {
+			if (++digits > 9)
+				break;
+		} else if (s[i] == '.' && digits > 0 && s[i + 1] != '\0') {
+			digits = 0;
+		} else {
+			break;
+		}
+	}
+	if (i == 0 || s[i] != '\0') {
+		*why = "must be an API version such as \"1.24\"";
+		return -1;
+	}
+	if (i >= max) {
+		*why = "is too long";
+		return -1;
+	}
+	return 0;
+}
+
+/* Bytes a path may hold: not control characters, not DEL. */
+static bool
+path_chars_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* An absolute path with no empty, "." or ".." components and no trailing '/'. */
+static int
+check_abs_path(const char *path, size_t max, const char **why)
+{
+	const char *c, *end;
+	size_t len = strlen(path);
+
+	if (path[0] != '/' || len < 2) {
+		*why = "must be an absolute path";
+		return -1;
+	}
+	if (len > max) {
+		*why = "is too long";
+		return -1;
+	}
+	if (!path_chars_ok(path)) {
+		*why = "must not contain control characters";
+		return -1;
+	}
+	for (c = path + 1;; c = end + 1) {
+		end = strchr(c, '/');
+		if (end == NULL)
+			end = c + strlen(c);
+		if (end == c || (end - c == 1 && c[0] == '.') ||
+		    (end - c == 2 && c[0] == '.' && c[1] == '.')) {
+			*why =
+			    "must be a clean absolute path (no \"//\", \".\" or \"..\" and no trailing '/')";
+			return -1;
+		}
+		if (*end == '\0')
+			break;
+	}
+	return 0;
+}
+
+/* "unix:///run/sockwarden/x.sock" */
+int
+pol_check_unix_url(const char *s, const char **why)
+{
+	if (strncmp(s, "unix://", 7) != 0) {
+		*why = "must be a unix:///absolute/path URL";
+		return -1;
+	}
+	return check_abs_path(s + 7, UNIX_PATH_MAX, why);
+}
+
+static bool
+is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Dotted-quad IPv4, each part 0..255 without leading zeros (which some parsers read as octal). */
+static bool
+ipv4_ok(const char *s, size_t n)
+{
+	size_t i = 0, d;
+	unsigned v;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		if (part > 0 && (i >= n || s[i++] != '.'))
+			return false;
+		for (v = 0, d = 0; i < n && is_digit(s[i]) && d < 4; i++, d++)
+			v = v * 10 + (unsigned)(s[i] - '0');
+		if (d == 0 || d > 3 || v > 255 || (d > 1 && s[i - d] == '0'))
+			return false;
+	}
+	return i == n;
+}
+
+/* RFC 4291 text form: eight groups, or fewer around one "::"; a dotted quad may end it. */
+static bool
+ipv6_ok(const char *s, size_t n)
+{
+	size_t i = 0, start, d;
+	int groups = 0;
+	bool gap = false;
+
+	if (n >= 2 && s[0] == ':' && s[1] == ':') {
+		gap = true;
+		i = 2;
+	} else if (n == 0 || s[0] == ':') {
+		return false;
+	}
+	while (i < n) {
+		for (start = i, d = 0; i < n && is_hex(s[i]) && d < 5; i++, d++)
+			;
+		if (i < n && s[i] == '.') {
+			if (!ipv4_ok(s + start, n - start))
+				return false;
+			groups += 2;
+			break;
+		}
+		if (d == 0 || d > 4)
+			return false;
+		groups++;
+		if (i == n)
+			break;
+		if (s[i++] != ':' || i == n)
+			return false;
+		if (s[i] == ':') {
+			if (gap)
+				return false;
+			gap = true;
+			i++;
+		}
+	}
+	return gap ? groups <= 7 : groups == 8;
+}
+
+/* "tcp://127.0.0.1:2375" or "tcp://[::1]:2375": literal addresses only, no DNS. */
+static int
+check_tcp_url(const char *s, const char **why)
+{
+	const char *hp = s + 6, *colon, *he;
+	uint64_t port;
+	bool ok;
+
+	if (*hp == '[') {
+		he = strchr(++hp, ']');
+		if (he == NULL || he[1] != ':')
+			goto bad;
+		colon = he + 1;
+		ok = ipv6_ok(hp, (size_t)(he - hp));
+	} else {
+		colon = strrchr(hp, ':');
+		if (colon == NULL)
+			goto bad;
+		he = colon;
+		ok = ipv4_ok(hp, (size_t)(he - hp));
+	}
+	if (!ok || pol_parse_count(colon + 1, &port, why) == -1 || port == 0 || port > 65535)
+		goto bad;
+	return 0;
+bad:
+	*why =
+	    "must be tcp://<IPv4 address>:<port> or tcp://[<IPv6 address>]:<port> (no host names)";
+	return -1;
+}
+
+int
+pol_check_upstream(const char *s, const char **why)
+{
+	if (strncmp(s, "unix://", 7) == 0)
+		return pol_check_unix_url(s, why);
+	if (strncmp(s, "tcp://", 6) == 0)
+		return check_tcp_url(s, why);
+	*why = "must be a unix:///path or tcp://address:port URL";
+	return -1;
+}
+
+/* "stderr", "off", or an absolute file path. */
+int
+pol_check_audit(const char *s, const char **why)
+{
+	if (strcmp(s, "stderr") == 0 || strcmp(s, "off") == 0)
+		return 0;
+	if (s[0] != '/') {
+		*why = "must be stderr, off or an absolute file path";
+		return -1;
+	}
+	return check_abs_path(s, SW_URL_MAX - 1, why);
+}
+
+/* An allow/deny entry: an operation id, or a glob over them with '*' and '?'. */
+int
+pol_check_pattern(const char *s, const char **why)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+		        is_digit(s[n]) || s[n] == '*' || s[n] == '?')) {
+			*why =
+			    "must be an operation id or a pattern of letters, digits, '*' and '?'";
+			return -1;
+		}
+	}
+	if (n == 0 || n >= POL_PATTERN_MAX) {
+		*why = "must be 1 to 127 characters long";
+		return -1;
+	}
+	return 0;
+}
+
+/* The shortest exact spelling of a byte count: "1MiB", "64KiB", "1000". */
+void
+pol_format_size(uint64_t bytes, char *buf, size_t bufsz)
+{
+	if (bytes != 0 && bytes % MIB == 0)
+		snprintf(buf, bufsz, "%lluMiB", (unsigned long long)(bytes / MIB));
+	else if (bytes != 0 && bytes % KIB == 0)
+		snprintf(buf, bufsz, "%lluKiB", (unsigned long long)(bytes / KIB));
+	else
+		snprintf(buf, bufsz, "%llu", (unsigned long long)bytes);
+}
+
+void
+pol_format_duration(uint64_t ms, char *buf, size_t bufsz)
+{
+	if (ms != 0 && ms % 3600000 == 0)
+		snprintf(buf, bufsz, "%lluh", (unsigned long long)(ms / 3600000));
+	else if (ms != 0 && ms % 60000 == 0)
+		snprintf(buf, bufsz, "%llum", (unsigned long long)(ms / 60000));
+	else if (ms != 0 && ms % 1000 == 0)
+		snprintf(buf, bufsz, "%llus", (unsigned long long)(ms / 1000));
+	else
+		snprintf(buf, bufsz, "%llums", (unsigned long long)ms);
+}

@@ -1,0 +1,98 @@
+/*
+ * Private to policy/: the compiled configuration behind struct pol_set, and
+ * the helpers the loader, the compiler and the evaluator share.  Nothing
+ * outside policy/ (and its unit tests) may include this file.
+ */
+#ifndef SW_POLICY_INT_H
+#define SW_POLICY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sockwarden/policy.h"
+
+/*
+ * Ceilings on what one configuration may declare.  The file size cap already
+ * bounds them; these keep a hostile file from costing a table per endpoint
+ * for a hundred thousand one-line policies.
+ */
+#define POL_MAX_LISTENERS 256
+#define POL_MAX_POLICIES  1024
+#define POL_MAX_ENTRIES   4096 /* allow + deny + groups entries in one policy */
+#define POL_PATTERN_MAX   128  /* longest allow/deny pattern, NUL included */
+
+enum pol_entry_kind {
+	POL_ENTRY_DENY = 0,
+	POL_ENTRY_ALLOW,
+	POL_ENTRY_GROUP,
+	POL_ENTRY_READ_ONLY, /* synthetic, last: the "read_only: true" filter */
+};
+
+/* One line of a policy, kept so a decision can name the entry that made it. */
+struct pol_entry {
+	enum pol_entry_kind kind;
+	char *text; /* glob over operation ids, or group name; NULL for READ_ONLY */
+	int index;  /* position in its YAML list (allow/deny/groups), 0-based */
+	int group;  /* group number for POL_ENTRY_GROUP, else -1 */
+};
+
+/* The decision for one endpoint id, computed at load time. */
+struct pol_ep_rule {
+	unsigned char verdict; /* enum pol_verdict */
+	unsigned char reason;  /* enum pol_reason */
+	int rule;              /* index into entries, -1 for the default */
+};
+
+struct pol_policy {
+	char name[SW_NAME_MAX];
+	bool read_only;
+	struct pol_entry *entries; /* document order; READ_ONLY entry appended last */
+	size_t n_entries;
+	size_t cap_entries;
+	uint64_t *allowed;         /* bitset over endpoint ids: the compiled allow set */
+	struct pol_ep_rule *table; /* one row per endpoint id, n_ep rows */
+};
+
+struct pol_set {
+	int refs;
+	struct sw_config cfg;      /* listeners array owned by the set */
+	struct sw_str min_version; /* view of cfg.min_api_version */
+	struct pol_policy *policies;
+	size_t n_policies;
+	size_t n_ep; /* pol_ep_count() when the set was compiled */
+};
+
+/* model.c */
+struct pol_set *pol_set_new(void);
+struct pol_policy *pol_set_add_policy(struct pol_set *ps);
+int pol_policy_add_entry(
+    struct pol_policy *p, enum pol_entry_kind kind, const char *text, int index, int group);
+int pol_set_compile(struct pol_set *ps);
+bool pol_glob_match(const char *pattern, const char *s);
+bool pol_glob_has_magic(const char *pattern);
+
+/* groups.c: built-in endpoint groups */
+size_t pol_group_count(void);
+const char *pol_group_name(int group);
+int pol_group_find(const char *name);
+bool pol_group_has(int group, int ep);
+
+/* load_values.c: scalar parsers; each returns 0, or -1 with a static reason in *why */
+int pol_parse_count(const char *s, uint64_t *out, const char **why);
+int pol_parse_size(const char *s, uint64_t *out, const char **why);
+int pol_parse_duration_ms(const char *s, uint64_t *out, const char **why);
+int pol_parse_mode(const char *s, unsigned *out, const char **why);
+int pol_parse_bool(const char *s, bool *out, const char **why);
+int pol_parse_log_level(const char *s, int *out, const char **why);
+int pol_check_name(const char *s, const char **why);
+int pol_check_account(const char *s, const char **why);
+int pol_check_version(const char *s, size_t max, const char **why);
+int pol_check_unix_url(const char *s, const char **why);
+int pol_check_upstream(const char *s, const char **why);
+int pol_check_audit(const char *s, const char **why);
+int pol_check_pattern(const char *s, const char **why);
+void pol_format_size(uint64_t bytes, char *buf, size_t bufsz);
+void pol_format_duration(uint64_t ms, char *buf, size_t bufsz);
+
+#endif
