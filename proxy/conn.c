@@ -477,11 +477,7 @@ client_writecb(struct bufferevent *bev, void *arg)
 		fwd_splice_client_drained(c);
 		break;
 	case CONN_FORWARD:
-		/* The response may continue: let the daemon's side read again. */
-		if (c->c_ubev != NULL && c->c_ups_read_paused) {
-			c->c_ups_read_paused = false;
-			bufferevent_enable(c->c_ubev, EV_READ);
-		}
+		fwd_response_resume(c);
 		break;
 	default:
 		conn_client_readable(c);

@@ -498,6 +498,17 @@ on_response_done(struct conn *c)
 	conn_set_state(c, CONN_RESPOND);
 }
 
+void
+fwd_response_resume(struct conn *c)
+{
+	if (c->c_ubev == NULL || !c->c_ups_read_paused)
+		return;
+	c->c_ups_read_paused = false;
+	bufferevent_enable(c->c_ubev, EV_READ);
+	/* Bytes already buffered get no new read event: relay them now. */
+	relay_response(c);
+}
+
 /* ---- the tunnel -------------------------------------------------------------------- */
 
 void

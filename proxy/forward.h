@@ -20,6 +20,8 @@ void fwd_request_done(struct conn *c);
 void fwd_client_eof(struct conn *c);
 /* Enter tunnel mode (the daemon hijacked the connection). */
 void fwd_splice_start(struct conn *c);
+/* The client drained its output: relay what the daemon already sent, read more. */
+void fwd_response_resume(struct conn *c);
 /* Release the upstream connection. */
 void fwd_upstream_close(struct conn *c);
 /* Client read side of a tunnel. */
