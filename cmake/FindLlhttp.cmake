@@ -7,6 +7,9 @@ if(PKG_CONFIG_FOUND)
   pkg_check_modules(SW_LLHTTP QUIET IMPORTED_TARGET libllhttp)
 endif()
 if(SW_LLHTTP_FOUND)
+  # A system library is used as built; http_req.c checks the head's line
+  # endings itself, and tests/unit/proxy/test_http_req.c shows whether the
+  # library checks chunk framing strictly.
   add_library(llhttp::llhttp ALIAS PkgConfig::SW_LLHTTP)
   set(Llhttp_FOUND TRUE)
   return()
@@ -35,6 +38,9 @@ add_library(sw_llhttp STATIC
 target_include_directories(sw_llhttp SYSTEM PUBLIC "${LLHTTP_INCLUDE_DIR}")
 # Generated parser code: its own warnings are not ours to fix.
 target_compile_options(sw_llhttp PRIVATE -w)
+# Strict mode checks what the default build skips, e.g. the CRLF after chunk
+# data: without it "5\r\nhelloXX0\r\n\r\n" parses as a clean body.
+target_compile_definitions(sw_llhttp PRIVATE LLHTTP_STRICT_MODE=1)
 set_target_properties(sw_llhttp PROPERTIES POSITION_INDEPENDENT_CODE ON)
 add_library(llhttp::llhttp ALIAS sw_llhttp)
 set(Llhttp_FOUND TRUE)

@@ -172,22 +172,30 @@ on_header_value(llhttp_t *p, const char *at, size_t n)
 }
 
 /*
- * Obs-fold: a head line that starts with SP or HTAB continues the previous
- * header for Go, while llhttp hands it over as more of the value or (after an
- * empty value) as the value itself.  Refuse any such line, found on the raw
- * bytes so that it does not matter how llhttp split the value.
+ * Line structure of the head, checked on the raw bytes so that it does not
+ * matter how llhttp split them:
+ * - obs-fold: a line that starts with SP or HTAB continues the previous header
+ *   for Go, while llhttp hands it over as more of the value or (after an
+ *   empty value) as the value itself;
+ * - a bare LF: llhttp accepts one after the request line, Go anywhere.
+ * Returns a reason, or NULL when the bytes are clean.
  */
-static bool
-has_obs_fold(const struct hreq *h, const char *p, size_t n)
+static const char *
+bad_head_lines(const struct hreq *h, const char *p, size_t n)
 {
-	const char *lf, *end = p + n;
+	const char *lf, *start = p, *end = p + n;
 
-	if (n > 0 && h->prev_byte == '\n' && (p[0] == ' ' || p[0] == '\t'))
-		return true;
-	for (; (lf = memchr(p, '\n', (size_t)(end - p))) != NULL && lf + 1 < end; p = lf + 1)
-		if (lf[1] == ' ' || lf[1] == '\t')
-			return true;
-	return false;
+	for (; (lf = memchr(p, '\n', (size_t)(end - p))) != NULL; p = lf + 1) {
+		char before = lf > start ? lf[-1] : h->prev_byte;
+
+		if (before != '\r')
+			return "bare LF in request head";
+		if (lf + 1 < end && (lf[1] == ' ' || lf[1] == '\t'))
+			return "obsolete line folding in header";
+	}
+	if (n > 0 && h->prev_byte == '\n' && (start[0] == ' ' || start[0] == '\t'))
+		return "obsolete line folding in header";
+	return NULL;
 }
 
 static struct sw_str
@@ -322,6 +330,7 @@ hreq_feed(struct hreq *h, const char *data, size_t len, size_t *consumed)
 {
 	size_t give = len, used, room;
 	llhttp_errno_t err;
+	const char *why;
 
 	/* Until the head is complete, offer no more than the head may still take. */
 	if (!h->headers_done) {
@@ -335,8 +344,8 @@ hreq_feed(struct hreq *h, const char *data, size_t len, size_t *consumed)
 	*consumed = used;
 	if (!h->headers_done) {
 		h->head_raw += used;
-		if (has_obs_fold(h, data, used)) {
-			fail(h, 400, "obsolete line folding in header");
+		if ((why = bad_head_lines(h, data, used)) != NULL) {
+			fail(h, 400, why);
 			return HREQ_EV_ERROR;
 		}
 	}

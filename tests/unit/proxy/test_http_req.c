@@ -177,6 +177,8 @@ static struct http_case cases[] = {
 	BADH("no Host on 1.1", "GET /a HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
 	BADH("bare LF line ends", "GET /a HTTP/1.1\nHost: d\n\n", 400),
 	BADH("bare LF after header", "GET /a HTTP/1.1\r\nHost: d\nX-A: b\r\n\r\n", 400),
+	BADH("bare LF after request line", "GET /_ping HTTP/1.1\nHost: d\r\n\r\n", 400),
+	BADH("bare LF ending the head", "GET /_ping HTTP/1.1\r\nHost: d\r\n\n", 400),
 	BADH("bare CR", "GET /a HTTP/1.1\r\nHost: d\rX-A: b\r\n\r\n", 400),
 	BADH("HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 400),
 	BADH("CONNECT", "CONNECT d:80 HTTP/1.1\r\nHost: d\r\n\r\n", 400),
@@ -195,6 +197,9 @@ static struct http_case cases[] = {
 	{ "chunk data too long",
 	    "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n"
 	    "3\r\nabcd\r\n0\r\n\r\n",
+	    0, "HE", 400, NULL },
+	{ "junk instead of CRLF after chunk data",
+	    "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
 	    0, "HE", 400, NULL },
 	{ "chunk bare LF",
 	    "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
