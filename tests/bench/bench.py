@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+"""Benchmark sockwarden against the same workload sent straight to the upstream.
+
+In one run it starts sw_upstream (a fast fake daemon) and sockwarden in front
+of it, then measures with sw_load, each measurement repeated (median kept):
+
+  * req/s and p50/p99 latency for GET /_ping and GET /containers/json over 1,
+    16 and 256 keep-alive connections, direct and through the proxy;
+  * MB/s for one large streamed response (2 GiB by default), direct and proxied;
+  * sockwarden's CPU time per request (utime+stime from /proc/<pid>/stat);
+  * sockwarden's resident memory (VmRSS): idle, under 256-connection load, and
+    with 10,000 idle client connections held open.
+
+It prints numbers and never fails on slowness; the exit status is 1 only when
+something broke (a process died, requests failed, a tool is missing).
+
+  bench.py --sockwarden build/sockwarden [--pin [CPU]] [--quick] [--json out.json]
+  bench.py --direct-only ...      measure only the upstream (no proxy needed)
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PATHS = ["/_ping", "/containers/json"]
+CONNS = [1, 16, 256]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+CONFIG = """\
+upstream: unix://{up}
+listeners:
+  - {{ name: main, listen: "unix://{sw}", policy: all }}
+limits: {{ max_connections: 20000, idle_timeout: 10m, head_timeout: 10s }}
+log: {{ level: warn, audit: off }}
+policies:
+  all: {{ allow: ["*"] }}
+"""
+
+
+class Broken(Exception):
+    """Something failed that is not a matter of speed."""
+
+
+def proc_cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[11]) + int(rest[12])  # utime, stime (fields 14 and 15)
+
+
+def proc_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wait_socket(path, proc, timeout=10.0):
+    import socket
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return True
+        except OSError:
+            time.sleep(0.02)
+        finally:
+            s.close()
+    return False
+
+
+class RssSampler:
+    """Samples a process's VmRSS every 50 ms; keeps the maximum."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.max_kib = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                self.max_kib = max(self.max_kib, proc_rss_kib(self.pid))
+            except OSError:
+                return
+            self._stop.wait(0.05)
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix="swbench-")
+        self.up_sock = os.path.join(self.tmp, "up.sock")
+        self.sw_sock = os.path.join(self.tmp, "sw.sock")
+        self.procs = {}
+        self.problems = []
+        self.results = {"machine": {}, "load": [], "stream": [], "rss": {}}
+
+    # -- processes -----------------------------------------------------------
+    def prefix(self):
+        return ["taskset", "-c", str(self.args.pin)] if self.args.pin is not None else []
+
+    def start(self, name, cmd, sock):
+        log = open(os.path.join(self.tmp, name + ".log"), "wb")
+        p = subprocess.Popen(self.prefix() + cmd, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        self.procs[name] = p
+        if not wait_socket(sock, p):
+            raise Broken("%s did not start:\n%s" % (name, self.log_tail(name)))
+        return p
+
+    def log_tail(self, name, n=2000):
+        try:
+            with open(os.path.join(self.tmp, name + ".log"), "rb") as f:
+                return f.read()[-n:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def alive(self, name):
+        p = self.procs.get(name)
+        if p is not None and p.poll() is not None:
+            raise Broken("%s exited with status %s:\n%s" % (name, p.returncode,
+                                                            self.log_tail(name)))
+
+    def stop_all(self):
+        for name, p in self.procs.items():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        if not self.args.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_upstream(self):
+        self.start("sw_upstream", [self.args.upstream, "-s", self.up_sock], self.up_sock)
+
+    def start_proxy(self):
+        cfg = os.path.join(self.tmp, "sockwarden.yaml")
+        with open(cfg, "w") as f:
+            f.write(CONFIG.format(up=self.up_sock, sw=self.sw_sock))
+        os.chmod(cfg, 0o600)
+        return self.start("sockwarden", [self.args.sockwarden, "-f", cfg], self.sw_sock)
+
+    # -- the loader ------------------------------------------------------------
+    def load(self, sock, extra, what):
+        cmd = self.prefix() + [self.args.load, "-s", sock] + extra
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=3600)
+        lines = [ln for ln in r.stdout.decode().splitlines() if ln.startswith("{")]
+        if not lines:
+            raise Broken("%s: sw_load printed no result (status %d): %s"
+                         % (what, r.returncode, r.stderr.decode()[-500:]))
+        res = json.loads(lines[-1])
+        if res.get("errors") or res.get("non2xx"):
+            self.problems.append("%s: %d errors, %d non-2xx (first bad status %s)"
+                                 % (what, res.get("errors", 0), res.get("non2xx", 0),
+                                    res.get("first_bad_status")))
+        return res
+
+    def proxied(self):
+        return not self.args.direct_only
+
+    # -- measurements ------------------------------------------------------------
+    def run_load_matrix(self):
+        a = self.args
+        for path in PATHS:
+            for conns in CONNS:
+                runs = {"direct": [], "proxied": []}
+                for rep in range(a.reps):
+                    extra = ["-p", path, "-c", str(conns), "-t", str(a.threads), "-d",
+                             str(a.duration)]
+                    what = "GET %s c=%d" % (path, conns)
+                    runs["direct"].append(self.load(self.up_sock, extra, what + " direct"))
+                    if not self.proxied():
+                        continue
+                    pid = self.procs["sockwarden"].pid
+                    t0 = proc_cpu_ticks(pid)
+                    with RssSampler(pid) as rss:
+                        r = self.load(self.sw_sock, extra, what + " proxied")
+                    r["proxy_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
+                    r["proxy_rss_max_kib"] = rss.max_kib
+                    runs["proxied"].append(r)
+                    self.alive("sockwarden")
+                self.results["load"].append({"path": path, "conns": conns, "runs": runs})
+                self.print_load_row(path, conns, runs)
+
+    def run_stream(self):
+        """One large response, with Content-Length (export) and chunked (logs)."""
+        a = self.args
+        print()
+        print("%-34s | %12s %12s %6s | %s" % ("streamed response, 1 connection", "direct",
+                                                "proxied", "ratio", "proxy CPU"))
+        for route, framing in (("export", "length"), ("logs", "chunked")):
+            # Real endpoint names (ContainerExport, ContainerLogs), so that the proxy
+            # forwards them; sw_upstream serves N bytes for container "stream-N".
+            target = "/containers/stream-%d/%s" % (a.stream_bytes, route)
+            runs = {"direct": [], "proxied": []}
+            for rep in range(a.reps):
+                extra = ["-p", target, "-n", "1", "-c", "1"]
+                runs["direct"].append(self.load(self.up_sock, extra, route + " direct"))
+                if not self.proxied():
+                    continue
+                pid = self.procs["sockwarden"].pid
+                t0 = proc_cpu_ticks(pid)
+                r = self.load(self.sw_sock, extra, route + " proxied")
+                r["proxy_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
+                runs["proxied"].append(r)
+                self.alive("sockwarden")
+            for kind in runs:
+                for r in runs[kind]:
+                    if r["body_bytes"] != a.stream_bytes:
+                        self.problems.append("%s %s: %d body bytes, want %d" % (
+                            route, kind, r["body_bytes"], a.stream_bytes))
+            self.results["stream"].append({"bytes": a.stream_bytes, "framing": framing,
+                                           "runs": runs})
+            self.print_stream(runs, framing)
+
+    def hold_idle(self, n, warm):
+        """Hold n connections to a freshly started proxy; return (VmRSS before, during)."""
+        self.restart_proxy()
+        pid = self.procs["sockwarden"].pid
+        before = proc_rss_kib(pid)
+        cmd = self.prefix() + [self.args.load, "-s", self.sw_sock, "-k", str(n), "-d", "600"]
+        if warm:
+            cmd.append("-w")
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        ready = p.stdout.readline().decode()
+        during = None
+        if ready.startswith("ready"):
+            time.sleep(1.0)  # let the proxy finish accepting and settle
+            during = proc_rss_kib(pid)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=60)
+        if not ready.startswith("ready"):
+            raise Broken("holding %d connections failed: %s %s" % (n, ready, err.decode()[-500:]))
+        failed = int(ready.split()[-1])
+        res = json.loads(out.decode().strip().splitlines()[-1])
+        if failed or res.get("closed_by_peer") or res.get("errors"):
+            self.problems.append("%d idle connections (%s): %s; %s" % (
+                n, "warm" if warm else "fresh", ready.strip(), json.dumps(res)))
+        self.alive("sockwarden")
+        return before, during
+
+    def restart_proxy(self):
+        p = self.procs.pop("sockwarden")
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            self.problems.append("sockwarden did not exit within 15 s of SIGTERM")
+        self.start_proxy()
+        time.sleep(0.2)
+
+    def run_rss(self):
+        a = self.args
+        pid = self.procs["sockwarden"].pid
+        rss = self.results["rss"]
+        rss["idle_before_kib"] = self.idle_rss_before
+        rss["idle_after_load_kib"] = proc_rss_kib(pid)
+        loads = [r["proxy_rss_max_kib"] for row in self.results["load"] if row["conns"] == 256
+                 for r in row["runs"]["proxied"]]
+        rss["load256_max_kib"] = int(statistics.median(loads)) if loads else None
+        # A warm connection also holds an upstream connection: two descriptors each.
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        counts = {"fresh": a.idle_conns, "warm": min(a.idle_conns, (hard - 64) // 2)}
+        for kind, n in counts.items():
+            vals = [self.hold_idle(n, kind == "warm") for _ in range(a.reps)]
+            vals = [v for v in vals if v[1] is not None]
+            rss["idle_conns_%s" % kind] = n
+            rss["idle_%s_before_kib" % kind] = (int(statistics.median(v[0] for v in vals))
+                                                if vals else None)
+            rss["idle_%s_kib" % kind] = (int(statistics.median(v[1] for v in vals))
+                                         if vals else None)
+        self.print_rss()
+
+    # -- output ---------------------------------------------------------------------
+    def header(self):
+        a = self.args
+        cpu = ""
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpu = next((ln.split(":", 1)[1].strip() for ln in f
+                            if ln.startswith("model name")), "")
+        except OSError:
+            pass
+        m = {"nproc": os.cpu_count(), "kernel": platform.release(), "cpu": cpu,
+             "pinned_cpu": a.pin, "reps": a.reps, "duration_s": a.duration,
+             "loader_threads": a.threads, "time": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+        self.results["machine"] = m
+        print("sockwarden benchmark  %s" % m["time"])
+        print("machine: nproc=%s  kernel %s  cpu %s" % (m["nproc"], m["kernel"], cpu or "?"))
+        print("mode: %s; each figure is the median of %d run(s) of %gs; sw_load %d thread(s), "
+              "1 request in flight per keep-alive connection"
+              % ("all processes pinned to CPU %d" % a.pin if a.pin is not None
+                 else "unpinned", a.reps, a.duration, a.threads))
+        if self.proxied():
+            print("sockwarden: %s" % a.sockwarden)
+        print()
+        print("%-22s %5s | %10s %10s %6s | %15s | %17s | %8s %6s" % (
+            "workload", "conns", "direct/s", "proxied/s", "ratio", "p50 us dir/prx",
+            "p99 us dir/prx", "cpu us/r", "cpu %"))
+        print("-" * 118)
+        sys.stdout.flush()
+
+    def print_load_row(self, path, conns, runs):
+        d = runs["direct"]
+        p = runs["proxied"]
+
+        def med(rs, key):
+            return statistics.median(r[key] for r in rs) if rs else float("nan")
+
+        drps, prps = med(d, "rps"), med(p, "rps")
+        cpu_us = statistics.median(r["proxy_cpu_s"] / max(r["requests"], 1) * 1e6
+                                   for r in p) if p else float("nan")
+        cpu_pct = statistics.median(r["proxy_cpu_s"] / r["seconds"] * 100
+                                    for r in p) if p else float("nan")
+        print("%-22s %5d | %10.0f %10.0f %6.2f | %7.1f/%-7.1f | %8.1f/%-8.1f | %8.2f %5.0f%%" % (
+            "GET " + path, conns, drps, prps, prps / drps if drps else float("nan"),
+            med(d, "p50_us"), med(p, "p50_us"), med(d, "p99_us"), med(p, "p99_us"),
+            cpu_us, cpu_pct))
+        sys.stdout.flush()
+
+    def print_stream(self, runs, framing):
+        d, p = runs["direct"], runs["proxied"]
+        dm = statistics.median(r["mb_per_s"] for r in d)
+        pm = statistics.median(r["mb_per_s"] for r in p) if p else float("nan")
+        gib = self.args.stream_bytes / (1 << 30)
+        cpu = (statistics.median(r["proxy_cpu_s"] for r in p) / gib) if p else float("nan")
+        print("%-34s | %7.0f MB/s %7.0f MB/s %6.2f | %.2f s per GiB" % (
+            "%.2f GiB, %s" % (gib, framing), dm, pm, pm / dm if dm else float("nan"), cpu))
+        sys.stdout.flush()
+
+    def print_rss(self):
+        r = self.results["rss"]
+        print()
+        print("sockwarden resident memory (VmRSS)")
+        row = "  %-40s %8.1f MiB"
+        print(row % ("idle, after start", r["idle_before_kib"] / 1024))
+        print(row % ("idle, after the load runs", r["idle_after_load_kib"] / 1024))
+        if r["load256_max_kib"] is not None:
+            print(row % ("under 256-connection load (max)", r["load256_max_kib"] / 1024))
+        for kind in ("fresh", "warm"):
+            n = r["idle_conns_%s" % kind]
+            v, base = r["idle_%s_kib" % kind], r["idle_%s_before_kib" % kind]
+            label = "%d idle connections (%s)" % (n, "no request" if kind == "fresh"
+                                                  else "one request each")
+            if v is None:
+                print("  %-40s (failed)" % label)
+            else:
+                print("  %-40s %8.1f MiB  (%.1f KiB per connection, fresh proxy)"
+                      % (label, v / 1024, (v - base) / n))
+        sys.stdout.flush()
+
+    def run(self):
+        self.header()
+        self.start_upstream()
+        if self.proxied():
+            self.start_proxy()
+            time.sleep(0.2)
+            self.idle_rss_before = proc_rss_kib(self.procs["sockwarden"].pid)
+        self.run_load_matrix()
+        self.run_stream()
+        if self.proxied():
+            self.run_rss()
+        self.alive("sw_upstream")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sockwarden", help="path to the sockwarden binary")
+    ap.add_argument("--upstream", help="sw_upstream binary (default: next to sockwarden, "
+                    "in tests/bench/)")
+    ap.add_argument("--load", help="sw_load binary (default: as for --upstream)")
+    ap.add_argument("--pin", type=int, nargs="?", const=0, default=None, metavar="CPU",
+                    help="run every process on this one CPU with taskset (default 0)")
+    ap.add_argument("--quick", action="store_true", help="a short smoke run")
+    ap.add_argument("--reps", type=int, help="repetitions per measurement (default 3)")
+    ap.add_argument("--duration", type=float, help="seconds per load run (default 3)")
+    ap.add_argument("--threads", type=int, default=1, help="sw_load threads (default 1)")
+    ap.add_argument("--stream-bytes", type=int, help="size of the streamed response "
+                    "(default 2 GiB)")
+    ap.add_argument("--idle-conns", type=int, help="idle connections held (default 10000)")
+    ap.add_argument("--direct-only", action="store_true", help="no proxy: upstream only")
+    ap.add_argument("--json", help="also write all results to this file")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    a = ap.parse_args()
+
+    if not a.direct_only and not a.sockwarden:
+        ap.error("--sockwarden is required (or --direct-only)")
+    quick = a.quick
+    a.reps = a.reps or (1 if quick else 3)
+    a.duration = a.duration or (1.0 if quick else 3.0)
+    a.stream_bytes = a.stream_bytes or ((256 if quick else 2048) << 20)
+    a.idle_conns = a.idle_conns or (1000 if quick else 10000)
+    tooldir = os.path.join(os.path.dirname(os.path.abspath(a.sockwarden)), "tests", "bench") \
+        if a.sockwarden else here
+    a.upstream = a.upstream or os.path.join(tooldir, "sw_upstream")
+    a.load = a.load or os.path.join(tooldir, "sw_load")
+    for tool in [a.upstream, a.load] + ([] if a.direct_only else [a.sockwarden]):
+        if not os.access(tool, os.X_OK):
+            print("bench: %s is not an executable" % tool, file=sys.stderr)
+            return 1
+    if a.pin is not None and not shutil.which("taskset"):
+        print("bench: --pin needs taskset (util-linux)", file=sys.stderr)
+        return 1
+
+    b = Bench(a)
+    status = 0
+    try:
+        b.run()
+    except Broken as e:
+        print("\nBROKEN: %s" % e)
+        status = 1
+    except KeyboardInterrupt:
+        status = 1
+    finally:
+        b.stop_all()
+    if b.problems:
+        print("\nproblems:")
+        for p in b.problems:
+            print("  " + p)
+        status = 1
+    if a.json:
+        b.results["problems"] = b.problems
+        with open(a.json, "w") as f:
+            json.dump(b.results, f, indent=1)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,336 @@
+"""Client side of the wire tests: raw sockets, a small response reader, and the
+per-case context (proxy socket, daemon record, process control).
+
+Everything here works on bytes.  Nothing is normalised: what a case asserts is
+what crossed the socket.
+"""
+
+import json
+import os
+import socket
+import time
+
+TIMEOUT_MULT = float(os.environ.get("SW_TEST_TIMEOUT_MULTIPLIER", "1"))
+
+
+def T(seconds):
+    """A timeout scaled for slow builds (sanitizers, valgrind)."""
+    return seconds * TIMEOUT_MULT
+
+
+class CaseFailure(Exception):
+    pass
+
+
+def check(cond, msg, *args):
+    if not cond:
+        raise CaseFailure(msg % args if args else msg)
+
+
+def show(b, limit=600):
+    """Bytes as a printable Python literal, cut to limit characters."""
+    r = repr(bytes(b))
+    return r if len(r) <= limit else r[:limit] + "...(%d bytes)" % len(b)
+
+
+class Response:
+    def __init__(self, status, reason, headers, body, raw):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # list of (name, value) bytes, in order
+        self.body = body
+        self.raw = raw
+
+    def header(self, name):
+        name = name.lower()
+        for n, v in self.headers:
+            if n.lower() == name:
+                return v
+        return None
+
+    def __repr__(self):
+        return "<%d %s>" % (self.status, show(self.raw, 200))
+
+
+class Closed(Exception):
+    """The peer closed (or reset) the connection before a full response."""
+
+    def __init__(self, partial):
+        super().__init__("connection closed after %d bytes: %s" % (len(partial), show(partial)))
+        self.partial = partial
+
+
+class Client:
+    """One raw client connection to a Unix socket."""
+
+    def __init__(self, path, timeout=None):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(T(timeout or 3.0))
+        self.sock.connect(path)
+        self.buf = bytearray()
+        self.eof = False
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def shutdown_write(self):
+        self.sock.shutdown(socket.SHUT_WR)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _fill(self, timeout=None):
+        if self.eof:
+            return False
+        if timeout is not None:
+            self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(262144)
+        except ConnectionResetError:
+            data = b""
+        finally:
+            if timeout is not None:
+                self.sock.settimeout(T(3.0))
+        if not data:
+            self.eof = True
+            return False
+        self.buf += data
+        return True
+
+    def _need(self, pred, raw_start):
+        while not pred():
+            if not self._fill():
+                raise Closed(bytes(self.buf[raw_start:]))
+
+    def read_response(self, method=b"GET", interim=False):
+        """Read one response.  1xx responses are skipped unless interim=True."""
+        while True:
+            self._need(lambda: b"\r\n\r\n" in self.buf, 0)
+            end = self.buf.index(b"\r\n\r\n") + 4
+            head = bytes(self.buf[:end])
+            lines = head[:-4].split(b"\r\n")
+            parts = lines[0].split(b" ", 2)
+            check(len(parts) >= 2 and parts[0].startswith(b"HTTP/1."),
+                  "bad status line %s", show(lines[0]))
+            status = int(parts[1])
+            reason = parts[2] if len(parts) > 2 else b""
+            headers = []
+            for ln in lines[1:]:
+                n, _, v = ln.partition(b":")
+                headers.append((n, v.strip()))
+            resp = Response(status, reason, headers, b"", head)
+            if 100 <= status < 200 and status != 101:
+                del self.buf[:end]
+                if interim:
+                    return resp
+                continue
+            break
+        del self.buf[:end]
+        if method == b"HEAD" or status in (101, 204, 304):
+            return resp
+        te = resp.header(b"Transfer-Encoding")
+        cl = resp.header(b"Content-Length")
+        if te is not None and te.lower() == b"chunked":
+            resp.body = self._read_chunked()
+        elif cl is not None:
+            n = int(cl)
+            self._need(lambda: len(self.buf) >= n, 0)
+            resp.body = bytes(self.buf[:n])
+            del self.buf[:n]
+        elif is_raw_stream(resp):
+            pass  # a hijack: the rest of the connection is the stream
+        else:
+            while self._fill():
+                pass
+            resp.body = bytes(self.buf)
+            self.buf.clear()
+        resp.raw = head + resp.body
+        return resp
+
+    def _read_chunked(self):
+        body = bytearray()
+        while True:
+            self._need(lambda: b"\r\n" in self.buf, 0)
+            i = self.buf.index(b"\r\n")
+            size = int(bytes(self.buf[:i]).split(b";")[0], 16)
+            del self.buf[:i + 2]
+            if size == 0:
+                self._need(lambda: b"\r\n" in self.buf, 0)
+                del self.buf[:self.buf.index(b"\r\n") + 2]
+                return bytes(body)
+            self._need(lambda: len(self.buf) >= size + 2, 0)
+            body += self.buf[:size]
+            del self.buf[:size + 2]
+
+    def read_chunk(self):
+        """One chunk of a chunked body whose head was read with stream=True."""
+        self._need(lambda: b"\r\n" in self.buf, 0)
+        i = self.buf.index(b"\r\n")
+        size = int(bytes(self.buf[:i]).split(b";")[0], 16)
+        self._need(lambda: len(self.buf) >= i + 2 + size + 2, 0)
+        data = bytes(self.buf[i + 2:i + 2 + size])
+        del self.buf[:i + 2 + size + 2]
+        return data
+
+    def read_head(self):
+        """Only the response head; the body stays unread (for streams)."""
+        self._need(lambda: b"\r\n\r\n" in self.buf, 0)
+        end = self.buf.index(b"\r\n\r\n") + 4
+        head = bytes(self.buf[:end])
+        del self.buf[:end]
+        return head
+
+    def read_until_eof(self, limit=1 << 30):
+        while len(self.buf) < limit and self._fill():
+            pass
+        data = bytes(self.buf)
+        self.buf.clear()
+        return data
+
+    def read_some(self, n, timeout=None):
+        """At least n buffered bytes, or whatever arrived before EOF/timeout."""
+        deadline = time.monotonic() + T(timeout or 3.0)
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                if not self._fill(left):
+                    break
+            except socket.timeout:
+                break
+        data = bytes(self.buf[:n])
+        del self.buf[:len(data)]
+        return data
+
+    def closed_within(self, seconds):
+        """True if the peer closes within `seconds` (pending bytes are discarded)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            try:
+                if not self._fill(left):
+                    return True
+            except socket.timeout:
+                return False
+            self.buf.clear()
+
+    def response_or_close(self, method=b"GET"):
+        """A Response, or None when the proxy closed without one."""
+        try:
+            return self.read_response(method)
+        except Closed as e:
+            if e.partial:
+                raise CaseFailure("connection closed mid-response: %s" % show(e.partial))
+            return None
+
+
+def is_raw_stream(resp):
+    ct = (resp.header(b"Content-Type") or b"").lower()
+    return ct.startswith(b"application/vnd.docker.") and resp.header(b"Content-Length") is None
+
+
+def read_records(path):
+    recs = []
+    try:
+        with open(path, "r", encoding="ascii") as f:
+            for line in f:
+                if line.endswith("\n"):
+                    recs.append(json.loads(line))
+    except FileNotFoundError:
+        pass
+    return recs
+
+
+def upstream_bytes(record_path):
+    """Every byte the fake daemon received, grouped per connection in accept order."""
+    per_conn = {}
+    for r in read_records(record_path):
+        if r["type"] == "data":
+            per_conn.setdefault(r["conn"], bytearray()).extend(r["raw"].encode("latin-1"))
+    out = bytearray()
+    for cid in sorted(per_conn):
+        out += per_conn[cid]
+    return bytes(out)
+
+
+def upstream_requests(record_path):
+    return [r["raw"].encode("latin-1") for r in read_records(record_path)
+            if r["type"] == "request"]
+
+
+def wait_connectable(path, timeout, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return True
+        except OSError:
+            time.sleep(0.02)
+        finally:
+            s.close()
+    return False
+
+
+class Case:
+    """One test: a name, a function run(ctx), and the proxy setup it needs."""
+
+    def __init__(self, name, run, policy="all", limits=None, daemon=True, timeout=30):
+        self.name = name
+        self.run = run
+        self.policy = policy
+        self.limits = limits
+        self.daemon = daemon  # start fake_dockerd before sockwarden
+        self.timeout = timeout
+
+
+def req(*lines, body=b""):
+    """A request from its lines: CRLF after each line, an empty line, then the body."""
+    return b"".join(ln + b"\r\n" for ln in lines) + b"\r\n" + body
+
+
+def status_ok(got, want):
+    return got in want if isinstance(want, (tuple, list, set)) else got == want
+
+
+def exchange(ctx, send, statuses, upstream=b"", closed=None, methods=None):
+    """Send bytes on one connection, then check each response's status, whether
+    the proxy closed the connection, and what reached the daemon.  A status of
+    None means "the proxy closed without answering"."""
+    c = ctx.client()
+    try:
+        c.send(send)
+        got = []
+        for i, want in enumerate(statuses):
+            method = methods[i] if methods else b"GET"
+            r = c.response_or_close(method)
+            got.append(None if r is None else r.status)
+            if not status_ok(got[-1], want):
+                time.sleep(T(0.1))
+                raise CaseFailure("response %d: status %s, want %s (responses so far %s)\n"
+                                  "  answer: %s\n  daemon received: %s"
+                                  % (i + 1, got[-1], want, got, show(r.raw if r else b""),
+                                     show(ctx.upstream())))
+            if r is None:
+                break
+        if closed is True:
+            check(c.closed_within(T(2)), "connection still open, want it closed")
+        elif closed is False:
+            check(not c.closed_within(T(0.2)), "connection closed, want it kept open")
+    finally:
+        c.close()
+    ctx.expect_upstream(upstream)
+
+
+def simple(name, send, statuses, upstream=b"", closed=None, policy="all", methods=None,
+           limits=None):
+    return Case(name, lambda ctx: exchange(ctx, send, statuses, upstream, closed, methods),
+                policy=policy, limits=limits)
