@@ -21,8 +21,13 @@ pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req, const s
 	const struct pol_ep_rule *r;
 	int ep;
 
-	(void)who;   /* identity picks the policy; rules over it come later */
-	(void)facts; /* no rule inspects bodies yet, so POL_NEED_BODY is never returned */
+	(void)who; /* identity picks the policy; rules over it come later */
+	/*
+	 * Body rules are applied by pol_inspect(), which the caller runs when
+	 * this answers POL_NEED_BODY: that verdict was precomputed per
+	 * endpoint, so facts are not needed here.
+	 */
+	(void)facts;
 	out->verdict = POL_DENY;
 	out->reason = POL_R_NO_POLICY;
 	out->policy = -1;
@@ -44,7 +49,10 @@ pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req, const s
 	r = &ps->policies[policy].table[ep];
 	out->reason = (enum pol_reason)r->reason;
 	out->rule = r->rule;
-	out->verdict = r->verdict == POL_ALLOW ? POL_ALLOW : POL_DENY;
+	/* Anything but the two granting verdicts in the table is a deny. */
+	out->verdict = r->verdict == POL_ALLOW || r->verdict == POL_NEED_BODY ?
+	                   (enum pol_verdict)r->verdict :
+	                   POL_DENY;
 	return out->verdict;
 }
 
@@ -146,6 +154,11 @@ put_rule(struct mbuf *b, const struct pol_set *ps, const struct pol_decision *d)
 	case POL_ENTRY_ALLOW:
 		put(b, "allow ");
 		put(b, e->text);
+		if (e->from_profile) {
+			put(b, " (profile ");
+			put(b, ps->policies[d->policy].rules.profile);
+			put(b, ")");
+		}
 		break;
 	case POL_ENTRY_GROUP:
 		put(b, "group ");
@@ -197,7 +210,8 @@ put_verdict(struct mbuf *b, const struct pol_set *ps, const struct sw_req *req,
 {
 	const struct pol_entry *e = decision_entry(ps, d);
 	const char *policy = policy_name(ps, d);
-	bool allowed = d->verdict == POL_ALLOW && d->reason == POL_R_ALLOWED;
+	bool allowed =
+	    (d->verdict == POL_ALLOW || d->verdict == POL_NEED_BODY) && d->reason == POL_R_ALLOWED;
 
 	put(b, endpoint_name(req));
 	if (!allowed && (d->reason != POL_R_DENIED || e == NULL)) {
@@ -213,6 +227,8 @@ put_verdict(struct mbuf *b, const struct pol_set *ps, const struct sw_req *req,
 	put(b, ", rule ");
 	put_rule(b, ps, d);
 	put(b, ")");
+	if (allowed && d->verdict == POL_NEED_BODY)
+		put(b, ", if its body passes the policy's rules");
 	if (!allowed && e->kind == POL_ENTRY_READ_ONLY) {
 		put(b, ": policies.");
 		put(b, policy);

@@ -1,7 +1,8 @@
 /*
  * The "policies" mapping: each policy's allow, deny and groups entries, in
  * document order, checked against the route table and the built-in groups so
- * that a typo is an error instead of a silently dead rule.
+ * that a typo is an error instead of a silently dead rule; and its body
+ * rules (profile, mode, modes, containers, exec, ...), read by load_rules.c.
  */
 #include "sockwarden/compat.h"
 
@@ -11,6 +12,7 @@
 #include <strings.h>
 
 #include "load_int.h"
+#include "load_rules.h"
 
 /* ---- policies ------------------------------------------------------------------ */
 
@@ -116,7 +118,7 @@ static int
 h_entries(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 {
 	enum pol_entry_kind kind = (enum pol_entry_kind)(intptr_t)k->arg;
-	struct pol_policy *p = obj;
+	struct pol_policy *p = ((struct ld_policy *)obj)->p;
 	const char *s, *why;
 	int index = 0, group = -1;
 
@@ -145,13 +147,15 @@ h_entries(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 			    "policy \"%s\" has more than %d entries", p->name, POL_MAX_ENTRIES);
 		if (pol_policy_add_entry(p, kind, s, index, group) == -1)
 			return ld_fail(ld, NULL, "out of memory");
+		p->entries[p->n_entries - 1].pos.line = (int)ld->ev.start_mark.line + 1;
+		p->entries[p->n_entries - 1].pos.col = (int)ld->ev.start_mark.column + 1;
 	}
 }
 
 static int
 h_read_only(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 {
-	struct pol_policy *p = obj;
+	struct pol_policy *p = ((struct ld_policy *)obj)->p;
 	const char *s, *why;
 
 	(void)k;
@@ -162,19 +166,43 @@ h_read_only(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	return 0;
 }
 
+/* Sorted by name for bsearch. */
 static const struct ld_key policy_keys[] = {
 	{ "allow", h_entries, false, (const void *)(intptr_t)POL_ENTRY_ALLOW },
+	{ "archive", ld_h_rule, false, LD_RULE(ARCHIVE) },
+	{ "build", ld_h_rule, false, LD_RULE(BUILD) },
+	{ "containers", ld_h_containers, false, NULL },
 	{ "deny", h_entries, false, (const void *)(intptr_t)POL_ENTRY_DENY },
+	{ "exec", ld_h_rule, false, LD_RULE(EXEC) },
 	{ "groups", h_entries, false, (const void *)(intptr_t)POL_ENTRY_GROUP },
+	{ "image_create", ld_h_rule, false, LD_RULE(IMAGE_CREATE) },
+	{ "legacy", ld_h_rule, false, LD_RULE(LEGACY) },
+	{ "mode", ld_h_mode, false, NULL },
+	{ "modes", ld_h_modes, false, NULL },
+	{ "network_create", ld_h_rule, false, LD_RULE(NETWORK_CREATE) },
+	{ "plugins", ld_h_rule, false, LD_RULE(PLUGINS) },
+	{ "profile", ld_h_profile, false, NULL },
 	{ "read_only", h_read_only, false, NULL },
+	{ "services", ld_h_rule, false, LD_RULE(SERVICES) },
+	{ "swarm", ld_h_rule, false, LD_RULE(SWARM) },
+	{ "volume_create", ld_h_rule, false, LD_RULE(VOLUME_CREATE) },
 };
+
+/* The keys of one policy (or of a built-in profile's text), the current event its mapping. */
+int
+ld_policy_body(struct ld *ld, struct ld_policy *lp, const char *path, const char *where)
+{
+	return ld_walk_mapping(ld, policy_keys, nitems(policy_keys), lp, path, where);
+}
 
 static int
 policy_one(struct ld *ld, const char *path)
 {
+	struct ld_policy lp;
 	struct pol_policy *p;
 	char vpath[96], where[96];
 	const char *name, *why;
+	int rc;
 
 	if (ld->ev.type != YAML_SCALAR_EVENT)
 		return ld_fail(ld, &ld->ev.start_mark,
@@ -191,12 +219,21 @@ policy_one(struct ld *ld, const char *path)
 	if ((p = pol_set_add_policy(ld->ps)) == NULL)
 		return ld_fail(ld, NULL, "out of memory");
 	memcpy(p->name, name, strlen(name) + 1);
+	p->src.name.line = (int)ld->ev.start_mark.line + 1;
+	p->src.name.col = (int)ld->ev.start_mark.column + 1;
 	snprintf(vpath, sizeof(vpath), "policies.%s", p->name);
 	snprintf(where, sizeof(where), "in policy \"%s\"", p->name);
 	if (ld_next(ld) == -1 || ld_expect(ld, YAML_MAPPING_START_EVENT, vpath,
 	                             " with allow, deny, groups or read_only") == -1)
 		return -1;
-	return ld_walk_mapping(ld, policy_keys, nitems(policy_keys), p, vpath, where);
+	memset(&lp, 0, sizeof(lp));
+	lp.p = p;
+	ld_rules_init(&lp.rl);
+	rc = ld_policy_body(ld, &lp, vpath, where);
+	if (rc == 0)
+		rc = ld_rules_finish(ld, &lp, &ld->ev.start_mark);
+	ld_rules_release(&lp.rl);
+	return rc;
 }
 
 int
@@ -206,6 +243,7 @@ ld_policies(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 
 	(void)k;
 	(void)obj;
+	snprintf(ld->ps->file, sizeof(ld->ps->file), "%s", ld->err->file);
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " of policy names to policies") == -1)
 		return -1;
 	for (;;) {

@@ -61,6 +61,7 @@ pol_policy_add_entry(
 	}
 	if (text != NULL && (copy = strdup(text)) == NULL)
 		return -1;
+	memset(&p->entries[p->n_entries], 0, sizeof(p->entries[p->n_entries]));
 	p->entries[p->n_entries].kind = kind;
 	p->entries[p->n_entries].text = copy;
 	p->entries[p->n_entries].index = index;
@@ -79,6 +80,7 @@ policy_release(struct pol_policy *p)
 	free(p->entries);
 	free(p->allowed);
 	free(p->table);
+	pol_rules_free(&p->rules);
 }
 
 struct pol_set *
@@ -192,6 +194,8 @@ entry_matches(const struct pol_entry *e, int ep, const char *name)
  *   1. a deny entry matches              -> deny, rule = that entry
  *   2. read_only and the endpoint writes -> deny, rule = the read_only entry
  *   3. an allow entry or group matches   -> allow, rule = the first such entry
+ *      (need body instead when the policy has body rules and the endpoint
+ *      has an inspector: see policy_compile)
  *   4. nothing matched                   -> deny, rule -1 (default)
  * The read_only filter comes before the allow entries so that a writing
  * endpoint under read_only: true is always reported as "read_only", which is
@@ -239,8 +243,18 @@ policy_compile(struct pol_policy *p, size_t n_ep)
 	p->table[POL_EP_UNKNOWN].rule = -1;
 	for (ep = 1; ep < n_ep; ep++) {
 		p->table[ep] = decide(p, (int)ep);
-		if (p->table[ep].verdict == POL_ALLOW)
-			p->allowed[ep / 64] |= UINT64_C(1) << (ep % 64);
+		if (p->table[ep].verdict != POL_ALLOW)
+			continue;
+		p->allowed[ep / 64] |= UINT64_C(1) << (ep % 64);
+		/*
+		 * A policy with body rules sees the body of every endpoint that
+		 * has an inspector, whether or not one of its rules speaks about
+		 * that endpoint: the inspector also refuses bodies the daemon
+		 * could read two ways, and what is forwarded is then exactly what
+		 * was checked.  A policy without rules keeps the plain allow.
+		 */
+		if (p->rules.enabled && pol_ep_inspected((int)ep))
+			p->table[ep].verdict = POL_NEED_BODY;
 	}
 	return 0;
 }

@@ -12,6 +12,8 @@
 
 #include "sockwarden/policy.h"
 
+#include "rules.h"
+
 /*
  * Ceilings on what one configuration may declare.  The file size cap already
  * bounds them; these keep a hostile file from costing a table per endpoint
@@ -29,12 +31,35 @@ enum pol_entry_kind {
 	POL_ENTRY_READ_ONLY, /* synthetic, last: the "read_only: true" filter */
 };
 
+/* A place in the configuration file, 1-based; line 0: none (built in, or absent). */
+struct pol_pos {
+	int line;
+	int col;
+};
+
 /* One line of a policy, kept so a decision can name the entry that made it. */
 struct pol_entry {
 	enum pol_entry_kind kind;
-	char *text; /* glob over operation ids, or group name; NULL for READ_ONLY */
-	int index;  /* position in its YAML list (allow/deny/groups), 0-based */
-	int group;  /* group number for POL_ENTRY_GROUP, else -1 */
+	char *text;         /* glob over operation ids, or group name; NULL for READ_ONLY */
+	int index;          /* position in its YAML list (allow/deny/groups), 0-based */
+	int group;          /* group number for POL_ENTRY_GROUP, else -1 */
+	bool from_profile;  /* granted by the policy's profile, not written in the policy */
+	struct pol_pos pos; /* the entry in the file (the profile key for profile entries) */
+};
+
+/*
+ * Where a policy's keys are in the file, for warnings (lint.c): a rule's
+ * position is that of its value, line 0 when the policy does not write it
+ * (absent, or set only by the profile).
+ */
+struct pol_policy_src {
+	struct pol_pos name;
+	struct pol_pos profile;
+	struct pol_pos mode;
+	struct pol_pos containers;
+	struct pol_pos rule[POL_RULE__COUNT];
+	struct pol_pos modes[POL_RULE__COUNT]; /* modes.<rule> */
+	struct pol_pos mutations;              /* containers.set or containers.default */
 };
 
 /* The decision for one endpoint id, computed at load time. */
@@ -52,6 +77,8 @@ struct pol_policy {
 	size_t cap_entries;
 	uint64_t *allowed;         /* bitset over endpoint ids: the compiled allow set */
 	struct pol_ep_rule *table; /* one row per endpoint id, n_ep rows */
+	struct pol_rules rules;    /* body rules (load_rules.c); rules.enabled: inspect */
+	struct pol_policy_src src;
 };
 
 struct pol_set {
@@ -60,7 +87,8 @@ struct pol_set {
 	struct sw_str min_version; /* view of cfg.min_api_version */
 	struct pol_policy *policies;
 	size_t n_policies;
-	size_t n_ep; /* pol_ep_count() when the set was compiled */
+	size_t n_ep;    /* pol_ep_count() when the set was compiled */
+	char file[256]; /* what errors and warnings call the configuration file */
 };
 
 /* model.c */

@@ -129,7 +129,7 @@ enum pol_reason {
 	POL_R_NO_POLICY,        /* the client has no policy */
 };
 
-/* Bodies of inspected endpoints (issue: body inspection); unused for now. */
+/* Facts extracted from a body, for pol_eval; NULL when none were extracted. */
 struct pol_facts;
 
 struct pol_decision {
@@ -158,5 +158,42 @@ const char *pol_decision_rule(
  */
 size_t pol_decision_message(const struct pol_set *ps, const struct sw_req *req,
     const struct pol_decision *d, char *buf, size_t bufsz);
+
+/* ---- body inspection (policy/inspect.c) ------------------------------------ */
+
+/* What is known of the daemon behind the proxy (its semantics differ by version). */
+struct pol_daemon {
+	char version[32];     /* dockerd version from GET /version, "20.10.24"; "" = unknown */
+	char api_version[16]; /* its maximum API version, "1.41"; "" = unknown */
+};
+
+#define POL_MAX_WARNINGS 8
+
+struct pol_inspection {
+	struct pol_decision decision;
+	int status;        /* 0 allowed; 400 malformed body; 403 denied; 415 wrong media type */
+	char message[768]; /* for the client when refused, "sockwarden: ..." */
+	char *body;        /* canonical body to forward (malloc'd, free with
+	                      pol_inspection_free); NULL: forward the body unchanged */
+	size_t body_len;
+	unsigned n_warnings; /* findings in warn mode, for create responses' Warnings */
+	char warnings[POL_MAX_WARNINGS][256];
+	char findings[1024]; /* every finding, for the audit line: "rule:mode field; ..." */
+};
+
+/* Does the endpoint have an inspector (of its body, or only of its query)? */
+bool pol_ep_inspected(int ep);
+
+/*
+ * Inspect a request that pol_eval() answered POL_NEED_BODY.  "body" is the
+ * complete request body for endpoints whose body is JSON, and empty for
+ * upload endpoints (POL_EPF_UPLOAD), whose query alone is inspected.
+ * "daemon" may be NULL (unknown: the widest legacy semantics are assumed).
+ * Fills "out" and returns its verdict; never POL_NEED_BODY.
+ */
+enum pol_verdict pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
+    const struct sw_ident *who, const struct pol_daemon *daemon, const struct sw_str *content_type,
+    const struct sw_str *body, struct pol_inspection *out);
+void pol_inspection_free(struct pol_inspection *out);
 
 #endif

@@ -63,7 +63,10 @@ check_decisions(const struct pol_set *ps, int policy)
 		pol_eval(ps, policy, &req, NULL, NULL, &d);
 		if (d.policy != policy || (ep == POL_EP_UNKNOWN && d.verdict != POL_DENY))
 			abort();
-		if (d.verdict != POL_ALLOW && d.verdict != POL_DENY)
+		if (d.verdict != POL_ALLOW && d.verdict != POL_DENY && d.verdict != POL_NEED_BODY)
+			abort();
+		/* Only an endpoint with an inspector may ask for its body. */
+		if (d.verdict == POL_NEED_BODY && !pol_ep_inspected((int)ep))
 			abort();
 		pol_decision_rule(ps, &d, rule, sizeof(rule));
 		if (memchr(rule, '\0', sizeof(rule)) == NULL || rule[0] == '\0')

@@ -20,24 +20,25 @@
 
 #include "policy_int.h"
 
-#define FIXTURE SW_TEST_DATA_DIR "/policy/eval.yaml"
+#define FIXTURE       SW_TEST_DATA_DIR "/policy/eval.yaml"
+#define RULES_FIXTURE SW_TEST_DATA_DIR "/policy/rules/eval-rules.yaml"
 
 static struct pol_set *fixture;
+static struct pol_set *rules_fixture; /* policies with body rules: POL_NEED_BODY */
 
 static int
-load_fixture(void **state)
+load_one(const char *path, const char *name, struct pol_set **out)
 {
 	struct pol_err err;
-	FILE *f = fopen(FIXTURE, "rb");
+	FILE *f = fopen(path, "rb");
 	static char buf[64 * 1024];
 	size_t len;
 
-	(void)state;
 	if (f == NULL)
 		return -1;
 	len = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	if (pol_load_buffer("eval.yaml", buf, len, &fixture, &err) != 0) {
+	if (pol_load_buffer(name, buf, len, out, &err) != 0) {
 		fprintf(stderr, "%s:%d:%d: %s\n", err.file, err.line, err.col, err.msg);
 		return -1;
 	}
@@ -45,11 +46,21 @@ load_fixture(void **state)
 }
 
 static int
+load_fixture(void **state)
+{
+	(void)state;
+	if (load_one(FIXTURE, "eval.yaml", &fixture) == -1)
+		return -1;
+	return load_one(RULES_FIXTURE, "eval-rules.yaml", &rules_fixture);
+}
+
+static int
 unload_fixture(void **state)
 {
 	(void)state;
 	pol_set_unref(fixture);
-	fixture = NULL;
+	pol_set_unref(rules_fixture);
+	fixture = rules_fixture = NULL;
 	return 0;
 }
 
@@ -215,6 +226,134 @@ test_eval_row(void **state)
 		    c->reason == POL_R_NO_POLICY ? -1 : policy);
 	if ((c->reason == POL_R_ALLOWED || c->reason == POL_R_DENIED) != (d.rule >= 0))
 		fail_msg("%s: rule index %d for reason %d", c->name, d.rule, d.reason);
+}
+
+/* ---- body rules: POL_NEED_BODY ------------------------------------------------------ */
+
+#define NEED(rule) POL_NEED_BODY, POL_R_ALLOWED, (rule)
+
+/* Rows over eval-rules.yaml; the "policy" column names a policy of that file. */
+static struct eval_case need_body_cases[] = {
+	{ "rules: ContainerCreate needs its body", "rules", 0, "ContainerCreate", "",
+	    NEED("allow ContainerCreate") },
+	{ "rules: ContainerStart needs its body (legacy HostConfig)", "rules", 0, "ContainerStart",
+	    "1.41", NEED("allow ContainerStart") },
+	{ "rules: ContainerExec needs its body", "rules", 0, "ContainerExec", "",
+	    NEED("allow ContainerExec") },
+	{ "rules: ExecStart needs its body", "rules", 0, "ExecStart", "", NEED("allow ExecStart") },
+	{ "rules: ImageCreate needs its query", "rules", 0, "ImageCreate", "",
+	    NEED("allow ImageCreate") },
+	{ "rules: ImageBuild needs its query", "rules", 0, "ImageBuild", "",
+	    NEED("allow ImageBuild") },
+	{ "rules: VolumeCreate needs its body", "rules", 0, "VolumeCreate", "",
+	    NEED("allow VolumeCreate") },
+	{ "rules: PutContainerArchive needs its query", "rules", 0, "PutContainerArchive", "",
+	    NEED("allow PutContainerArchive") },
+	{ "rules: ContainerList has no inspector", "rules", 0, "ContainerList", "",
+	    ALLOW("allow ContainerList") },
+	{ "rules: ContainerKill has no inspector", "rules", 0, "ContainerKill", "",
+	    ALLOW("allow ContainerKill") },
+	{ "rules: an endpoint not allowed is denied before its body", "rules", 0, "NetworkCreate",
+	    "", DEFAULT },
+	{ "rules: the version is checked before the body", "rules", 0, "ContainerCreate", "1.12",
+	    TOO_OLD },
+	{ "plain: no rules, no inspection", "plain", 0, "ContainerCreate", "",
+	    ALLOW("allow ContainerCreate") },
+	{ "plain: exec without rules is a plain allow", "plain", 0, "ContainerExec", "",
+	    ALLOW("allow ContainerExec") },
+	{ "profiled: a profile alone switches inspection on", "profiled", 0, "ContainerCreate", "",
+	    NEED("allow ContainerCreate") },
+	{ "profiled: the profile's entries name the profile", "profiled", 0, "SystemPing", "",
+	    ALLOW("allow SystemPing (profile traefik)") },
+	{ "denied: a deny entry wins before the body", "denied", 0, "ContainerCreate", "",
+	    DENIED("deny ContainerCreate") },
+	{ "denied: the glob still needs the body of start", "denied", 0, "ContainerStart", "",
+	    NEED("allow Container*") },
+	{ "ro: read_only wins before the body", "ro", 0, "ContainerCreate", "",
+	    DENIED("read_only") },
+	{ "ro: reads stay plain allows", "ro", 0, "ContainerList", "", ALLOW("allow *") },
+};
+
+static void
+test_eval_need_body_row(void **state)
+{
+	const struct eval_case *c = *state;
+	int policy = pol_set_find_policy(rules_fixture, c->policy);
+	struct sw_req req = make_req(c->name, "POST", c->endpoint, c->version);
+	struct pol_decision d;
+	enum pol_verdict v;
+	char rule[128];
+
+	if (policy == -1)
+		fail_msg("%s: policy %s is not in %s", c->name, c->policy, RULES_FIXTURE);
+	memset(&d, 0xa5, sizeof(d));
+	v = pol_eval(rules_fixture, policy, &req, NULL, NULL, &d);
+	pol_decision_rule(rules_fixture, &d, rule, sizeof(rule));
+	if (v != c->want || d.verdict != c->want || d.reason != c->reason ||
+	    strcmp(rule, c->rule) != 0 || d.policy != policy)
+		fail_msg(
+		    "%s: verdict %d/%d reason %d rule \"%s\" policy %d, want verdict %d reason "
+		    "%d rule \"%s\" policy %d",
+		    c->name, v, d.verdict, d.reason, rule, d.policy, c->want, c->reason, c->rule,
+		    policy);
+}
+
+/*
+ * Over the whole route table: under body rules, an endpoint needs its body
+ * exactly when the entries allow it and it has an inspector; without rules,
+ * never.  The compiled bitset holds every endpoint the entries allow.
+ */
+static void
+test_eval_need_body_every_endpoint(void **state)
+{
+	int rules = pol_set_find_policy(rules_fixture, "rules"),
+	    plain = pol_set_find_policy(rules_fixture, "plain"),
+	    ro = pol_set_find_policy(rules_fixture, "ro");
+	struct sw_req req = make_req("every endpoint", "GET", NULL, "");
+	struct pol_decision d;
+	size_t ep, p;
+	bool bit, allowed;
+
+	(void)state;
+	for (ep = 1; ep < pol_ep_count(); ep++) {
+		req.endpoint = (int)ep;
+		for (p = 0; p < pol_set_policy_count(rules_fixture); p++) {
+			pol_eval(rules_fixture, (int)p, &req, NULL, NULL, &d);
+			bit = (rules_fixture->policies[p].allowed[ep / 64] >> (ep % 64)) & 1;
+			allowed = d.verdict != POL_DENY;
+			if (bit != allowed)
+				fail_msg("%s under %s: bitset %d, verdict %d", pol_ep_name((int)ep),
+				    pol_set_policy_name(rules_fixture, (int)p), bit, d.verdict);
+			if (d.verdict == POL_NEED_BODY && !pol_ep_inspected((int)ep))
+				fail_msg("%s under %s: needs a body but has no inspector",
+				    pol_ep_name((int)ep),
+				    pol_set_policy_name(rules_fixture, (int)p));
+			if ((int)p == plain && d.verdict == POL_NEED_BODY)
+				fail_msg("%s: needs a body under a policy without rules",
+				    pol_ep_name((int)ep));
+			if (((int)p == rules || (int)p == ro) && allowed &&
+			    (d.verdict == POL_NEED_BODY) != pol_ep_inspected((int)ep))
+				fail_msg("%s under %s: verdict %d, inspected %d",
+				    pol_ep_name((int)ep),
+				    pol_set_policy_name(rules_fixture, (int)p), d.verdict,
+				    pol_ep_inspected((int)ep));
+		}
+	}
+}
+
+static void
+test_eval_need_body_message(void **state)
+{
+	struct sw_req req = make_req("need body message", "POST", "ContainerCreate", "");
+	struct pol_decision d;
+	char msg[512];
+
+	(void)state;
+	req.path = SW_STR_LIT("/containers/create");
+	pol_eval(rules_fixture, pol_set_find_policy(rules_fixture, "rules"), &req, NULL, NULL, &d);
+	pol_decision_message(rules_fixture, &req, &d, msg, sizeof(msg));
+	assert_string_equal(msg, "sockwarden: ContainerCreate is allowed (policy rules, rule allow "
+	                         "ContainerCreate), if its body passes the policy's rules");
 }
 
 /* ---- messages --------------------------------------------------------------------- */
@@ -454,12 +593,18 @@ test_eval_family_groups(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[nitems(eval_cases) + nitems(msg_cases) + 8];
+	struct CMUnitTest
+	    tests[nitems(eval_cases) + nitems(need_body_cases) + nitems(msg_cases) + 10];
 	size_t i, n = 0;
 
 	for (i = 0; i < nitems(eval_cases); i++)
 		tests[n++] = (struct CMUnitTest){ eval_cases[i].name, test_eval_row, NULL, NULL,
 			&eval_cases[i] };
+	for (i = 0; i < nitems(need_body_cases); i++)
+		tests[n++] = (struct CMUnitTest){ need_body_cases[i].name, test_eval_need_body_row,
+			NULL, NULL, &need_body_cases[i] };
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_eval_need_body_every_endpoint);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_eval_need_body_message);
 	for (i = 0; i < nitems(msg_cases); i++)
 		tests[n++] = (struct CMUnitTest){ msg_cases[i].name, test_eval_message, NULL, NULL,
 			&msg_cases[i] };

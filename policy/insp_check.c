@@ -1,0 +1,326 @@
+/*
+ * Checks shared by the exec, service, volume, plugin and image inspectors
+ * (see insp_check.h).  Each mirrors the daemon code it names.
+ */
+#include "sockwarden/compat.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "image_ref.h"
+#include "insp_check.h"
+#include "query.h"
+
+/* ---- users ------------------------------------------------------------------- */
+
+/*
+ * moby/sys/user GetExecUser: the part before ':' is matched by name in the
+ * image's /etc/passwd, or read with strconv.Atoi as a uid (sign and leading
+ * zeros allowed).  Only "root" and uid 0 are known to be root here; another
+ * name could map to uid 0 in a hostile image, which only the image decides.
+ */
+enum pol_user_kind
+pol_chk_user(const char *user)
+{
+	const char *colon = strchr(user, ':');
+	size_t n = colon != NULL ? (size_t)(colon - user) : strlen(user), i = 0;
+
+	if (n == 0)
+		return POL_USER_DEFAULT;
+	if (n == 4 && memcmp(user, "root", 4) == 0)
+		return POL_USER_ROOT;
+	if (user[0] == '+' || user[0] == '-')
+		i = 1;
+	if (i == n)
+		return POL_USER_OTHER;
+	for (; i < n; i++)
+		if (user[i] != '0')
+			return POL_USER_OTHER;
+	return POL_USER_ROOT;
+}
+
+/* ---- capabilities ---------------------------------------------------------------- */
+
+int
+pol_chk_cap_normalise(const char *in, char *buf, size_t bufsz)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t w = 0;
+	char c;
+
+	/* strings.ToUpper into buf + 4, leaving room for a "CAP_" prefix. */
+	if (bufsz < 5)
+		return -1;
+	while (*p != '\0') {
+		if (p[0] == 0xc4 && p[1] == 0xb1) { /* U+0131 dotless i */
+			c = 'I';
+			p += 2;
+		} else if (p[0] == 0xc5 && p[1] == 0xbf) { /* U+017F long s */
+			c = 'S';
+			p += 2;
+		} else if (*p >= 0x80) {
+			return -1;
+		} else {
+			c = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : (char)*p;
+			p++;
+		}
+		if (4 + w + 1 >= bufsz)
+			return -1;
+		buf[4 + w++] = c;
+	}
+	buf[4 + w] = '\0';
+	if (strcmp(buf + 4, "ALL") == 0 || (w >= 4 && memcmp(buf + 4, "CAP_", 4) == 0))
+		memmove(buf, buf + 4, w + 1);
+	else
+		memcpy(buf, "CAP_", 4);
+	return 0;
+}
+
+/*
+ * The list is normalised the same way (without "CAP_") and compared exactly,
+ * as the container inspector does: no globs over capability names.
+ */
+bool
+pol_chk_cap_allowed(const struct pol_rules *r, const char *cap)
+{
+	const char *want = strncmp(cap, "CAP_", 4) == 0 ? cap + 4 : cap;
+	char entry[64];
+	size_t i;
+
+	for (i = 0; i < r->cap_add.n; i++) {
+		if (r->cap_add.v[i] == NULL ||
+		    pol_chk_cap_normalise(r->cap_add.v[i], entry, sizeof(entry)) == -1)
+			continue;
+		if (strcmp(strncmp(entry, "CAP_", 4) == 0 ? entry + 4 : entry, want) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- image references ---------------------------------------------------------------- */
+
+void
+pol_chk_image_rule(
+    struct pol_insp_ctx *ctx, const char *field, const char *given, const char *normalised)
+{
+	if (!pol_rule_on(ctx, POL_RULE_IMAGES))
+		return;
+	if (pol_strlist_match(&ctx->rules->images, normalised))
+		return;
+	pol_finding_add(
+	    ctx, POL_RULE_IMAGES, field, given, "is not an allowed image (%s)", normalised);
+}
+
+int
+pol_chk_image_parse(struct pol_insp_ctx *ctx, const char *field, const char *given, bool id_ok,
+    struct pol_image_ref *ref)
+{
+	const char *why = NULL;
+
+	if (pol_image_ref_parse(given, ref, &why) == -1) {
+		pol_finding_add(ctx, POL_RULE_IMAGES, field, given,
+		    "is not a valid image reference (%s)", why != NULL ? why : "empty");
+		return -1;
+	}
+	if (ref->is_id || (ref->maybe_id && !id_ok)) {
+		pol_finding_add(ctx, POL_RULE_IMAGES, field, given,
+		    "may name an image by ID, which the policy cannot check: use its full name");
+		return -1;
+	}
+	return 0;
+}
+
+void
+pol_chk_image(struct pol_insp_ctx *ctx, const char *field, const char *given, bool id_ok)
+{
+	struct pol_image_ref ref;
+
+	if (!pol_rule_on(ctx, POL_RULE_IMAGES))
+		return;
+	if (pol_chk_image_parse(ctx, field, given, id_ok, &ref) == 0)
+		pol_chk_image_rule(ctx, field, given, ref.normalized);
+}
+
+/* ---- host paths ---------------------------------------------------------------------- */
+
+static const char *const daemon_sockets[] = { "/var/run/docker.sock", "/run/docker.sock" };
+
+bool
+pol_chk_is_daemon_socket(const char *path)
+{
+	size_t i, n = strlen(path), sn;
+
+	for (i = 0; i < nitems(daemon_sockets); i++) {
+		sn = strlen(daemon_sockets[i]);
+		if (strcmp(path, "/") == 0 || strcmp(path, daemon_sockets[i]) == 0)
+			return true;
+		/* A directory above the socket exposes it too. */
+		if (n < sn && memcmp(daemon_sockets[i], path, n) == 0 &&
+		    daemon_sockets[i][n] == '/')
+			return true;
+	}
+	return false;
+}
+
+bool
+pol_chk_bind_allowed(const struct pol_rules *r, const char *src, bool read_only)
+{
+	size_t i;
+
+	if (src[0] != '/' || pol_chk_is_daemon_socket(src))
+		return false;
+	for (i = 0; i < r->bind_rw.n; i++)
+		if (pol_path_glob_match(r->bind_rw.v[i], src))
+			return true;
+	if (!read_only)
+		return false;
+	for (i = 0; i < r->bind_ro.n; i++)
+		if (pol_path_glob_match(r->bind_ro.v[i], src))
+			return true;
+	return false;
+}
+
+/* ---- local volume driver options --------------------------------------------------------- */
+
+static const char *
+opt_string(const cJSON *opts, const char *key)
+{
+	const char *s = opts != NULL ? pol_json_string(opts, key) : NULL;
+
+	return s != NULL ? s : "";
+}
+
+/* "o" split on ',' as moby/sys/mount parseOptions does: flags match exactly. */
+static void
+scan_mount_flags(const char *o, bool *bind, bool *read_only)
+{
+	const char *p = o, *e;
+	size_t n;
+
+	*bind = false;
+	*read_only = false;
+	for (;;) {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		if ((n == 4 && memcmp(p, "bind", 4) == 0) || (n == 5 && memcmp(p, "rbind", 5) == 0))
+			*bind = true;
+		else if (n == 2 && memcmp(p, "ro", 2) == 0)
+			*read_only = true;
+		else if (n == 2 && memcmp(p, "rw", 2) == 0)
+			*read_only = false;
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+}
+
+void
+pol_chk_local_volume_opts(const cJSON *opts, struct pol_volopts *out)
+{
+	static const char *const valid[] = { "type", "o", "device", "size" };
+	const cJSON *it;
+	bool bind;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->type = opt_string(opts, "type");
+	out->device = opt_string(opts, "device");
+	out->o = opt_string(opts, "o");
+	if (opts == NULL || !cJSON_IsObject(opts))
+		return;
+	cJSON_ArrayForEach (it, opts) {
+		for (i = 0; i < nitems(valid); i++)
+			if (it->string != NULL && strcmp(it->string, valid[i]) == 0)
+				break;
+		if (i == nitems(valid)) {
+			out->kind = POL_VOLOPTS_BAD;
+			out->why = "invalid option";
+			snprintf(out->bad_key, sizeof(out->bad_key), "%s",
+			    it->string != NULL ? it->string : "");
+			return;
+		}
+	}
+	/* mandatoryOpts: device needs type, type needs device, o needs both. */
+	if ((pol_json_get(opts, "device") != NULL) != (pol_json_get(opts, "type") != NULL) ||
+	    (pol_json_get(opts, "o") != NULL && pol_json_get(opts, "device") == NULL)) {
+		out->kind = POL_VOLOPTS_BAD;
+		out->why = "missing required option (type, device and o go together)";
+		return;
+	}
+	if (pol_json_get(opts, "type") == NULL && pol_json_get(opts, "device") == NULL)
+		return; /* "size" alone: a quota, no mount */
+	scan_mount_flags(out->o, &bind, &out->read_only);
+	if (bind)
+		out->kind = POL_VOLOPTS_BIND;
+	else if (strcmp(out->type, "tmpfs") == 0)
+		out->kind = POL_VOLOPTS_TMPFS;
+	else if (strcmp(out->type, "nfs") == 0 || strcmp(out->type, "nfs4") == 0 ||
+	         strcmp(out->type, "cifs") == 0 || strcmp(out->type, "smb3") == 0)
+		out->kind = POL_VOLOPTS_NETFS;
+	else
+		out->kind = POL_VOLOPTS_FS;
+}
+
+const char *
+pol_chk_volopts_what(const struct pol_volopts *v)
+{
+	switch (v->kind) {
+	case POL_VOLOPTS_BIND:
+		return "bind-mounts a host path through the local volume driver";
+	case POL_VOLOPTS_FS:
+		return "mounts a host device or kernel filesystem through the local volume driver";
+	case POL_VOLOPTS_NETFS:
+		return "mounts a network filesystem from the host through the local volume driver";
+	case POL_VOLOPTS_BAD:
+		return "has options the local volume driver refuses";
+	case POL_VOLOPTS_NONE:
+	case POL_VOLOPTS_TMPFS:
+		break;
+	}
+	return "mounts nothing from the host";
+}
+
+/* ---- misc ------------------------------------------------------------------------------ */
+
+int
+pol_chk_malformed(struct pol_insp_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->err == NULL)
+		return -1;
+	memset(ctx->err, 0, sizeof(*ctx->err));
+	va_start(ap, fmt);
+	vsnprintf(ctx->err->msg, sizeof(ctx->err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+cJSON *
+pol_chk_root(const struct pol_insp_ctx *ctx)
+{
+	if (ctx->doc == NULL || pol_json_is_null(ctx->doc->root))
+		return NULL;
+	return ctx->doc->root;
+}
+
+int
+pol_chk_root_struct(struct pol_insp_ctx *ctx, const struct pol_jschema *s)
+{
+	cJSON *root = pol_chk_root(ctx);
+
+	if (root == NULL)
+		return 0;
+	return pol_json_check(root, s, "", ctx->err);
+}
+
+int
+pol_chk_query(struct pol_insp_ctx *ctx, struct pol_query *q)
+{
+	const char *why = NULL;
+
+	if (pol_query_parse(&ctx->req->query, q, &why) == -1)
+		return pol_chk_malformed(ctx, "query: %s", why);
+	return 0;
+}
