@@ -237,6 +237,7 @@ audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz
 	o = put_cfield(o, end, "rule", r->rule[0] ? r->rule : NULL);
 	o = put_cfield(o, end, "policy", r->policy);
 	o = put_cfield(o, end, "note", r->note);
+	o = put_cfield(o, end, "findings", r->findings);
 	o = put_fmt(o, end,
 	    ",\"status\":%d,\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
 	    ",\"duration_ms\":%.3f",

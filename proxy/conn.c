@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "sockwarden/log.h"
@@ -28,12 +27,14 @@
 #include "identity.h"
 #include "listener.h"
 #include "server.h"
+#include "sock.h"
 
 /* How long a closing connection may take to flush its last response. */
 #define SW_LINGER_MS 5000
 
 static const char *const state_names[] = {
 	[CONN_READ_HEAD] = "read_head",
+	[CONN_INSPECT] = "inspect",
 	[CONN_FORWARD] = "forward",
 	[CONN_RESPOND] = "respond",
 	[CONN_SPLICE] = "splice",
@@ -67,6 +68,22 @@ limits(const struct conn *c)
 	return &pol_set_config(c->c_ps)->limits;
 }
 
+/* Drop what the inspection of the current request kept. */
+static void
+release_inspection(struct conn *c)
+{
+	if (c->c_body != NULL) {
+		evbuffer_free(c->c_body);
+		c->c_body = NULL;
+	}
+	if (c->c_insp != NULL) {
+		pol_inspection_free(c->c_insp);
+		free(c->c_insp);
+		c->c_insp = NULL;
+	}
+	c->c_fwd_inspected = false;
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -76,8 +93,9 @@ conn_free(struct conn *c)
 	s->n_conns--;
 	evtimer_del(&c->c_timer);
 	fwd_upstream_close(c);
-	bufferevent_free(c->c_bev);
+	sock_free(c->c_bev);
 	hreq_release(&c->c_hreq);
+	release_inspection(c);
 	pol_set_unref(c->c_ps);
 	free(c);
 	srv_conn_gone(s);
@@ -106,16 +124,27 @@ conn_close(struct conn *c, const char *reason)
 	finish_audit(c, reason);
 	conn_set_state(c, CONN_CLOSING);
 	fwd_upstream_close(c);
-	bufferevent_disable(c->c_bev, EV_READ);
+	sock_read_disable(c->c_bev);
 	evtimer_del(&c->c_timer);
 	/*
 	 * Freed from the timer, never from under a caller: flush what is
 	 * queued for the client first, but not for longer than the linger time.
 	 */
-	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0)
+	if (evbuffer_get_length(sock_output(c->c_bev)) == 0)
 		arm_timer(c, 0);
 	else
 		arm_timer(c, SW_LINGER_MS);
+}
+
+/* The client is gone (reset, broken pipe): nothing can be flushed, free at once. */
+static void
+conn_abort(struct conn *c, const char *reason)
+{
+	if (c->c_state != CONN_CLOSING)
+		conn_close(c, reason);
+	evbuffer_drain(sock_output(c->c_bev), (size_t)-1);
+	evtimer_del(&c->c_timer);
+	arm_timer(c, 0);
 }
 
 void
@@ -215,7 +244,7 @@ status_text(int status)
 void
 conn_respond_error(struct conn *c, int status, const char *msg, bool close)
 {
-	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	struct evbuffer *out = sock_output(c->c_bev);
 	char body[1024];
 	size_t blen = json_message(body, sizeof(body), msg);
 	bool head = sw_str_eq_lit(&c->c_req.method, "HEAD");
@@ -249,6 +278,7 @@ conn_exchange_done(struct conn *c)
 	bool more_input;
 
 	finish_audit(c, NULL);
+	release_inspection(c);
 	hreq_next(&c->c_hreq);
 	c->c_req_done = false;
 	memset(&c->c_req, 0, sizeof(c->c_req));
@@ -256,7 +286,7 @@ conn_exchange_done(struct conn *c)
 		conn_close(c, c->c_draining ? "shutting down" : "connection: close");
 		return;
 	}
-	more_input = evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0;
+	more_input = evbuffer_get_length(sock_input(c->c_bev)) > 0;
 	if (c->c_client_eof && !more_input) {
 		conn_close(c, "client closed");
 		return;
@@ -273,8 +303,17 @@ on_body(void *owner, const char *p, size_t n)
 	struct conn *c = owner;
 
 	c->c_audit.bytes_in += n;
-	if (c->c_state == CONN_FORWARD)
+	if (c->c_state == CONN_FORWARD) {
 		fwd_body(c, p, n);
+	} else if (c->c_state == CONN_INSPECT) {
+		if (evbuffer_get_length(c->c_body) + n > limits(c)->max_body_bytes) {
+			c->c_audit.verdict = "deny";
+			conn_respond_error(c, 413,
+			    "sockwarden: request body larger than limits.max_body_bytes", true);
+			return;
+		}
+		evbuffer_add(c->c_body, p, n);
+	}
 }
 
 static void
@@ -282,6 +321,101 @@ deny(struct conn *c, int status, const char *msg)
 {
 	c->c_audit.verdict = "deny";
 	conn_respond_error(c, status, msg, !c->c_hreq.keep_alive);
+}
+
+/* Allowed by the inspection, or by the endpoint list alone: send it up. */
+static void
+forward(struct conn *c)
+{
+	c->c_audit.verdict = "allow";
+	if (!c->c_hreq.keep_alive)
+		c->c_close_after = true;
+	if (fwd_start(c) == -1)
+		conn_respond_error(c, 502, "sockwarden: cannot reach the Docker daemon", false);
+}
+
+/* From "rule:mode field; ...", the rule of the first finding in enforce mode. */
+static void
+name_enforced_rule(const char *findings, char *rule, size_t rulesz)
+{
+	const char *at = strstr(findings, ":enforce"), *start;
+
+	if (at == NULL)
+		return;
+	for (start = at; start > findings && start[-1] != ' ' && start[-1] != ';'; start--)
+		;
+	snprintf(rule, rulesz, "%.*s", (int)(at - start), start);
+}
+
+/*
+ * Decide on the body (or, for uploads, the query) of a request the endpoint
+ * list allowed.  "body" is empty for query-only inspection.
+ */
+static void
+inspect(struct conn *c, const struct sw_str *body)
+{
+	struct sw_str ctype = hreq_header(&c->c_hreq, "content-type");
+	struct pol_inspection *in;
+
+	if ((in = c->c_insp = calloc(1, sizeof(*c->c_insp))) == NULL) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	pol_inspect(c->c_ps, c->c_lsn->l_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype,
+	    body, in);
+	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
+	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
+	/* A body finding decided: name its rule ("bind_mounts"), as the message does. */
+	if (in->decision.verdict != POL_ALLOW && in->status == 403)
+		name_enforced_rule(in->findings, c->c_audit.rule, sizeof(c->c_audit.rule));
+	if (in->decision.verdict != POL_ALLOW) {
+		c->c_audit.verdict = "deny";
+		conn_respond_error(c, in->status ? in->status : 403,
+		    in->message[0] ? in->message : "sockwarden: request refused", false);
+		return;
+	}
+	c->c_fwd_inspected = in->body != NULL;
+	forward(c);
+}
+
+/* The body is complete: inspect it, then forward or refuse. */
+static void
+inspect_buffered(struct conn *c)
+{
+	size_t len = evbuffer_get_length(c->c_body);
+	struct sw_str body = sw_str_make((const char *)evbuffer_pullup(c->c_body, -1), len);
+
+	inspect(c, &body);
+}
+
+static void
+start_inspection(struct conn *c)
+{
+	unsigned flags = pol_ep_flags(c->c_req.endpoint);
+	struct hreq *h = &c->c_hreq;
+	struct sw_str none = SW_STR_NULL;
+
+	/* Uploads (build contexts, tars) stream through; only their query is inspected. */
+	if (flags & POL_EPF_UPLOAD) {
+		inspect(c, &none);
+		return;
+	}
+	if (h->has_cl && h->content_length > limits(c)->max_body_bytes) {
+		c->c_audit.verdict = "deny";
+		conn_respond_error(
+		    c, 413, "sockwarden: request body larger than limits.max_body_bytes", true);
+		return;
+	}
+	if ((c->c_body = evbuffer_new()) == NULL) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	conn_set_state(c, CONN_INSPECT);
+	/* Inspected bodies are small JSON: they get the head's time limit too. */
+	arm_timer(c, limits(c)->head_timeout_ms);
+	/* The body must be read before anything goes up: ask for it ourselves. */
+	if (h->expect_continue)
+		evbuffer_add(sock_output(c->c_bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
 }
 
 /* The request head is complete and well-formed: route, decide, act. */
@@ -318,16 +452,16 @@ on_head(struct conn *c)
 	}
 	pol_eval(c->c_ps, c->c_lsn->l_policy, req, &c->c_ident, NULL, &d);
 	pol_decision_rule(c->c_ps, &d, c->c_audit.rule, sizeof(c->c_audit.rule));
+	if (d.verdict == POL_NEED_BODY) {
+		start_inspection(c);
+		return;
+	}
 	if (d.verdict != POL_ALLOW) {
 		pol_decision_message(c->c_ps, req, &d, msg, sizeof(msg));
 		deny(c, 403, msg);
 		return;
 	}
-	c->c_audit.verdict = "allow";
-	if (!h->keep_alive)
-		c->c_close_after = true;
-	if (fwd_start(c) == -1)
-		conn_respond_error(c, 502, "sockwarden: cannot reach the Docker daemon", false);
+	forward(c);
 }
 
 static void
@@ -349,6 +483,13 @@ on_request_done(struct conn *c, bool upgrade)
 	case CONN_RESPOND:
 		conn_exchange_done(c);
 		break;
+	case CONN_INSPECT:
+		evtimer_del(&c->c_timer);
+		inspect_buffered(c);
+		/* Forwarding starts with the whole request in hand. */
+		if (c->c_state == CONN_FORWARD)
+			fwd_request_done(c);
+		break;
 	default:
 		break;
 	}
@@ -360,6 +501,7 @@ may_parse(const struct conn *c)
 	switch (c->c_state) {
 	case CONN_READ_HEAD:
 		return true;
+	case CONN_INSPECT:
 	case CONN_FORWARD:
 	case CONN_RESPOND:
 		return !c->c_req_done;
@@ -371,8 +513,8 @@ may_parse(const struct conn *c)
 static void
 process_input(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->c_bev);
-	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	struct evbuffer *in = sock_input(c->c_bev);
+	struct evbuffer *out = sock_output(c->c_bev);
 	static char no_input[1];
 	struct evbuffer_iovec v;
 	enum hreq_event ev;
@@ -384,7 +526,7 @@ process_input(struct conn *c)
 		if (c->c_state == CONN_READ_HEAD && evbuffer_get_length(out) > SW_SPLICE_HIWAT)
 			goto pause_reading;
 		if (c->c_state == CONN_FORWARD && c->c_ubev != NULL &&
-		    evbuffer_get_length(bufferevent_get_output(c->c_ubev)) > SW_SPLICE_HIWAT)
+		    evbuffer_get_length(sock_output(c->c_ubev)) > SW_SPLICE_HIWAT)
 			goto pause_reading;
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1) {
 			v.iov_base = no_input;
@@ -425,7 +567,7 @@ process_input(struct conn *c)
 	return;
 
 pause_reading:
-	bufferevent_disable(c->c_bev, EV_READ);
+	sock_read_disable(c->c_bev);
 	c->c_read_paused = true;
 	c->c_parsing = false;
 }
@@ -437,12 +579,12 @@ conn_client_readable(struct conn *c)
 		return;
 	c->c_read_paused = false;
 	if (!c->c_client_eof)
-		bufferevent_enable(c->c_bev, EV_READ);
+		sock_read_enable(c->c_bev);
 	process_input(c);
 }
 
 static void
-client_readcb(struct bufferevent *bev, void *arg)
+client_readcb(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
 
@@ -452,7 +594,7 @@ client_readcb(struct bufferevent *bev, void *arg)
 		fwd_splice_client_read(c);
 		break;
 	case CONN_CLOSING:
-		evbuffer_drain(bufferevent_get_input(c->c_bev), (size_t)-1);
+		evbuffer_drain(sock_input(c->c_bev), (size_t)-1);
 		break;
 	default:
 		process_input(c);
@@ -461,10 +603,10 @@ client_readcb(struct bufferevent *bev, void *arg)
 }
 
 static void
-client_writecb(struct bufferevent *bev, void *arg)
+client_writecb(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
-	size_t queued = evbuffer_get_length(bufferevent_get_output(bev));
+	size_t queued = evbuffer_get_length(sock_output(bev));
 
 	switch (c->c_state) {
 	case CONN_CLOSING:
@@ -486,20 +628,16 @@ client_writecb(struct bufferevent *bev, void *arg)
 }
 
 static void
-client_eventcb(struct bufferevent *bev, short what, void *arg)
+client_eventcb(struct sock *bev, int what, void *arg)
 {
 	struct conn *c = arg;
-	bool pending = evbuffer_get_length(bufferevent_get_input(bev)) > 0;
+	bool pending = evbuffer_get_length(sock_input(bev)) > 0;
 
-	if (what & BEV_EVENT_ERROR) {
-		if (c->c_state == CONN_CLOSING) {
-			conn_free(c);
-			return;
-		}
-		conn_close(c, errno ? strerror(errno) : "client error");
+	if (what & SOCK_ERROR) {
+		conn_abort(c, errno ? strerror(errno) : "client error");
 		return;
 	}
-	if (!(what & BEV_EVENT_EOF))
+	if (!(what & SOCK_EOF))
 		return;
 	c->c_client_eof = true;
 	switch (c->c_state) {
@@ -518,6 +656,7 @@ client_eventcb(struct bufferevent *bev, short what, void *arg)
 		/* Tell the daemon, as a direct client's close would. */
 		fwd_client_eof(c);
 		break;
+	case CONN_INSPECT:
 	case CONN_RESPOND:
 		if (!c->c_req_done)
 			conn_close(c, "client closed mid-request");
@@ -550,6 +689,10 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 			conn_close(c, "idle timeout");
 		}
 		break;
+	case CONN_INSPECT:
+		c->c_audit.verdict = "error";
+		conn_respond_error(c, 408, "sockwarden: request body not received in time", true);
+		break;
 	case CONN_FORWARD:
 		/* The only timer while forwarding is the upstream connect timeout. */
 		if (c->c_ups_connecting) {
@@ -572,7 +715,7 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 		close(fd);
 		return NULL;
 	}
-	c->c_bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->c_bev = sock_new(srv->base, fd, client_readcb, client_writecb, client_eventcb, c);
 	if (c->c_bev == NULL) {
 		close(fd);
 		free(c);
@@ -586,13 +729,12 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	c->c_ident.listener = lsn->l_name;
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
 	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
-	bufferevent_setcb(c->c_bev, client_readcb, client_writecb, client_eventcb, c);
-	bufferevent_set_max_single_read(c->c_bev, SW_MAX_READ);
-	bufferevent_setwatermark(c->c_bev, EV_WRITE, SW_SPLICE_LOWAT, 0);
+	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);
+	/* Pipelined input waits unparsed; cap it just above what one head may take. */
+	sock_set_read_max(c->c_bev, limits(c)->max_header_bytes + SW_MAX_READ);
 	TAILQ_INSERT_TAIL(&srv->conns, c, c_entry);
 	srv->n_conns++;
 	c->c_state = CONN_READ_HEAD;
 	arm_timer(c, limits(c)->idle_timeout_ms);
-	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 	return c;
 }

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
 #include <llhttp.h>
@@ -24,18 +23,22 @@
 
 #include "audit.h"
 #include "http_req.h"
+#include "sock.h"
 
 struct srv;
 struct lsn;
 
 /*
  * READ_HEAD -> (allowed) FORWARD -> READ_HEAD ...
+ *           -> (body to inspect) INSPECT -> FORWARD or RESPOND
+ *           -> (body to inspect) INSPECT -> FORWARD or RESPOND
  *           -> (denied, error) RESPOND -> READ_HEAD ...
  * FORWARD -> (daemon answered 101 or a raw-stream hijack) SPLICE
  * any -> CLOSING (flush what is queued for the client, then free)
  */
 enum conn_state {
 	CONN_READ_HEAD = 0, /* waiting for, or reading, a request head */
+	CONN_INSPECT,       /* buffering a request body that must be inspected first */
 	CONN_FORWARD,       /* allowed: body goes up, response comes down */
 	CONN_RESPOND,       /* answered locally: the request body is discarded */
 	CONN_SPLICE,        /* hijacked: a byte tunnel, no HTTP, no idle timeout */
@@ -45,16 +48,27 @@ enum conn_state {
 /* Per-exchange response parsing state (forward.c). */
 struct conn_resp {
 	llhttp_t parser;
-	bool head_seen;  /* final (non-1xx) response head parsed */
-	bool done;       /* final response complete */
-	bool hijack;     /* 101, or a 200 raw stream without length */
-	bool bytes_sent; /* some response bytes already reached the client */
-	bool is_head;    /* the request was HEAD: the response has no body */
-	bool want_ctype; /* the header being parsed is Content-Type */
-	char ctype[64];  /* response Content-Type, truncated */
+	bool head_seen;       /* final (non-1xx) response head parsed */
+	bool done;            /* final response complete */
+	bool hijack;          /* 101, or a 200 raw stream without length */
+	bool bytes_sent;      /* some response bytes already reached the client */
+	uint64_t splice_body; /* a long Content-Length body goes down by splice(2) */
+	bool is_head;         /* the request was HEAD: the response has no body */
+	bool want_ctype;      /* the header being parsed is Content-Type */
+	char ctype[64];       /* response Content-Type, truncated */
 	size_t ctype_len;
 	int status;
+	/*
+	 * Warn-mode findings go into the response's "Warnings": the response
+	 * is held (raw in "held", decoded body in "body") and rewritten at
+	 * its end.  Off when it grows past SW_REWRITE_MAX (relayed as it is).
+	 */
+	bool rewrite;
+	struct evbuffer *held;
+	struct evbuffer *body;
 };
+
+#define SW_REWRITE_MAX (1024 * 1024)
 
 struct conn {
 	TAILQ_ENTRY(conn) c_entry;
@@ -63,10 +77,10 @@ struct conn {
 	uint64_t c_id;
 	enum conn_state c_state;
 
-	struct bufferevent *c_bev;  /* client */
-	struct bufferevent *c_ubev; /* upstream; NULL when not connected */
-	struct event c_timer;       /* idle/head timeout, upstream connect timeout */
-	struct pol_set *c_ps;       /* policy set of the current request (one reference) */
+	struct sock *c_bev;   /* client */
+	struct sock *c_ubev;  /* upstream; NULL when not connected */
+	struct event c_timer; /* idle/head timeout, upstream connect timeout */
+	struct pol_set *c_ps; /* policy set of the current request (one reference) */
 	struct sw_ident c_ident;
 
 	struct hreq c_hreq;
@@ -88,6 +102,11 @@ struct conn {
 	bool c_ups_eof_pending; /* pass the client's EOF up once the request is flushed */
 
 	struct audit_rec c_audit;
+
+	/* Body inspection (CONN_INSPECT): the buffered body, then the verdict. */
+	struct evbuffer *c_body;
+	struct pol_inspection *c_insp; /* allocated per inspected request */
+	bool c_fwd_inspected;          /* forward c_insp's canonical body, not the client's */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -119,8 +138,10 @@ void conn_exchange_done(struct conn *c);
 void conn_client_readable(struct conn *c);
 
 /* Watermarks: above HIWAT queued bytes, reading the other side pauses. */
-#define SW_SPLICE_HIWAT (256u * 1024)
+#define SW_SPLICE_HIWAT (1024u * 1024)
 #define SW_SPLICE_LOWAT (SW_SPLICE_HIWAT / 2)
-#define SW_MAX_READ     (64 * 1024)
+#define SW_MAX_READ     (256 * 1024)
+/* Bodies at least this long are spliced (kernel to kernel) rather than copied. */
+#define SW_SPLICE_MIN   (1024u * 1024)
 
 #endif

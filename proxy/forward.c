@@ -13,16 +13,19 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include <cjson/cJSON.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "sockwarden/log.h"
 
 #include "conn.h"
+#include "daemon.h"
 #include "forward.h"
 #include "server.h"
+#include "sock.h"
 
 static struct conn *
 conn_of(llhttp_t *p)
@@ -97,6 +100,25 @@ resp_headers_complete(llhttp_t *p)
 		return 2;
 	if (r->is_head)
 		return 1; /* a HEAD response has no body whatever its headers say */
+	/*
+	 * A long body of known length need not pass through user space: stop
+	 * parsing here and splice exactly that many bytes (relay_response()).
+	 */
+	if ((p->flags & F_CONTENT_LENGTH) && p->content_length >= SW_SPLICE_MIN && !r->rewrite &&
+	    r->status != 204 && r->status != 304) {
+		r->splice_body = p->content_length;
+		return HPE_PAUSED;
+	}
+	return 0;
+}
+
+static int
+resp_body(llhttp_t *p, const char *at, size_t n)
+{
+	struct conn_resp *r = &conn_of(p)->c_resp;
+
+	if (r->rewrite && r->head_seen)
+		evbuffer_add(r->body, at, n);
 	return 0;
 }
 
@@ -121,17 +143,30 @@ static const llhttp_settings_t resp_settings = {
 	.on_header_field = resp_header_field,
 	.on_header_value = resp_header_value,
 	.on_headers_complete = resp_headers_complete,
+	.on_body = resp_body,
 	.on_message_complete = resp_message_complete,
 };
 
 /* ---- upstream connection ------------------------------------------------- */
 
+static void
+release_rewrite(struct conn_resp *r)
+{
+	if (r->held != NULL)
+		evbuffer_free(r->held);
+	if (r->body != NULL)
+		evbuffer_free(r->body);
+	r->held = r->body = NULL;
+	r->rewrite = false;
+}
+
 void
 fwd_upstream_close(struct conn *c)
 {
+	release_rewrite(&c->c_resp);
 	if (c->c_ubev == NULL)
 		return;
-	bufferevent_free(c->c_ubev);
+	sock_free(c->c_ubev);
 	c->c_ubev = NULL;
 	c->c_ups_connecting = false;
 	c->c_ups_reusable = false;
@@ -144,7 +179,7 @@ static void on_response_done(struct conn *c);
 static void splice_check_done(struct conn *c);
 
 static void
-ups_readcb(struct bufferevent *bev, void *arg)
+ups_readcb(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
 
@@ -153,11 +188,11 @@ ups_readcb(struct bufferevent *bev, void *arg)
 		relay_response(c);
 		break;
 	case CONN_SPLICE: {
-		struct evbuffer *out = bufferevent_get_output(c->c_bev);
+		struct evbuffer *out = sock_output(c->c_bev);
 
-		evbuffer_add_buffer(out, bufferevent_get_input(bev));
+		evbuffer_add_buffer(out, sock_input(bev));
 		if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
-			bufferevent_disable(bev, EV_READ);
+			sock_read_disable(bev);
 			c->c_ups_read_paused = true;
 		}
 		break;
@@ -170,26 +205,26 @@ ups_readcb(struct bufferevent *bev, void *arg)
 }
 
 static void
-ups_writecb(struct bufferevent *bev, void *arg)
+ups_writecb(struct sock *bev, void *arg)
 {
 	struct conn *c = arg;
-	size_t queued = evbuffer_get_length(bufferevent_get_output(bev));
+	size_t queued = evbuffer_get_length(sock_output(bev));
 
 	if (c->c_state == CONN_SPLICE) {
 		if (c->c_client_eof && !c->c_ups_shut && queued == 0) {
-			shutdown(bufferevent_getfd(bev), SHUT_WR);
+			sock_shutdown_write(bev);
 			c->c_ups_shut = true;
 			splice_check_done(c);
 			return;
 		}
 		if (c->c_read_paused && !c->c_client_eof) {
 			c->c_read_paused = false;
-			bufferevent_enable(c->c_bev, EV_READ);
+			sock_read_enable(c->c_bev);
 		}
 		return;
 	}
 	if (c->c_state == CONN_FORWARD && c->c_ups_eof_pending && queued == 0) {
-		shutdown(bufferevent_getfd(bev), SHUT_WR);
+		sock_shutdown_write(bev);
 		c->c_ups_shut = true;
 		c->c_ups_eof_pending = false;
 	}
@@ -198,21 +233,21 @@ ups_writecb(struct bufferevent *bev, void *arg)
 }
 
 static void
-ups_eventcb(struct bufferevent *bev, short what, void *arg)
+ups_eventcb(struct sock *bev, int what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (what & BEV_EVENT_CONNECTED) {
+	if (what & SOCK_CONNECTED) {
 		c->c_ups_connecting = false;
 		evtimer_del(&c->c_timer);
 		return;
 	}
 	if (c->c_state == CONN_SPLICE) {
-		if (what & BEV_EVENT_ERROR) {
+		if (what & SOCK_ERROR) {
 			conn_close(c, "tunnel: daemon connection error");
 			return;
 		}
-		if (what & BEV_EVENT_EOF) {
+		if (what & SOCK_EOF) {
 			c->c_ups_eof = true;
 			fwd_splice_client_drained(c);
 		}
@@ -222,7 +257,7 @@ ups_eventcb(struct bufferevent *bev, short what, void *arg)
 		fwd_upstream_close(c); /* an idle daemon connection went away */
 		return;
 	}
-	if ((what & BEV_EVENT_EOF) && c->c_resp.head_seen) {
+	if ((what & SOCK_EOF) && c->c_resp.head_seen) {
 		/* A response delimited by the close of the connection ends here. */
 		relay_response(c);
 		if (c->c_state == CONN_FORWARD && !c->c_resp.done) {
@@ -238,8 +273,8 @@ ups_eventcb(struct bufferevent *bev, short what, void *arg)
 			return;
 	}
 	(void)bev;
-	upstream_failed(c, (what & BEV_EVENT_EOF) ? "the Docker daemon closed the connection" :
-	                                            "cannot reach the Docker daemon");
+	upstream_failed(c, (what & SOCK_EOF) ? "the Docker daemon closed the connection" :
+	                                       "cannot reach the Docker daemon");
 }
 
 /*
@@ -262,6 +297,7 @@ upstream_failed(struct conn *c, const char *what)
 	else
 		snprintf(msg, sizeof(msg), "sockwarden: %s", what);
 	log_warnx("conn %" PRIu64 ": %s", c->c_id, msg + strlen("sockwarden: "));
+	daemon_probe_stale(c->c_srv->probe);
 	c->c_audit.note = "upstream_error";
 	fwd_upstream_close(c);
 	conn_respond_error(c, 502, msg, false);
@@ -272,28 +308,26 @@ upstream_connect(struct conn *c)
 {
 	const struct sa_addr *a = &c->c_srv->upstream;
 
-	c->c_ubev = bufferevent_socket_new(c->c_srv->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+	int rc;
+
+	c->c_ubev = sock_new(c->c_srv->base, -1, ups_readcb, ups_writecb, ups_eventcb, c);
 	if (c->c_ubev == NULL)
 		return -1;
-	bufferevent_setcb(c->c_ubev, ups_readcb, ups_writecb, ups_eventcb, c);
-	bufferevent_set_max_single_read(c->c_ubev, SW_MAX_READ);
-	bufferevent_setwatermark(c->c_ubev, EV_WRITE, SW_SPLICE_LOWAT, 0);
+	sock_set_read_size(c->c_ubev, SW_MAX_READ);
+	sock_set_write_lowat(c->c_ubev, SW_SPLICE_LOWAT);
 	c->c_ups_connecting = true;
 	c->c_ups_shut = false;
 	c->c_ups_eof = false;
-	if (bufferevent_socket_connect(c->c_ubev, (const struct sockaddr *)&a->ss, (int)a->len) ==
-	    -1) {
+	if ((rc = sock_connect(c->c_ubev, (const struct sockaddr *)&a->ss, a->len)) == -1) {
 		upstream_failed(c, "cannot reach the Docker daemon");
 		return -1;
 	}
-	{
-		unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms;
-		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
-
-		if (c->c_ups_connecting)
-			evtimer_add(&c->c_timer, &tv);
-	}
-	bufferevent_enable(c->c_ubev, EV_READ | EV_WRITE);
+	if (rc == 1)
+		c->c_ups_connecting = false; /* Unix sockets usually connect at once */
+	else
+		evtimer_add(&c->c_timer, &tv);
 	return 0;
 }
 
@@ -326,11 +360,22 @@ add_encoded_path(struct evbuffer *out, const struct sw_str *path)
 	evbuffer_add(out, buf, o);
 }
 
+/* The body that goes up when it was buffered for inspection: canonical, or as received. */
+static struct sw_str
+buffered_body(struct conn *c)
+{
+	if (c->c_fwd_inspected)
+		return sw_str_make(c->c_insp->body, c->c_insp->body_len);
+	return sw_str_make(
+	    (const char *)evbuffer_pullup(c->c_body, -1), evbuffer_get_length(c->c_body));
+}
+
 static void
 add_request_head(struct conn *c, struct evbuffer *out)
 {
 	const struct hreq *h = &c->c_hreq;
 	const struct sw_req *r = &c->c_req;
+	bool buffered = c->c_body != NULL;
 	unsigned i;
 
 	evbuffer_add(out, r->method.p, r->method.len);
@@ -351,6 +396,9 @@ add_request_head(struct conn *c, struct evbuffer *out)
 
 		if (hreq_is_hop_by_hop(h, &name))
 			continue;
+		/* A buffered body goes up whole: there is nothing left to continue. */
+		if (buffered && sw_str_caseeq_lit(&name, "expect"))
+			continue;
 		evbuffer_add(out, name.p, name.len);
 		evbuffer_add(out, ": ", 2);
 		evbuffer_add(out, value.p, value.len);
@@ -363,11 +411,31 @@ add_request_head(struct conn *c, struct evbuffer *out)
 		evbuffer_add(out, up.p, up.len);
 		evbuffer_add(out, "\r\n", 2);
 	}
+	if (buffered) {
+		struct sw_str body = buffered_body(c);
+
+		evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n", body.len);
+		evbuffer_add(out, body.p, body.len);
+		return;
+	}
 	if (h->chunked)
 		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
 	else if (h->has_cl)
 		evbuffer_add_printf(out, "Content-Length: %" PRIu64 "\r\n", h->content_length);
 	evbuffer_add(out, "\r\n", 2);
+}
+
+/* Warn-mode findings reach the client in the Warnings of these responses. */
+static bool
+has_warnings_field(int ep)
+{
+	static int create = -1, update = -1;
+
+	if (create == -1) {
+		create = pol_ep_lookup("ContainerCreate");
+		update = pol_ep_lookup("ContainerUpdate");
+	}
+	return ep == create || ep == update;
 }
 
 int
@@ -377,15 +445,22 @@ fwd_start(struct conn *c)
 
 	if (c->c_ubev != NULL && !c->c_ups_reusable)
 		fwd_upstream_close(c);
+	release_rewrite(r);
 	memset(r, 0, sizeof(*r));
 	llhttp_init(&r->parser, HTTP_RESPONSE, &resp_settings);
 	r->parser.data = c;
 	r->is_head = sw_str_eq_lit(&c->c_req.method, "HEAD");
+	if (c->c_insp != NULL && c->c_insp->n_warnings > 0 &&
+	    has_warnings_field(c->c_req.endpoint)) {
+		r->held = evbuffer_new();
+		r->body = evbuffer_new();
+		r->rewrite = r->held != NULL && r->body != NULL;
+	}
 	conn_set_state(c, CONN_FORWARD);
 	if (c->c_ubev == NULL && upstream_connect(c) == -1)
 		return 0; /* already answered with a 502 */
 	c->c_ups_reusable = true;
-	add_request_head(c, bufferevent_get_output(c->c_ubev));
+	add_request_head(c, sock_output(c->c_ubev));
 	return 0;
 }
 
@@ -394,9 +469,9 @@ fwd_body(struct conn *c, const char *p, size_t n)
 {
 	struct evbuffer *out;
 
-	if (c->c_ubev == NULL || n == 0)
+	if (c->c_ubev == NULL || n == 0 || c->c_body != NULL)
 		return;
-	out = bufferevent_get_output(c->c_ubev);
+	out = sock_output(c->c_ubev);
 	if (c->c_hreq.chunked) {
 		evbuffer_add_printf(out, "%zx\r\n", n);
 		evbuffer_add(out, p, n);
@@ -409,8 +484,8 @@ fwd_body(struct conn *c, const char *p, size_t n)
 void
 fwd_request_done(struct conn *c)
 {
-	if (c->c_ubev != NULL && c->c_hreq.chunked)
-		evbuffer_add(bufferevent_get_output(c->c_ubev), "0\r\n\r\n", 5);
+	if (c->c_ubev != NULL && c->c_hreq.chunked && c->c_body == NULL)
+		evbuffer_add(sock_output(c->c_ubev), "0\r\n\r\n", 5);
 }
 
 void
@@ -423,8 +498,8 @@ fwd_client_eof(struct conn *c)
 	if (c->c_ubev == NULL || c->c_ups_shut)
 		return;
 	c->c_ups_reusable = false;
-	if (evbuffer_get_length(bufferevent_get_output(c->c_ubev)) == 0 && !c->c_ups_connecting) {
-		shutdown(bufferevent_getfd(c->c_ubev), SHUT_WR);
+	if (evbuffer_get_length(sock_output(c->c_ubev)) == 0 && !c->c_ups_connecting) {
+		sock_shutdown_write(c->c_ubev);
 		c->c_ups_shut = true;
 	} else {
 		c->c_ups_eof_pending = true;
@@ -433,11 +508,108 @@ fwd_client_eof(struct conn *c)
 
 /* ---- the response coming down ------------------------------------------------ */
 
+/* Give up rewriting: pass on what was held, as it came. */
+static void
+stop_rewrite(struct conn *c)
+{
+	struct conn_resp *r = &c->c_resp;
+
+	if (!r->rewrite)
+		return;
+	c->c_audit.bytes_out += evbuffer_get_length(r->held);
+	r->bytes_sent = r->bytes_sent || evbuffer_get_length(r->held) > 0;
+	evbuffer_add_buffer(sock_output(c->c_bev), r->held);
+	release_rewrite(r);
+}
+
+/*
+ * Add the warn-mode findings to the "Warnings" of a successful create or
+ * update response, and send it with a new Content-Length.  Anything that is
+ * not the expected JSON object goes out unchanged.
+ */
+static void
+finish_rewrite(struct conn *c)
+{
+	struct conn_resp *r = &c->c_resp;
+	struct evbuffer *out = sock_output(c->c_bev);
+	struct evbuffer_ptr hend = evbuffer_search(r->held, "\r\n\r\n", 4, NULL);
+	size_t before = evbuffer_get_length(out);
+	const char *head, *line, *end;
+	cJSON *j = NULL, *w;
+	char *json = NULL;
+	unsigned i;
+
+	if (r->status < 200 || r->status > 299 || hend.pos < 0)
+		goto out_unchanged;
+	j = cJSON_ParseWithLength(
+	    (const char *)evbuffer_pullup(r->body, -1), evbuffer_get_length(r->body));
+	if (!cJSON_IsObject(j))
+		goto out_unchanged;
+	w = cJSON_GetObjectItemCaseSensitive(j, "Warnings");
+	if (!cJSON_IsArray(w)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "Warnings");
+		w = cJSON_AddArrayToObject(j, "Warnings");
+	}
+	for (i = 0; w != NULL && i < c->c_insp->n_warnings; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(c->c_insp->warnings[i]));
+	if ((json = cJSON_PrintUnformatted(j)) == NULL)
+		goto out_unchanged;
+	/* The daemon's head without its framing, then new framing and the new body. */
+	head = (const char *)evbuffer_pullup(r->held, hend.pos + 2);
+	for (line = head; line < head + hend.pos + 2; line = end + 2) {
+		end = memchr(line, '\r', (size_t)(head + hend.pos + 2 - line));
+		if (end == NULL)
+			break;
+		if (strncasecmp(line, "content-length:", 15) == 0 ||
+		    strncasecmp(line, "transfer-encoding:", 18) == 0)
+			continue;
+		evbuffer_add(out, line, (size_t)(end - line) + 2);
+	}
+	/* Docker's JSON encoder ends the body with a newline; so do we. */
+	evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n%s\n", strlen(json) + 1, json);
+	c->c_audit.bytes_out += evbuffer_get_length(out) - before;
+	r->bytes_sent = true;
+	cJSON_free(json);
+	cJSON_Delete(j);
+	release_rewrite(r);
+	return;
+
+out_unchanged:
+	cJSON_Delete(j);
+	stop_rewrite(c);
+}
+
+static void
+body_spliced(struct sock *src, int status, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)src;
+	c->c_audit.bytes_out += sock_pipe_moved(c->c_ubev);
+	if (status != 0) {
+		conn_close(c, "daemon closed mid-response");
+		return;
+	}
+	c->c_resp.done = true;
+	on_response_done(c);
+}
+
+/* The head went out; the body follows by splice, or by copy if a pipe cannot be had. */
+static void
+splice_body(struct conn *c)
+{
+	if (sock_pipe_start(c->c_ubev, c->c_bev, c->c_resp.splice_body, body_spliced, c) == 0)
+		return;
+	c->c_resp.splice_body = 0;
+	llhttp_resume(&c->c_resp.parser);
+	relay_response(c);
+}
+
 static void
 relay_response(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->c_ubev);
-	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	struct evbuffer *in = sock_input(c->c_ubev);
+	struct evbuffer *out = sock_output(c->c_bev);
 	struct conn_resp *r = &c->c_resp;
 	struct evbuffer_iovec v;
 	llhttp_errno_t err;
@@ -445,7 +617,7 @@ relay_response(struct conn *c)
 
 	while (!r->done && !r->hijack && evbuffer_get_length(in) > 0) {
 		if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
-			bufferevent_disable(c->c_ubev, EV_READ);
+			sock_read_disable(c->c_ubev);
 			c->c_ups_read_paused = true;
 			return;
 		}
@@ -455,10 +627,18 @@ relay_response(struct conn *c)
 		used = err == HPE_OK ?
 		           v.iov_len :
 		           (size_t)(llhttp_get_error_pos(&r->parser) - (char *)v.iov_base);
-		if (used > 0) {
+		if (used > 0 && r->rewrite) {
+			evbuffer_remove_buffer(in, r->held, used);
+			if (evbuffer_get_length(r->held) > SW_REWRITE_MAX)
+				stop_rewrite(c); /* too big to be a create response: relay as is */
+		} else if (used > 0) {
 			evbuffer_remove_buffer(in, out, used);
 			c->c_audit.bytes_out += used;
 			r->bytes_sent = true;
+		}
+		if (err == HPE_PAUSED && r->splice_body > 0) {
+			splice_body(c);
+			return;
 		}
 		if (err == HPE_OK || err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
 			continue;
@@ -470,10 +650,14 @@ relay_response(struct conn *c)
 			conn_close(c, "malformed response from the daemon");
 		return;
 	}
-	if (r->hijack)
+	if (r->hijack) {
+		stop_rewrite(c);
 		fwd_splice_start(c);
-	else if (r->done)
+	} else if (r->done) {
+		if (r->rewrite)
+			finish_rewrite(c);
 		on_response_done(c);
+	}
 }
 
 static void
@@ -483,7 +667,7 @@ on_response_done(struct conn *c)
 		c->c_ups_reusable = false;
 		c->c_close_after = true;
 	}
-	if (evbuffer_get_length(bufferevent_get_input(c->c_ubev)) > 0)
+	if (evbuffer_get_length(sock_input(c->c_ubev)) > 0)
 		c->c_ups_reusable = false; /* bytes after the response: out of step */
 	if (c->c_req_done) {
 		conn_exchange_done(c);
@@ -504,31 +688,77 @@ fwd_response_resume(struct conn *c)
 	if (c->c_ubev == NULL || !c->c_ups_read_paused)
 		return;
 	c->c_ups_read_paused = false;
-	bufferevent_enable(c->c_ubev, EV_READ);
+	sock_read_enable(c->c_ubev);
 	/* Bytes already buffered get no new read event: relay them now. */
 	relay_response(c);
 }
 
 /* ---- the tunnel -------------------------------------------------------------------- */
 
+/* The daemon's side of the tunnel ended: pass the half-close on to the client. */
+static void
+tunnel_down_done(struct sock *src, int status, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)src;
+	c->c_audit.bytes_out += sock_pipe_moved(c->c_ubev);
+	if (status == SOCK_ERROR) {
+		conn_close(c, "tunnel: daemon connection error");
+		return;
+	}
+	c->c_ups_eof = true;
+	sock_shutdown_write(c->c_bev);
+	c->c_client_shut = true;
+	splice_check_done(c);
+}
+
+/* The client's side of the tunnel ended (stdin EOF): pass it on to the daemon. */
+static void
+tunnel_up_done(struct sock *src, int status, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)src;
+	if (status == SOCK_ERROR) {
+		conn_close(c, "tunnel: client connection error");
+		return;
+	}
+	c->c_client_eof = true;
+	sock_shutdown_write(c->c_ubev);
+	c->c_ups_shut = true;
+	splice_check_done(c);
+}
+
 void
 fwd_splice_start(struct conn *c)
 {
-	struct evbuffer *cin = bufferevent_get_input(c->c_bev);
-	struct evbuffer *uin = bufferevent_get_input(c->c_ubev);
+	struct evbuffer *cin = sock_input(c->c_bev);
+	struct evbuffer *uin = sock_input(c->c_ubev);
 
 	conn_set_state(c, CONN_SPLICE);
 	evtimer_del(&c->c_timer); /* no idle timeout once hijacked */
 	c->c_audit.note = "hijacked";
 	audit_emit(&c->c_audit, audit_now_ns());
 	c->c_audit.active = false;
-	/* Bytes that followed the 101 head, and the client's bytes after its request. */
-	evbuffer_add_buffer(bufferevent_get_output(c->c_bev), uin);
-	evbuffer_add_buffer(bufferevent_get_output(c->c_ubev), cin);
 	c->c_read_paused = false;
-	bufferevent_setwatermark(c->c_bev, EV_READ, 0, 0);
+	sock_set_read_max(c->c_bev, 0);
+	/*
+	 * Each direction is a splice that ends at its EOF (bytes already read
+	 * on either side go first).  Without pipes, fall back to copying.
+	 */
+	if (sock_pipe_start(c->c_ubev, c->c_bev, SOCK_PIPE_ALL, tunnel_down_done, c) == 0) {
+		if (sock_pipe_start(c->c_bev, c->c_ubev, SOCK_PIPE_ALL, tunnel_up_done, c) == 0)
+			return;
+		conn_close(c, "tunnel: out of pipes");
+		return;
+	}
+	/* Bytes that followed the 101 head, and the client's bytes after its request. */
+	evbuffer_add_buffer(sock_output(c->c_bev), uin);
+	evbuffer_add_buffer(sock_output(c->c_ubev), cin);
+	sock_set_read_max(c->c_bev, 0);
 	if (!c->c_client_eof)
-		bufferevent_enable(c->c_bev, EV_READ);
+		sock_read_enable(c->c_bev);
 	else
 		fwd_splice_client_eof(c);
 }
@@ -536,11 +766,11 @@ fwd_splice_start(struct conn *c)
 void
 fwd_splice_client_read(struct conn *c)
 {
-	struct evbuffer *out = bufferevent_get_output(c->c_ubev);
+	struct evbuffer *out = sock_output(c->c_ubev);
 
-	evbuffer_add_buffer(out, bufferevent_get_input(c->c_bev));
+	evbuffer_add_buffer(out, sock_input(c->c_bev));
 	if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
-		bufferevent_disable(c->c_bev, EV_READ);
+		sock_read_disable(c->c_bev);
 		c->c_read_paused = true;
 	}
 }
@@ -549,8 +779,8 @@ void
 fwd_splice_client_eof(struct conn *c)
 {
 	c->c_client_eof = true;
-	if (!c->c_ups_shut && evbuffer_get_length(bufferevent_get_output(c->c_ubev)) == 0) {
-		shutdown(bufferevent_getfd(c->c_ubev), SHUT_WR);
+	if (!c->c_ups_shut && evbuffer_get_length(sock_output(c->c_ubev)) == 0) {
+		sock_shutdown_write(c->c_ubev);
 		c->c_ups_shut = true;
 	}
 	splice_check_done(c);
@@ -559,15 +789,15 @@ fwd_splice_client_eof(struct conn *c)
 void
 fwd_splice_client_drained(struct conn *c)
 {
-	size_t queued = evbuffer_get_length(bufferevent_get_output(c->c_bev));
+	size_t queued = evbuffer_get_length(sock_output(c->c_bev));
 
 	if (c->c_ups_eof && !c->c_client_shut && queued == 0) {
-		shutdown(bufferevent_getfd(c->c_bev), SHUT_WR);
+		sock_shutdown_write(c->c_bev);
 		c->c_client_shut = true;
 	}
 	if (c->c_ups_read_paused && !c->c_ups_eof && queued <= SW_SPLICE_LOWAT) {
 		c->c_ups_read_paused = false;
-		bufferevent_enable(c->c_ubev, EV_READ);
+		sock_read_enable(c->c_ubev);
 	}
 	splice_check_done(c);
 }

@@ -3,7 +3,8 @@
  *
  *   sockwarden [-d] [-f config.yaml]      run (embedded default config without -f)
  *   sockwarden -n [-f config.yaml]        check the configuration and exit
- *   sockwarden check config.yaml          the same
+ *   sockwarden check [--strict] config.yaml   the same, with lint warnings
+ *   sockwarden explain CONFIG ... REQUEST      the decision and its trace
  *   sockwarden print-default-config       show the embedded default configuration
  */
 #include "sockwarden/compat.h"
@@ -18,9 +19,11 @@
 
 #include <event2/event.h>
 
+#include "sockwarden/lint.h"
 #include "sockwarden/log.h"
 #include "sockwarden/policy.h"
 
+#include "explain.h"
 #include "server.h"
 
 static void
@@ -58,15 +61,28 @@ load_config(const char *path)
 	return NULL;
 }
 
+/*
+ * Load, then lint: warnings are printed and, with "strict", fail the check
+ * (a configuration that opens root-equivalent endpoints without rules loads,
+ * but should not go unnoticed).
+ */
 static int
-check_config(const char *path)
+check_config(const char *path, bool strict)
 {
 	struct pol_set *ps = load_config(path);
+	char warnings[16384];
+	int n;
 
 	if (ps == NULL)
 		return 1;
+	n = pol_set_lint(ps, warnings, sizeof(warnings));
 	pol_set_unref(ps);
-	printf("configuration OK\n");
+	fputs(warnings, stderr);
+	if (n > 0 && strict) {
+		fprintf(stderr, "%d warning%s (--strict)\n", n, n == 1 ? "" : "s");
+		return 1;
+	}
+	printf("configuration OK%s\n", n > 0 ? " (with warnings)" : "");
 	return 0;
 }
 
@@ -94,12 +110,16 @@ main(int argc, char **argv)
 	int ch;
 
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
+		if (argc == 4 && strcmp(argv[2], "--strict") == 0)
+			return check_config(argv[3], true);
 		if (argc != 3) {
 			usage(stderr);
 			return 2;
 		}
-		return check_config(argv[2]);
+		return check_config(argv[2], false);
 	}
+	if (argc >= 2 && strcmp(argv[1], "explain") == 0)
+		return explain_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "print-default-config") == 0) {
 		fputs(pol_default_config(), stdout);
 		return 0;
@@ -128,7 +148,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (check_only)
-		return check_config(path);
+		return check_config(path, false);
 
 	if ((ps = load_config(path)) == NULL)
 		return 1;

@@ -10,6 +10,7 @@
 #include "sockwarden/policy.h"
 
 #include "audit.h"
+#include "daemon.h"
 #include "listener.h"
 #include "server.h"
 
@@ -187,6 +188,7 @@ srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char 
 			fatalx("cannot install signal handlers");
 	}
 	log_info("forwarding to %s", cfg->upstream);
+	s->probe = daemon_probe_new(s);
 	return 0;
 }
 
@@ -203,6 +205,7 @@ srv_free(struct srv *s)
 			event_free(s->sig_ev[i]);
 	if (s->stop_timer != NULL)
 		event_free(s->stop_timer);
+	daemon_probe_free(s->probe);
 	audit_close();
 	pol_set_unref(s->ps);
 	s->ps = NULL;

@@ -13,6 +13,7 @@
 
 struct event_base;
 struct event;
+struct daemon_probe;
 
 struct srv {
 	struct event_base *base;
@@ -27,6 +28,8 @@ struct srv {
 	bool stopping;
 	struct event *stop_timer;
 	struct event *sig_ev[4];
+	struct pol_daemon daemon; /* what GET /version said; empty until known */
+	struct daemon_probe *probe;
 };
 
 /* Takes the reference in "ps".  Opens listeners and the audit log; exits on failure. */

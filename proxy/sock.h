@@ -1,0 +1,83 @@
+/*
+ * A non-blocking stream socket with an input and an output evbuffer: the
+ * small part of libevent's bufferevent that the proxy needs, with the system
+ * calls a proxy can afford.  The read event stays armed for the life of the
+ * socket (no epoll_ctl per request); reads go straight into reserved buffer
+ * space (no FIONREAD per read); what is queued for writing is written once
+ * per loop pass, right away, and write interest is armed only when the
+ * kernel refuses more (EAGAIN).
+ */
+#ifndef SW_SOCK_H
+#define SW_SOCK_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct evbuffer;
+struct sock;
+
+#define SOCK_EOF       0x01 /* the peer shut down its sending side */
+#define SOCK_ERROR     0x02 /* reset, broken pipe, failed connect: errno is set */
+#define SOCK_CONNECTED 0x04 /* an outgoing connect completed */
+
+typedef void sock_data_fn(struct sock *s, void *arg);
+typedef void sock_event_fn(struct sock *s, int what, void *arg);
+
+/*
+ * Wrap "fd" (-1 for sock_connect later).  readcb runs after bytes were read;
+ * writecb when the output drained to the low watermark or below after a
+ * write that had to wait; eventcb for SOCK_* events.  Returns NULL on
+ * allocation failure (fd is not closed then).
+ */
+struct sock *sock_new(struct event_base *base, int fd, sock_data_fn *readcb, sock_data_fn *writecb,
+    sock_event_fn *eventcb, void *arg);
+/* Closes the descriptor and frees the buffers.  NULL is a no-op. */
+void sock_free(struct sock *s);
+
+/* Start a non-blocking connect; SOCK_CONNECTED or SOCK_ERROR follows.  -1: failed at once. */
+int sock_connect(struct sock *s, const struct sockaddr *sa, socklen_t len);
+
+struct evbuffer *sock_input(struct sock *s);
+struct evbuffer *sock_output(struct sock *s);
+int sock_fd(const struct sock *s);
+
+/* Reading on or off (back-pressure).  Reading stays off after EOF. */
+void sock_read_enable(struct sock *s);
+void sock_read_disable(struct sock *s);
+bool sock_reading(const struct sock *s);
+
+/*
+ * Input ceiling: reading pauses while this many bytes wait to be consumed,
+ * and resumes when they drop below it.  0: no ceiling.
+ */
+void sock_set_read_max(struct sock *s, size_t max);
+/* The output level at or below which writecb runs. */
+void sock_set_write_lowat(struct sock *s, size_t lowat);
+/* Most bytes read in one system call. */
+void sock_set_read_size(struct sock *s, size_t n);
+
+/* shutdown(SHUT_WR) now; call it when the output is empty. */
+void sock_shutdown_write(struct sock *s);
+
+/*
+ * Move bytes from src to dst inside the kernel (splice(2) through a pipe),
+ * with no copy through user space: for long bodies and hijacked streams.
+ * Bytes already in src's input go first, through dst's output.  "n" bytes
+ * are moved (SOCK_PIPE_ALL: until src's EOF); then done(src, status, arg)
+ * runs with 0 (all moved), SOCK_EOF (src ended first; everything read was
+ * delivered) or SOCK_ERROR.  While it runs, src's readcb/eventcb and dst's
+ * writecb are not called for this traffic.  A socket is the source of at
+ * most one pipe and the sink of at most one.
+ */
+#define SOCK_PIPE_ALL UINT64_MAX
+typedef void sock_pipe_done_fn(struct sock *src, int status, void *arg);
+int sock_pipe_start(
+    struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_fn *done, void *arg);
+/* Bytes the pipe from src has delivered so far. */
+uint64_t sock_pipe_moved(const struct sock *src);
+
+#endif
