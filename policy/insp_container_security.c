@@ -344,10 +344,32 @@ check_path_list(struct pol_cc *cc, const char *name, const char *const *defaults
 	}
 }
 
+/*
+ * OCI annotations reach the runtime (API 1.43+); crun acts on "run.oci.*"
+ * ones (seccomp receivers, hooks, keeping the host's groups).
+ */
+static void
+check_annotations(struct pol_cc *cc)
+{
+	const cJSON *m = pol_json_get(cc->hc, "Annotations"), *e;
+	char field[96];
+
+	if (!pol_rule_on(cc->ctx, POL_RULE_SECURITY_OPT) || cc->ctx->rules->allow_unconfined)
+		return;
+	cJSON_ArrayForEach (e, (cJSON_IsObject(m) ? m : NULL)) {
+		if (strncmp(e->string, "run.oci.", 8) != 0)
+			continue;
+		snprintf(field, sizeof(field), "HostConfig.Annotations[%.40s]", e->string);
+		pol_finding_add(cc->ctx, POL_RULE_SECURITY_OPT, field, e->valuestring,
+		    "passes an annotation the runtime acts on");
+	}
+}
+
 int
 pol_cc_check_security(struct pol_cc *cc)
 {
 	check_privileged(cc);
+	check_annotations(cc);
 	check_capabilities(cc);
 	if (check_security_opt(cc) == -1)
 		return -1;

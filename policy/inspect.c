@@ -13,6 +13,7 @@
 #include "insp_endpoints.h"
 #include "inspect.h"
 #include "policy_int.h"
+#include "query.h"
 #include "schema_container.h"
 
 static const char *const rule_names[POL_RULE__COUNT] = {
@@ -456,20 +457,22 @@ media_type(const struct sw_str *ct)
 }
 
 /* Bodies the daemon may read as form fields (/build reads multipart ones). */
+/*
+ * Would the daemon read this body as a form?  Go's mime parsing trims Unicode
+ * space and folds case beyond ASCII (U+0130 lower-cases to 'i'), so a
+ * Content-Type with any non-ASCII byte is treated as one: no client sends
+ * such a thing, and the form check must not depend on our folding agreeing
+ * with Go's.
+ */
 static bool
 is_form(const struct sw_str *ct)
 {
-	struct sw_str t = media_type(ct);
 	size_t i;
-	char lower[64];
 
-	if (t.len >= sizeof(lower))
-		return false;
-	for (i = 0; i < t.len; i++)
-		lower[i] = sw_ascii_lower(t.p[i]);
-	lower[t.len] = '\0';
-	return strcmp(lower, "application/x-www-form-urlencoded") == 0 ||
-	       strncmp(lower, "multipart/", 10) == 0;
+	for (i = 0; i < ct->len; i++)
+		if ((unsigned char)ct->p[i] >= 0x80)
+			return true;
+	return pol_media_is_form(ct);
 }
 
 /* One "; attr=value" parameter (value a token or a quoted string); advances *i. */
@@ -635,8 +638,10 @@ verdict(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 		return POL_DENY;
 	}
 	if (ctx->doc->root != NULL) {
+		out->body_len = ctx->body_len * 2 + 4096; /* size hint: see pol_json_print */
 		out->body = pol_json_print(ctx->doc->root, &out->body_len);
 		if (out->body == NULL) {
+			out->body_len = 0;
 			set_refusal(out, 500, "sockwarden: out of memory");
 			return POL_DENY;
 		}
@@ -745,19 +750,24 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	ctx->overflow = false;
 	memset(&err, 0, sizeof(err));
 	ctx->rules = policy_rules(ps, policy);
-	ctx->policy = pol_set_policy_name(ps, policy);
+	if ((ctx->policy = pol_set_policy_name(ps, policy)) == NULL)
+		ctx->policy = "?";
 	ctx->req = req;
 	ctx->who = who;
 	ctx->daemon = daemon != NULL ? daemon : &unknown_daemon;
 	ctx->doc = &doc;
+	ctx->body_len = body->len;
 	ctx->err = &err;
+	pol_json_arena_begin();
 	if (read_body(row, body, ctx) == -1 || row->fn(ctx) == -1) {
-		set_refusal(out, 400, "sockwarden: malformed request body: %s", err.msg);
+		set_refusal(out, 400, "sockwarden: malformed request body: %s",
+		    err.msg[0] != '\0' ? err.msg : "refused by its inspector");
 		v = POL_DENY;
 	} else {
 		v = verdict(ctx, out);
 	}
 	pol_json_free(&doc);
+	pol_json_arena_end();
 	return v;
 }
 

@@ -34,6 +34,7 @@ struct pol_insp_ctx {
 	const struct sw_ident *who;
 	const struct pol_daemon *daemon; /* never NULL: an empty one when unknown */
 	struct pol_jdoc *doc;            /* parsed body; root NULL for query-only inspectors */
+	size_t body_len;                 /* length of the body as received */
 	struct pol_finding findings[POL_MAX_FINDINGS];
 	size_t n_findings;
 	bool overflow;       /* more findings than fit: the request is refused */

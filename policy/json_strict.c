@@ -17,9 +17,11 @@
 #include "json_strict.h"
 
 /* Longest JSON path kept for messages ("HostConfig.Mounts[3].BindOptions..."). */
-#define PATH_MAX_LEN 200
+#define PATH_MAX_LEN  200
 /* Longest key that can fold to a field name; longer keys are unknown. */
-#define FOLD_MAX     64
+#define FOLD_MAX      64
+/* Bodies up to this size are copied on the stack for cJSON. */
+#define COPY_ON_STACK 8192
 
 static int SW_PRINTF(2, 3) jerr(struct pol_err *err, const char *fmt, ...)
 {
@@ -644,15 +646,68 @@ pol_json_new_int(int64_t n)
 	return cJSON_CreateRaw(buf);
 }
 
+/*
+ * The canonical text is rarely longer than the body it came from (escapes
+ * only shrink, unknown keys are gone); print into a buffer of a guessed
+ * size first, which spares cJSON's doubling reallocations.
+ */
+static size_t
+print_guess(const cJSON *v)
+{
+	size_t n = 64;
+	const cJSON *c;
+
+	for (c = v->child; c != NULL; c = c->next)
+		n += 32 + (c->string ? strlen(c->string) : 0) +
+		     (c->valuestring ? strlen(c->valuestring) : 0) +
+		     (c->child ? print_guess(c) : 0);
+	return n;
+}
+
 char *
 pol_json_print(const cJSON *v, size_t *len)
 {
+	/* cJSON_PrintPreallocated() does not modify the tree but is not declared const. */
+	union {
+		const cJSON *c;
+		cJSON *m;
+	} tree = { v };
+	size_t guess;
 	char *s;
 
 	if (v == NULL)
 		return NULL;
-	s = cJSON_PrintUnformatted(v);
-	if (s != NULL && len != NULL)
-		*len = strlen(s);
-	return s;
+	/*
+	 * A canonical body is about as long as what was parsed (names and
+	 * escapes only shrink or keep their length; mutations add a little), so
+	 * a caller's hint spares a walk over every string.
+	 */
+	if (len != NULL && *len > 0)
+		guess = *len;
+	else
+		guess = print_guess(v) + (v->valuestring ? strlen(v->valuestring) : 0);
+	if (guess < INT32_MAX && (s = malloc(guess)) != NULL) {
+		if (cJSON_PrintPreallocated(tree.m, s, (int)guess, 0)) {
+			if (len != NULL)
+				*len = strlen(s);
+			return s;
+		}
+		free(s);
+	}
+	/* cJSON's own buffer may live in the inspection arena: hand out a copy. */
+	{
+		char *tmp = cJSON_PrintUnformatted(v);
+		size_t n;
+
+		if (tmp == NULL)
+			return NULL;
+		n = strlen(tmp);
+		if ((s = malloc(n + 1)) != NULL) {
+			memcpy(s, tmp, n + 1);
+			if (len != NULL)
+				*len = n;
+		}
+		cJSON_free(tmp);
+		return s;
+	}
 }

@@ -100,7 +100,19 @@ const char *pol_json_number_text(const cJSON *v);
 /* A new number node holding "n" (for mutations). */
 cJSON *pol_json_new_int(int64_t n);
 
-/* Serialise (compact).  Returns a malloc'd buffer and its length, or NULL. */
+/*
+ * Inspections allocate their cJSON trees from a bump arena (json_arena.c):
+ * everything parsed between begin and end must be freed (or no longer used)
+ * by end.  Nesting is not supported.
+ */
+void pol_json_arena_begin(void);
+void pol_json_arena_end(void);
+
+/*
+ * Serialise (compact).  Returns a malloc'd buffer and stores its length in
+ * *len, or NULL.  A non-zero *len on entry is a size hint for the buffer (a
+ * wrong hint costs only a second attempt).
+ */
 char *pol_json_print(const cJSON *v, size_t *len);
 
 #endif
