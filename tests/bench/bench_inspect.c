@@ -27,8 +27,8 @@ static const char config[] =
     "    profile: ci-runner\n"
     "    containers:\n"
     "      bind_mounts: { rw: [\"/tmp/jq/srv/ci/**\"], ro: [\"/etc/ssl/certs/**\"] }\n"
-			     "      capabilities: { add: [NET_BIND_SERVICE] }\n"
-			     "      ports: { host_ports: [\"8000-8999\"], host_ips: [\"127.0.0.1\"] }\n"
+    "      capabilities: { add: [NET_BIND_SERVICE] }\n"
+    "      ports: { host_ports: [\"8000-8999\"], host_ips: [\"127.0.0.1\"] }\n"
     "      set: { no_new_privileges: true, labels: { owner: ci } }\n";
 
 static uint64_t
