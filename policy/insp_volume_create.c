@@ -90,7 +90,7 @@ check_local_opts(struct pol_insp_ctx *ctx, const struct pol_volopts *v)
 		    pol_chk_bind_allowed(r, clean, v->read_only))
 			return;
 		pol_finding_add(ctx, POL_RULE_VOLUME_CREATE, "DriverOpts.device", v->device,
-		    "%s; allow host paths in bind_mounts or set volume_create.allow_host_opts",
+		    "%s; allow host paths in bind_mounts or set volume_create.host_options",
 		    pol_chk_volopts_what(v));
 		return;
 	case POL_VOLOPTS_FS:

@@ -340,6 +340,12 @@ sock_free(struct sock *s)
 {
 	if (s == NULL || s->free_later)
 		return;
+	/*
+	 * A deferred output callback may already be queued: libevent keeps the
+	 * buffer alive for it, so it would run after we are gone.  Unhook first.
+	 */
+	evbuffer_remove_cb(s->out, output_changed, s);
+	evbuffer_remove_cb(s->in, input_changed, s);
 	/* A pipe needs both ends: it ends without a callback. */
 	if (s->pipe_out != NULL)
 		pipe_end(s->pipe_out, -1);

@@ -19,12 +19,12 @@ cmake -S . -B build/ci-gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSW_WERROR=ON >/de
 cmake --build build/ci-gcc -j"$jobs"
 ctest --test-dir build/ci-gcc --output-on-failure -j1
 
-echo "== clang, ASan+UBSan: unit, fuzz-replay, wire"
+echo "== clang, ASan+UBSan: unit, fuzz-replay, wire, integration"
 CC=clang cmake -S . -B build/ci-asan -DCMAKE_BUILD_TYPE=Debug -DSW_WERROR=ON \
     -DSW_SANITIZE=address,undefined -DSW_FUZZ=ON >/dev/null
 cmake --build build/ci-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build/ci-asan --output-on-failure -j1 -L 'unit|fuzz-replay|wire'
+    ctest --test-dir build/ci-asan --output-on-failure -j1 -L 'unit|fuzz-replay|wire|integration'
 
 echo "== libFuzzer: ${fuzz_seconds}s per harness"
 for f in build/ci-asan/tests/fuzz_*; do

@@ -41,7 +41,8 @@ import dockerd_fixture
 import procs
 
 CLIENTS = {"modern": "/usr/local/bin/docker", "legacy": "/usr/bin/docker"}
-POLICIES = ("all", "ro", "traefik")
+# The policies sockwarden_fixture.py starts an instance for.
+from sockwarden_fixture import POLICY_NAMES as POLICIES  # noqa: E402
 KEYS = {"name", "policy", "clients", "proxy_only", "files", "setup", "bg", "cmd", "stdin",
         "tty", "timeout", "expect", "bg_expect", "audit", "audit_absent", "daemon_not_called",
         "verify", "cleanup"}

@@ -30,6 +30,8 @@ import case_exec  # noqa: E402
 import dockerd_fixture  # noqa: E402
 import sockwarden_fixture  # noqa: E402
 
+# The policies cases may name, and the order their groups run in, are the fixture's.
+
 
 class Report:
     def __init__(self, verbose):

@@ -15,6 +15,29 @@ import time
 
 from dockerd_fixture import die_with_parent
 
+# The policies, in the order their groups run; each gets one sockwarden instance.
+POLICY_NAMES = ("all", "ro", "traefik", "restricted-ci", "warned", "mutating")
+
+# The host directory restricted-ci may bind read-write: the cases' own directories
+# ($CASE_DIR is WORKDIR/cases/NAME), standing in for a CI runner's build directories.
+BIND_ROOT = "cases"
+
+# Body rules for a CI runner that may create containers but not leave them: "warned"
+# has the same rules in warn mode, "mutating" forces hardening into every create.
+CI_RULES = """\
+    allow: ["Container*", "Image*", "Exec*", "Volume*", "Network*", "System*"]
+    containers:
+      privileged: false
+      bind_mounts: { rw: ["@BIND_ROOT@/**"] }
+      capabilities: { add: [NET_BIND_SERVICE] }
+      namespaces: { host: [] }
+      security_opt: { unconfined: false }
+      devices: false
+      volumes: { named: true, drivers: [local], driver_opts: false }
+    exec: { privileged: false }
+    volume_create: { drivers: [local], host_options: false }
+"""
+
 # Policies every instance knows; the listener picks one of them.
 POLICIES_YAML = """\
 policies:
@@ -23,6 +46,17 @@ policies:
   traefik:
     allow: [SystemPing, SystemPingHead, SystemVersion, SystemEvents, ContainerList,
             ContainerInspect]
+  restricted-ci:
+""" + CI_RULES + """\
+  warned:
+    mode: warn
+""" + CI_RULES + """\
+  mutating:
+    allow: ["Container*", "Image*", "System*"]
+    containers:
+      privileged: false
+      set: { cap_drop_all: true, no_new_privileges: true, pids_limit: 100,
+             labels: { owner: ci } }
 """
 
 
@@ -30,7 +64,7 @@ class SockwardenError(Exception):
     """sockwarden could not be started; the run fails with this message."""
 
 
-def write_config(path, upstream_sock, listen_sock, policy, audit_path):
+def write_config(path, upstream_sock, listen_sock, policy, audit_path, bind_root):
     with open(path, "w") as f:
         f.write("upstream: unix://%s\n" % upstream_sock)
         f.write("listeners:\n")
@@ -38,7 +72,7 @@ def write_config(path, upstream_sock, listen_sock, policy, audit_path):
         f.write("    listen: unix://%s\n" % listen_sock)
         f.write("    policy: %s\n" % policy)
         f.write("log: { level: info, audit: %s }\n" % audit_path)
-        f.write(POLICIES_YAML)
+        f.write(POLICIES_YAML.replace("@BIND_ROOT@", bind_root))
 
 
 def check_config(binary, config):
@@ -70,7 +104,8 @@ class Sockwarden:
         self.audit_path = os.path.join(self.dir, "audit.log")
         self.log_path = os.path.join(self.dir, "sockwarden.log")
         self.proc = None
-        write_config(self.config, upstream_sock, self.sock, policy, self.audit_path)
+        write_config(self.config, upstream_sock, self.sock, policy, self.audit_path,
+                     os.path.join(workdir, BIND_ROOT))
 
     @property
     def host(self):

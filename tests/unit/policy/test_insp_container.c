@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -953,6 +954,14 @@ static struct cc_case cc_cases[] = {
 		 }
 	 }),
 	    FIND("no_new_privileges", "HostConfig.SecurityOpt"), NULL },
+	C_STRICT("crun annotation", J({
+		"Image" : "alpine",
+		"HostConfig" : { "Annotations" : { "run.oci.keep_original_groups" : "1" } }
+	}),
+	    FIND("security_opt", "HostConfig.Annotations[run.oci.keep_original_groups]")),
+	C_STRICT("other annotation",
+	    J({ "Image" : "alpine", "HostConfig" : { "Annotations" : { "com.example.x" : "1" } } }),
+	    ALLOWED),
 	/* MaskedPaths / ReadonlyPaths */
 	C_STRICT("MaskedPaths []", J({ "Image" : "alpine", "HostConfig" : { "MaskedPaths" : [] } }),
 	    FIND("system_paths", "HostConfig.MaskedPaths")),
@@ -2010,6 +2019,129 @@ scan_fixtures(void)
 		qsort(fx_cases, n_fx_cases, sizeof(*fx_cases), cmp_fx);
 }
 
+/* ---- helpers: path.Clean, globs, lists, daemon versions, rule names ------------------------ */
+
+enum util_kind { U_CLEAN, U_GLOB, U_LIST, U_OLDER, U_RULE };
+
+struct util_case {
+	const char *name;
+	enum util_kind kind;
+	const char *a, *b; /* clean: in, want; glob: glob, path; list: pattern, s; older: version */
+	int want;          /* glob/list/older: bool; rule: index or -1 */
+};
+
+static struct util_case util_cases[] = {
+	/* Go's path.Clean test vectors */
+	{ "clean: empty", U_CLEAN, "", ".", 0 },
+	{ "clean: root", U_CLEAN, "/", "/", 0 },
+	{ "clean: already clean", U_CLEAN, "/a/b/c", "/a/b/c", 0 },
+	{ "clean: relative", U_CLEAN, "abc/def", "abc/def", 0 },
+	{ "clean: dot", U_CLEAN, ".", ".", 0 },
+	{ "clean: dotdot", U_CLEAN, "..", "..", 0 },
+	{ "clean: trailing slash", U_CLEAN, "/abc/", "/abc", 0 },
+	{ "clean: double slashes", U_CLEAN, "//abc//def//", "/abc/def", 0 },
+	{ "clean: dot segments", U_CLEAN, "/./abc/./def/.", "/abc/def", 0 },
+	{ "clean: dotdot segment", U_CLEAN, "/abc/def/../ghi", "/abc/ghi", 0 },
+	{ "clean: dotdot to root", U_CLEAN, "/abc/..", "/", 0 },
+	{ "clean: dotdot above root", U_CLEAN, "/../../etc", "/etc", 0 },
+	{ "clean: relative dotdot kept", U_CLEAN, "../../abc", "../../abc", 0 },
+	{ "clean: relative dotdot cancels", U_CLEAN, "abc/../..", "..", 0 },
+	{ "clean: relative to dot", U_CLEAN, "abc/..", ".", 0 },
+	{ "clean: escape attempt", U_CLEAN, "/srv/ci/../../etc/shadow", "/etc/shadow", 0 },
+	{ "clean: dots in names kept", U_CLEAN, "/a/..b/c./...", "/a/..b/c./...", 0 },
+	/* host path globs, component-wise */
+	{ "glob: ** below", U_GLOB, "/srv/ci/**", "/srv/ci/a/b", true },
+	{ "glob: ** matches the directory itself", U_GLOB, "/srv/ci/**", "/srv/ci", true },
+	{ "glob: ** is not a prefix match", U_GLOB, "/srv/ci/**", "/srv/cix", false },
+	{ "glob: ** not above", U_GLOB, "/srv/ci/**", "/srv", false },
+	{ "glob: * one component", U_GLOB, "/home/*/cache", "/home/bob/cache", true },
+	{ "glob: * not two components", U_GLOB, "/home/*/cache", "/home/bob/x/cache", false },
+	{ "glob: * inside a name", U_GLOB, "/data/job-*", "/data/job-17", true },
+	{ "glob: ? one character", U_GLOB, "/dev/sd?", "/dev/sda", true },
+	{ "glob: ? not two", U_GLOB, "/dev/sd?", "/dev/sda1", false },
+	{ "glob: ** in the middle", U_GLOB, "/srv/**/logs", "/srv/a/b/logs", true },
+	{ "glob: ** in the middle, zero deep", U_GLOB, "/srv/**/logs", "/srv/logs", true },
+	{ "glob: exact", U_GLOB, "/dev/fuse", "/dev/fuse", true },
+	{ "glob: exact is not a prefix", U_GLOB, "/dev/fuse", "/dev/fuse/x", false },
+	{ "glob: /** matches /", U_GLOB, "/**", "/", true },
+	{ "glob: /x/** does not match /", U_GLOB, "/x/**", "/", false },
+	{ "glob: relative path never", U_GLOB, "/**", "etc", false },
+	/* name lists */
+	{ "list: plain", U_LIST, "nofile", "nofile", true },
+	{ "list: plain mismatch", U_LIST, "nofile", "nproc", false },
+	{ "list: * over dots", U_LIST, "net.ipv4.*", "net.ipv4.ip_forward", true },
+	{ "list: image glob one segment", U_LIST, "docker.io/library/*", "docker.io/library/a:1",
+	    true },
+	{ "list: image glob not deeper", U_LIST, "docker.io/library/*", "docker.io/library/a/b:1",
+	    false },
+	{ "list: image **", U_LIST, "registry.example.org/**", "registry.example.org/t/app:v1",
+	    true },
+	{ "list: empty entry matches empty", U_LIST, "", "", true },
+	/* daemon versions */
+	{ "older: unknown is old", U_OLDER, "", NULL, true },
+	{ "older: 26.1.4", U_OLDER, "26.1.4", NULL, true },
+	{ "older: 27.0.0", U_OLDER, "27.0.0", NULL, false },
+	{ "older: 27.0.0-rc.1", U_OLDER, "27.0.0-rc.1", NULL, false },
+	{ "older: v28.5.2", U_OLDER, "v28.5.2", NULL, false },
+	{ "older: 20.10.24+dfsg1", U_OLDER, "20.10.24+dfsg1", NULL, true },
+	{ "older: 100.0", U_OLDER, "100.0", NULL, false },
+	{ "older: garbage is old", U_OLDER, "master", NULL, true },
+	/* rule names */
+	{ "rule: privileged", U_RULE, "privileged", NULL, POL_RULE_PRIVILEGED },
+	{ "rule: bind_mounts", U_RULE, "bind_mounts", NULL, POL_RULE_BIND_MOUNTS },
+	{ "rule: legacy", U_RULE, "legacy", NULL, POL_RULE_LEGACY },
+	{ "rule: unknown", U_RULE, "previleged", NULL, -1 },
+	{ "rule: case matters", U_RULE, "Privileged", NULL, -1 },
+};
+
+static void
+test_util_row(void **state)
+{
+	const struct util_case *c = *state;
+	struct pol_daemon d;
+	char buf[256], *lv[1];
+	struct pol_strlist l = { lv, 1 };
+	int got = 0;
+
+	switch (c->kind) {
+	case U_CLEAN:
+		if (pol_path_clean(c->a, buf, sizeof(buf)) == NULL || strcmp(buf, c->b) != 0)
+			fail_msg("row \"%s\": clean(%s) = %s, want %s", c->name, c->a, buf, c->b);
+		return;
+	case U_GLOB:
+		got = pol_path_glob_match(c->a, c->b);
+		break;
+	case U_LIST:
+		lv[0] = (char *)(uintptr_t)c->a;
+		got = pol_strlist_match(&l, c->b);
+		break;
+	case U_OLDER:
+		set_daemon(&d, c->a, "");
+		got = pol_daemon_older_than(&d, 27, 0);
+		break;
+	case U_RULE:
+		got = pol_rule_find(c->a);
+		if (got >= 0 && strcmp(pol_rule_name((enum pol_rule_id)got), c->a) != 0)
+			fail_msg("row \"%s\": name of %d is %s", c->name, got,
+			    pol_rule_name((enum pol_rule_id)got));
+		break;
+	}
+	if (got != c->want)
+		fail_msg("row \"%s\": got %d, want %d", c->name, got, c->want);
+}
+
+static void
+test_util_clean_small_buffer(void **state)
+{
+	char buf[4];
+
+	(void)state;
+	assert_null(pol_path_clean("/abcdef", buf, sizeof(buf)));
+	assert_non_null(pol_path_clean("/ab", buf, sizeof(buf)));
+	assert_string_equal(buf, "/ab");
+	assert_string_equal(pol_rule_name(POL_RULE__COUNT), "unknown");
+}
+
 int
 main(void)
 {
@@ -2018,7 +2150,8 @@ main(void)
 	int rc;
 
 	scan_fixtures();
-	tests = calloc(nitems(cc_cases) + nitems(in_cases) + n_fx_cases + 1, sizeof(*tests));
+	tests = calloc(nitems(cc_cases) + nitems(in_cases) + nitems(util_cases) + n_fx_cases + 2,
+	    sizeof(*tests));
 	if (tests == NULL || n_fx_cases == 0) {
 		fprintf(stderr, "no fixtures in %s/bodies, or out of memory\n", SW_TEST_DATA_DIR);
 		return 1;
@@ -2031,6 +2164,10 @@ main(void)
 		tests[n++] =
 		    (struct CMUnitTest){ in_cases[i].name, test_in_row, NULL, NULL, &in_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_in_findings_text);
+	for (i = 0; i < nitems(util_cases); i++)
+		tests[n++] = (struct CMUnitTest){ util_cases[i].name, test_util_row, NULL, NULL,
+			&util_cases[i] };
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_clean_small_buffer);
 	for (i = 0; i < n_fx_cases; i++)
 		tests[n++] =
 		    (struct CMUnitTest){ fx_cases[i].name, test_fx_row, NULL, NULL, &fx_cases[i] };

@@ -635,7 +635,8 @@ test_load_rules_full_fixture(void **state)
 	assert_string_equal(r->profile, "restricted");
 	for (i = 0; i < POL_RULE__COUNT; i++)
 		if (!r->configured[i])
-			fail_msg("full.yaml: rule %s is not configured", pol_rule_name(i));
+			fail_msg("full.yaml: rule %s is not configured",
+			    pol_rule_name((enum pol_rule_id)i));
 	join_list(&r->bind_rw, got, sizeof(got));
 	assert_string_equal(got, "/srv/ci/**");
 	join_list(&r->images, got, sizeof(got));

@@ -205,7 +205,8 @@ test_profiles_portainer(void **state)
 	}
 	for (i = 0; i < POL_RULE__COUNT; i++)
 		if (r->configured[i] && r->mode[i] != POL_MODE_WARN)
-			fail_msg("portainer: rule %s is not in warn mode", pol_rule_name(i));
+			fail_msg("portainer: rule %s is not in warn mode",
+			    pol_rule_name((enum pol_rule_id)i));
 	assert_true(r->configured[POL_RULE_PRIVILEGED]);
 	assert_true(r->configured[POL_RULE_BIND_MOUNTS]);
 	assert_int_equal(r->default_mode, POL_MODE_WARN);

@@ -1,0 +1,117 @@
+"""Process lifecycle through the wire: SIGHUP reloads (a good file swaps the policy for
+new requests while a request in flight finishes under the policy it started with; a bad
+file keeps the running policy), and SIGTERM (stop accepting, let the request in flight
+finish, remove the socket, exit 0)."""
+
+import os
+import signal
+import threading
+import time
+
+from wirelib import T, Case, check, req
+
+HOST = b"Host: wire"
+PING = b"GET /_ping HTTP/1.1"
+# fake_dockerd answers /containers/slow-N/json after N ms.
+SLOW = b"GET /containers/slow-800/json HTTP/1.1"
+
+
+def rewrite_policy(ctx, allow):
+    """The same configuration as the runner wrote, with policy "wire" allowing `allow`."""
+    with open(ctx.config) as f:
+        text = f.read()
+    head, _, _ = text.partition("policies:\n")
+    with open(ctx.config, "w") as f:
+        f.write(head)
+        f.write("policies:\n  wire: { allow: [%s] }\n" % ", ".join(allow))
+
+
+def status_of(ctx, request):
+    c = ctx.client()
+    try:
+        c.send(request)
+        return c.read_response().status
+    finally:
+        c.close()
+
+
+def wait_for(cond, seconds):
+    deadline = time.monotonic() + T(seconds)
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+def slow_request_in_background(ctx):
+    """Start the slow request and return (thread, result dict) once it reached the daemon."""
+    result = {}
+    c = ctx.client(timeout=T(10))
+    c.send(req(SLOW, HOST))
+
+    def finish():
+        try:
+            result["response"] = c.read_response()
+        except Exception as e:  # noqa: BLE001 - reported by the case
+            result["error"] = e
+        finally:
+            c.close()
+
+    t = threading.Thread(target=finish)
+    t.start()
+    time.sleep(T(0.2))  # the request is now in flight at the daemon
+    return t, result
+
+
+def reload_swaps_policy(ctx):
+    check(status_of(ctx, req(PING, HOST)) == 200, "ping not allowed before the reload")
+    t, result = slow_request_in_background(ctx)
+    rewrite_policy(ctx, ["SystemVersion"])
+    ctx.proxy.send_signal(signal.SIGHUP)
+    check(wait_for(lambda: status_of(ctx, req(PING, HOST)) == 403, 3),
+          "after SIGHUP a new request is still decided by the old policy")
+    t.join(T(5))
+    r = result.get("response")
+    check(r is not None and r.status == 200,
+          "the request in flight when the policy changed did not finish under its policy: %s",
+          result.get("error") or (r.status if r else None))
+    check(status_of(ctx, req(b"GET /version HTTP/1.1", HOST)) == 200,
+          "the new policy's endpoint is not allowed")
+
+
+def reload_bad_file_keeps_policy(ctx):
+    with open(ctx.config, "a") as f:
+        f.write("  broken: { allow: [NoSuchEndpoint] }\n")
+    ctx.proxy.send_signal(signal.SIGHUP)
+    time.sleep(T(0.3))
+    check(ctx.proxy.poll() is None, "sockwarden exited on a bad reload")
+    check(status_of(ctx, req(PING, HOST)) == 200, "the running policy was dropped")
+    with open(ctx.proxy_log, "rb") as f:
+        log = f.read()
+    check(b"reload failed" in log and b"sockwarden.yaml:" in log,
+          "no reload error with file:line:col in the log: %r", log[-400:])
+
+
+def sigterm_finishes_in_flight(ctx):
+    t, result = slow_request_in_background(ctx)
+    ctx.proxy.send_signal(signal.SIGTERM)
+    check(wait_for(lambda: not os.path.exists(ctx.proxy_sock), 2),
+          "the socket was not removed when stopping")
+    t.join(T(5))
+    r = result.get("response")
+    check(r is not None and r.status == 200,
+          "the request in flight at SIGTERM did not finish: %s", result.get("error"))
+    try:
+        code = ctx.proxy.wait(T(5))
+    except Exception:  # noqa: BLE001
+        code = None
+    check(code == 0, "sockwarden did not exit 0 after draining (exit %s)", code)
+
+
+CASES = [
+    Case("reload-swaps-policy", reload_swaps_policy, policy="wire"),
+    Case("reload-bad-file-keeps-policy", reload_bad_file_keeps_policy, policy="wire"),
+    Case("sigterm-finishes-in-flight", sigterm_finishes_in_flight, policy="wire"),
+]
+CASES[-1].stops_proxy = True  # the case itself checks that sockwarden exits cleanly
