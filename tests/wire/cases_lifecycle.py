@@ -4,7 +4,10 @@ file keeps the running policy), and SIGTERM (stop accepting, let the request in 
 finish, remove the socket, exit 0)."""
 
 import os
+import re
 import signal
+import socket
+import subprocess
 import threading
 import time
 
@@ -109,7 +112,53 @@ def sigterm_finishes_in_flight(ctx):
     check(code == 0, "sockwarden did not exit 0 after draining (exit %s)", code)
 
 
+def upstream_connect_timeout(ctx):
+    """A daemon that never completes the connection: 502 after upstream_connect_timeout.
+    A TCP listener whose backlog is full makes the kernel drop further SYNs, so the
+    proxy's connect stays in progress until its own timer fires."""
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.bind(("127.0.0.1", 0))
+    lsn.listen(0)
+    port = lsn.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        f.setblocking(False)
+        try:
+            f.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(f)
+    time.sleep(T(0.2))
+    try:
+        ctx.proxy.send_signal(signal.SIGTERM)
+        ctx.proxy.wait(T(5))
+        with open(ctx.config) as f:
+            text = f.read()
+        with open(ctx.config, "w") as f:
+            f.write(re.sub(r"^upstream: .*$", "upstream: tcp://127.0.0.1:%d" % port, text,
+                           count=1, flags=re.M)
+                    .replace("limits: { ", "limits: { upstream_connect_timeout: 300ms, ", 1))
+        ctx.proxy = subprocess.Popen([ctx.args.sockwarden, "-f", ctx.config],
+                                     stdout=open(ctx.proxy_log, "ab"), stderr=subprocess.STDOUT)
+        check(wait_for(lambda: os.path.exists(ctx.proxy_sock), 5), "sockwarden did not restart")
+        c = ctx.client(timeout=T(5))
+        t0 = time.monotonic()
+        c.send(req(PING, HOST))
+        r = c.read_response()
+        spent = time.monotonic() - t0
+        c.close()
+        check(r.status == 502 and b"timed out connecting" in r.body,
+              "want 502 'timed out connecting', got %d %r", r.status, r.body[:200])
+        check(0.25 <= spent <= T(3), "answered after %.2f s, want about 0.3 s", spent)
+    finally:
+        for f in fillers:
+            f.close()
+        lsn.close()
+
+
 CASES = [
+    Case("upstream-connect-timeout", upstream_connect_timeout, policy="wire"),
     Case("reload-swaps-policy", reload_swaps_policy, policy="wire"),
     Case("reload-bad-file-keeps-policy", reload_bad_file_keeps_policy, policy="wire"),
     Case("sigterm-finishes-in-flight", sigterm_finishes_in_flight, policy="wire"),
