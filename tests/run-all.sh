@@ -35,7 +35,8 @@ for f in build/ci-asan/tests/fuzz_*; do
 	dict=""
 	[ -f "tests/fuzz/dict/$name.dict" ] && dict="-dict=tests/fuzz/dict/$name.dict"
 	# shellcheck disable=SC2086
-	"$f" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 $dict "$work" \
+	"$f" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    $dict "$work" \
 	    >"$work.log" 2>&1 || { tail -40 "$work.log"; echo "fuzz $name: FAILED"; exit 1; }
 	echo "fuzz $name: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" |
 	    tail -1 | awk '{print $2}') runs, no crash"
