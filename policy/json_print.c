@@ -41,13 +41,29 @@ reserve(struct jout *o, size_t more)
 	return true;
 }
 
-static void
+/* The buffer is sized from the body up front, so this is nearly always a memcpy. */
+static inline void
 put(struct jout *o, const char *s, size_t n)
 {
-	if (reserve(o, n)) {
-		memcpy(o->p + o->len, s, n);
-		o->len += n;
-	}
+	if (o->len + n > o->cap && !reserve(o, n))
+		return;
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static inline void
+put_char(struct jout *o, char c)
+{
+	if (o->len + 1 > o->cap && !reserve(o, 1))
+		return;
+	o->p[o->len++] = c;
+}
+
+/* Bytes a JSON string must escape: control characters, '"' and '\\'. */
+static bool
+needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
 }
 
 static void
@@ -56,13 +72,13 @@ put_string(struct jout *o, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	const char *run;
 
-	put(o, "\"", 1);
+	put_char(o, '"');
 	for (run = s; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		char esc[6];
 		size_t n = 2;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!needs_escape(c))
 			continue;
 		put(o, run, (size_t)(s - run));
 		run = s + 1;
@@ -97,7 +113,7 @@ put_string(struct jout *o, const char *s)
 		put(o, esc, n);
 	}
 	put(o, run, (size_t)(s - run));
-	put(o, "\"", 1);
+	put_char(o, '"');
 }
 
 static void
@@ -130,24 +146,24 @@ put_value(struct jout *o, const cJSON *v)
 		put_string(o, v->valuestring != NULL ? v->valuestring : "");
 		break;
 	case cJSON_Array:
-		put(o, "[", 1);
+		put_char(o, '[');
 		for (c = v->child; c != NULL; c = c->next) {
 			put_value(o, c);
 			if (c->next != NULL)
-				put(o, ",", 1);
+				put_char(o, ',');
 		}
-		put(o, "]", 1);
+		put_char(o, ']');
 		break;
 	case cJSON_Object:
-		put(o, "{", 1);
+		put_char(o, '{');
 		for (c = v->child; c != NULL; c = c->next) {
 			put_string(o, c->string != NULL ? c->string : "");
-			put(o, ":", 1);
+			put_char(o, ':');
 			put_value(o, c);
 			if (c->next != NULL)
-				put(o, ",", 1);
+				put_char(o, ',');
 		}
-		put(o, "}", 1);
+		put_char(o, '}');
 		break;
 	default:
 		o->failed = true;
