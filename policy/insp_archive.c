@@ -53,3 +53,9 @@ pol_archive_is_compressed(const unsigned char *p, size_t n)
 	/* zstd skippable frames: 0x184D2A50..5F little-endian, seen only with 8 bytes. */
 	return n >= 8 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
 }
+
+bool
+pol_upload_is_compressed(const unsigned char *p, size_t n)
+{
+	return pol_archive_is_compressed(p, n);
+}

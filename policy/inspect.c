@@ -618,6 +618,16 @@ collect_findings(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 }
 
 /* Turn the inspector's findings into the verdict; returns it. */
+static int
+archive_endpoint(void)
+{
+	static int ep = -1;
+
+	if (ep == -1)
+		ep = pol_ep_lookup("PutContainerArchive");
+	return ep;
+}
+
 static enum pol_verdict
 verdict(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 {
@@ -649,6 +659,11 @@ verdict(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 	out->decision.verdict = POL_ALLOW;
 	out->decision.reason = POL_R_ALLOWED;
 	out->status = 0;
+	/* The archive rule's compressed-upload check needs the body's first bytes. */
+	out->refuse_compressed = ctx->req->endpoint == archive_endpoint() &&
+	                         pol_rule_on(ctx, POL_RULE_ARCHIVE) &&
+	                         !ctx->rules->archive_allow_compressed &&
+	                         ctx->rules->mode[POL_RULE_ARCHIVE] == POL_MODE_ENFORCE;
 	return POL_ALLOW;
 }
 

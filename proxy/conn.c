@@ -42,6 +42,7 @@ static const char *const state_names[] = {
 };
 
 static void process_input(struct conn *c);
+static void forward(struct conn *c);
 
 void
 conn_set_state(struct conn *c, enum conn_state st)
@@ -296,6 +297,41 @@ conn_exchange_done(struct conn *c)
 		process_input(c);
 }
 
+/*
+ * The first bytes of an upload that must not be compressed have arrived (or
+ * the whole, shorter, body): refuse it, or send the request up with them and
+ * let the rest stream.
+ */
+static void
+decide_peek(struct conn *c)
+{
+	struct evbuffer *held = c->c_body;
+	size_t n = evbuffer_get_length(held);
+	const unsigned char *data = evbuffer_pullup(held, -1);
+	char msg[256];
+
+	c->c_peek = false;
+	c->c_body = NULL; /* from here the body streams: see fwd_body() */
+	evtimer_del(&c->c_timer);
+	if (pol_upload_is_compressed(data, n)) {
+		evbuffer_free(held);
+		c->c_audit.verdict = "deny";
+		snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "archive");
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: compressed archive uploads are refused; send a plain tar (policy %s, rule archive)",
+		    pol_set_policy_name(c->c_ps, c->c_lsn->l_policy));
+		conn_respond_error(c, 403, msg, false);
+		return;
+	}
+	forward(c);
+	if (c->c_state == CONN_FORWARD) {
+		fwd_body(c, (const char *)data, n);
+		if (c->c_req_done)
+			fwd_request_done(c);
+	}
+	evbuffer_free(held);
+}
+
 /* hreq body callback: forward (re-framed) or discard, counting either way. */
 static void
 on_body(void *owner, const char *p, size_t n)
@@ -305,6 +341,10 @@ on_body(void *owner, const char *p, size_t n)
 	c->c_audit.bytes_in += n;
 	if (c->c_state == CONN_FORWARD) {
 		fwd_body(c, p, n);
+	} else if (c->c_state == CONN_INSPECT && c->c_peek) {
+		evbuffer_add(c->c_body, p, n);
+		if (evbuffer_get_length(c->c_body) >= POL_UPLOAD_PEEK)
+			decide_peek(c);
 	} else if (c->c_state == CONN_INSPECT) {
 		if (evbuffer_get_length(c->c_body) + n > limits(c)->max_body_bytes) {
 			c->c_audit.verdict = "deny";
@@ -378,6 +418,43 @@ inspect(struct conn *c, const struct sw_str *body)
 	forward(c);
 }
 
+/* Uploads: the query decides; an archive may also need its first bytes checked. */
+static void
+inspect_upload(struct conn *c)
+{
+	struct sw_str none = SW_STR_NULL;
+	struct pol_inspection *in;
+	struct sw_str ctype = hreq_header(&c->c_hreq, "content-type");
+
+	if ((in = c->c_insp = calloc(1, sizeof(*c->c_insp))) == NULL) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	pol_inspect(c->c_ps, c->c_lsn->l_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype,
+	    &none, in);
+	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
+	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
+	if (in->decision.verdict != POL_ALLOW) {
+		c->c_audit.verdict = "deny";
+		conn_respond_error(c, in->status ? in->status : 403,
+		    in->message[0] ? in->message : "sockwarden: request refused", false);
+		return;
+	}
+	if (!in->refuse_compressed || (!c->c_hreq.chunked && c->c_hreq.content_length == 0)) {
+		forward(c);
+		return;
+	}
+	if ((c->c_body = evbuffer_new()) == NULL) {
+		conn_close(c, "out of memory");
+		return;
+	}
+	c->c_peek = true;
+	conn_set_state(c, CONN_INSPECT);
+	arm_timer(c, limits(c)->head_timeout_ms);
+	if (c->c_hreq.expect_continue)
+		evbuffer_add(sock_output(c->c_bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+}
+
 /* The body is complete: inspect it, then forward or refuse. */
 static void
 inspect_buffered(struct conn *c)
@@ -393,11 +470,10 @@ start_inspection(struct conn *c)
 {
 	unsigned flags = pol_ep_flags(c->c_req.endpoint);
 	struct hreq *h = &c->c_hreq;
-	struct sw_str none = SW_STR_NULL;
 
 	/* Uploads (build contexts, tars) stream through; only their query is inspected. */
 	if (flags & POL_EPF_UPLOAD) {
-		inspect(c, &none);
+		inspect_upload(c);
 		return;
 	}
 	if (h->has_cl && h->content_length > limits(c)->max_body_bytes) {
@@ -485,6 +561,10 @@ on_request_done(struct conn *c, bool upgrade)
 		break;
 	case CONN_INSPECT:
 		evtimer_del(&c->c_timer);
+		if (c->c_peek) {
+			decide_peek(c); /* a body shorter than the peek */
+			break;
+		}
 		inspect_buffered(c);
 		/* Forwarding starts with the whole request in hand. */
 		if (c->c_state == CONN_FORWARD)

@@ -107,6 +107,7 @@ struct conn {
 	struct evbuffer *c_body;
 	struct pol_inspection *c_insp; /* allocated per inspected request */
 	bool c_fwd_inspected;          /* forward c_insp's canonical body, not the client's */
+	bool c_peek;                   /* holding an upload's first bytes (compressed check) */
 };
 
 TAILQ_HEAD(conn_list, conn);

@@ -179,7 +179,17 @@ struct pol_inspection {
 	unsigned n_warnings; /* findings in warn mode, for create responses' Warnings */
 	char warnings[POL_MAX_WARNINGS][256];
 	char findings[1024]; /* every finding, for the audit line: "rule:mode field; ..." */
+	/*
+	 * An upload the daemon would decompress by its first bytes (PUT
+	 * archive): the caller must look at the first POL_UPLOAD_PEEK bytes and
+	 * refuse the request when pol_upload_is_compressed() says so.
+	 */
+	bool refuse_compressed;
 };
+
+#define POL_UPLOAD_PEEK 8
+/* Do these first bytes of a body start a gzip, bzip2, xz or zstd stream? */
+bool pol_upload_is_compressed(const unsigned char *p, size_t n);
 
 /* Does the endpoint have an inspector (of its body, or only of its query)? */
 bool pol_ep_inspected(int ep);

@@ -157,7 +157,47 @@ def upstream_connect_timeout(ctx):
         lsn.close()
 
 
+def restart_with_policy(ctx, policy_yaml):
+    """Restart the runner's sockwarden with "wire" replaced by `policy_yaml`."""
+    ctx.proxy.send_signal(signal.SIGTERM)
+    ctx.proxy.wait(T(5))
+    with open(ctx.config) as f:
+        head, _, _ = f.read().partition("policies:\n")
+    with open(ctx.config, "w") as f:
+        f.write(head + "policies:\n  wire:\n" + policy_yaml)
+    ctx.proxy = subprocess.Popen([ctx.args.sockwarden, "-f", ctx.config],
+                                 stdout=open(ctx.proxy_log, "ab"), stderr=subprocess.STDOUT)
+    check(wait_for(lambda: os.path.exists(ctx.proxy_sock), 5), "sockwarden did not restart")
+
+
+def archive_compressed_refused(ctx):
+    """The daemon decompresses an archive upload by its first bytes (CVE-2026-41567):
+    with archive: { compressed: false } a gzip stream is refused before any byte goes
+    up, a plain tar goes up whole."""
+    restart_with_policy(ctx, '    allow: ["*"]\n    archive: { compressed: false }\n')
+    put = b"PUT /containers/abc/archive?path=/ HTTP/1.1"
+    gz = b"\x1f\x8b\x08\x00" + b"\x00" * 60
+    before = len(ctx.upstream())
+    c = ctx.client()
+    c.send(req(put, HOST, b"Content-Type: application/x-tar",
+               b"Content-Length: %d" % len(gz), body=gz))
+    r = c.read_response()
+    c.close()
+    check(r.status == 403 and b"rule archive" in r.body, "gzip upload: %d %r", r.status, r.body)
+    check(len(ctx.upstream()) == before, "bytes of a refused upload reached the daemon")
+    tar = b"p.txt" + b"\x00" * 507
+    c = ctx.client()
+    c.send(req(put, HOST, b"Content-Type: application/x-tar",
+               b"Content-Length: %d" % len(tar), body=tar))
+    r = c.read_response()
+    c.close()
+    got = ctx.upstream()
+    check(got.endswith(tar) and b"PUT /containers/abc/archive?path=/ HTTP/1.1" in got,
+          "the plain tar did not reach the daemon whole: %d bytes", len(got))
+
+
 CASES = [
+    Case("archive-compressed-refused", archive_compressed_refused, policy="wire"),
     Case("upstream-connect-timeout", upstream_connect_timeout, policy="wire"),
     Case("reload-swaps-policy", reload_swaps_policy, policy="wire"),
     Case("reload-bad-file-keeps-policy", reload_bad_file_keeps_policy, policy="wire"),
