@@ -43,8 +43,8 @@ pol_rule_find(const char *name)
 	return -1;
 }
 
-static void
-strlist_free(struct pol_strlist *l)
+void
+pol_strlist_free(struct pol_strlist *l)
 {
 	size_t i;
 
@@ -60,7 +60,7 @@ mutations_free(struct pol_mutations *m)
 {
 	free(m->user);
 	m->user = NULL;
-	strlist_free(&m->labels);
+	pol_strlist_free(&m->labels);
 }
 
 void
@@ -76,7 +76,7 @@ pol_rules_free(struct pol_rules *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < nitems(lists); i++)
-		strlist_free(lists[i]);
+		pol_strlist_free(lists[i]);
 	free(r->ports);
 	r->ports = NULL;
 	r->n_ports = 0;

@@ -229,18 +229,6 @@ static const struct rule_def rule_defs[POL_RULE__COUNT] = {
 
 /* ---- string lists ---------------------------------------------------------------- */
 
-static void
-strlist_free(struct pol_strlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 static bool
 strlist_has(const struct pol_strlist *l, const char *s)
 {
@@ -295,7 +283,7 @@ opt_default(struct pol_rules *r, const struct rule_opt *o)
 		break;
 	case OPT_LIST:
 		l = field(r, o->off);
-		strlist_free(l);
+		pol_strlist_free(l);
 		for (i = 0; o->dflt_list != NULL && o->dflt_list[i] != NULL; i++)
 			if (strlist_add(l, o->dflt_list[i]) == -1)
 				return -1;
@@ -330,7 +318,7 @@ opt_move(struct pol_rules *dst, struct pol_rules *src, const struct rule_opt *o)
 	case OPT_LIST:
 		dl = field(dst, o->off);
 		sl = field(src, o->off);
-		strlist_free(dl);
+		pol_strlist_free(dl);
 		*dl = *sl;
 		sl->v = NULL;
 		sl->n = 0;
@@ -373,7 +361,7 @@ static void
 mutations_free(struct pol_mutations *m)
 {
 	free(m->user);
-	strlist_free(&m->labels);
+	pol_strlist_free(&m->labels);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -426,7 +414,7 @@ opt_list(struct ld *ld, struct pol_strlist *l, enum ld_item item, const char *pa
 	snprintf(hint, sizeof(hint), ", e.g. %s", ld_item_example(item));
 	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path, hint) == -1)
 		return -1;
-	strlist_free(l);
+	pol_strlist_free(l);
 	for (;;) {
 		if (ld_next(ld) == -1)
 			return -1;
@@ -496,7 +484,7 @@ opt_require(struct ld *ld, struct pol_rules *r, const char *path)
 		r->require_cpu = strlist_has(&seen, "cpu");
 		r->require_pids_limit = strlist_has(&seen, "pids_limit");
 	}
-	strlist_free(&seen);
+	pol_strlist_free(&seen);
 	return rc;
 }
 

@@ -192,5 +192,6 @@ struct pol_rules {
 };
 
 void pol_rules_free(struct pol_rules *r);
+void pol_strlist_free(struct pol_strlist *l);
 
 #endif

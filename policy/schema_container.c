@@ -98,7 +98,8 @@ static const struct pol_jfield mount_fields[] = { STR("Type") STR("Source") STR(
 	    BOOL("ReadOnly") STR("Consistency") STRUCT("BindOptions", bind_options) STRUCT(
 	        "VolumeOptions", volume_options) STRUCT("ImageOptions", image_options)
 	        STRUCT("TmpfsOptions", tmpfs_options) STRUCT("ClusterOptions", cluster_options) };
-static SCHEMA(mount, "Mount", mount_fields);
+/* Shared with swarm service task specs (schema_service.c): the same Go type. */
+SCHEMA(pol_schema_mount, "Mount", mount_fields);
 
 /* ---- network.NetworkingConfig -------------------------------------------------- */
 
@@ -219,7 +220,7 @@ SCHEMA(pol_schema_networking_config, "NetworkingConfig", networking_fields);
 	STR("Runtime")                                \
 	STR("Isolation")                              \
 	RESOURCES_FIELDS                              \
-	STRUCTS("Mounts", mount)                      \
+	STRUCTS("Mounts", pol_schema_mount)           \
 	STRS("MaskedPaths")                           \
 	STRS("ReadonlyPaths")                         \
 	BOOL("Init")

@@ -41,4 +41,6 @@ int pol_insp_container_create(struct pol_insp_ctx *ctx);
 int pol_insp_container_update(struct pol_insp_ctx *ctx);
 int pol_insp_container_start(struct pol_insp_ctx *ctx);
 
+extern const struct pol_jschema pol_schema_mount;
+
 #endif

@@ -12,6 +12,7 @@
 #include "sockwarden/compat.h"
 
 #include "insp_endpoints.h"
+#include "schema_container.h"
 
 #define FIELD(n, k, e, s)         { n, k, e, s },
 #define BOOL(n)                   FIELD(n, PJ_BOOL, PJ_ANY, NULL)
@@ -30,27 +31,12 @@
 
 static const struct pol_jfield empty_fields[] = { ANY("") };
 
-/* ---- mount.Mount (Type, Propagation: the daemon upper-cases them for swarm) ---- */
+/* mount.Mount is pol_schema_mount (schema_container.c); the daemon upper-cases Type and
+ * Propagation for swarm, which the inspector accounts for. */
 
-static const struct pol_jfield bind_options_fields[] = { STR("Propagation") BOOL("NonRecursive")
-	    BOOL("CreateMountpoint") BOOL("ReadOnlyNonRecursive") BOOL("ReadOnlyForceRecursive") };
-static SCHEMA(bind_options, "BindOptions", bind_options_fields);
+/* swarm.Driver (log drivers, network and IPAM drivers, volume driver config). */
 static const struct pol_jfield driver_fields[] = { STR("Name") STRMAP("Options") };
 static SCHEMA(driver, "Driver", driver_fields);
-static const struct pol_jfield volume_options_fields[] = { BOOL("NoCopy") STRMAP("Labels")
-	    STR("Subpath") STRUCT("DriverConfig", driver) };
-static SCHEMA(volume_options, "VolumeOptions", volume_options_fields);
-static const struct pol_jfield image_options_fields[] = { STR("Subpath") };
-static SCHEMA(image_options, "ImageOptions", image_options_fields);
-static const struct pol_jfield tmpfs_options_fields[] = { INT("SizeBytes") UINT("Mode")
-	    ANY("Options") };
-static SCHEMA(tmpfs_options, "TmpfsOptions", tmpfs_options_fields);
-EMPTY(cluster_options, "ClusterOptions");
-static const struct pol_jfield mount_fields[] = { STR("Type") STR("Source") STR("Target")
-	    BOOL("ReadOnly") STR("Consistency") STRUCT("BindOptions", bind_options) STRUCT(
-	        "VolumeOptions", volume_options) STRUCT("ImageOptions", image_options)
-	        STRUCT("TmpfsOptions", tmpfs_options) STRUCT("ClusterOptions", cluster_options) };
-static SCHEMA(mount, "Mount", mount_fields);
 
 /* ---- swarm.ContainerSpec -------------------------------------------------------- */
 
@@ -88,15 +74,15 @@ static SCHEMA(config_ref, "ConfigReference", config_ref_fields);
 static const struct pol_jfield ulimit_fields[] = { STR("Name") INT("Hard") INT("Soft") };
 static SCHEMA(ulimit, "Ulimit", ulimit_fields);
 
-static const struct pol_jfield container_spec_fields[] = { STR("Image") STRMAP("Labels")
-	    STRS("Command") STRS("Args") STR("Hostname") STRS("Env") STR("Dir") STR("User")
-	        STRS("Groups") STRUCT("Privileges", privileges) BOOL("Init") STR("StopSignal")
-	            BOOL("TTY") BOOL("OpenStdin") BOOL("ReadOnly") STRUCTS("Mounts", mount)
-	                INT("StopGracePeriod") STRUCT("Healthcheck", health) STRS("Hosts")
-	                    STRUCT("DNSConfig", dns_config) STRUCTS("Secrets", secret_ref)
-	                        STRUCTS("Configs", config_ref) STR("Isolation") STRMAP("Sysctls")
-	                            STRS("CapabilityAdd") STRS("CapabilityDrop")
-	                                STRUCTS("Ulimits", ulimit) INT("OomScoreAdj") };
+static const struct pol_jfield container_spec_fields[] = { STR("Image") STRMAP("Labels") STRS(
+    "Command") STRS("Args") STR("Hostname") STRS("Env") STR("Dir") STR("User") STRS("Groups")
+	    STRUCT("Privileges", privileges) BOOL("Init") STR("StopSignal") BOOL("TTY")
+	        BOOL("OpenStdin") BOOL("ReadOnly") STRUCTS("Mounts", pol_schema_mount)
+	            INT("StopGracePeriod") STRUCT("Healthcheck", health) STRS("Hosts")
+	                STRUCT("DNSConfig", dns_config) STRUCTS("Secrets", secret_ref)
+	                    STRUCTS("Configs", config_ref) STR("Isolation") STRMAP("Sysctls")
+	                        STRS("CapabilityAdd") STRS("CapabilityDrop")
+	                            STRUCTS("Ulimits", ulimit) INT("OomScoreAdj") };
 static SCHEMA(container_spec, "ContainerSpec", container_spec_fields);
 
 /* ---- swarm.RuntimeSpec (PluginSpec): lower-case JSON names -------------------------- */
