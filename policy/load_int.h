@@ -68,6 +68,10 @@ extern const size_t ld_n_top_keys;
 void ld_set_defaults(struct sw_config *cfg);
 int ld_resolve_listeners(struct ld *ld);
 
+/* load_clients.c: a listener's "clients" list */
+int ld_clients(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
+int ld_resolve_clients(struct ld *ld, const struct sw_listener_cfg *lc);
+
 /* load_policies.c */
 int ld_policies(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
 

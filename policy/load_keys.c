@@ -282,6 +282,7 @@ h_lsn_policy(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 }
 
 static const struct ld_key listener_keys[] = {
+	{ "clients", ld_clients, false, NULL },
 	{ "listen", h_lsn_listen, false, NULL },
 	{ "name", h_lsn_name, true, NULL },
 	{ "policy", h_lsn_policy, true, NULL },
@@ -403,6 +404,8 @@ ld_resolve_listeners(struct ld *ld)
 			return ld_fail(ld, &l->policy_mark,
 			    "listener \"%s\" uses policy \"%s\", which is not defined under policies",
 			    l->cfg.name, l->policy);
+		if (ld_resolve_clients(ld, &l->cfg) == -1)
+			return -1;
 		cfg->listeners[i] = l->cfg;
 	}
 	cfg->n_listeners = ld->n_lsn;

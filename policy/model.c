@@ -103,6 +103,7 @@ pol_set_unref(struct pol_set *ps)
 		policy_release(&ps->policies[i]);
 	free(ps->policies);
 	free(ps->cfg.listeners);
+	free(ps->cfg.clients);
 	free(ps);
 }
 

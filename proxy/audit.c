@@ -236,6 +236,7 @@ audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz
 	o = put_cfield(o, end, "verdict", r->verdict);
 	o = put_cfield(o, end, "rule", r->rule[0] ? r->rule : NULL);
 	o = put_cfield(o, end, "policy", r->policy);
+	o = put_cfield(o, end, "client_rule", r->client_rule);
 	o = put_cfield(o, end, "note", r->note);
 	o = put_cfield(o, end, "findings", r->findings);
 	o = put_fmt(o, end,

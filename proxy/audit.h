@@ -29,12 +29,13 @@ struct audit_rec {
 	const char *verdict; /* "allow", "deny" or "error" */
 	char rule[96];
 	const char *policy;
-	const char *note;     /* why an error happened, "hijacked", ... */
-	const char *findings; /* body inspection findings, "rule:mode field; ..." */
-	int status;           /* status sent to the client; 0 when none */
-	uint64_t bytes_in;    /* request body bytes */
-	uint64_t bytes_out;   /* response bytes relayed or written */
-	bool active;          /* a request is being recorded */
+	const char *client_rule; /* "clients[N]" or "default": what chose the policy */
+	const char *note;        /* why an error happened, "hijacked", ... */
+	const char *findings;    /* body inspection findings, "rule:mode field; ..." */
+	int status;              /* status sent to the client; 0 when none */
+	uint64_t bytes_in;       /* request body bytes */
+	uint64_t bytes_out;      /* response bytes relayed or written */
+	bool active;             /* a request is being recorded */
 };
 
 /* "stderr", "off" or an absolute path (opened for append). */

@@ -167,21 +167,63 @@ start_audit(struct conn *c)
 	a->listener = c->c_lsn->l_name;
 	a->conn = c->c_id;
 	a->ident = &c->c_ident;
+	a->client_rule = c->c_client_rule;
 	a->active = true;
+}
+
+/*
+ * The policy this connection gets under c_ps: the first of its listener's
+ * client entries that the caller's kernel identity satisfies (every key the
+ * entry sets must hold), else the listener's default.  Chosen at accept and
+ * again when a reload brings a new set, so never per request.
+ */
+static void
+choose_policy(struct conn *c)
+{
+	const struct sw_config *cfg = pol_set_config(c->c_ps);
+	const struct sw_listener_cfg *lc = &cfg->listeners[c->c_lsn->l_index];
+	const struct sw_ident *id = &c->c_ident;
+	size_t i;
+
+	c->c_policy = lc->policy;
+	snprintf(c->c_client_rule, sizeof(c->c_client_rule), "default");
+	if (!id->has_peercred)
+		return; /* no kernel identity: no client entry can vouch for it */
+	for (i = 0; i < lc->n_clients; i++) {
+		const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + i];
+
+		if ((cl->has_uid && cl->uid != id->uid) || (cl->has_gid && cl->gid != id->gid))
+			continue;
+		c->c_policy = cl->policy;
+		snprintf(c->c_client_rule, sizeof(c->c_client_rule), "clients[%zu]", i);
+		return;
+	}
+}
+
+/*
+ * Between requests only: switch to a reloaded policy set (its limits, and
+ * the policy the caller's identity chooses in it).  Nothing of the old set
+ * may be in use, so never call this while a request is under way.
+ */
+static void
+pick_up_reload(struct conn *c)
+{
+	struct srv *s = c->c_srv;
+
+	if (c->c_ps == s->ps)
+		return;
+	pol_set_unref(c->c_ps);
+	c->c_ps = pol_set_ref(s->ps);
+	c->c_hreq.limits = limits(c);
+	choose_policy(c);
 }
 
 /* Wait for the next request: pick up a reloaded policy set, then idle. */
 static void
 enter_read_head(struct conn *c)
 {
-	struct srv *s = c->c_srv;
-
 	conn_set_state(c, CONN_READ_HEAD);
-	if (c->c_ps != s->ps) {
-		pol_set_unref(c->c_ps);
-		c->c_ps = pol_set_ref(s->ps);
-		c->c_hreq.limits = limits(c);
-	}
+	pick_up_reload(c);
 	arm_timer(c, limits(c)->idle_timeout_ms);
 }
 
@@ -319,7 +361,7 @@ decide_peek(struct conn *c)
 		snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "archive");
 		snprintf(msg, sizeof(msg),
 		    "sockwarden: compressed archive uploads are refused; send a plain tar (policy %s, rule archive)",
-		    pol_set_policy_name(c->c_ps, c->c_lsn->l_policy));
+		    pol_set_policy_name(c->c_ps, c->c_policy));
 		conn_respond_error(c, 403, msg, false);
 		return;
 	}
@@ -401,8 +443,8 @@ inspect(struct conn *c, const struct sw_str *body)
 		conn_close(c, "out of memory");
 		return;
 	}
-	pol_inspect(c->c_ps, c->c_lsn->l_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype,
-	    body, in);
+	pol_inspect(
+	    c->c_ps, c->c_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype, body, in);
 	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
 	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
 	/* A body finding decided: name its rule ("bind_mounts"), as the message does. */
@@ -430,8 +472,8 @@ inspect_upload(struct conn *c)
 		conn_close(c, "out of memory");
 		return;
 	}
-	pol_inspect(c->c_ps, c->c_lsn->l_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype,
-	    &none, in);
+	pol_inspect(
+	    c->c_ps, c->c_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype, &none, in);
 	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
 	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
 	if (in->decision.verdict != POL_ALLOW) {
@@ -521,12 +563,12 @@ on_head(struct conn *c)
 	c->c_audit.path = req->path;
 	c->c_audit.api = req->version;
 	c->c_audit.endpoint = pol_ep_name(req->endpoint);
-	c->c_audit.policy = pol_set_policy_name(c->c_ps, c->c_lsn->l_policy);
+	c->c_audit.policy = pol_set_policy_name(c->c_ps, c->c_policy);
 	if (audit_backlogged()) {
 		deny(c, 503, "sockwarden: the audit log is not keeping up; try again later");
 		return;
 	}
-	pol_eval(c->c_ps, c->c_lsn->l_policy, req, &c->c_ident, NULL, &d);
+	pol_eval(c->c_ps, c->c_policy, req, &c->c_ident, NULL, &d);
 	pol_decision_rule(c->c_ps, &d, c->c_audit.rule, sizeof(c->c_audit.rule));
 	if (d.verdict == POL_NEED_BODY) {
 		start_inspection(c);
@@ -613,6 +655,8 @@ process_input(struct conn *c)
 			v.iov_len = 0;
 		}
 		if (c->c_state == CONN_READ_HEAD && !hreq_started(&c->c_hreq)) {
+			/* A reload while the connection sat idle applies from this request. */
+			pick_up_reload(c);
 			start_audit(c);
 			arm_timer(c, limits(c)->head_timeout_ms);
 		}
@@ -807,6 +851,7 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	c->c_ps = pol_set_ref(srv->ps);
 	ident_from_socket(fd, &c->c_ident);
 	c->c_ident.listener = lsn->l_name;
+	choose_policy(c);
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
 	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);

@@ -82,6 +82,8 @@ struct conn {
 	struct event c_timer; /* idle/head timeout, upstream connect timeout */
 	struct pol_set *c_ps; /* policy set of the current request (one reference) */
 	struct sw_ident c_ident;
+	int c_policy;           /* chosen for c_ps from c_ident (choose_policy() in conn.c) */
+	char c_client_rule[32]; /* what chose it: "clients[N]" or "default", for the audit */
 
 	struct hreq c_hreq;
 	struct sw_req c_req;

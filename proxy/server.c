@@ -178,9 +178,11 @@ srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char 
 				lsn_close(s->lsns[i]);
 			fatalx("%s", err);
 		}
+		s->lsns[i]->l_index = i;
 		s->n_lsns++;
-		log_info("listener %s on %s, policy %s", cfg->listeners[i].name,
-		    cfg->listeners[i].listen, pol_set_policy_name(ps, cfg->listeners[i].policy));
+		log_info("listener %s on %s, policy %s, %zu client entries", cfg->listeners[i].name,
+		    cfg->listeners[i].listen, pol_set_policy_name(ps, cfg->listeners[i].policy),
+		    cfg->listeners[i].n_clients);
 	}
 	for (i = 0; i < nitems(sigs); i++) {
 		s->sig_ev[i] = evsignal_new(base, sigs[i], signal_cb, s);

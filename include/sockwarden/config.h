@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/types.h>
+
 #define SW_DEF_UPSTREAM            "unix:///var/run/docker.sock"
 #define SW_DEF_LISTEN              "unix:///run/sockwarden/sockwarden.sock"
 #define SW_DEF_MAX_HEADER_BYTES    (64u * 1024)
@@ -32,11 +34,29 @@ struct sw_socket_opts {
 	char group[SW_NAME_MAX]; /* group name or numeric gid; empty: unchanged */
 };
 
+/*
+ * One entry of a listener's "clients" list: a caller whose kernel identity
+ * (SO_PEERCRED) satisfies every key set here gets "policy".  User and group
+ * names are resolved to ids when the file is loaded.  The gid is the
+ * caller's primary gid only (supplementary groups are not in SO_PEERCRED).
+ */
+struct sw_client_cfg {
+	bool has_uid;
+	bool has_gid;
+	uid_t uid;
+	gid_t gid;
+	int policy;                    /* index into the set's policies */
+	char policy_name[SW_NAME_MAX]; /* as written, until the loader resolves it */
+	int line, col;                 /* of the policy name in the file, for load errors */
+};
+
 struct sw_listener_cfg {
 	char name[SW_NAME_MAX];
 	char listen[SW_URL_MAX]; /* unix:///path */
 	struct sw_socket_opts socket;
-	int policy; /* index into the set's policies */
+	int policy; /* index into the set's policies: the default when no client entry matches */
+	size_t first_client; /* this listener's entries: sw_config.clients[first_client...] */
+	size_t n_clients;    /* 0: every caller gets "policy" */
 };
 
 struct sw_limits {
@@ -60,6 +80,8 @@ struct sw_config {
 	char min_api_version[16];  /* requests below this API version are denied */
 	struct sw_listener_cfg *listeners;
 	size_t n_listeners;
+	struct sw_client_cfg *clients; /* every listener's client entries, in file order */
+	size_t n_clients;
 	struct sw_limits limits;
 	struct sw_log_cfg log;
 };

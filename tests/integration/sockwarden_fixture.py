@@ -16,7 +16,21 @@ import time
 from dockerd_fixture import die_with_parent
 
 # The policies, in the order their groups run; each gets one sockwarden instance.
-POLICY_NAMES = ("all", "ro", "traefik", "restricted-ci", "warned", "mutating")
+# "shared" is not a policy: its instance has one listener, "shared", whose policy depends
+# on the caller's uid (SHARED_LISTENER).
+POLICY_NAMES = ("all", "ro", "traefik", "restricted-ci", "warned", "mutating", "shared")
+
+# Per-client policies on one socket anyone may open: root gets "all", nobody (uid 65534,
+# by name so the loader's name lookup is exercised) gets "ro", anyone else "traefik".
+SHARED_LISTENER = """\
+  - name: shared
+    listen: unix://%s
+    socket: { mode: "0666" }
+    policy: traefik
+    clients:
+      - { match: { uid: 0 }, policy: all }
+      - { match: { user: nobody }, policy: ro }
+"""
 
 # The host directory restricted-ci may bind read-write: the cases' own directories
 # ($CASE_DIR is WORKDIR/cases/NAME), standing in for a CI runner's build directories.
@@ -68,9 +82,12 @@ def write_config(path, upstream_sock, listen_sock, policy, audit_path, bind_root
     with open(path, "w") as f:
         f.write("upstream: unix://%s\n" % upstream_sock)
         f.write("listeners:\n")
-        f.write("  - name: main\n")
-        f.write("    listen: unix://%s\n" % listen_sock)
-        f.write("    policy: %s\n" % policy)
+        if policy == "shared":
+            f.write(SHARED_LISTENER % listen_sock)
+        else:
+            f.write("  - name: main\n")
+            f.write("    listen: unix://%s\n" % listen_sock)
+            f.write("    policy: %s\n" % policy)
         f.write("log: { level: info, audit: %s }\n" % audit_path)
         f.write(POLICIES_YAML.replace("@BIND_ROOT@", bind_root))
 
@@ -104,6 +121,11 @@ class Sockwarden:
         self.audit_path = os.path.join(self.dir, "audit.log")
         self.log_path = os.path.join(self.dir, "sockwarden.log")
         self.proc = None
+        if policy == "shared":
+            # Other users must reach the 0666 socket: let them through the (mkdtemp, 0700)
+            # work directory and this one, without listing either.
+            os.chmod(workdir, 0o711)
+            os.chmod(self.dir, 0o711)
         write_config(self.config, upstream_sock, self.sock, policy, self.audit_path,
                      os.path.join(workdir, BIND_ROOT))
 
