@@ -19,7 +19,11 @@
  *       mode          default "0660"; octal, at most 0777.
  *       owner         default unchanged; user name or numeric uid.
  *       group         default unchanged; group name or numeric gid.
- *     policy        required; the name of a policy under "policies".
+ *     policy        required; the name of a policy under "policies": the
+ *                   listener's default.
+ *     clients       optional list; the first entry whose match holds chooses
+ *                   the policy (load_clients.c): { match: { uid | user, gid |
+ *                   group }, policy: NAME }.
  *   limits        optional mapping; sizes are bytes or take KiB/MiB ("64KiB"),
  *                 durations take ms, s, m or h ("500ms", "10s"):
  *     max_header_bytes          default 64KiB, 1KiB..1MiB
