@@ -144,22 +144,35 @@ pol_chk_image(struct pol_insp_ctx *ctx, const char *field, const char *given, bo
 
 /* ---- host paths ---------------------------------------------------------------------- */
 
-static const char *const daemon_sockets[] = { "/var/run/docker.sock", "/run/docker.sock" };
+/*
+ * Host paths whose mount gives control of the daemon (its sockets, its
+ * state), and every directory above them: never a bind source, whatever
+ * the globs allow.  One list for containers, services and volumes.
+ */
+static const char *const protected_paths[] = { "/var/run/docker.sock", "/run/docker.sock",
+	"/run/containerd", "/var/run/containerd", "/var/lib/docker", "/run/docker",
+	"/var/run/docker" };
+
+/* Is "a" equal to "b" or a directory above it? */
+static bool
+is_ancestor_or_self(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	if (strcmp(a, "/") == 0)
+		return true;
+	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
+}
 
 bool
-pol_chk_is_daemon_socket(const char *path)
+pol_chk_is_protected_path(const char *path)
 {
-	size_t i, n = strlen(path), sn;
+	size_t i;
 
-	for (i = 0; i < nitems(daemon_sockets); i++) {
-		sn = strlen(daemon_sockets[i]);
-		if (strcmp(path, "/") == 0 || strcmp(path, daemon_sockets[i]) == 0)
+	for (i = 0; i < nitems(protected_paths); i++)
+		if (is_ancestor_or_self(path, protected_paths[i]) ||
+		    is_ancestor_or_self(protected_paths[i], path))
 			return true;
-		/* A directory above the socket exposes it too. */
-		if (n < sn && memcmp(daemon_sockets[i], path, n) == 0 &&
-		    daemon_sockets[i][n] == '/')
-			return true;
-	}
 	return false;
 }
 
@@ -168,7 +181,7 @@ pol_chk_bind_allowed(const struct pol_rules *r, const char *src, bool read_only)
 {
 	size_t i;
 
-	if (src[0] != '/' || pol_chk_is_daemon_socket(src))
+	if (src[0] != '/' || pol_chk_is_protected_path(src))
 		return false;
 	for (i = 0; i < r->bind_rw.n; i++)
 		if (pol_path_glob_match(r->bind_rw.v[i], src))

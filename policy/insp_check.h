@@ -72,7 +72,8 @@ void pol_chk_image(struct pol_insp_ctx *ctx, const char *field, const char *give
 bool pol_chk_bind_allowed(const struct pol_rules *r, const char *src, bool read_only);
 
 /* Is "path" (cleaned) the daemon socket or a directory holding it? */
-bool pol_chk_is_daemon_socket(const char *path);
+/* The daemon's sockets and state, or a directory above them (never bindable). */
+bool pol_chk_is_protected_path(const char *path);
 
 /* ---- local volume driver options --------------------------------------------------------- */
 

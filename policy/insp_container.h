@@ -55,4 +55,7 @@ int pol_cc_check_misc(struct pol_cc *cc);
 void pol_cc_check_resources(
     struct pol_insp_ctx *ctx, const cJSON *obj, const char *prefix, bool update);
 
+/* Sysctls an endpoint's driver options set (create's endpoints, NetworkConnect). */
+void pol_cc_check_endpoint_sysctls(struct pol_insp_ctx *ctx, const cJSON *ep, const char *field);
+
 #endif

@@ -18,7 +18,7 @@
 /* ---- sysctls ------------------------------------------------------------------- */
 
 static void
-check_sysctl(struct pol_cc *cc, const char *key, const char *field)
+check_sysctl(struct pol_insp_ctx *ctx, const char *key, const char *field)
 {
 	char norm[256];
 	size_t i;
@@ -27,25 +27,26 @@ check_sysctl(struct pol_cc *cc, const char *key, const char *field)
 	for (i = 0; key[i] != '\0' && i + 1 < sizeof(norm); i++)
 		norm[i] = key[i] == '/' ? '.' : key[i];
 	norm[i] = '\0';
-	if (key[i] != '\0' || !pol_strlist_match(&cc->ctx->rules->sysctls, norm))
-		pol_finding_add(cc->ctx, POL_RULE_SYSCTLS, field, key,
-		    "sets a sysctl the policy does not allow");
+	if (key[i] != '\0' || !pol_strlist_match(&ctx->rules->sysctls, norm))
+		pol_finding_add(
+		    ctx, POL_RULE_SYSCTLS, field, key, "sets a sysctl the policy does not allow");
 }
 
-/* Per-endpoint sysctls: DriverOpts["com.docker.network.endpoint.sysctls"] = "k=v,k=v". */
-static void
-check_endpoint_sysctls(struct pol_cc *cc, const cJSON *ep)
+/*
+ * Per-endpoint sysctls: DriverOpts["com.docker.network.endpoint.sysctls"] =
+ * "k=v,k=v", on a container's endpoints at create and on NetworkConnect.
+ */
+void
+pol_cc_check_endpoint_sysctls(struct pol_insp_ctx *ctx, const cJSON *ep, const char *field)
 {
 	const char *list =
 	    pol_json_string(pol_json_get(ep, "DriverOpts"), "com.docker.network.endpoint.sysctls");
-	char key[256], field[160];
 	const char *p, *eq, *comma;
+	char key[256];
 	size_t n;
 
-	if (list == NULL)
+	if (list == NULL || !pol_rule_on(ctx, POL_RULE_SYSCTLS))
 		return;
-	snprintf(
-	    field, sizeof(field), "NetworkingConfig.EndpointsConfig[%.40s].DriverOpts", ep->string);
 	for (p = list; *p != '\0'; p = comma != NULL ? comma + 1 : p + strlen(p)) {
 		comma = strchr(p, ',');
 		eq = strchr(p, '=');
@@ -56,7 +57,7 @@ check_endpoint_sysctls(struct pol_cc *cc, const cJSON *ep)
 			n = sizeof(key) - 1;
 		memcpy(key, p, n);
 		key[n] = '\0';
-		check_sysctl(cc, key, field);
+		check_sysctl(ctx, key, field);
 	}
 }
 
@@ -70,11 +71,14 @@ check_sysctls(struct pol_cc *cc)
 		return;
 	cJSON_ArrayForEach (e, (cJSON_IsObject(m) ? m : NULL)) {
 		snprintf(field, sizeof(field), "HostConfig.Sysctls[%.40s]", e->string);
-		check_sysctl(cc, e->string, field);
+		check_sysctl(cc->ctx, e->string, field);
 	}
 	m = pol_json_get(cc->nc, "EndpointsConfig");
-	cJSON_ArrayForEach (e, (cJSON_IsObject(m) ? m : NULL))
-		check_endpoint_sysctls(cc, e);
+	cJSON_ArrayForEach (e, (cJSON_IsObject(m) ? m : NULL)) {
+		snprintf(field, sizeof(field), "NetworkingConfig.EndpointsConfig[%.40s].DriverOpts",
+		    e->string);
+		pol_cc_check_endpoint_sysctls(cc->ctx, e, field);
+	}
 }
 
 /* ---- simple allow-lists and flags --------------------------------------------------- */
@@ -389,4 +393,16 @@ pol_cc_check_resources(struct pol_insp_ctx *ctx, const cJSON *obj, const char *p
 	l.name = name;
 	l.present = present;
 	check_limit(ctx, &l, prefix, update);
+	/*
+	 * An update merges each field into the container's current values: a
+	 * CpuPeriod alone rescales the quota already set, a CpuQuota alone is
+	 * divided by the period already set.  Neither can be checked against a
+	 * maximum without the other, so under a CPU maximum only both together
+	 * (or NanoCpus) may change them.
+	 */
+	if (update && r->max_nano_cpus > 0 && pol_json_int(obj, "NanoCpus", 0) == 0 &&
+	    ((pol_json_int(obj, "CpuPeriod", 0) != 0 && pol_json_int(obj, "CpuQuota", 0) == 0) ||
+	        (pol_json_int(obj, "CpuQuota", 0) > 0 && pol_json_int(obj, "CpuPeriod", 0) == 0)))
+		pol_finding_add(ctx, POL_RULE_RESOURCES, "CpuPeriod/CpuQuota", "",
+		    "changes CPU period or quota alone, which the policy's maximum CPU limit cannot be checked against; send both, or NanoCpus");
 }

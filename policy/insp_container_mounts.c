@@ -17,14 +17,10 @@
 #include <string.h>
 
 #include "image_ref.h"
+#include "insp_check.h"
 #include "insp_container.h"
 
 #define HOST_PATH_MAX 4096
-
-/* Paths whose mount gives control of the daemon, and every directory above them. */
-static const char *const protected_paths[] = { "/var/run/docker.sock", "/run/docker.sock",
-	"/run/containerd", "/var/run/containerd", "/var/lib/docker", "/run/docker",
-	"/var/run/docker" };
 
 struct bind {
 	const char *field;  /* "HostConfig.Binds[0]" */
@@ -34,29 +30,6 @@ struct bind {
 	const char *propagation; /* "" when none */
 	bool ro_non_recursive;
 };
-
-/* Is "a" equal to "b" or a directory above it? */
-static bool
-is_ancestor_or_self(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	if (strcmp(a, "/") == 0)
-		return true;
-	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/');
-}
-
-static bool
-is_protected(const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < nitems(protected_paths); i++)
-		if (is_ancestor_or_self(path, protected_paths[i]) ||
-		    is_ancestor_or_self(protected_paths[i], path))
-			return true;
-	return false;
-}
 
 static bool
 any_glob(const struct pol_strlist *l, const char *path)
@@ -99,7 +72,7 @@ check_bind(struct pol_cc *cc, const struct bind *b)
 
 	if (!pol_rule_on(cc->ctx, POL_RULE_BIND_MOUNTS))
 		return;
-	if (is_protected(b->source)) {
+	if (pol_chk_is_protected_path(b->source)) {
 		pol_finding_add(cc->ctx, POL_RULE_BIND_MOUNTS, b->field, b->shown, "%s",
 		    strcmp(b->source, "/") == 0 ?
 		        "mounts the host's root filesystem (always refused)" :

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "insp_check.h"
+#include "insp_container.h"
 #include "insp_endpoints.h"
 
 #define FIELD(n, k, e, s)         { n, k, e, s },
@@ -208,7 +209,12 @@ pol_insp_network_create(struct pol_insp_ctx *ctx)
 int
 pol_insp_network_connect(struct pol_insp_ctx *ctx)
 {
-	return pol_chk_root_struct(ctx, &pol_schema_network_connect);
+	if (pol_chk_root_struct(ctx, &pol_schema_network_connect) == -1)
+		return -1;
+	/* Joining a network sets the endpoint's sysctls as at create. */
+	pol_cc_check_endpoint_sysctls(
+	    ctx, pol_json_get(ctx->doc->root, "EndpointConfig"), "EndpointConfig.DriverOpts");
+	return 0;
 }
 
 int

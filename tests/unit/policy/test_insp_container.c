@@ -1521,6 +1521,13 @@ static struct cc_case cc_cases[] = {
 	    FIND("resources", "CpuQuota"), NULL },
 	{ "update: NanoCpus above", UPDATE, R_HARD, D27, J({ "NanoCpus" : 4000000000 }),
 	    FIND("resources", "NanoCpus"), NULL },
+	/* The daemon merges each into the container's values: alone, neither can be checked. */
+	{ "update: CpuPeriod alone rescales the existing quota", UPDATE, R_HARD, D27,
+	    J({ "CpuPeriod" : 1000 }), FIND("resources", "CpuPeriod/CpuQuota"), NULL },
+	{ "update: CpuQuota alone against an unknown period", UPDATE, R_HARD, D27,
+	    J({ "CpuQuota" : 100000 }), FIND("resources", "CpuPeriod/CpuQuota"), NULL },
+	{ "update: CpuQuota with CpuPeriod within", UPDATE, R_HARD, D27,
+	    J({ "CpuQuota" : 100000, "CpuPeriod" : 100000 }), ALLOWED, NULL },
 	{ "update: devices are ignored by the daemon", UPDATE, R_STRICT, D27, J({
 		 "Devices" : [ { "PathOnHost" : "/dev/sda" } ],
 		 "CgroupParent" : "/",

@@ -377,6 +377,13 @@ static struct insp_case cases[] = {
 	{ "volume: daemon socket never allowed", VOL, F_WIDE, "",
 	    "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/run/docker.sock\"}}",
 	    DENY, R(VOLUME_CREATE), "DriverOpts.device" },
+	/* The daemon's state is protected like its socket, for volumes as for containers. */
+	{ "volume: daemon state dir never allowed", VOL, F_WIDE, "",
+	    "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/var/lib/docker\"}}",
+	    DENY, R(VOLUME_CREATE), "DriverOpts.device" },
+	{ "volume: containerd dir never allowed", VOL, F_WIDE, "",
+	    "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/run/containerd\"}}",
+	    DENY, R(VOLUME_CREATE), "DriverOpts.device" },
 	{ "volume: root never allowed", VOL, F_WIDE, "",
 	    "{\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}", DENY,
 	    R(VOLUME_CREATE), "DriverOpts.device" },
@@ -436,6 +443,15 @@ static struct insp_case cases[] = {
 	{ "network connect: compose", NCON, F_STRICT, "", "@network-connect-compose", OK, 0, NULL },
 	{ "network connect: EndpointConfig as a list refused", NCON, F_STRICT, "",
 	    "{\"Container\":\"c\",\"EndpointConfig\":[]}", BAD, 0, NULL },
+	/* Joining a network sets endpoint sysctls as create does: the same rule applies. */
+	{ "network connect: endpoint sysctl not allowed", NCON, F_STRICT, "",
+	    "{\"Container\":\"c\",\"EndpointConfig\":{\"DriverOpts\":{"
+	    "\"com.docker.network.endpoint.sysctls\":\"net.ipv4.conf.IFNAME.forwarding=1\"}}}",
+	    DENY, R(SYSCTLS), "EndpointConfig.DriverOpts" },
+	{ "network connect: endpoint sysctl allowed", NCON, F_STRICT, "",
+	    "{\"Container\":\"c\",\"EndpointConfig\":{\"DriverOpts\":{"
+	    "\"com.docker.network.endpoint.sysctls\":\"net.ipv4.ip_unprivileged_port_start=80\"}}}",
+	    OK, 0, NULL },
 	{ "network disconnect: cli", NDIS, F_STRICT, "", "@network-disconnect-cli", OK, 0, NULL },
 	/* ---- ServiceCreate / ServiceUpdate: what clients send ---- */
 	{ "service: cli plain", SVC, F_STRICT, "", "@service-create-cli-plain", OK, 0, NULL },
@@ -580,6 +596,9 @@ static struct insp_case cases[] = {
 	    R(SERVICES), NULL },
 	{ "service: daemon socket bind under a wide glob", SVC, F_WIDE, "",
 	    SVC_CS("\"Mounts\":[{\"Source\":\"/var/run/docker.sock\",\"Target\":\"/s\"}]"), DENY,
+	    R(BIND_MOUNTS), NULL },
+	{ "service: daemon state bind under a wide glob", SVC, F_WIDE, "",
+	    SVC_CS("\"Mounts\":[{\"Source\":\"/var/lib/docker/volumes\",\"Target\":\"/s\"}]"), DENY,
 	    R(BIND_MOUNTS), NULL },
 	{ "service: no memory limit", SVC, F_LIMITS, "", SVC_CS(LIMITS_OK_CS), DENY, R(RESOURCES),
 	    NULL },
