@@ -81,23 +81,6 @@ allows_name(const struct pol_set *ps, const struct pol_policy *p, const char *na
 	return allows(ps, p, pol_ep_lookup(name));
 }
 
-static bool
-matches(const struct pol_entry *e, int ep)
-{
-	const char *name = pol_ep_name(ep);
-
-	switch (e->kind) {
-	case POL_ENTRY_DENY:
-	case POL_ENTRY_ALLOW:
-		return name != NULL && pol_glob_match(e->text, name);
-	case POL_ENTRY_GROUP:
-		return pol_group_has(e->group, ep);
-	case POL_ENTRY_READ_ONLY:
-		return (pol_ep_flags(ep) & POL_EPF_READ) == 0;
-	}
-	return false;
-}
-
 /* Does any entry of "kind" (allow counts groups too) match ep? */
 static bool
 any_entry(const struct pol_policy *p, int ep, bool granting)
@@ -109,7 +92,7 @@ any_entry(const struct pol_policy *p, int ep, bool granting)
 		e = &p->entries[i];
 		if (granting != (e->kind == POL_ENTRY_ALLOW || e->kind == POL_ENTRY_GROUP))
 			continue;
-		if (matches(e, ep))
+		if (pol_entry_matches(e, ep))
 			return true;
 	}
 	return false;
@@ -146,7 +129,7 @@ lint_entries(struct lint *l, const struct pol_policy *p)
 			continue;
 		useful = false;
 		for (ep = 1; ep < l->ps->n_ep && !useful; ep++) {
-			if (!matches(e, (int)ep))
+			if (!pol_entry_matches(e, (int)ep))
 				continue;
 			if (e->kind == POL_ENTRY_DENY)
 				useful = any_entry(p, (int)ep, true);

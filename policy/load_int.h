@@ -38,7 +38,8 @@ struct ld_listener {
 struct ld {
 	yaml_parser_t parser;
 	bool have_parser;
-	yaml_event_t ev; /* the current event, owned when have_ev */
+	yaml_event_t ev;      /* the current event, owned when have_ev */
+	yaml_mark_t key_mark; /* the key whose value a mapping handler is reading */
 	bool have_ev;
 	const char *buf;
 	size_t len;
@@ -52,6 +53,8 @@ struct ld {
 
 /* load_yaml.c: errors and the event walk */
 int ld_fail(struct ld *ld, const yaml_mark_t *m, const char *fmt, ...) SW_PRINTF(3, 4);
+/* Levenshtein distance, for "did you mean" hints (short names only). */
+size_t ld_edit_distance(const char *a, const char *b);
 const char *ld_show(struct ld *ld, int slot, const char *s);
 int ld_next(struct ld *ld);
 const char *ld_node_kind(yaml_event_type_t t);

@@ -17,8 +17,8 @@
 /* ---- policies ------------------------------------------------------------------ */
 
 /* Optimal string alignment distance, for "did you mean"; strings are short. */
-static size_t
-edit_distance(const char *a, const char *b)
+size_t
+ld_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, d[3][POL_PATTERN_MAX + 1];
 	size_t *prev2 = d[0], *prev = d[1], *cur = d[2], *t;
@@ -62,7 +62,7 @@ suggest_endpoint(const char *s)
 			continue;
 		if (strcasecmp(name, s) == 0)
 			return name;
-		d = edit_distance(s, name);
+		d = ld_edit_distance(s, name);
 		if (d < best_d) {
 			best_d = d;
 			best = name;

@@ -536,7 +536,7 @@ ld_h_rule(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 
 	lp->rl.touched[id] = true;
 	if (!lp->in_profile)
-		lp->p->src.rule[id] = pos_of(&ld->ev.start_mark);
+		lp->p->src.rule[id] = pos_of(&ld->key_mark);
 	switch (d->shape) {
 	case RS_BOOL:
 		r->configured[id] = true;
@@ -702,7 +702,7 @@ h_mutations(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	else
 		lp->rl.has_set = true;
 	if (!lp->in_profile && lp->p->src.mutations.line == 0)
-		lp->p->src.mutations = pos_of(&ld->ev.start_mark);
+		lp->p->src.mutations = pos_of(&ld->key_mark);
 	mutations_free(m);
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path,
 	        " such as { cap_drop_all: true, pids_limit: 512 }") == -1)
@@ -753,7 +753,7 @@ ld_h_containers(struct ld *ld, const struct ld_key *k, void *obj, const char *pa
 
 	(void)k;
 	if (!lp->in_profile)
-		lp->p->src.containers = pos_of(&ld->ev.start_mark);
+		lp->p->src.containers = pos_of(&ld->key_mark);
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path,
 	        " of container rules such as { privileged: false }") == -1)
 		return -1;
@@ -796,15 +796,23 @@ ld_h_mode(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 static int
 unknown_rule(struct ld *ld, const char *path, const char *s)
 {
-	char known[400];
-	size_t i, off = 0;
+	size_t i, d, best_d = 4;
+	const char *best = NULL;
 
-	known[0] = '\0';
-	for (i = 0; i < POL_RULE__COUNT && off < sizeof(known); i++)
-		off += (size_t)snprintf(known + off, sizeof(known) - off, "%s%s", i ? ", " : "",
-		    pol_rule_name((enum pol_rule_id)i));
-	return ld_fail(ld, &ld->ev.start_mark, "unknown rule \"%s\" in %s (rules: %s)",
-	    ld_show(ld, 0, s), path, known);
+	/* All 31 names do not fit an error message: suggest the nearest one. */
+	for (i = 0; i < POL_RULE__COUNT && strlen(s) < POL_PATTERN_MAX; i++) {
+		d = ld_edit_distance(s, pol_rule_name((enum pol_rule_id)i));
+		if (d < best_d) {
+			best_d = d;
+			best = pol_rule_name((enum pol_rule_id)i);
+		}
+	}
+	if (best != NULL)
+		return ld_fail(ld, &ld->ev.start_mark,
+		    "unknown rule \"%s\" in %s (did you mean \"%s\"?)", ld_show(ld, 0, s), path,
+		    best);
+	return ld_fail(ld, &ld->ev.start_mark,
+	    "unknown rule \"%s\" in %s (rules: docs/profiles.md)", ld_show(ld, 0, s), path);
 }
 
 /* modes: { rule: mode, ... } */

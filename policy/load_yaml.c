@@ -320,6 +320,8 @@ ld_walk_mapping(struct ld *ld, const struct ld_key *keys, size_t n, void *obj, c
 			    ld, &ld->ev.start_mark, "duplicate key \"%s\" %s", k->name, where);
 		seen |= UINT64_C(1) << (k - keys);
 		snprintf(vpath, sizeof(vpath), "%s%s%s", path, path[0] != '\0' ? "." : "", k->name);
+		ld->key_mark =
+		    ld->ev.start_mark; /* handlers see the value; positions name the key */
 		if (ld_next(ld) == -1 || k->fn(ld, k, obj, vpath) == -1)
 			return -1;
 	}

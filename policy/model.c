@@ -175,13 +175,16 @@ pol_glob_has_magic(const char *pattern)
 	return strpbrk(pattern, "*?") != NULL;
 }
 
-static bool
-entry_matches(const struct pol_entry *e, int ep, const char *name)
+bool
+pol_entry_matches(const struct pol_entry *e, int ep)
 {
+	const char *name;
+
 	switch (e->kind) {
 	case POL_ENTRY_DENY:
 	case POL_ENTRY_ALLOW:
-		return pol_glob_match(e->text, name);
+		name = pol_ep_name(ep);
+		return name != NULL && pol_glob_match(e->text, name);
 	case POL_ENTRY_GROUP:
 		return pol_group_has(e->group, ep);
 	case POL_ENTRY_READ_ONLY:
@@ -206,22 +209,21 @@ static struct pol_ep_rule
 decide(const struct pol_policy *p, int ep)
 {
 	struct pol_ep_rule r = { POL_DENY, POL_R_DEFAULT_DENY, -1 };
-	const char *name = pol_ep_name(ep);
 	size_t i;
 
 	for (i = 0; i < p->n_entries; i++) {
-		if (p->entries[i].kind == POL_ENTRY_DENY && entry_matches(&p->entries[i], ep, name))
+		if (p->entries[i].kind == POL_ENTRY_DENY && pol_entry_matches(&p->entries[i], ep))
 			return (struct pol_ep_rule){ POL_DENY, POL_R_DENIED, (int)i };
 	}
 	for (i = 0; i < p->n_entries; i++) {
 		if (p->entries[i].kind == POL_ENTRY_READ_ONLY &&
-		    entry_matches(&p->entries[i], ep, name))
+		    pol_entry_matches(&p->entries[i], ep))
 			return (struct pol_ep_rule){ POL_DENY, POL_R_DENIED, (int)i };
 	}
 	for (i = 0; i < p->n_entries; i++) {
 		if ((p->entries[i].kind == POL_ENTRY_ALLOW ||
 		        p->entries[i].kind == POL_ENTRY_GROUP) &&
-		    entry_matches(&p->entries[i], ep, name))
+		    pol_entry_matches(&p->entries[i], ep))
 			return (struct pol_ep_rule){ POL_ALLOW, POL_R_ALLOWED, (int)i };
 	}
 	return r;

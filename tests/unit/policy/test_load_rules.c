@@ -394,7 +394,7 @@ static struct rule_case cases[] = {
 	    "policies.p.mode must be enforce, warn or audit, got \"strict\""),
 	BAD("modes unknown rule", "containers: { privileged: false }\nmodes: { privileges: warn }",
 	    2, 10,
-	    "unknown rule \"privileges\" in policies.p.modes (rules: privileged, bind_mounts"),
+	    "unknown rule \"privileges\" in policies.p.modes (did you mean \"privileged\"?)"),
 	BAD("modes duplicate rule",
 	    "containers: { privileged: false }\nmodes: { privileged: warn, privileged: audit }", 2,
 	    28, "duplicate rule \"privileged\" in policies.p.modes"),
@@ -655,11 +655,11 @@ test_load_rules_full_fixture(void **state)
 	assert_int_equal(r->n_ports, 1);
 	assert_int_equal(r->ports[0].lo, 8000);
 	assert_int_equal(r->ports[0].hi, 8999);
-	/* the YAML positions warnings use: a value's first token, a modes key */
-	assert_int_equal(p->src.containers.line, 11);
-	assert_int_equal(p->src.containers.col, 7);
+	/* the YAML positions warnings use: the key of a rule or block, a modes key */
+	assert_int_equal(p->src.containers.line, 10);
+	assert_int_equal(p->src.containers.col, 5);
 	assert_int_equal(p->src.rule[POL_RULE_EXEC].line, 39);
-	assert_int_equal(p->src.rule[POL_RULE_EXEC].col, 11);
+	assert_int_equal(p->src.rule[POL_RULE_EXEC].col, 5);
 	assert_int_equal(p->src.modes[POL_RULE_IMAGES].line, 49);
 	assert_int_equal(p->src.modes[POL_RULE_IMAGES].col, 33);
 	pol_set_unref(ps);
