@@ -293,6 +293,14 @@ conn_respond_error(struct conn *c, int status, const char *msg, bool close)
 	bool head = sw_str_eq_lit(&c->c_req.method, "HEAD");
 	int hlen;
 
+	/*
+	 * Once response bytes reached the client, an error cannot be inserted
+	 * into that response: the only honest answer is to close.
+	 */
+	if (c->c_state == CONN_FORWARD && c->c_resp.bytes_sent) {
+		conn_close(c, msg);
+		return;
+	}
 	/* An unread upgrade or Expect body would be read as the next request. */
 	if (c->c_hreq.upgrade || (c->c_hreq.expect_continue && !c->c_req_done))
 		close = true;
@@ -310,9 +318,26 @@ conn_respond_error(struct conn *c, int status, const char *msg, bool close)
 		conn_close(c, msg);
 		return;
 	}
-	conn_set_state(c, CONN_RESPOND);
-	if (c->c_req_done)
+	if (c->c_req_done) {
+		conn_set_state(c, CONN_RESPOND);
 		conn_exchange_done(c);
+		return;
+	}
+	conn_discard_body(c);
+}
+
+void
+conn_discard_body(struct conn *c)
+{
+	/* A client waiting for 100 Continue will never send the body it announced. */
+	if (c->c_hreq.expect_continue) {
+		c->c_close_after = true;
+		conn_close(c, "request answered before its body was sent");
+		return;
+	}
+	conn_set_state(c, CONN_RESPOND);
+	/* The rest of the body is thrown away, but it must keep coming. */
+	arm_timer(c, limits(c)->head_timeout_ms);
 }
 
 void
@@ -412,8 +437,7 @@ forward(struct conn *c)
 	c->c_audit.verdict = "allow";
 	if (!c->c_hreq.keep_alive)
 		c->c_close_after = true;
-	if (fwd_start(c) == -1)
-		conn_respond_error(c, 502, "sockwarden: cannot reach the Docker daemon", false);
+	fwd_start(c);
 }
 
 /* From "rule:mode field; ...", the rule of the first finding in enforce mode. */
@@ -430,34 +454,52 @@ name_enforced_rule(const char *findings, char *rule, size_t rulesz)
 }
 
 /*
- * Decide on the body (or, for uploads, the query) of a request the endpoint
- * list allowed.  "body" is empty for query-only inspection.
+ * Run the inspection of the current request ("body" is empty for query-only
+ * endpoints) and record it in the audit line.  Returns true when allowed;
+ * otherwise the refusal has been sent.
  */
-static void
-inspect(struct conn *c, const struct sw_str *body)
+static bool
+run_inspection(struct conn *c, const struct sw_str *body)
 {
-	struct sw_str ctype = hreq_header(&c->c_hreq, "content-type");
+	/* Only what goes upstream counts: a Content-Type named in Connection is not sent. */
+	struct sw_str ctype = hreq_forwarded_header(&c->c_hreq, "content-type");
 	struct pol_inspection *in;
 
 	if ((in = c->c_insp = calloc(1, sizeof(*c->c_insp))) == NULL) {
 		conn_close(c, "out of memory");
-		return;
+		return false;
 	}
 	pol_inspect(
 	    c->c_ps, c->c_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype, body, in);
 	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
 	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
+	if (in->decision.verdict == POL_ALLOW)
+		return true;
 	/* A body finding decided: name its rule ("bind_mounts"), as the message does. */
-	if (in->decision.verdict != POL_ALLOW && in->status == 403)
+	if (in->status == 403)
 		name_enforced_rule(in->findings, c->c_audit.rule, sizeof(c->c_audit.rule));
-	if (in->decision.verdict != POL_ALLOW) {
-		c->c_audit.verdict = "deny";
-		conn_respond_error(c, in->status ? in->status : 403,
-		    in->message[0] ? in->message : "sockwarden: request refused", false);
+	c->c_audit.verdict = "deny";
+	conn_respond_error(c, in->status ? in->status : 403,
+	    in->message[0] ? in->message : "sockwarden: request refused", false);
+	return false;
+}
+
+/*
+ * Keep the request body (or its first bytes) before anything goes up:
+ * bounded by the head's time limit, and asked for ourselves when the client
+ * waits for 100 Continue.
+ */
+static void
+hold_body(struct conn *c)
+{
+	if ((c->c_body = evbuffer_new()) == NULL) {
+		conn_close(c, "out of memory");
 		return;
 	}
-	c->c_fwd_inspected = in->body != NULL;
-	forward(c);
+	conn_set_state(c, CONN_INSPECT);
+	arm_timer(c, limits(c)->head_timeout_ms);
+	if (c->c_hreq.expect_continue)
+		evbuffer_add(sock_output(c->c_bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
 }
 
 /* Uploads: the query decides; an archive may also need its first bytes checked. */
@@ -465,36 +507,16 @@ static void
 inspect_upload(struct conn *c)
 {
 	struct sw_str none = SW_STR_NULL;
-	struct pol_inspection *in;
-	struct sw_str ctype = hreq_header(&c->c_hreq, "content-type");
 
-	if ((in = c->c_insp = calloc(1, sizeof(*c->c_insp))) == NULL) {
-		conn_close(c, "out of memory");
+	if (!run_inspection(c, &none))
 		return;
-	}
-	pol_inspect(
-	    c->c_ps, c->c_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype, &none, in);
-	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
-	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
-	if (in->decision.verdict != POL_ALLOW) {
-		c->c_audit.verdict = "deny";
-		conn_respond_error(c, in->status ? in->status : 403,
-		    in->message[0] ? in->message : "sockwarden: request refused", false);
-		return;
-	}
-	if (!in->refuse_compressed || (!c->c_hreq.chunked && c->c_hreq.content_length == 0)) {
+	if (!c->c_insp->refuse_compressed ||
+	    (!c->c_hreq.chunked && c->c_hreq.content_length == 0)) {
 		forward(c);
 		return;
 	}
-	if ((c->c_body = evbuffer_new()) == NULL) {
-		conn_close(c, "out of memory");
-		return;
-	}
 	c->c_peek = true;
-	conn_set_state(c, CONN_INSPECT);
-	arm_timer(c, limits(c)->head_timeout_ms);
-	if (c->c_hreq.expect_continue)
-		evbuffer_add(sock_output(c->c_bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	hold_body(c);
 }
 
 /* The body is complete: inspect it, then forward or refuse. */
@@ -504,7 +526,10 @@ inspect_buffered(struct conn *c)
 	size_t len = evbuffer_get_length(c->c_body);
 	struct sw_str body = sw_str_make((const char *)evbuffer_pullup(c->c_body, -1), len);
 
-	inspect(c, &body);
+	if (!run_inspection(c, &body))
+		return;
+	c->c_fwd_inspected = c->c_insp->body != NULL;
+	forward(c);
 }
 
 static void
@@ -524,16 +549,8 @@ start_inspection(struct conn *c)
 		    c, 413, "sockwarden: request body larger than limits.max_body_bytes", true);
 		return;
 	}
-	if ((c->c_body = evbuffer_new()) == NULL) {
-		conn_close(c, "out of memory");
-		return;
-	}
-	conn_set_state(c, CONN_INSPECT);
-	/* Inspected bodies are small JSON: they get the head's time limit too. */
-	arm_timer(c, limits(c)->head_timeout_ms);
-	/* The body must be read before anything goes up: ask for it ourselves. */
-	if (h->expect_continue)
-		evbuffer_add(sock_output(c->c_bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	/* Inspected bodies are small JSON: the head's time limit covers them too. */
+	hold_body(c);
 }
 
 /* The request head is complete and well-formed: route, decide, act. */
@@ -583,7 +600,7 @@ on_head(struct conn *c)
 }
 
 static void
-on_request_done(struct conn *c, bool upgrade)
+on_request_done(struct conn *c)
 {
 	c->c_req_done = true;
 	switch (c->c_state) {
@@ -596,7 +613,6 @@ on_request_done(struct conn *c, bool upgrade)
 		 * parser stays paused: what follows is tunnel data if the daemon
 		 * answers 101, the next request if it does not.
 		 */
-		(void)upgrade;
 		break;
 	case CONN_RESPOND:
 		conn_exchange_done(c);
@@ -669,10 +685,8 @@ process_input(struct conn *c)
 			on_head(c);
 			break;
 		case HREQ_EV_DONE:
-			on_request_done(c, false);
-			break;
 		case HREQ_EV_UPGRADE_DONE:
-			on_request_done(c, true);
+			on_request_done(c);
 			break;
 		case HREQ_EV_ERROR: {
 			char msg[256];
@@ -816,6 +830,9 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	case CONN_INSPECT:
 		c->c_audit.verdict = "error";
 		conn_respond_error(c, 408, "sockwarden: request body not received in time", true);
+		break;
+	case CONN_RESPOND:
+		conn_close(c, "request body not received in time");
 		break;
 	case CONN_FORWARD:
 		/* The only timer while forwarding is the upstream connect timeout. */

@@ -134,6 +134,13 @@ void conn_set_state(struct conn *c, enum conn_state st);
  */
 void conn_respond_error(struct conn *c, int status, const char *msg, bool close);
 
+/*
+ * The answer is out before the request body has all arrived: discard the
+ * rest of the body (under the head timeout), or close if the client waits for
+ * 100 Continue and so will never send it.
+ */
+void conn_discard_body(struct conn *c);
+
 /* forward.c: the current exchange's response is complete (or failed). */
 void conn_exchange_done(struct conn *c);
 

@@ -313,8 +313,10 @@ upstream_connect(struct conn *c)
 	int rc;
 
 	c->c_ubev = sock_new(c->c_srv->base, -1, ups_readcb, ups_writecb, ups_eventcb, c);
-	if (c->c_ubev == NULL)
+	if (c->c_ubev == NULL) {
+		upstream_failed(c, "out of memory");
 		return -1;
+	}
 	sock_set_read_size(c->c_ubev, SW_MAX_READ);
 	sock_set_write_lowat(c->c_ubev, SW_SPLICE_LOWAT);
 	c->c_ups_connecting = true;
@@ -438,7 +440,7 @@ has_warnings_field(int ep)
 	return ep == create || ep == update;
 }
 
-int
+void
 fwd_start(struct conn *c)
 {
 	struct conn_resp *r = &c->c_resp;
@@ -458,10 +460,9 @@ fwd_start(struct conn *c)
 	}
 	conn_set_state(c, CONN_FORWARD);
 	if (c->c_ubev == NULL && upstream_connect(c) == -1)
-		return 0; /* already answered with a 502 */
+		return; /* already answered with a 502 */
 	c->c_ups_reusable = true;
 	add_request_head(c, sock_output(c->c_ubev));
-	return 0;
 }
 
 void
@@ -679,7 +680,7 @@ on_response_done(struct conn *c)
 	 */
 	c->c_ups_reusable = false;
 	fwd_upstream_close(c);
-	conn_set_state(c, CONN_RESPOND);
+	conn_discard_body(c);
 }
 
 void
@@ -756,7 +757,6 @@ fwd_splice_start(struct conn *c)
 	/* Bytes that followed the 101 head, and the client's bytes after its request. */
 	evbuffer_add_buffer(sock_output(c->c_bev), uin);
 	evbuffer_add_buffer(sock_output(c->c_ubev), cin);
-	sock_set_read_max(c->c_bev, 0);
 	if (!c->c_client_eof)
 		sock_read_enable(c->c_bev);
 	else

@@ -11,7 +11,7 @@
 struct conn;
 
 /* Start forwarding the current (allowed) request: connect if needed, send its head. */
-int fwd_start(struct conn *c);
+void fwd_start(struct conn *c);
 /* Request body bytes as parsed: re-framed (chunked stays chunked) and queued upstream. */
 void fwd_body(struct conn *c, const char *p, size_t n);
 /* The request message is complete: terminate a chunked body. */

@@ -73,7 +73,7 @@ on_message_begin(llhttp_t *p)
 	h->field_open = h->value_open = false;
 	h->chunked = h->has_cl = h->expect_continue = h->upgrade = h->keep_alive = false;
 	h->content_length = 0;
-	h->n_host = h->n_te = 0;
+	h->n_host = h->n_te = h->n_connection = 0;
 	return 0;
 }
 
@@ -108,12 +108,28 @@ is_tchar(unsigned char c)
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
+/*
+ * Trailer fields (after the last chunk) reach the same callbacks.  They are
+ * not forwarded, so nothing is kept; but they are bounded like a head, or a
+ * client could stream them forever.
+ */
+static int
+count_trailer(struct hreq *h, size_t n)
+{
+	h->trailer_bytes += n;
+	if (h->trailer_bytes > h->limits->max_header_bytes)
+		return fail(h, 431, "request trailers too large");
+	return 0;
+}
+
 static int
 on_header_field(llhttp_t *p, const char *at, size_t n)
 {
 	struct hreq *h = hreq_of(p);
 	struct hreq_hdr *hd;
 
+	if (h->headers_done)
+		return count_trailer(h, n);
 	if (!h->field_open) {
 		if (h->n_hdrs >= h->limits->max_headers)
 			return fail(h, 431, "too many header fields");
@@ -142,6 +158,8 @@ on_header_field_complete(llhttp_t *p)
 	const struct hreq_hdr *hd = &h->hdrs[h->n_hdrs];
 	uint32_t i;
 
+	if (h->headers_done)
+		return 0; /* a trailer: not kept */
 	h->field_open = false;
 	if (hd->name_len == 0)
 		return fail(h, 400, "empty header name");
@@ -157,6 +175,8 @@ on_header_value(llhttp_t *p, const char *at, size_t n)
 	struct hreq *h = hreq_of(p);
 	size_t i;
 
+	if (h->headers_done)
+		return count_trailer(h, n);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)at[i];
 
@@ -217,6 +237,8 @@ on_header_value_complete(llhttp_t *p)
 	struct hreq_hdr *hd = &h->hdrs[h->n_hdrs];
 	struct sw_str name, value;
 
+	if (h->headers_done)
+		return 0; /* a trailer: not kept */
 	if (!h->value_open)
 		hd->value = (uint32_t)h->len; /* empty value */
 	h->value_open = false;
@@ -228,6 +250,8 @@ on_header_value_complete(llhttp_t *p)
 
 	if (sw_str_caseeq_lit(&name, "host")) {
 		h->n_host++;
+	} else if (sw_str_caseeq_lit(&name, "connection")) {
+		h->n_connection++;
 	} else if (sw_str_caseeq_lit(&name, "transfer-encoding")) {
 		/* Go answers 501 to anything but one "chunked"; never guess. */
 		h->n_te++;
@@ -394,6 +418,7 @@ hreq_next(struct hreq *h)
 	h->message_done = false;
 	h->in_head = false;
 	h->prev_byte = '\0';
+	h->trailer_bytes = 0;
 }
 
 struct sw_str
@@ -429,6 +454,20 @@ hreq_header(const struct hreq *h, const char *name)
 		struct sw_str n = hreq_header_name(h, i);
 
 		if (sw_str_caseeq_lit(&n, name))
+			return hreq_header_value(h, i);
+	}
+	return SW_STR_NULL;
+}
+
+struct sw_str
+hreq_forwarded_header(const struct hreq *h, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < h->n_hdrs; i++) {
+		struct sw_str n = hreq_header_name(h, i);
+
+		if (sw_str_caseeq_lit(&n, name) && !hreq_is_hop_by_hop(h, &n))
 			return hreq_header_value(h, i);
 	}
 	return SW_STR_NULL;
@@ -496,6 +535,9 @@ hreq_is_hop_by_hop(const struct hreq *h, const struct sw_str *name)
 	for (i = 0; i < nitems(fixed); i++)
 		if (sw_str_caseeq_lit(name, fixed[i]))
 			return true;
+	/* Per forwarded header, so skip the scan in the usual case of no Connection list. */
+	if (h->n_connection == 0)
+		return false;
 	for (i = 0; i < h->n_hdrs; i++) {
 		struct sw_str n = hreq_header_name(h, i);
 

@@ -48,13 +48,14 @@ struct hreq {
 	unsigned cap_hdrs;
 	uint32_t method, method_len;
 	uint32_t url, url_len;
-	size_t head_raw;   /* raw bytes of this head consumed so far */
-	bool in_head;      /* between message begin and headers complete */
-	bool field_open;   /* a header field is being accumulated */
-	bool value_open;   /* a header value is being accumulated */
-	bool headers_done; /* HREQ_EV_HEAD was returned for this request */
-	bool message_done; /* HREQ_EV_DONE or HREQ_EV_UPGRADE_DONE was returned */
-	bool need_kick;    /* feed again even without input: a bodyless message ends there */
+	size_t head_raw;      /* raw bytes of this head consumed so far */
+	size_t trailer_bytes; /* trailer fields seen (counted, not kept) */
+	bool in_head;         /* between message begin and headers complete */
+	bool field_open;      /* a header field is being accumulated */
+	bool value_open;      /* a header value is being accumulated */
+	bool headers_done;    /* HREQ_EV_HEAD was returned for this request */
+	bool message_done;    /* HREQ_EV_DONE or HREQ_EV_UPGRADE_DONE was returned */
+	bool need_kick;       /* feed again even without input: a bodyless message ends there */
 
 	/* Framing and semantics, valid after HREQ_EV_HEAD. */
 	bool chunked;
@@ -65,6 +66,7 @@ struct hreq {
 	uint64_t content_length;
 	unsigned n_host;
 	unsigned n_te;
+	unsigned n_connection; /* Connection headers: they may name more hop-by-hop headers */
 
 	int err_status;      /* 400, 431, 505 ... */
 	const char *err_msg; /* static text for the client */
@@ -98,6 +100,11 @@ struct sw_str hreq_header_name(const struct hreq *h, unsigned i);
 struct sw_str hreq_header_value(const struct hreq *h, unsigned i);
 /* First value of a header (ASCII case-insensitive name), or an empty view. */
 struct sw_str hreq_header(const struct hreq *h, const char *name);
+/*
+ * The same among the headers that are forwarded (not hop-by-hop, not named
+ * in Connection): what the daemon will read, so what decisions must use.
+ */
+struct sw_str hreq_forwarded_header(const struct hreq *h, const char *name);
 
 /*
  * Canonicalise the target into the head buffer and fill "req" (method,

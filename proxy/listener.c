@@ -255,7 +255,6 @@ lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t e
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		fatal("calloc");
 	l->l_srv = srv;
-	l->l_policy = cfg->policy;
 	snprintf(l->l_name, sizeof(l->l_name), "%s", cfg->name);
 	snprintf(l->l_path, sizeof(l->l_path), "%s", a.path);
 	if ((fd = bind_socket(l, cfg, &a, err, errsz)) == -1) {

@@ -20,7 +20,6 @@ struct lsn {
 	struct event *l_backoff; /* re-enables accepting after EMFILE */
 	char l_name[SW_NAME_MAX];
 	char l_path[108];
-	int l_policy;
 	size_t l_index; /* position in the configuration's listeners (stable across reloads) */
 	dev_t l_dev;    /* identity of the socket file we created, so we only ever remove ours */
 	ino_t l_ino;

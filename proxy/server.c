@@ -102,7 +102,6 @@ srv_reload(struct srv *s)
 	struct pol_set *ps = NULL;
 	struct pol_err err;
 	const char *why;
-	size_t i;
 
 	if (s->config_path == NULL) {
 		log_info(
@@ -122,9 +121,6 @@ srv_reload(struct srv *s)
 		pol_set_unref(ps);
 		return;
 	}
-	for (i = 0; i < s->n_lsns; i++)
-		if (s->lsns[i] != NULL)
-			s->lsns[i]->l_policy = pol_set_config(ps)->listeners[i].policy;
 	pol_set_unref(s->ps);
 	s->ps = ps; /* connections switch at their next request */
 	log_set_level((enum log_level)pol_set_config(ps)->log.level);

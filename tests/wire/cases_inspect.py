@@ -413,6 +413,11 @@ CASES = [
             pull_with(b"APPL\xc4\xb0CATION/X-WWW-FORM-URLENCODED"), policy="inspect-pull"),
     InspectCase("inspect-json-media-type-parameters-accepted", json_with_parameters),
     refused("inspect-text-plain-refused-on-create", create_with(b"text/plain"), statuses=415),
+    # A Content-Type named in Connection is not forwarded: the daemon would see a body
+    # without one, so the decision must not rest on it.
+    refused("inspect-content-type-named-in-connection-refused",
+            req(CREATE, HOST, b"Connection: Content-Type", b"Content-Type: application/json",
+                b"Content-Length: 18", body=b'{"Image":"alpine"}'), statuses=415),
     refused("inspect-form-refused-on-create",
             create_with(b"application/x-www-form-urlencoded", b"Image=alpine"), statuses=415),
     InspectCase("inspect-body-trickle-408", body_trickles, limits={"head_timeout": "300ms"}),

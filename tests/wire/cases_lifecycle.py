@@ -196,7 +196,30 @@ def archive_compressed_refused(ctx):
           "the plain tar did not reach the daemon whole: %d bytes", len(got))
 
 
+def denied_body_never_sent(ctx):
+    """A denied request that announces a body and never sends it: the body is discarded
+    as it comes, under the head timeout, not waited for forever."""
+    c = ctx.client(timeout=T(5))
+    c.send(req(b"POST /containers/create HTTP/1.1", HOST, b"Content-Type: application/json",
+               b"Content-Length: 100", body=b'{"Image":'))
+    r = c.read_response()
+    check(r.status == 403, "want 403 for a denied create, got %d", r.status)
+    t0 = time.monotonic()
+    c.sock.settimeout(T(3))
+    try:
+        closed = c.sock.recv(1) == b""
+    except socket.timeout:
+        closed = False
+    except OSError:
+        closed = True
+    c.close()
+    check(closed and time.monotonic() - t0 < T(2.5),
+          "the connection was still held %.1f s after the denial", time.monotonic() - t0)
+
+
 CASES = [
+    Case("denied-body-never-sent", denied_body_never_sent, policy="wire",
+         limits={"head_timeout": "300ms"}),
     Case("archive-compressed-refused", archive_compressed_refused, policy="wire"),
     Case("upstream-connect-timeout", upstream_connect_timeout, policy="wire"),
     Case("reload-swaps-policy", reload_swaps_policy, policy="wire"),

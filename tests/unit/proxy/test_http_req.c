@@ -198,6 +198,11 @@ static struct http_case cases[] = {
 	    "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n"
 	    "3\r\nabcd\r\n0\r\n\r\n",
 	    0, "HE", 400, NULL },
+	/* Trailers are dropped (nothing forwards them) and bounded like a head. */
+	GOOD("chunked trailer dropped",
+	    "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "1\r\nx\r\n0\r\nX-T: v\r\n\r\n",
+	    "HD", "x"),
 	{ "junk instead of CRLF after chunk data",
 	    "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n",
 	    0, "HE", 400, NULL },
@@ -309,6 +314,27 @@ test_http_req_head_bytes_limit(void **state)
 	hreq_release(&r.h);
 }
 
+/* A client streaming trailer fields forever is cut off at the head limit. */
+static void
+test_http_req_trailer_limit(void **state)
+{
+	static char in[12288];
+	const char *start = "POST /a HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                    "0\r\nX-T: ";
+	size_t len = strlen(start);
+	struct run r;
+
+	(void)state;
+	memcpy(in, start, len);
+	memset(in + len, 'a', 9000); /* more than max_header_bytes (8192) */
+	len += 9000;
+	run_parser(&r, &default_limits, in, len, 0);
+	assert_string_equal(r.events, "HE");
+	assert_int_equal(r.status, 431);
+	assert_true(r.h.cap < 4096); /* nothing of the trailer was kept */
+	hreq_release(&r.h);
+}
+
 static void
 test_http_req_header_count_limit(void **state)
 {
@@ -357,6 +383,11 @@ test_http_req_hop_by_hop(void **state)
 	n = SW_STR_LIT("Host");
 	assert_false(hreq_is_hop_by_hop(&r.h, &n));
 	n = hreq_header(&r.h, "x-keep");
+	assert_true(sw_str_eq_lit(&n, "2"));
+	/* Decisions read what is forwarded: a header named in Connection is not. */
+	n = hreq_forwarded_header(&r.h, "x-secret");
+	assert_int_equal(n.len, 0);
+	n = hreq_forwarded_header(&r.h, "x-keep");
 	assert_true(sw_str_eq_lit(&n, "2"));
 	hreq_release(&r.h);
 }
@@ -411,7 +442,7 @@ test_http_req_build_req(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[nitems(cases) + 5];
+	struct CMUnitTest tests[nitems(cases) + 6];
 	size_t i, n = 0;
 
 	for (i = 0; i < nitems(cases); i++) {
@@ -425,6 +456,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_http_req_upgrade_leaves_tunnel_bytes);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_http_req_head_bytes_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_http_req_header_count_limit);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_http_req_trailer_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_http_req_hop_by_hop);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_http_req_build_req);
 	return _cmocka_run_group_tests("http_req", tests, n, NULL, NULL);
