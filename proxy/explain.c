@@ -383,7 +383,7 @@ static int
 inspect_step(struct xp_run *x, const char *rest, size_t rest_len)
 {
 	struct sw_str ctype = hreq_forwarded_header(&x->h, "content-type"), body = SW_STR_NULL;
-	struct sw_ident who = { x->listener, false, 0, 0, 0 };
+	struct sw_ident who = { .listener = x->listener };
 	struct pol_inspection in;
 	enum hreq_event ev = HREQ_EV_NEED_MORE;
 	size_t used;

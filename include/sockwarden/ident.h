@@ -8,12 +8,44 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* Subject alternative names of a client certificate, by type. */
+enum sw_san_type {
+	SW_SAN_DNS = 0,
+	SW_SAN_EMAIL,
+	SW_SAN_URI,
+};
+
+struct sw_san {
+	enum sw_san_type type;
+	const char *value; /* NUL-terminated; SANs with embedded NULs are dropped */
+};
+
+/* What a verified client certificate says (proxy/tls_ident.c). */
+struct sw_cert_ident {
+	const char *cn;       /* last subject CN, NULL when absent */
+	char fingerprint[65]; /* SHA-256 of the DER certificate, lowercase hex */
+	size_t n_sans;
+	const struct sw_san *sans;
+};
+
+/* The container a caller runs in, as the daemon describes it (proxy/ctr_cache.c). */
+struct sw_ctr_ident {
+	const char *id;    /* 64 hex digits */
+	const char *name;  /* without the leading '/' */
+	const char *image; /* Config.Image as created */
+	size_t n_labels;
+	const char *const *label_keys;
+	const char *const *label_values;
+};
+
 struct sw_ident {
 	const char *listener; /* listener name, borrowed from the running config */
 	bool has_peercred;    /* uid/gid/pid below are valid */
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
+	const struct sw_cert_ident *cert; /* verified client certificate; NULL: none */
+	const struct sw_ctr_ident *ctr;   /* caller's container; NULL: none or unknown */
 };
 
 #endif

@@ -206,4 +206,27 @@ enum pol_verdict pol_inspect(const struct pol_set *ps, int policy, const struct 
     const struct sw_str *body, struct pol_inspection *out);
 void pol_inspection_free(struct pol_inspection *out);
 
+/* ---- clients (policy/client_match.c) ----------------------------------------- */
+
+/*
+ * Does the caller satisfy every key that client entry "cl" sets?  uid/gid
+ * need SO_PEERCRED, cert_* a verified certificate (who->cert), container_*
+ * a known container (who->ctr); a key whose source is missing fails.  An
+ * entry that sets no key matches everyone.
+ */
+bool pol_client_matches(const struct sw_client_cfg *cl, const struct sw_ident *who);
+
+/* Does some client entry of listener "listener" use container_* keys? */
+bool pol_listener_wants_container(const struct sw_config *cfg, size_t listener);
+
+/*
+ * The caller's owner identity for ownership isolation: the entry's "owner"
+ * when set ("cl" may be NULL: the listener default), else derived from the
+ * strongest identity: "container:<name>", "cn:<certificate CN>" (or
+ * "sha256:<fingerprint>" without a CN), "uid:<uid>"; "" when there is none.
+ * Always NUL-terminated; returns the length.
+ */
+size_t pol_owner_of(
+    const struct sw_client_cfg *cl, const struct sw_ident *who, char *buf, size_t bufsz);
+
 #endif

@@ -20,7 +20,9 @@
 static struct audit_rec
 sample(void)
 {
-	static struct sw_ident id = { "main", true, 1000, 1001, 4242 };
+	static struct sw_ident id = {
+		.listener = "main", .has_peercred = true, .uid = 1000, .gid = 1001, .pid = 4242
+	};
 	struct audit_rec r;
 
 	memset(&r, 0, sizeof(r));

@@ -1,0 +1,129 @@
+/*
+ * Ownership isolation and response redaction: the pure part (policy/own_*.c).
+ * A policy with "ownership" labels every object its clients create with the
+ * caller's owner identity, and confines every later request to objects that
+ * carry it.  The proxy does the daemon round trips; this file decides what
+ * to ask, how to rewrite the request, and how to filter the response.
+ */
+#ifndef SW_OWNER_H
+#define SW_OWNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sockwarden/req.h"
+#include "sockwarden/str.h"
+
+struct pol_set;
+
+/* A policy's "ownership" and "redact" settings; see pol_set_ownership(). */
+struct pol_ownership {
+	bool isolate;                  /* ownership: on */
+	char label[128];               /* the owner label key, SW_DEF_OWNER_LABEL by default */
+	size_t n_redact_env;           /* Config.Env entries whose NAME matches are redacted */
+	const char *const *redact_env; /* globs over the variable name */
+	size_t n_redact_labels;        /* labels whose key matches are redacted */
+	const char *const *redact_labels;
+};
+
+/* NULL when the policy has neither ownership nor redaction. */
+const struct pol_ownership *pol_set_ownership(const struct pol_set *ps, int policy);
+
+/* What an endpoint means under ownership isolation. */
+enum pol_own_kind {
+	POL_OWN_NONE = 0,     /* not about owned objects: the policy alone decides */
+	POL_OWN_CREATE_BODY,  /* creates an object from a JSON body with Labels */
+	POL_OWN_CREATE_QUERY, /* ImageBuild: the owner label goes into the "labels" query */
+	POL_OWN_LIST,         /* lists, events, prunes: an owner label filter goes into "filters" */
+	POL_OWN_OBJECT,       /* names one object: resolved through the daemon, owner only */
+	POL_OWN_FILTER_RESPONSE, /* SystemDataUsage: others' objects are removed from the answer */
+	POL_OWN_REFUSE,          /* cannot be confined to the caller's objects */
+};
+
+enum pol_own_type {
+	POL_OBJ_NONE = 0,
+	POL_OBJ_CONTAINER,
+	POL_OBJ_IMAGE,
+	POL_OBJ_VOLUME,
+	POL_OBJ_NETWORK,
+	POL_OBJ_EXEC, /* owned through its container */
+};
+
+struct pol_own_plan {
+	enum pol_own_kind kind;
+	enum pol_own_type type; /* OBJECT: what "ref" names; CREATE_*: what is created */
+	struct sw_str ref;      /* OBJECT: the reference as the request path names it (a view) */
+	const char *why;        /* REFUSE: why, for the client's message */
+};
+
+/* Classify routed request "req" (endpoint "ep", req->ref set by pol_ep_match). */
+void pol_own_classify(int ep, const struct sw_req *req, struct pol_own_plan *out);
+
+/*
+ * The daemon path that inspects the object of an OBJECT plan, e.g.
+ * "/containers/<ref>/json" (ref percent-encoded).  Returns 0, -1 if it does
+ * not fit.
+ */
+int pol_own_inspect_path(const struct pol_own_plan *plan, char *buf, size_t bufsz);
+
+/*
+ * From the daemon's inspect answer for "type": the object's full id (for
+ * volumes, the name), the owner label's value ("" when absent), and for an
+ * exec instance the id of its container (then the owner is that
+ * container's, found by a second lookup).  Returns 0, or -1 when the
+ * answer is not the expected JSON.
+ */
+int pol_own_read_inspect(enum pol_own_type type, const char *json, size_t len, const char *label,
+    char *id, size_t idsz, char *owner, size_t ownersz, char *ctr_id, size_t ctr_idsz);
+
+/*
+ * Rewrite a request target so the daemon acts on the resolved object:
+ * "path" with its first occurrence of the reference (as routed) replaced by
+ * "id", percent-encoded, the query kept.  Returns the length, -1 if it does
+ * not fit.
+ */
+int pol_own_rewrite_target(const struct sw_req *req, const char *id, char *buf, size_t bufsz);
+
+/*
+ * LIST: "query" with an owner filter label=<label>=<owner> merged into its
+ * "filters" parameter (both the current map-of-lists and the legacy
+ * map-of-maps forms; a missing parameter is created; a repeated or
+ * unparsable one is refused).  Writes the new query (without '?') to buf.
+ * Returns its length, or -1 with a static reason in *why.
+ */
+int pol_own_add_filter(const struct sw_str *query, const char *label, const char *owner, char *buf,
+    size_t bufsz, const char **why);
+
+/*
+ * CREATE_QUERY: "query" with label=owner added to ImageBuild's "labels"
+ * JSON parameter.  Refused (-1, *why) when the caller sets that label.
+ */
+int pol_own_add_build_label(const struct sw_str *query, const char *label, const char *owner,
+    char *buf, size_t bufsz, const char **why);
+
+/*
+ * CREATE_BODY: the canonical JSON body of a create (ContainerCreate,
+ * VolumeCreate, NetworkCreate) with Labels[label] = owner set.  Refused
+ * (-1, *why) when the body already sets the label.  *out is malloc'd.
+ */
+int pol_own_label_body(enum pol_own_type type, const char *body, size_t len, const char *label,
+    const char *owner, char **out, size_t *outlen, const char **why);
+
+/*
+ * FILTER_RESPONSE: a GET /system/df answer with the containers, images and
+ * volumes whose owner label is not "owner" removed, and the build cache
+ * emptied.  *out is malloc'd.  Returns 0 or -1 (not the expected JSON).
+ */
+int pol_own_filter_df(
+    const char *json, size_t len, const char *label, const char *owner, char **out, size_t *outlen);
+
+/*
+ * An inspect answer (container or image: Config.Env and Config.Labels;
+ * volume and network: Labels) with matching Env values and label values
+ * replaced by "<redacted>".  *out is malloc'd.  Returns 1 when something
+ * was redacted, 0 when nothing was (*out NULL), -1 on bad JSON.
+ */
+int pol_redact_inspect(enum pol_own_type type, const struct pol_ownership *o, const char *json,
+    size_t len, char **out, size_t *outlen);
+
+#endif
