@@ -333,15 +333,20 @@ static void
 check_limit(struct pol_insp_ctx *ctx, const struct limit *l, const char *prefix, bool update)
 {
 	char field[64], shown[24];
+	bool missing, above;
 
 	if (update && (!l->present || l->value == 0))
 		return; /* zero or absent leaves the container's limit as it is */
+	missing = l->value <= 0 && (l->require || l->max > 0);
+	above = !missing && l->max > 0 && l->value > l->max;
+	if (!missing && !above)
+		return; /* the names are formatted only for a finding */
 	snprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "", l->name);
 	snprintf(shown, sizeof(shown), "%lld", (long long)l->value);
-	if (l->value <= 0 && (l->require || l->max > 0))
+	if (missing)
 		pol_finding_add(ctx, POL_RULE_RESOURCES, field, l->present ? shown : "",
 		    "sets no %s limit, which the policy requires", l->what);
-	else if (l->max > 0 && l->value > l->max)
+	else
 		pol_finding_add(ctx, POL_RULE_RESOURCES, field, shown,
 		    "is above the policy's maximum %s limit (%lld)", l->what, (long long)l->max);
 }

@@ -334,10 +334,10 @@ check_path_list(struct pol_cc *cc, const char *name, const char *const *defaults
 
 	if (!cJSON_IsArray(arr))
 		return;
-	snprintf(field, sizeof(field), "HostConfig.%s", name);
 	for (i = 0; i < n; i++) {
 		if (list_has_path(arr, defaults[i]))
 			continue;
+		snprintf(field, sizeof(field), "HostConfig.%s", name);
 		pol_finding_add(cc->ctx, POL_RULE_SYSTEM_PATHS, field, defaults[i],
 		    "is left out, so the container sees it unprotected");
 		return;
@@ -407,16 +407,19 @@ pol_cc_check_namespaces(struct pol_cc *cc)
 	if (!pol_rule_on(cc->ctx, POL_RULE_NAMESPACES))
 		return 0;
 	for (i = 0; i < nitems(ns_fields); i++) {
-		v = pol_json_string(cc->hc, ns_fields[i].field);
-		snprintf(field, sizeof(field), "HostConfig.%s", ns_fields[i].field);
-		if (v != NULL && strcmp(v, "host") == 0 &&
-		    !pol_strlist_match(&r->host_namespaces, ns_fields[i].ns))
+		if ((v = pol_json_string(cc->hc, ns_fields[i].field)) == NULL)
+			continue;
+		/* The field's name is formatted only for a finding. */
+		if (strcmp(v, "host") == 0 &&
+		    !pol_strlist_match(&r->host_namespaces, ns_fields[i].ns)) {
+			snprintf(field, sizeof(field), "HostConfig.%s", ns_fields[i].field);
 			pol_finding_add(cc->ctx, POL_RULE_NAMESPACES, field, v,
 			    "uses the host's %s namespace", ns_fields[i].what);
-		else if (v != NULL && strncmp(v, "container:", 10) == 0 &&
-		         !r->allow_container_namespaces)
+		} else if (strncmp(v, "container:", 10) == 0 && !r->allow_container_namespaces) {
+			snprintf(field, sizeof(field), "HostConfig.%s", ns_fields[i].field);
 			pol_finding_add(cc->ctx, POL_RULE_NAMESPACES, field, v,
 			    "joins the %s namespace of another container", ns_fields[i].what);
+		}
 	}
 	/* Below API 1.41 an empty CgroupnsMode is "host" on cgroup v1 (set to private if refused).
 	 */

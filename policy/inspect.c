@@ -781,7 +781,7 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	} else {
 		v = verdict(ctx, out);
 	}
-	pol_json_free(&doc);
+	pol_json_arena_free(&doc);
 	pol_json_arena_end();
 	return v;
 }

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_scan.h"
 #include "json_strict.h"
 
 #define ARENA_SIZE (256 * 1024) /* a typical create body's tree takes ~40 KiB */
@@ -22,6 +23,7 @@ static struct {
 	char *base;
 	size_t used;
 	bool active;
+	bool spilled; /* an allocation went to malloc while active */
 	bool hooked;
 } arena;
 
@@ -41,7 +43,16 @@ arena_malloc(size_t n)
 		arena.used = at + n;
 		return arena.base + at;
 	}
+	if (arena.active)
+		arena.spilled = true;
 	return malloc(n);
+}
+
+/* The reader (json_scan.c) allocates its nodes here directly, without the hook's indirection. */
+void *
+pol_json_alloc(size_t n)
+{
+	return arena_malloc(n);
 }
 
 static void
@@ -64,6 +75,20 @@ pol_json_arena_begin(void)
 		return; /* no arena: everything goes to malloc */
 	arena.used = 0;
 	arena.active = true;
+	arena.spilled = false;
+}
+
+void
+pol_json_arena_free(struct pol_jdoc *doc)
+{
+	/*
+	 * Nothing in the tree came from malloc: pol_json_arena_end() takes it
+	 * back whole, and walking it only to skip every node is wasted time.
+	 */
+	if (arena.active && !arena.spilled)
+		doc->root = NULL;
+	else
+		pol_json_free(doc);
 }
 
 void

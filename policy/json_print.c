@@ -7,10 +7,12 @@
 #include "sockwarden/compat.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_scan.h"
 #include "json_strict.h"
 
 struct jout {
@@ -66,53 +68,65 @@ needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* The escape sequence for byte c (one that needs_escape()) into esc; returns its length. */
+static size_t
+escape_byte(unsigned char c, char esc[6])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	esc[0] = '\\';
+	switch (c) {
+	case '"':
+	case '\\':
+		esc[1] = (char)c;
+		return 2;
+	case '\b':
+		esc[1] = 'b';
+		return 2;
+	case '\f':
+		esc[1] = 'f';
+		return 2;
+	case '\n':
+		esc[1] = 'n';
+		return 2;
+	case '\r':
+		esc[1] = 'r';
+		return 2;
+	case '\t':
+		esc[1] = 't';
+		return 2;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 0xf];
+		return 6;
+	}
+}
+
+/* Writes runs that need no escaping with one copy each, found a word at a time. */
 static void
 put_string(struct jout *o, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const char *run;
+	size_t n = strlen(s), i = 0, run = 0;
+	char esc[6];
+	uint64_t w;
 
 	put_char(o, '"');
-	for (run = s; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[6];
-		size_t n = 2;
-
-		if (!needs_escape(c))
-			continue;
-		put(o, run, (size_t)(s - run));
-		run = s + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"':
-		case '\\':
-			esc[1] = (char)c;
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 0xf];
-			n = 6;
-			break;
+	for (;;) {
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, s + i, 8);
+			if (pol_json_word_needs_escape(w))
+				break;
 		}
-		put(o, esc, n);
+		while (i < n && !needs_escape((unsigned char)s[i]))
+			i++;
+		if (i >= n)
+			break;
+		put(o, s + run, i - run);
+		put(o, esc, escape_byte((unsigned char)s[i], esc));
+		run = ++i;
 	}
-	put(o, run, (size_t)(s - run));
+	put(o, s + run, n - run);
 	put_char(o, '"');
 }
 

@@ -1,7 +1,7 @@
 /*
  * JSON read the way the daemon's encoding/json reads it, or refused (see
- * json_strict.h).  Parsing: pol_json_scan() validates the raw bytes, cJSON
- * builds the tree, and number nodes become raw nodes holding their source
+ * json_strict.h).  Parsing: pol_json_scan() validates the raw bytes and
+ * builds the tree in one pass, numbers as raw nodes holding their source
  * text.  Checking: pol_json_check() walks the tree against a schema.
  */
 #include "sockwarden/compat.h"
@@ -17,11 +17,9 @@
 #include "json_strict.h"
 
 /* Longest JSON path kept for messages ("HostConfig.Mounts[3].BindOptions..."). */
-#define PATH_MAX_LEN  200
+#define PATH_MAX_LEN 200
 /* Longest key that can fold to a field name; longer keys are unknown. */
-#define FOLD_MAX      64
-/* Bodies up to this size are copied on the stack for cJSON. */
-#define COPY_ON_STACK 8192
+#define FOLD_MAX     64
 
 static int SW_PRINTF(2, 3) jerr(struct pol_err *err, const char *fmt, ...)
 {
@@ -36,84 +34,10 @@ static int SW_PRINTF(2, 3) jerr(struct pol_err *err, const char *fmt, ...)
 
 /* ---- parsing ------------------------------------------------------------------ */
 
-struct numwalk {
-	const char *body;
-	const struct pol_jscan *sc;
-	size_t next;
-};
-
-/* Replace every number node, in document order, by a raw node with its token. */
-static int
-keep_number_text(cJSON *v, struct numwalk *w)
-{
-	const struct pol_jnum *t;
-	cJSON *c;
-	char *text;
-
-	if (cJSON_IsNumber(v)) {
-		if (w->next >= w->sc->n_nums)
-			return -1;
-		t = &w->sc->nums[w->next++];
-		if ((text = malloc(t->len + 1)) == NULL)
-			return -1;
-		memcpy(text, w->body + t->off, t->len);
-		text[t->len] = '\0';
-		v->type = cJSON_Raw;
-		v->valuestring = text;
-		return 0;
-	}
-	if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
-		for (c = v->child; c != NULL; c = c->next)
-			if (keep_number_text(c, w) == -1)
-				return -1;
-	}
-	return 0;
-}
-
 int
 pol_json_parse(const struct sw_str *body, struct pol_jdoc *doc, struct pol_err *err)
 {
-	char small[COPY_ON_STACK], *copy = small;
-	struct pol_jscan sc;
-	struct numwalk w;
-	const char *end = NULL;
-	cJSON *root;
-	int rc = -1;
-
-	doc->root = NULL;
-	if (pol_json_scan(body->p, body->len, &sc, err) == -1)
-		return -1;
-	/*
-	 * The scan proved there is no NUL byte; cJSON gets a terminated copy so
-	 * that no version of it can read past the body.
-	 */
-	if (body->len >= sizeof(small) && (copy = malloc(body->len + 1)) == NULL) {
-		pol_json_scan_free(&sc);
-		return jerr(err, "out of memory");
-	}
-	memcpy(copy, body->p, body->len);
-	copy[body->len] = '\0';
-	root = cJSON_ParseWithLengthOpts(copy, body->len, &end, 0);
-	while (root != NULL && end != NULL && end < copy + body->len &&
-	       (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-		end++;
-	w.body = copy;
-	w.sc = &sc;
-	w.next = 0;
-	if (root == NULL || end != copy + body->len)
-		jerr(err, "invalid JSON");
-	else if (keep_number_text(root, &w) == -1 || w.next != sc.n_nums)
-		jerr(err, "invalid JSON: numbers do not match their tokens");
-	else
-		rc = 0;
-	if (rc == 0)
-		doc->root = root;
-	else
-		cJSON_Delete(root);
-	if (copy != small)
-		free(copy);
-	pol_json_scan_free(&sc);
-	return rc;
+	return pol_json_scan(body->p, body->len, &doc->root, err);
 }
 
 void
@@ -123,6 +47,20 @@ pol_json_free(struct pol_jdoc *doc)
 		return;
 	cJSON_Delete(doc->root);
 	doc->root = NULL;
+}
+
+/*
+ * strcmp() == 0, inline: lookups compare a name with every member of an
+ * object, and almost every comparison ends at the first or second byte.
+ */
+static inline bool
+key_eq(const char *a, const char *b)
+{
+	while (*a == *b && *a != '\0') {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 /* ---- key folding ---------------------------------------------------------------- */
@@ -475,7 +413,7 @@ find_field(const struct pol_jschema *s, const char *key, size_t hint, bool *exac
 
 	for (k = 0; k < s->n_fields; k++) {
 		i = (hint + k) % s->n_fields;
-		if (s->fields[i].name[0] == key[0] && strcmp(s->fields[i].name, key) == 0) {
+		if (key_eq(s->fields[i].name, key)) {
 			*exact = true;
 			return (int)i;
 		}
@@ -584,7 +522,7 @@ pol_json_get(const cJSON *obj, const char *name)
 	if (obj == NULL || !cJSON_IsObject(obj) || name == NULL)
 		return NULL;
 	for (c = obj->child; c != NULL; c = c->next)
-		if (c->string != NULL && c->string[0] == name[0] && strcmp(c->string, name) == 0)
+		if (c->string != NULL && key_eq(c->string, name))
 			return c;
 	return NULL;
 }

@@ -107,6 +107,11 @@ cJSON *pol_json_new_int(int64_t n);
  */
 void pol_json_arena_begin(void);
 void pol_json_arena_end(void);
+/*
+ * pol_json_free() for a tree made since pol_json_arena_begin(), before
+ * pol_json_arena_end(): skips the walk when the arena holds all of it.
+ */
+void pol_json_arena_free(struct pol_jdoc *doc);
 
 /*
  * Serialise (compact).  Returns a malloc'd buffer and stores its length in
