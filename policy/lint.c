@@ -11,7 +11,15 @@
  *               by deny entries or read_only;
  *   unused      rules the policy writes for endpoints it does not allow;
  *   mode        rules in warn or audit mode on a policy that allows a root
- *               endpoint, where a finding would be a way to root.
+ *               endpoint, where a finding would be a way to root;
+ *
+ * and about the settings ("upstream: ..." and "listener NAME: ..." in place
+ * of "policy NAME: "):
+ *
+ *   upstream    a tcp:// upstream without upstream_tls;
+ *   insecure    a plain TCP listener (insecure: true);
+ *   certs       client_certs optional or none on a listener whose client
+ *               entries match cert_* keys.
  */
 #include "sockwarden/compat.h"
 
@@ -45,28 +53,48 @@ append(struct lint *l, const char *s)
 	l->out[l->len] = '\0';
 }
 
-static void SW_PRINTF(4, 5)
-    warn(struct lint *l, const struct pol_policy *p, struct pol_pos pos, const char *fmt, ...)
+/* One warning about "subject" ("policy NAME", "listener NAME", "upstream"). */
+static void SW_PRINTF(4, 0) vwarn_about(
+    struct lint *l, struct pol_pos pos, const char *subject, const char *fmt, va_list ap)
 {
 	const char *file = l->ps->file[0] != '\0' ? l->ps->file : "<config>";
 	char line[768];
 	int off;
-	va_list ap;
 
 	if (pos.line > 0)
-		off = snprintf(line, sizeof(line), "%s:%d:%d: warning: policy %s: ", file, pos.line,
-		    pos.col, p->name);
+		off = snprintf(line, sizeof(line), "%s:%d:%d: warning: %s: ", file, pos.line,
+		    pos.col, subject);
 	else
-		off = snprintf(line, sizeof(line), "%s: warning: policy %s: ", file, p->name);
+		off = snprintf(line, sizeof(line), "%s: warning: %s: ", file, subject);
 	if (off < 0 || (size_t)off >= sizeof(line))
 		off = 0;
-	va_start(ap, fmt);
 	vsnprintf(line + off, sizeof(line) - (size_t)off, fmt, ap);
-	va_end(ap);
 	l->count++;
 	/* Append the line and its newline, as much as fits: the output is a prefix. */
 	append(l, line);
 	append(l, "\n");
+}
+
+static void SW_PRINTF(4, 5)
+    warn(struct lint *l, const struct pol_policy *p, struct pol_pos pos, const char *fmt, ...)
+{
+	char subject[80];
+	va_list ap;
+
+	snprintf(subject, sizeof(subject), "policy %s", p->name);
+	va_start(ap, fmt);
+	vwarn_about(l, pos, subject, fmt, ap);
+	va_end(ap);
+}
+
+static void SW_PRINTF(4, 5)
+    warn_about(struct lint *l, struct pol_pos pos, const char *subject, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_about(l, pos, subject, fmt, ap);
+	va_end(ap);
 }
 
 static bool
@@ -407,6 +435,84 @@ lint_modes(struct lint *l, const struct pol_policy *p)
 		    r->profile, mode, root);
 }
 
+/* ---- settings: plain TCP, certificates that may be missing ---------------------------- */
+
+static bool
+uses_cert(const struct sw_client_cfg *c)
+{
+	return c->cert_cn[0] != '\0' || c->cert_dns[0] != '\0' || c->cert_email[0] != '\0' ||
+	       c->cert_uri[0] != '\0' || c->cert_fingerprint[0] != '\0';
+}
+
+/* The first client entry of the listener that matches on its certificate, or -1. */
+static long
+first_cert_entry(const struct sw_config *cfg, const struct sw_listener_cfg *lc)
+{
+	size_t i;
+
+	for (i = 0; i < lc->n_clients; i++)
+		if (uses_cert(&cfg->clients[lc->first_client + i]))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * The positions of the upstream, insecure and client_certs keys are not
+ * kept in the set: these warnings name the key instead.  Entries have the
+ * position of their policy.
+ */
+static void
+lint_listener(struct lint *l, const struct sw_listener_cfg *lc)
+{
+	const struct sw_config *cfg = &l->ps->cfg;
+	const char *dflt = pol_set_policy_name(l->ps, lc->policy);
+	const struct sw_client_cfg *c;
+	struct pol_pos none = { 0, 0 }, at;
+	char subject[80];
+	long e;
+
+	snprintf(subject, sizeof(subject), "listener %s", lc->name);
+	if (lc->insecure)
+		warn_about(l, none, subject,
+		    "insecure: true serves plain TCP on %s: callers are not identified and requests "
+		    "cross the network unencrypted, so anyone who can reach the port gets policy %s; "
+		    "add tls",
+		    lc->listen, dflt != NULL ? dflt : "?");
+	if (!lc->tls.enabled || lc->tls.client_certs == SW_CERTS_REQUIRED ||
+	    (e = first_cert_entry(cfg, lc)) == -1)
+		return;
+	c = &cfg->clients[lc->first_client + (size_t)e];
+	at.line = c->line;
+	at.col = c->col;
+	if (lc->tls.client_certs == SW_CERTS_OPTIONAL)
+		warn_about(l, at, subject,
+		    "client_certs is optional, so clients[%ld] (cert_* keys) matches only callers who "
+		    "send a certificate: the others get policy %s",
+		    e, dflt != NULL ? dflt : "?");
+	else
+		warn_about(l, at, subject,
+		    "client_certs is none, so no caller sends a certificate and clients[%ld] (cert_* "
+		    "keys) never matches; set client_certs: required",
+		    e);
+}
+
+static void
+lint_settings(struct lint *l)
+{
+	const struct sw_config *cfg = &l->ps->cfg;
+	struct pol_pos none = { 0, 0 };
+	size_t i;
+
+	if (strncmp(cfg->upstream, "tcp://", 6) == 0 && !cfg->upstream_tls.enabled)
+		warn_about(l, none, "upstream",
+		    "%s without upstream_tls: the daemon is not authenticated and requests cross the "
+		    "network unencrypted (and anyone who can reach that port is root on the daemon's "
+		    "host without sockwarden); add upstream_tls with the daemon's CA",
+		    cfg->upstream);
+	for (i = 0; i < cfg->n_listeners; i++)
+		lint_listener(l, &cfg->listeners[i]);
+}
+
 int
 pol_set_lint(const struct pol_set *ps, char *out, size_t outsz)
 {
@@ -419,6 +525,7 @@ pol_set_lint(const struct pol_set *ps, char *out, size_t outsz)
 		l.size = 0;
 	if (ps == NULL)
 		return 0;
+	lint_settings(&l);
 	for (i = 0; i < ps->n_policies; i++) {
 		lint_root(&l, &ps->policies[i]);
 		lint_entries(&l, &ps->policies[i]);

@@ -26,13 +26,46 @@ struct ld_key {
 	const void *arg;
 };
 
-/* A listener while its file is being read; "policy" is resolved at the end. */
+/* What kind of caller identity a client entry's match keys need. */
+enum ld_ident_kind {
+	LD_IDENT_CERT = 0, /* cert_*: a verified certificate (TLS listeners) */
+	LD_IDENT_KERNEL,   /* uid, gid, user, group: SO_PEERCRED (unix listeners) */
+	LD_IDENT_CTR,      /* container_*: the caller's container (unix listeners) */
+	LD_IDENT__COUNT,
+};
+
+/*
+ * A listener's first match key of each kind (the listener's kind is known
+ * only after its whole mapping): enough to report the first key that kind
+ * of listener cannot know.
+ */
+struct ld_client_src {
+	bool has[LD_IDENT__COUNT];
+	yaml_mark_t key[LD_IDENT__COUNT];
+	const char *name[LD_IDENT__COUNT]; /* the key, a static string */
+	size_t entry[LD_IDENT__COUNT];     /* index in the listener's clients list */
+};
+
+/*
+ * A listener while its file is being read; "policy" is resolved at the end.
+ * The keys whose meaning depends on the kind of "listen" (which may come
+ * after them) keep their positions, for the checks made once the whole
+ * mapping is read.
+ */
 struct ld_listener {
 	struct sw_listener_cfg cfg;
 	char where[96]; /* "in listener \"x\"", for key errors */
 	char policy[SW_NAME_MAX];
 	yaml_mark_t start, name_mark, listen_mark, policy_mark;
-	bool has_listen;
+	yaml_mark_t socket_key, tls_key, insecure_key; /* of the key, when present */
+	bool has_listen, has_socket, has_insecure;
+	struct ld_client_src clients_src;
+};
+
+/* A literal TCP address from a tcp:// URL; IPv4 is kept as ::ffff:a.b.c.d. */
+struct ld_tcp_addr {
+	unsigned char addr[16];
+	unsigned port;
 };
 
 struct ld {
@@ -48,6 +81,10 @@ struct ld {
 	struct pol_set *ps;
 	struct ld_listener *lsn;
 	size_t n_lsn;
+	struct ld_client_src *client_src; /* the listener whose clients are being read */
+	size_t client_entry;              /* and the entry's index in its list */
+	yaml_mark_t upstream_mark, upstream_tls_key;
+	bool has_upstream, has_upstream_tls;
 	char show[2][80]; /* untrusted text quoted in an error message */
 };
 
@@ -71,9 +108,37 @@ extern const size_t ld_n_top_keys;
 void ld_set_defaults(struct sw_config *cfg);
 int ld_resolve_listeners(struct ld *ld);
 
-/* load_clients.c: a listener's "clients" list */
+/* load_keys.c: TLS settings, of a listener ("tls") or of the upstream ("upstream_tls") */
+int ld_listener_tls(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
+int ld_upstream_tls(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
+
+/* load_clients.c: a listener's "clients" list, and user and group names */
 int ld_clients(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
+/* Are the listener's entries' keys ones its kind of listener can know? */
+int ld_check_clients(struct ld *ld, const struct ld_listener *l);
 int ld_resolve_clients(struct ld *ld, const struct sw_listener_cfg *lc);
+/* "run_as": { user, group }, resolved to ids now. */
+int ld_run_as(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
+
+/* load_values.c: values only the loader uses */
+/* tcp://<IPv4>:<port> or tcp://[<IPv6>]:<port>; the address and port in *out. */
+int ld_parse_tcp_url(const char *s, struct ld_tcp_addr *out, const char **why);
+/* Does "a" take the port of "b" (or the other way round) when both are bound? */
+bool ld_tcp_addr_overlap(const struct ld_tcp_addr *a, const struct ld_tcp_addr *b);
+/* Would a listener on "lsn" certainly receive what is sent to the upstream "ups"? */
+bool ld_tcp_addr_loops(const struct ld_tcp_addr *lsn, const struct ld_tcp_addr *ups);
+int ld_check_file_path(const char *s, const char **why);
+int ld_check_host_name(const char *s, const char **why);
+/*
+ * A glob for a client match key ('*' and '?'): "extra" lists the characters
+ * besides letters and digits the matched text can hold ("charset" is the
+ * reason given for any other), or NULL for any printable text.
+ */
+int ld_check_glob(const char *s, const char *extra, const char *charset, const char **why);
+int ld_check_label_match(const char *s, const char **why);
+int ld_check_owner(const char *s, const char **why);
+/* 64 hex digits, bare or in ':'-separated pairs, into 64 lowercase digits and a NUL. */
+int ld_parse_fingerprint(const char *s, char out[65], const char **why);
 
 /* load_policies.c */
 int ld_policies(struct ld *ld, const struct ld_key *k, void *obj, const char *path);

@@ -1,7 +1,13 @@
 /*
  * Key tables and handlers for the settings part of the configuration: the
- * top level, api, limits, log and listeners (the keys are documented at the
- * top of load_yaml.c).  Policies are in load_policies.c.
+ * top level, api, limits, log, TLS and listeners (the keys are documented at
+ * the top of load_yaml.c).  Policies are in load_policies.c, client entries
+ * and run_as in load_clients.c.
+ *
+ * A listener's keys depend on what it listens on: "socket" is for unix://
+ * listeners; a tcp:// listener needs "tls" (mutual TLS) or "insecure: true"
+ * (plain TCP, which "sockwarden check" warns about).  Keys may come in any
+ * order, so these rules are checked once the listener's mapping is read.
  */
 #include "sockwarden/compat.h"
 
@@ -27,6 +33,8 @@ h_upstream(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 		return -1;
 	if (pol_check_upstream(s, &why) == -1)
 		return ld_bad_value(ld, path, why, s);
+	ld->upstream_mark = ld->ev.start_mark;
+	ld->has_upstream = true;
 	return ld_copy(ld, cfg->upstream, sizeof(cfg->upstream), path, s);
 }
 
@@ -185,6 +193,163 @@ h_limits(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	return ld_walk_mapping(ld, limit_keys, nitems(limit_keys), &cfg->limits, path, "in limits");
 }
 
+/* ---- TLS: a listener's "tls", the upstream's "upstream_tls" ------------------------- */
+
+enum tls_file { TLS_CA = 0, TLS_CERT, TLS_KEY, TLS_CRL, TLS__COUNT };
+
+/* A TLS mapping while it is read: where each file key was, for the checks after it. */
+struct tls_read {
+	struct sw_tls_cfg *tls;
+	bool has[TLS__COUNT];
+	yaml_mark_t key[TLS__COUNT];
+};
+
+static int
+h_tls_file(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct tls_read *tr = obj;
+	enum tls_file f = *(const enum tls_file *)k->arg;
+	char *dst[TLS__COUNT] = { tr->tls->ca, tr->tls->cert, tr->tls->key, tr->tls->crl };
+	const char *s, *why;
+
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	if (ld_check_file_path(s, &why) == -1)
+		return ld_bad_value(ld, path, why, s);
+	tr->has[f] = true;
+	tr->key[f] = ld->key_mark;
+	return ld_copy(ld, dst[f], SW_FILE_MAX, path, s);
+}
+
+static int
+h_tls_client_certs(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	static const char *const names[] = {
+		[SW_CERTS_REQUIRED] = "required",
+		[SW_CERTS_OPTIONAL] = "optional",
+		[SW_CERTS_NONE] = "none",
+	};
+	struct tls_read *tr = obj;
+	const char *s;
+	size_t i;
+
+	(void)k;
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	for (i = 0; i < nitems(names); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			tr->tls->client_certs = (enum sw_client_certs)i;
+			return 0;
+		}
+	}
+	return ld_bad_value(ld, path, "must be required, optional or none", s);
+}
+
+static int
+h_tls_server_name(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct tls_read *tr = obj;
+	const char *s, *why;
+
+	(void)k;
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	if (ld_check_host_name(s, &why) == -1)
+		return ld_bad_value(ld, path, why, s);
+	return ld_copy(ld, tr->tls->server_name, sizeof(tr->tls->server_name), path, s);
+}
+
+#define TLS_FILE(f) (&(const enum tls_file){ (f) })
+
+static const struct ld_key listener_tls_keys[] = {
+	{ "ca", h_tls_file, false, TLS_FILE(TLS_CA) },
+	{ "cert", h_tls_file, true, TLS_FILE(TLS_CERT) },
+	{ "client_certs", h_tls_client_certs, false, NULL },
+	{ "crl", h_tls_file, false, TLS_FILE(TLS_CRL) },
+	{ "key", h_tls_file, true, TLS_FILE(TLS_KEY) },
+};
+
+static const struct ld_key upstream_tls_keys[] = {
+	{ "ca", h_tls_file, true, TLS_FILE(TLS_CA) },
+	{ "cert", h_tls_file, false, TLS_FILE(TLS_CERT) },
+	{ "key", h_tls_file, false, TLS_FILE(TLS_KEY) },
+	{ "server_name", h_tls_server_name, false, NULL },
+};
+
+/* Client certificates are verified by "ca" and revoked by "crl": both or none go with "none". */
+static int
+check_listener_tls(
+    struct ld *ld, const struct tls_read *tr, const yaml_mark_t *start, const char *path)
+{
+	bool none = tr->tls->client_certs == SW_CERTS_NONE;
+
+	if (none && tr->has[TLS_CA])
+		return ld_fail(ld, &tr->key[TLS_CA],
+		    "%s.ca is not used with client_certs: none (no client certificate is asked for): "
+		    "remove it, or set client_certs to required or optional",
+		    path);
+	if (none && tr->has[TLS_CRL])
+		return ld_fail(ld, &tr->key[TLS_CRL],
+		    "%s.crl is not used with client_certs: none (no client certificate is asked for): "
+		    "remove it, or set client_certs to required or optional",
+		    path);
+	if (tr->has[TLS_CRL] && !tr->has[TLS_CA])
+		return ld_fail(ld, &tr->key[TLS_CRL],
+		    "%s.crl needs %s.ca: the CRL revokes client certificates that ca verifies",
+		    path, path);
+	if (!none && !tr->has[TLS_CA])
+		return ld_fail(ld, start,
+		    "%s needs ca, the CA file that verifies client certificates (or client_certs: "
+		    "none to ask for none)",
+		    path);
+	return 0;
+}
+
+int
+ld_listener_tls(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct ld_listener *l = obj;
+	struct tls_read tr = { &l->cfg.tls, { false }, { { 0, 0, 0 } } };
+	yaml_mark_t start = ld->ev.start_mark;
+	char where[192];
+
+	(void)k;
+	l->tls_key = ld->key_mark;
+	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " with cert, key and ca") == -1)
+		return -1;
+	snprintf(where, sizeof(where), "in tls of %s", l->where + 3);
+	if (ld_walk_mapping(ld, listener_tls_keys, nitems(listener_tls_keys), &tr, path, where) ==
+	    -1)
+		return -1;
+	l->cfg.tls.enabled = true;
+	return check_listener_tls(ld, &tr, &start, path);
+}
+
+int
+ld_upstream_tls(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct sw_config *cfg = obj;
+	struct tls_read tr = { &cfg->upstream_tls, { false }, { { 0, 0, 0 } } };
+	bool cert;
+
+	(void)k;
+	ld->upstream_tls_key = ld->key_mark;
+	ld->has_upstream_tls = true;
+	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " with ca, cert and key") == -1 ||
+	    ld_walk_mapping(ld, upstream_tls_keys, nitems(upstream_tls_keys), &tr, path,
+	        "in upstream_tls") == -1)
+		return -1;
+	if (tr.has[TLS_CERT] != tr.has[TLS_KEY]) {
+		cert = tr.has[TLS_CERT];
+		return ld_fail(ld, &tr.key[cert ? TLS_CERT : TLS_KEY],
+		    "%s.%s needs %s.%s: give both (sockwarden's client certificate for the daemon) "
+		    "or neither",
+		    path, cert ? "cert" : "key", path, cert ? "key" : "cert");
+	}
+	cfg->upstream_tls.enabled = true;
+	return 0;
+}
+
 /* ---- listeners --------------------------------------------------------------- */
 
 static int
@@ -212,7 +377,7 @@ h_lsn_listen(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	(void)k;
 	if (ld_scalar(ld, path, &s) == -1)
 		return -1;
-	if (pol_check_unix_url(s, &why) == -1)
+	if (pol_check_upstream(s, &why) == -1)
 		return ld_bad_value(ld, path, why, s);
 	l->listen_mark = ld->ev.start_mark;
 	l->has_listen = true;
@@ -260,6 +425,8 @@ h_lsn_socket(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	char where[192];
 
 	(void)k;
+	l->has_socket = true;
+	l->socket_key = ld->key_mark;
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " with mode, owner and group") == -1)
 		return -1;
 	snprintf(where, sizeof(where), "in socket of %s", l->where + 3);
@@ -281,28 +448,117 @@ h_lsn_policy(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	return ld_copy(ld, l->policy, sizeof(l->policy), path, s);
 }
 
+static int
+h_lsn_insecure(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct ld_listener *l = obj;
+	const char *s, *why;
+
+	(void)k;
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	if (pol_parse_bool(s, &l->cfg.insecure, &why) == -1)
+		return ld_bad_value(ld, path, why, s);
+	l->has_insecure = true;
+	l->insecure_key = ld->key_mark;
+	return 0;
+}
+
 static const struct ld_key listener_keys[] = {
 	{ "clients", ld_clients, false, NULL },
+	{ "insecure", h_lsn_insecure, false, NULL },
 	{ "listen", h_lsn_listen, false, NULL },
 	{ "name", h_lsn_name, true, NULL },
 	{ "policy", h_lsn_policy, true, NULL },
 	{ "socket", h_lsn_socket, false, NULL },
+	{ "tls", ld_listener_tls, false, NULL },
 };
 
-/* Names and socket paths must be unique: two listeners on one path would fight over it. */
+static bool
+is_tcp(const char *url)
+{
+	return strncmp(url, "tcp://", 6) == 0;
+}
+
+static const yaml_mark_t *
+listen_mark(const struct ld_listener *l)
+{
+	return l->has_listen ? &l->listen_mark : &l->start;
+}
+
+/* Keys that only one kind of listener understands. */
+static int
+check_listener_kind(struct ld *ld, const struct ld_listener *l, const char *path)
+{
+	if (!is_tcp(l->cfg.listen)) {
+		if (l->cfg.tls.enabled)
+			return ld_fail(ld, &l->tls_key,
+			    "%s.tls is only for tcp:// listeners: a unix socket is guarded by its mode, "
+			    "owner and group (socket:) instead",
+			    path);
+		if (l->has_insecure)
+			return ld_fail(ld, &l->insecure_key,
+			    "%s.insecure is only for tcp:// listeners: remove it", path);
+		return 0;
+	}
+	if (l->has_socket)
+		return ld_fail(ld, &l->socket_key,
+		    "%s.socket is only for unix:// listeners (a TCP port has no file mode or owner): "
+		    "remove it",
+		    path);
+	if (l->cfg.tls.enabled && l->cfg.insecure)
+		return ld_fail(ld, &l->insecure_key,
+		    "%s has both tls and insecure: true: remove insecure to serve TLS, or tls to "
+		    "serve plain TCP",
+		    path);
+	if (!l->cfg.tls.enabled && !l->cfg.insecure)
+		return ld_fail(ld, listen_mark(l),
+		    "%s.listen is tcp:// without tls: add tls (cert, key and the ca of client "
+		    "certificates), or insecure: true for plain TCP that trusts everyone who can "
+		    "reach the port",
+		    path);
+	return 0;
+}
+
+/*
+ * Do two tcp:// listen URLs written differently take the same port?  NULL
+ * when not, else why.  (Unix paths are clean: equal text is the same file,
+ * and the caller compares the text first.)
+ */
+static const char *
+tcp_overlap(const char *a, const char *b)
+{
+	struct ld_tcp_addr ta, tb;
+	const char *why;
+
+	if (!is_tcp(a) || !is_tcp(b) || ld_parse_tcp_url(a, &ta, &why) == -1 ||
+	    ld_parse_tcp_url(b, &tb, &why) == -1 || !ld_tcp_addr_overlap(&ta, &tb))
+		return NULL;
+	if (memcmp(ta.addr, tb.addr, sizeof(ta.addr)) == 0)
+		return "one address written two ways";
+	return "a wildcard address takes the port on every address it covers";
+}
+
+/* Names and listen addresses must be unique: two listeners on one socket would fight over it. */
 static int
 check_listener_unique(struct ld *ld, const struct ld_listener *l)
 {
 	const struct ld_listener *o;
+	const char *why;
 
 	for (o = ld->lsn; o < l; o++) {
 		if (strcmp(o->cfg.name, l->cfg.name) == 0)
 			return ld_fail(
 			    ld, &l->name_mark, "duplicate listener name \"%s\"", l->cfg.name);
 		if (strcmp(o->cfg.listen, l->cfg.listen) == 0)
-			return ld_fail(ld, l->has_listen ? &l->listen_mark : &l->start,
+			return ld_fail(ld, listen_mark(l),
 			    "listeners \"%s\" and \"%s\" both listen on %s", o->cfg.name,
 			    l->cfg.name, l->cfg.listen);
+		if ((why = tcp_overlap(o->cfg.listen, l->cfg.listen)) != NULL)
+			return ld_fail(ld, listen_mark(l),
+			    "listeners \"%s\" and \"%s\" both listen on the same port (%s and %s: "
+			    "%s)",
+			    o->cfg.name, l->cfg.name, o->cfg.listen, l->cfg.listen, why);
 	}
 	return 0;
 }
@@ -329,7 +585,8 @@ listener_one(struct ld *ld)
 	l->start = ld->ev.start_mark;
 	ld->n_lsn++;
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " with name, listen and policy") == -1 ||
-	    ld_walk_mapping(ld, listener_keys, nitems(listener_keys), l, path, l->where) == -1)
+	    ld_walk_mapping(ld, listener_keys, nitems(listener_keys), l, path, l->where) == -1 ||
+	    check_listener_kind(ld, l, path) == -1 || ld_check_clients(ld, l) == -1)
 		return -1;
 	return check_listener_unique(ld, l);
 }
@@ -364,7 +621,9 @@ const struct ld_key ld_top_keys[] = {
 	{ "listeners", h_listeners, true, NULL },
 	{ "log", h_log, false, NULL },
 	{ "policies", ld_policies, true, NULL },
+	{ "run_as", ld_run_as, false, NULL },
 	{ "upstream", h_upstream, false, NULL },
+	{ "upstream_tls", ld_upstream_tls, false, NULL },
 };
 
 const size_t ld_n_top_keys = nitems(ld_top_keys);
@@ -386,6 +645,51 @@ ld_set_defaults(struct sw_config *cfg)
 	memcpy(cfg->log.audit, "stderr", sizeof("stderr"));
 }
 
+/* Would a listener on "listen" be the upstream itself? */
+static bool
+is_upstream(const char *listen, const char *upstream)
+{
+	struct ld_tcp_addr tl, tu;
+	const char *why;
+
+	if (is_tcp(listen) != is_tcp(upstream))
+		return false;
+	if (!is_tcp(listen))
+		return strcmp(listen, upstream) == 0;
+	return ld_parse_tcp_url(listen, &tl, &why) == 0 &&
+	       ld_parse_tcp_url(upstream, &tu, &why) == 0 && ld_tcp_addr_loops(&tl, &tu);
+}
+
+/*
+ * upstream_tls goes with a tcp:// upstream only (a unix socket has no TLS),
+ * and no listener may take the upstream's own address: sockwarden would
+ * forward to itself, or replace the daemon's socket file with its own.
+ */
+static int
+check_upstream(struct ld *ld)
+{
+	const struct sw_config *cfg = &ld->ps->cfg;
+	size_t i;
+
+	if (ld->has_upstream_tls && !is_tcp(cfg->upstream))
+		return ld_fail(ld, &ld->upstream_tls_key,
+		    "upstream_tls is only for a tcp:// upstream, and upstream is %s%s: remove "
+		    "upstream_tls, or set upstream to the daemon's tcp://address:port",
+		    cfg->upstream, ld->has_upstream ? "" : " (the default)");
+	for (i = 0; i < ld->n_lsn; i++) {
+		const struct ld_listener *l = &ld->lsn[i];
+
+		if (is_upstream(l->cfg.listen, cfg->upstream))
+			return ld_fail(ld, listen_mark(l),
+			    "listener \"%s\" listens on %s, the upstream's own address: sockwarden "
+			    "would %s",
+			    l->cfg.name, l->cfg.listen,
+			    is_tcp(cfg->upstream) ? "forward its requests to itself" :
+			                            "replace the daemon's socket with its own");
+	}
+	return 0;
+}
+
 /* Listeners name policies that may come later in the file: resolve them last. */
 int
 ld_resolve_listeners(struct ld *ld)
@@ -393,6 +697,8 @@ ld_resolve_listeners(struct ld *ld)
 	struct sw_config *cfg = &ld->ps->cfg;
 	size_t i;
 
+	if (check_upstream(ld) == -1)
+		return -1;
 	cfg->listeners = calloc(ld->n_lsn, sizeof(*cfg->listeners));
 	if (cfg->listeners == NULL)
 		return ld_fail(ld, NULL, "out of memory");

@@ -15,7 +15,7 @@
 
 #include "sockwarden/log.h"
 
-#include "policy_int.h"
+#include "load_int.h"
 
 #define KIB (UINT64_C(1024))
 #define MIB (UINT64_C(1024) * 1024)
@@ -340,9 +340,17 @@ is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+static unsigned
+hex_value(char c)
+{
+	if (is_digit(c))
+		return (unsigned)(c - '0');
+	return (unsigned)((c | 0x20) - 'a' + 10);
+}
+
 /* Dotted-quad IPv4, each part 0..255 without leading zeros (which some parsers read as octal). */
 static bool
-ipv4_ok(const char *s, size_t n)
+parse_ipv4(const char *s, size_t n, unsigned char out[4])
 {
 	size_t i = 0, d;
 	unsigned v;
@@ -355,78 +363,160 @@ ipv4_ok(const char *s, size_t n)
 			v = v * 10 + (unsigned)(s[i] - '0');
 		if (d == 0 || d > 3 || v > 255 || (d > 1 && s[i - d] == '0'))
 			return false;
+		out[part] = (unsigned char)v;
 	}
 	return i == n;
 }
 
-/* RFC 4291 text form: eight groups, or fewer around one "::"; a dotted quad may end it. */
+/*
+ * RFC 4291 text form: eight groups, or fewer around one "::"; a dotted quad
+ * may end it.  No zone index ("%eth0"): a listener or upstream needs none.
+ */
 static bool
-ipv6_ok(const char *s, size_t n)
+parse_ipv6(const char *s, size_t n, unsigned char out[16])
 {
-	size_t i = 0, start, d;
-	int groups = 0;
-	bool gap = false;
+	unsigned words[8] = { 0 }, v;
+	unsigned char quad[4];
+	size_t i = 0, start, d, w;
+	int nw = 0, gap = -1;
 
 	if (n >= 2 && s[0] == ':' && s[1] == ':') {
-		gap = true;
+		gap = 0;
 		i = 2;
 	} else if (n == 0 || s[0] == ':') {
 		return false;
 	}
 	while (i < n) {
-		for (start = i, d = 0; i < n && is_hex(s[i]) && d < 5; i++, d++)
-			;
+		for (start = i, d = 0, v = 0; i < n && is_hex(s[i]) && d < 5; i++, d++)
+			v = v * 16 + hex_value(s[i]);
 		if (i < n && s[i] == '.') {
-			if (!ipv4_ok(s + start, n - start))
+			if (nw > 6 || !parse_ipv4(s + start, n - start, quad))
 				return false;
-			groups += 2;
+			words[nw++] = (unsigned)quad[0] << 8 | quad[1];
+			words[nw++] = (unsigned)quad[2] << 8 | quad[3];
 			break;
 		}
-		if (d == 0 || d > 4)
+		if (d == 0 || d > 4 || nw == 8)
 			return false;
-		groups++;
+		words[nw++] = v;
 		if (i == n)
 			break;
 		if (s[i++] != ':' || i == n)
 			return false;
 		if (s[i] == ':') {
-			if (gap)
+			if (gap >= 0)
 				return false;
-			gap = true;
+			gap = nw;
 			i++;
 		}
 	}
-	return gap ? groups <= 7 : groups == 8;
+	if (gap >= 0 ? nw > 7 : nw != 8)
+		return false;
+	memset(out, 0, 16);
+	for (w = 0; w < (size_t)nw; w++) {
+		/* Groups after the gap are right-aligned. */
+		size_t at = gap >= 0 && (int)w >= gap ? w + 8 - (size_t)nw : w;
+
+		out[2 * at] = (unsigned char)(words[w] >> 8);
+		out[2 * at + 1] = (unsigned char)(words[w] & 0xff);
+	}
+	return true;
 }
 
 /* "tcp://127.0.0.1:2375" or "tcp://[::1]:2375": literal addresses only, no DNS. */
-static int
-check_tcp_url(const char *s, const char **why)
+int
+ld_parse_tcp_url(const char *s, struct ld_tcp_addr *out, const char **why)
 {
-	const char *hp = s + 6, *colon, *he;
+	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const char *hp, *colon, *he;
 	uint64_t port;
 	bool ok;
 
+	if (strncmp(s, "tcp://", 6) != 0)
+		goto bad;
+	hp = s + 6;
+	memset(out, 0, sizeof(*out));
 	if (*hp == '[') {
 		he = strchr(++hp, ']');
 		if (he == NULL || he[1] != ':')
 			goto bad;
 		colon = he + 1;
-		ok = ipv6_ok(hp, (size_t)(he - hp));
+		ok = parse_ipv6(hp, (size_t)(he - hp), out->addr);
 	} else {
 		colon = strrchr(hp, ':');
 		if (colon == NULL)
 			goto bad;
 		he = colon;
-		ok = ipv4_ok(hp, (size_t)(he - hp));
+		memcpy(out->addr, v4_mapped, sizeof(v4_mapped));
+		ok = parse_ipv4(hp, (size_t)(he - hp), out->addr + 12);
 	}
 	if (!ok || pol_parse_count(colon + 1, &port, why) == -1 || port == 0 || port > 65535)
 		goto bad;
+	out->port = (unsigned)port;
 	return 0;
 bad:
 	*why =
 	    "must be tcp://<IPv4 address>:<port> or tcp://[<IPv6 address>]:<port> (no host names)";
 	return -1;
+}
+
+static bool
+is_v4(const struct ld_tcp_addr *a)
+{
+	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(a->addr, v4_mapped, sizeof(v4_mapped)) == 0;
+}
+
+/* 0.0.0.0 takes the port on every IPv4 address; :: on every address of both families. */
+static bool
+covers(const struct ld_tcp_addr *wide, const struct ld_tcp_addr *other)
+{
+	static const unsigned char zero[16];
+
+	if (memcmp(wide->addr, zero, 16) == 0)
+		return true; /* the proxy does not set IPV6_V6ONLY: [::] is dual-stack on Linux */
+	return is_v4(wide) && memcmp(wide->addr + 12, zero, 4) == 0 && is_v4(other);
+}
+
+bool
+ld_tcp_addr_overlap(const struct ld_tcp_addr *a, const struct ld_tcp_addr *b)
+{
+	if (a->port != b->port)
+		return false;
+	return memcmp(a->addr, b->addr, 16) == 0 || covers(a, b) || covers(b, a);
+}
+
+/* 127.0.0.0/8 or ::1: addresses that are this host whatever its interfaces. */
+static bool
+is_loopback(const struct ld_tcp_addr *a)
+{
+	static const unsigned char v6_loopback[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		1 };
+
+	return (is_v4(a) && a->addr[12] == 127) || memcmp(a->addr, v6_loopback, 16) == 0;
+}
+
+/*
+ * Would a listener on "lsn" receive what is sent to "ups"?  Certainly when
+ * the addresses are the same, or when the listener's wildcard covers a
+ * loopback upstream; any other address may or may not be this host's, which
+ * only the proxy could tell.
+ */
+bool
+ld_tcp_addr_loops(const struct ld_tcp_addr *lsn, const struct ld_tcp_addr *ups)
+{
+	if (lsn->port != ups->port)
+		return false;
+	return memcmp(lsn->addr, ups->addr, 16) == 0 || (covers(lsn, ups) && is_loopback(ups));
+}
+
+static int
+check_tcp_url(const char *s, const char **why)
+{
+	struct ld_tcp_addr a;
+
+	return ld_parse_tcp_url(s, &a, why);
 }
 
 int
@@ -497,4 +587,161 @@ pol_format_duration(uint64_t ms, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "%llus", (unsigned long long)(ms / 1000));
 	else
 		snprintf(buf, bufsz, "%llums", (unsigned long long)ms);
+}
+
+/* ---- TLS files and names, client match values ---------------------------------- */
+
+/* A certificate, key, CA or CRL file: opened by the proxy, so only the spelling here. */
+int
+ld_check_file_path(const char *s, const char **why)
+{
+	return check_abs_path(s, SW_FILE_MAX - 1, why);
+}
+
+static bool
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* The name the daemon's certificate must carry: a DNS name, or an IPv4 or IPv6 address. */
+int
+ld_check_host_name(const char *s, const char **why)
+{
+	unsigned char addr[16];
+	size_t n = strlen(s), i, label = 0;
+
+	if (parse_ipv4(s, n, addr) || parse_ipv6(s, n, addr))
+		return 0;
+	for (i = 0; i <= n; i++) {
+		if (i < n && (is_alnum(s[i]) || (s[i] == '-' && label > 0 && s[i + 1] != '.' &&
+		                                    s[i + 1] != '\0'))) {
+			if (++label > 63)
+				break;
+			continue;
+		}
+		if ((i < n && s[i] != '.') || label == 0)
+			break;
+		label = 0;
+	}
+	if (i <= n || n > 253) {
+		*why =
+		    "must be a DNS name (labels of letters, digits and inner '-', joined by '.') or "
+		    "an IP address";
+		return -1;
+	}
+	return 0;
+}
+
+int
+ld_check_glob(const char *s, const char *extra, const char *charset, const char **why)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (c < 0x20 || c == 0x7f) {
+			*why = "must not contain control characters";
+			return -1;
+		}
+		if (c == '[' || c == ']' || c == '\\') {
+			*why =
+			    "may use only '*' (any run of characters) and '?' (one character) as "
+			    "wildcards: '[', ']' and '\\' are not pattern syntax here, write '?' "
+			    "in their place";
+			return -1;
+		}
+		if (extra != NULL && !is_alnum(s[n]) && s[n] != '*' && s[n] != '?' &&
+		    strchr(extra, s[n]) == NULL) {
+			*why = charset;
+			return -1;
+		}
+	}
+	if (n == 0 || n >= SW_PATTERN_MAX) {
+		*why = "must be 1 to 255 characters long";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * "key" or "key=value-glob".  Keys as Docker recommends them, loosely:
+ * letters, digits, '.', '-', '_' and '/', starting and ending with a letter
+ * or digit; never a glob (the key is compared exactly).
+ */
+int
+ld_check_label_match(const char *s, const char **why)
+{
+	const char *eq = strchr(s, '=');
+	size_t klen = eq != NULL ? (size_t)(eq - s) : strlen(s), i;
+
+	for (i = 0; i < klen; i++) {
+		if (!is_alnum(s[i]) && strchr("._-/", s[i]) == NULL) {
+			*why = "must be \"key\" or \"key=value-glob\": a label key holds only "
+			       "letters, digits, '.', '-', '_' and '/' (no wildcards: keys are "
+			       "compared exactly)";
+			return -1;
+		}
+	}
+	if (klen == 0 || !is_alnum(s[0]) || !is_alnum(s[klen - 1])) {
+		*why = "must be \"key\" or \"key=value-glob\" with a key that starts and ends with "
+		       "a letter or digit";
+		return -1;
+	}
+	if (strlen(s) >= SW_PATTERN_MAX) {
+		*why = "must be 1 to 255 characters long";
+		return -1;
+	}
+	/* "key=" matches an empty value; otherwise the value is a glob. */
+	if (eq != NULL && eq[1] != '\0')
+		return ld_check_glob(eq + 1, NULL, NULL, why);
+	return 0;
+}
+
+/* An owner identity: it becomes a label value and appears in audit lines. */
+int
+ld_check_owner(const char *s, const char **why)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (!is_alnum(s[n]) && strchr("_.:@-", s[n]) == NULL) {
+			*why = "may contain only letters, digits, '_', '.', ':', '@' and '-'";
+			return -1;
+		}
+	}
+	if (n == 0 || n >= SW_NAME_MAX) {
+		*why = "must be 1 to 63 characters long";
+		return -1;
+	}
+	return 0;
+}
+
+/* "ab12..." (64 digits) or "AB:12:..." (32 pairs); case does not matter. */
+int
+ld_parse_fingerprint(const char *s, char out[65], const char **why)
+{
+	size_t i, n = 0;
+	bool pairs = strchr(s, ':') != NULL;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (pairs && i % 3 == 2) {
+			if (s[i] != ':')
+				goto bad;
+			continue;
+		}
+		if (!is_hex(s[i]) || n == 64)
+			goto bad;
+		out[n++] = (char)(s[i] | (is_digit(s[i]) ? 0 : 0x20));
+	}
+	/* Pairs end on a digit: "AB:CD:" has a dangling separator. */
+	if (n != 64 || (pairs && i % 3 != 2))
+		goto bad;
+	out[64] = '\0';
+	return 0;
+bad:
+	*why = "must be a SHA-256 fingerprint: 64 hex digits, bare or as 32 ':'-separated pairs "
+	       "(openssl x509 -noout -fingerprint -sha256)";
+	return -1;
 }

@@ -8,22 +8,42 @@
  *   upstream      optional, default unix:///var/run/docker.sock.  The Docker
  *                 daemon: unix:///absolute/path, or tcp://<IPv4>:<port> or
  *                 tcp://[<IPv6>]:<port> (literal addresses, no host names).
+ *                 No listener may take the upstream's own address.
+ *   upstream_tls  optional mapping, only with a tcp:// upstream (without it a
+ *                 tcp:// upstream is plain TCP, which "check" warns about):
+ *     ca            required; absolute path of the CA that signs the daemon.
+ *     cert, key     both or neither; sockwarden's client certificate.
+ *     server_name   default the URL's host; a DNS name or IP address.
+ *   run_as        optional mapping; the user and group to drop to:
+ *     user          required; user name or numeric uid.
+ *     group         default the user's primary group; name or numeric gid.
  *   api           optional mapping:
  *     min_version   default "1.24".  Requests whose /vX.Y prefix compares
  *                   below it are denied; unversioned requests are not.
  *   listeners     required list of one or more mappings (at most 256):
  *     name          required, unique, [A-Za-z0-9_.-]{1,63}.
  *     listen        optional, default unix:///run/sockwarden/sockwarden.sock;
- *                   unique.  unix:///absolute/path (clean, at most 107 bytes).
- *     socket        optional mapping:
+ *                   unique.  unix:///absolute/path (clean, at most 107 bytes),
+ *                   or tcp://<IPv4>:<port> or tcp://[<IPv6>]:<port> (a
+ *                   wildcard address takes its port on every address).
+ *     tls           tcp:// only, required unless insecure: true:
+ *       cert, key     required; absolute paths (server certificate and key).
+ *       ca            required unless client_certs is none; verifies clients.
+ *       crl           optional, needs ca.
+ *       client_certs  default required; required, optional or none.
+ *     insecure      tcp:// only; true serves plain TCP (check warns).
+ *     socket        optional mapping, unix:// only:
  *       mode          default "0660"; octal, at most 0777.
  *       owner         default unchanged; user name or numeric uid.
  *       group         default unchanged; group name or numeric gid.
  *     policy        required; the name of a policy under "policies": the
  *                   listener's default.
  *     clients       optional list; the first entry whose match holds chooses
- *                   the policy (load_clients.c): { match: { uid | user, gid |
- *                   group }, policy: NAME }.
+ *                   the policy (load_clients.c): { match: { KEYS }, policy:
+ *                   NAME, owner: ID }.  Keys: uid | user, gid | group and
+ *                   container_name, container_image, container_label on
+ *                   unix:// listeners; cert_cn, cert_dns, cert_email,
+ *                   cert_uri, cert_fingerprint on tls listeners.
  *   limits        optional mapping; sizes are bytes or take KiB/MiB ("64KiB"),
  *                 durations take ms, s, m or h ("500ms", "10s"):
  *     max_header_bytes          default 64KiB, 1KiB..1MiB

@@ -1,7 +1,9 @@
 /*
  * Tests for policy/lint.c (pol_set_lint): each warning, with its position,
  * over tests/data/policy/rules/lint.yaml (one policy per warning); no
- * warning over lint-clean.yaml; the output buffer's truncation contract.
+ * warning over lint-clean.yaml; the output buffer's truncation contract;
+ * the warnings about the settings (plain TCP upstream, insecure listener,
+ * client certificates that may be missing) over inline configurations.
  */
 #include "sockwarden/compat.h"
 
@@ -199,15 +201,107 @@ test_lint_default_config(void **state)
 	pol_set_unref(ps);
 }
 
+/* ---- settings ---------------------------------------------------------------------- */
+
+#define PING "policies:\n  p: { groups: [ping] }\n  q: { groups: [read-only] }\n"
+#define TLS_LISTENER(certs)                                                              \
+	"  - name: r\n"                                                                  \
+	"    listen: tcp://0.0.0.0:2376\n"                                               \
+	"    tls: { cert: /s.pem, key: /s.key, ca: /ca.pem, client_certs: " certs " }\n" \
+	"    policy: p\n"
+
+#define W_UPSTREAM                                                                                 \
+	"s.yaml: warning: upstream: tcp://10.0.0.5:2375 without upstream_tls: the daemon is not "  \
+	"authenticated and requests cross the network unencrypted (and anyone who can reach that " \
+	"port is root on the daemon's host without sockwarden); add upstream_tls with the "        \
+	"daemon's CA\n"
+#define W_INSECURE                                                                                 \
+	"s.yaml: warning: listener lab: insecure: true serves plain TCP on tcp://127.0.0.1:2375: " \
+	"callers are not identified and requests cross the network unencrypted, so anyone who "    \
+	"can reach the port gets policy q; add tls\n"
+
+struct settings_case {
+	const char *name;
+	const char *text;
+	int count;
+	const char *want; /* the whole output */
+};
+
+static struct settings_case settings_cases[] = {
+	{ "tcp upstream without upstream_tls",
+	    "upstream: tcp://10.0.0.5:2375\nlisteners:\n  - { name: a, policy: p }\n" PING, 1,
+	    W_UPSTREAM },
+	{ "tcp upstream with upstream_tls",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" PING,
+	    0, "" },
+	{ "insecure listener",
+	    "listeners:\n  - { name: lab, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: q "
+	    "}\n" PING,
+	    1, W_INSECURE },
+	{ "client_certs optional with a cert_cn entry",
+	    "listeners:\n" TLS_LISTENER(
+	        "optional") "    clients:\n"
+	                    "      - { match: { cert_cn: alice }, policy: q }\n" PING,
+	    1,
+	    "s.yaml:7:46: warning: listener r: client_certs is optional, so clients[0] (cert_* keys) "
+	    "matches only callers who send a certificate: the others get policy p\n" },
+	{ "client_certs none with a fingerprint entry",
+	    "listeners:\n"
+	    "  - name: r\n"
+	    "    listen: tcp://0.0.0.0:2376\n"
+	    "    tls: { cert: /s.pem, key: /s.key, client_certs: none }\n"
+	    "    policy: p\n"
+	    "    clients:\n"
+	    "      - { match: { cert_fingerprint: "
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef }, policy: q }\n" PING,
+	    1,
+	    "s.yaml:7:114: warning: listener r: client_certs is none, so no caller sends a "
+	    "certificate and clients[0] (cert_* keys) never matches; set client_certs: required\n" },
+	{ "client_certs required with cert entries",
+	    "listeners:\n" TLS_LISTENER(
+	        "required") "    clients:\n"
+	                    "      - { match: { cert_uri: \"spiffe://x/*\" }, policy: q }\n" PING,
+	    0, "" },
+	{ "client_certs optional without client entries",
+	    "listeners:\n" TLS_LISTENER("optional") PING, 0, "" },
+	{ "every settings warning, upstream first",
+	    "upstream: tcp://10.0.0.5:2375\n"
+	    "listeners:\n"
+	    "  - { name: a, policy: p }\n"
+	    "  - { name: lab, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: q }\n" PING,
+	    2, W_UPSTREAM W_INSECURE },
+};
+
+static void
+test_lint_settings_row(void **state)
+{
+	const struct settings_case *c = *state;
+	struct pol_set *ps = NULL;
+	struct pol_err err;
+	char out[4096];
+	int n;
+
+	if (pol_load_buffer("s.yaml", c->text, strlen(c->text), &ps, &err) != 0)
+		fail_msg("%s: did not load: %d:%d: %s", c->name, err.line, err.col, err.msg);
+	n = pol_set_lint(ps, out, sizeof(out));
+	pol_set_unref(ps);
+	if (n != c->count || strcmp(out, c->want) != 0)
+		fail_msg("%s: %d warnings:\n%s\nwant %d:\n%s", c->name, n, out, c->count, c->want);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest tests[nitems(lint_cases) + 4];
+	struct CMUnitTest tests[nitems(lint_cases) + nitems(settings_cases) + 4];
 	size_t i, n = 0;
 
 	for (i = 0; i < nitems(lint_cases); i++)
 		tests[n++] = (struct CMUnitTest){ lint_cases[i].name, test_lint_row, NULL, NULL,
 			&lint_cases[i] };
+	for (i = 0; i < nitems(settings_cases); i++)
+		tests[n++] = (struct CMUnitTest){ settings_cases[i].name, test_lint_settings_row,
+			NULL, NULL, &settings_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_count);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_clean);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_lint_truncation);

@@ -3,8 +3,10 @@
  * (the entries it stores, names resolved to ids) and bad rows (the error and
  * its file:line:col).  Each row is the list under listener "a" in a small
  * configuration; a second listener "b" with one entry of its own checks that
- * the listeners' entries sit side by side in sw_config.clients.  Names used:
- * "root" (uid 0, group gid 0), present on every host.
+ * the listeners' entries sit side by side in sw_config.clients.  Rows
+ * marked TLS put listener "a" on TCP with tls, for the cert_* keys (their
+ * lines start at 7).  Names used: "root" (uid 0, group gid 0), present on
+ * every host.
  */
 #include "sockwarden/compat.h"
 
@@ -30,6 +32,14 @@
 	"    listen: unix:///run/a.sock\n" \
 	"    policy: p\n"                  \
 	"    clients:\n"
+/* The same listener on TCP with TLS; the row's lines start at line 7. */
+#define HEAD_TLS                                                                               \
+	"listeners:\n"                                                                         \
+	"  - name: a\n"                                                                        \
+	"    listen: tcp://127.0.0.1:2376\n"                                                   \
+	"    tls: { cert: /etc/sw/server.pem, key: /etc/sw/server.key, ca: /etc/sw/ca.pem }\n" \
+	"    policy: p\n"                                                                      \
+	"    clients:\n"
 #define TAIL                                         \
 	"  - name: b\n"                              \
 	"    listen: unix:///run/b.sock\n"           \
@@ -40,67 +50,257 @@
 	"  p: { allow: [SystemPing] }\n"             \
 	"  q: { groups: [read-only] }\n"
 
+enum client_head { UNIX = 0, TLS };
+
 struct client_case {
 	const char *name;
 	const char *rows;
-	int line, col;    /* error position; 0: must load */
-	const char *want; /* loads: a's entries, "uid/gid:policy" joined by '|'; else the error */
+	int line, col; /* error position; 0: must load */
+	/*
+	 * Loads: a's entries, "uid/gid:policy" and " key=value" for each other
+	 * key set, joined by '|'; else a substring of the error.
+	 */
+	const char *want;
+	enum client_head head;
 };
+
+#define FP_LOWER "ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01"
+#define FP_PAIRS                                                                               \
+	"AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:" \
+	"EF:45:AB:01"
 
 static const struct client_case cases[] = {
 	/* ---- good ---- */
-	{ "uid", "      - { match: { uid: 1000 }, policy: q }\n", 0, 0, "1000/-:q" },
-	{ "uid-zero", "      - { match: { uid: 0 }, policy: q }\n", 0, 0, "0/-:q" },
-	{ "gid", "      - { match: { gid: 998 }, policy: p }\n", 0, 0, "-/998:p" },
-	{ "user-root", "      - { match: { user: root }, policy: q }\n", 0, 0, "0/-:q" },
-	{ "group-root", "      - { match: { group: root }, policy: q }\n", 0, 0, "-/0:q" },
-	{ "combined", "      - { match: { uid: 5, group: root }, policy: q }\n", 0, 0, "5/0:q" },
+	{ "uid", "      - { match: { uid: 1000 }, policy: q }\n", 0, 0, "1000/-:q", UNIX },
+	{ "uid-zero", "      - { match: { uid: 0 }, policy: q }\n", 0, 0, "0/-:q", UNIX },
+	{ "gid", "      - { match: { gid: 998 }, policy: p }\n", 0, 0, "-/998:p", UNIX },
+	{ "user-root", "      - { match: { user: root }, policy: q }\n", 0, 0, "0/-:q", UNIX },
+	{ "group-root", "      - { match: { group: root }, policy: q }\n", 0, 0, "-/0:q", UNIX },
+	{ "combined", "      - { match: { uid: 5, group: root }, policy: q }\n", 0, 0, "5/0:q",
+	    UNIX },
 	{ "order-kept",
 	    "      - { match: { uid: 1 }, policy: q }\n"
 	    "      - match:\n"
 	    "          gid: 2\n"
 	    "        policy: p\n"
 	    "      - { match: { uid: 3, gid: 4 }, policy: q }\n",
-	    0, 0, "1/-:q|-/2:p|3/4:q" },
-	{ "empty-list", "      []\n", 0, 0, "" },
+	    0, 0, "1/-:q|-/2:p|3/4:q", UNIX },
+	{ "empty-list", "      []\n", 0, 0, "", UNIX },
 	{ "largest-uid", "      - { match: { uid: 4294967294 }, policy: q }\n", 0, 0,
-	    "4294967294/-:q" },
+	    "4294967294/-:q", UNIX },
 	/* ---- bad ---- */
-	{ "not-a-list", "      { uid: 1 }\n", 6, 7, "clients must be a list of client entries" },
+	{ "not-a-list", "      { uid: 1 }\n", 6, 7, "clients must be a list of client entries",
+	    UNIX },
 	{ "entry-scalar", "      - alice\n", 6, 9,
-	    "clients[0] must be a mapping with match and policy" },
-	{ "no-policy", "      - { match: { uid: 1 } }\n", 6, 9, "policy" },
-	{ "no-match", "      - { policy: q }\n", 6, 9, "match" },
+	    "clients[0] must be a mapping with match and policy", UNIX },
+	{ "no-policy", "      - { match: { uid: 1 } }\n", 6, 9, "policy", UNIX },
+	{ "no-match", "      - { policy: q }\n", 6, 9, "match", UNIX },
 	{ "empty-match", "      - { match: {}, policy: q }\n", 6, 18,
-	    "match must set at least one of uid, user, gid or group" },
-	{ "unknown-match-key", "      - { match: { pid: 1 }, policy: q }\n", 6, 20, "pid" },
+	    "match must set at least one of uid, user, gid or group", UNIX },
+	{ "unknown-match-key", "      - { match: { pid: 1 }, policy: q }\n", 6, 20, "pid", UNIX },
 	{ "unknown-entry-key", "      - { match: { uid: 1 }, policy: q, note: x }\n", 6, 41,
-	    "unknown key \"note\" in listeners[0].clients[0]" },
+	    "unknown key \"note\" in listeners[0].clients[0]", UNIX },
 	{ "uid-negative", "      - { match: { uid: -1 }, policy: q }\n", 6, 25,
-	    "clients[0].match.uid must be a numeric id below 4294967295" },
+	    "clients[0].match.uid must be a numeric id below 4294967295", UNIX },
 	{ "uid-none", "      - { match: { uid: 4294967295 }, policy: q }\n", 6, 25,
-	    "must be a numeric id below 4294967295" },
-	{ "uid-name", "      - { match: { uid: bob }, policy: q }\n", 6, 25,
-	    "must be a numeric id" },
+	    "must be a numeric id below 4294967295", UNIX },
+	{ "uid-name", "      - { match: { uid: bob }, policy: q }\n", 6, 25, "must be a numeric id",
+	    UNIX },
 	{ "gid-float", "      - { match: { gid: 1.5 }, policy: q }\n", 6, 25,
-	    "must be a numeric id" },
+	    "must be a numeric id", UNIX },
 	{ "uid-and-user", "      - { match: { uid: 0, user: root }, policy: q }\n", 6, 34,
-	    "uid and user both set the uid" },
+	    "uid and user both set the uid", UNIX },
 	{ "group-and-gid", "      - { match: { group: root, gid: 0 }, policy: q }\n", 6, 38,
-	    "gid and group both set the gid" },
+	    "gid and group both set the gid", UNIX },
 	{ "unknown-user",
 	    "      - { match: { uid: 1 }, policy: q }\n"
 	    "      - { match: { user: no-such-user-sw }, policy: q }\n",
-	    7, 26, "clients[1].match.user: no user named \"no-such-user-sw\" on this host" },
+	    7, 26, "clients[1].match.user: no user named \"no-such-user-sw\" on this host", UNIX },
 	{ "unknown-group", "      - { match: { group: no-such-group-sw }, policy: q }\n", 6, 27,
-	    "no group named \"no-such-group-sw\"" },
-	{ "user-bad-chars", "      - { match: { user: \"a b\" }, policy: q }\n", 6, 26, "user" },
+	    "no group named \"no-such-group-sw\"", UNIX },
+	{ "user-bad-chars", "      - { match: { user: \"a b\" }, policy: q }\n", 6, 26, "user",
+	    UNIX },
 	{ "undefined-policy",
 	    "      - { match: { uid: 1 }, policy: q }\n"
 	    "      - { match: { uid: 2 }, policy: nope }\n",
 	    7, 38,
-	    "listener \"a\" gives clients[1] policy \"nope\", which is not defined under policies" },
-	{ "policy-not-scalar", "      - { match: { uid: 1 }, policy: [q] }\n", 6, 38, "policy" },
+	    "listener \"a\" gives clients[1] policy \"nope\", which is not defined under policies",
+	    UNIX },
+	{ "policy-not-scalar", "      - { match: { uid: 1 }, policy: [q] }\n", 6, 38, "policy",
+	    UNIX },
+	/* ---- container keys (unix listener): good ---- */
+	{ "container_name glob", "      - { match: { container_name: \"traefik*\" }, policy: q }\n",
+	    0, 0, "-/-:q container_name=traefik*", UNIX },
+	{ "container_image",
+	    "      - { match: { container_image: \"ghcr.io/acme/ci-runner:*\" }, policy: q }\n", 0,
+	    0, "-/-:q container_image=ghcr.io/acme/ci-runner:*", UNIX },
+	{ "container_image digest",
+	    "      - { match: { container_image: \"alpine@sha256:*\" }, policy: q }\n", 0, 0,
+	    "-/-:q container_image=alpine@sha256:*", UNIX },
+	{ "container_label key",
+	    "      - { match: { container_label: com.example.role }, policy: q }\n", 0, 0,
+	    "-/-:q container_label=com.example.role", UNIX },
+	{ "container_label key=value glob",
+	    "      - { match: { container_label: \"com.example.role=proxy*\" }, policy: q }\n", 0,
+	    0, "-/-:q container_label=com.example.role=proxy*", UNIX },
+	{ "container_label key= (empty value)",
+	    "      - { match: { container_label: \"io.x/y_z-1=\" }, policy: q }\n", 0, 0,
+	    "-/-:q container_label=io.x/y_z-1=", UNIX },
+	{ "container_label value with '=' and spaces",
+	    "      - { match: { container_label: \"rule=Host(`a b`)=x*\" }, policy: q }\n", 0, 0,
+	    "-/-:q container_label=rule=Host(`a b`)=x*", UNIX },
+	{ "container keys with uid",
+	    "      - match: { uid: 0, container_name: \"ci-*\", container_label: ci }\n"
+	    "        policy: p\n",
+	    0, 0, "0/-:p container_name=ci-* container_label=ci", UNIX },
+	{ "owner", "      - { match: { uid: 1 }, policy: q, owner: ci-runners }\n", 0, 0,
+	    "1/-:q owner=ci-runners", UNIX },
+	{ "owner every character",
+	    "      - { match: { uid: 1 }, owner: \"Team_1.a:b@c-d\", policy: q }\n", 0, 0,
+	    "1/-:q owner=Team_1.a:b@c-d", UNIX },
+	{ "owner 63 characters",
+	    "      - { match: { uid: 1 }, policy: q, owner: "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123 }\n",
+	    0, 0, "1/-:q owner=abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij123",
+	    UNIX },
+	/* ---- container keys (unix listener): bad ---- */
+	{ "empty match names every kind of key", "      - { match: {}, policy: q }\n", 6, 18,
+	    "or a cert_* or container_* key: an empty match matches everyone, so use the "
+	    "listener's policy instead",
+	    UNIX },
+	{ "cert_cn on a unix listener",
+	    "      - { match: { uid: 1 } , policy: q }\n"
+	    "      - { match: { cert_cn: alice }, policy: q }\n",
+	    7, 20,
+	    "listeners[0].clients[1].match.cert_cn: cert_* keys need a TLS listener, and listener "
+	    "\"a\" is a unix socket",
+	    UNIX },
+	{ "container_name with the leading slash",
+	    "      - { match: { container_name: /traefik }, policy: q }\n", 6, 36,
+	    "container_name is the name without its leading '/'", UNIX },
+	{ "container_name with a space",
+	    "      - { match: { container_name: \"a b\" }, policy: q }\n", 6, 36,
+	    "container_name may contain only letters, digits, '_', '.', '-' and the wildcards",
+	    UNIX },
+	{ "container_name empty", "      - { match: { container_name: \"\" }, policy: q }\n", 6, 36,
+	    "container_name must be 1 to 255 characters long", UNIX },
+	{ "container_name bracket class",
+	    "      - { match: { container_name: \"web[12]\" }, policy: q }\n", 6, 36,
+	    "'[', ']' and '\\' are not pattern syntax here", UNIX },
+	{ "container_name too long",
+	    "      - { match: { container_name: "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa }, "
+	    "policy: q }\n",
+	    6, 36, "container_name must be 1 to 255 characters long", UNIX },
+	{ "container_image with a space",
+	    "      - { match: { container_image: \"a b\" }, policy: q }\n", 6, 37,
+	    "container_image may contain only letters, digits, '.', '_', '/', ':', '@', '-'",
+	    UNIX },
+	{ "container_label empty key",
+	    "      - { match: { container_label: \"=x\" }, policy: q }\n", 6, 37,
+	    "container_label must be \"key\" or \"key=value-glob\" with a key that starts", UNIX },
+	{ "container_label glob in the key",
+	    "      - { match: { container_label: \"com.*=x\" }, policy: q }\n", 6, 37,
+	    "keys are compared exactly", UNIX },
+	{ "container_label key with a space",
+	    "      - { match: { container_label: \"a b=x\" }, policy: q }\n", 6, 37,
+	    "a label key holds only letters, digits", UNIX },
+	{ "container_label key starting with '.'",
+	    "      - { match: { container_label: .hidden }, policy: q }\n", 6, 37,
+	    "with a key that starts and ends with a letter or digit", UNIX },
+	{ "container_label value control character",
+	    "      - { match: { container_label: \"k=a\\tb\" }, policy: q }\n", 6, 37,
+	    "container_label must not contain control characters", UNIX },
+	{ "container_label not a scalar",
+	    "      - { match: { container_label: [a] }, policy: q }\n", 6, 37,
+	    "container_label must be a single value, not a list", UNIX },
+	{ "owner with a space", "      - { match: { uid: 1 }, policy: q, owner: \"a b\" }\n", 6, 48,
+	    "clients[0].owner may contain only letters, digits, '_', '.', ':', '@' and '-'", UNIX },
+	{ "owner empty", "      - { match: { uid: 1 }, policy: q, owner: \"\" }\n", 6, 48,
+	    "owner must be 1 to 63 characters long", UNIX },
+	{ "owner 64 characters",
+	    "      - { match: { uid: 1 }, policy: q, owner: "
+	    "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghij1234 }\n",
+	    6, 48, "owner must be 1 to 63 characters long", UNIX },
+	{ "owner '/'", "      - { match: { uid: 1 }, policy: q, owner: a/b }\n", 6, 48,
+	    "owner may contain only", UNIX },
+	{ "the old cert_san_uri spelling", "      - { match: { cert_san_uri: x }, policy: q }\n", 6,
+	    20, "unknown key \"cert_san_uri\" in match", UNIX },
+	/* ---- certificate keys (TLS listener): good ---- */
+	{ "cert_cn", "      - { match: { cert_cn: alice }, policy: q }\n", 0, 0,
+	    "-/-:q cert_cn=alice", TLS },
+	{ "cert_cn with spaces and UTF-8",
+	    "      - { match: { cert_cn: \"Jos\u00e9 *\" }, policy: q }\n", 0, 0,
+	    "-/-:q cert_cn=Jos\xc3\xa9 *", TLS },
+	{ "cert_dns glob", "      - { match: { cert_dns: \"*.example.org\" }, policy: q }\n", 0, 0,
+	    "-/-:q cert_dns=*.example.org", TLS },
+	{ "cert_email", "      - { match: { cert_email: \"*@example.org\" }, policy: q }\n", 0, 0,
+	    "-/-:q cert_email=*@example.org", TLS },
+	{ "cert_uri SPIFFE",
+	    "      - { match: { cert_uri: \"spiffe://example.org/ci/*\" }, policy: q }\n", 0, 0,
+	    "-/-:q cert_uri=spiffe://example.org/ci/*", TLS },
+	{ "cert_fingerprint pairs, upper case",
+	    "      - { match: { cert_fingerprint: \"" FP_PAIRS "\" }, policy: q }\n", 0, 0,
+	    "-/-:q cert_fingerprint=" FP_LOWER, TLS },
+	{ "cert_fingerprint bare, mixed case",
+	    "      - { match: { cert_fingerprint: "
+	    "AB01cd23EF45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45aB01 }, policy: q }\n",
+	    0, 0, "-/-:q cert_fingerprint=" FP_LOWER, TLS },
+	{ "cert keys combined, two entries",
+	    "      - { match: { cert_cn: alice, cert_uri: \"spiffe://x/*\" }, policy: p }\n"
+	    "      - { match: { cert_email: bob@example.org }, policy: q, owner: bob }\n",
+	    0, 0,
+	    "-/-:p cert_cn=alice cert_uri=spiffe://x/*|-/-:q cert_email=bob@example.org owner=bob",
+	    TLS },
+	/* ---- certificate keys (TLS listener): bad ---- */
+	{ "uid on a TLS listener", "      - { match: { uid: 1 }, policy: q }\n", 7, 20,
+	    "listeners[0].clients[0].match.uid: uid, user, gid, group and container_* keys need a "
+	    "unix:// listener (TCP carries no kernel identity), and listener \"a\" is TCP: match "
+	    "its callers with cert_* keys",
+	    TLS },
+	{ "group on a TLS listener after a good entry",
+	    "      - { match: { cert_cn: a }, policy: q }\n"
+	    "      - { match: { cert_cn: b, group: root }, policy: q }\n",
+	    8, 32, "clients[1].match.group: uid, user, gid, group and container_* keys need", TLS },
+	{ "container_label on a TLS listener",
+	    "      - { match: { container_label: x }, policy: q }\n", 7, 20,
+	    "clients[0].match.container_label: uid, user, gid, group and container_* keys", TLS },
+	{ "the first wrong key is reported: container before uid",
+	    "      - { match: { container_name: x }, policy: q }\n"
+	    "      - { match: { uid: 1 }, policy: q }\n",
+	    7, 20, "clients[0].match.container_name", TLS },
+	{ "the first wrong key is reported: uid before container",
+	    "      - { match: { uid: 1 }, policy: q }\n"
+	    "      - { match: { container_name: x }, policy: q }\n",
+	    7, 20, "clients[0].match.uid", TLS },
+	{ "cert_fingerprint short", "      - { match: { cert_fingerprint: abcd }, policy: q }\n", 7,
+	    38, "cert_fingerprint must be a SHA-256 fingerprint: 64 hex digits", TLS },
+	{ "cert_fingerprint 65 digits",
+	    "      - { match: { cert_fingerprint: " FP_LOWER "0 }, policy: q }\n", 7, 38,
+	    "must be a SHA-256 fingerprint", TLS },
+	{ "cert_fingerprint not hex",
+	    "      - { match: { cert_fingerprint: "
+	    "gb01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01 }, policy: q }\n",
+	    7, 38, "must be a SHA-256 fingerprint", TLS },
+	{ "cert_fingerprint trailing colon",
+	    "      - { match: { cert_fingerprint: \"" FP_PAIRS ":\" }, policy: q }\n", 7, 38,
+	    "must be a SHA-256 fingerprint", TLS },
+	{ "cert_fingerprint colons misplaced",
+	    "      - { match: { cert_fingerprint: \"A:B01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:"
+	    "EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01\" }, policy: q }\n",
+	    7, 38, "must be a SHA-256 fingerprint", TLS },
+	{ "cert_fingerprint glob", "      - { match: { cert_fingerprint: \"ab*\" }, policy: q }\n",
+	    7, 38, "must be a SHA-256 fingerprint", TLS },
+	{ "cert_dns with '/'", "      - { match: { cert_dns: \"a/b\" }, policy: q }\n", 7, 30,
+	    "cert_dns may contain only letters, digits, '.', '-', '_' and the wildcards", TLS },
+	{ "cert_cn control character", "      - { match: { cert_cn: \"a\\x01\" }, policy: q }\n", 7,
+	    29, "cert_cn must not contain control characters", TLS },
+	{ "cert_uri backslash", "      - { match: { cert_uri: \"a\\\\b\" }, policy: q }\n", 7, 30,
+	    "cert_uri may use only '*' (any run of characters) and '?' (one character)", TLS },
+	{ "empty match on a TLS listener", "      - { match: {}, policy: q }\n", 7, 18,
+	    "match must set at least one of uid", TLS },
 };
 
 static void
@@ -112,7 +312,21 @@ describe(const struct pol_set *ps, const struct sw_listener_cfg *lc, char *buf, 
 	buf[0] = '\0';
 	for (i = 0; i < lc->n_clients && o < bufsz; i++) {
 		const struct sw_client_cfg *c = &cfg->clients[lc->first_client + i];
+		const struct {
+			const char *key, *value;
+		} strs[] = {
+			{ "cert_cn", c->cert_cn },
+			{ "cert_dns", c->cert_dns },
+			{ "cert_email", c->cert_email },
+			{ "cert_uri", c->cert_uri },
+			{ "cert_fingerprint", c->cert_fingerprint },
+			{ "container_name", c->container_name },
+			{ "container_image", c->container_image },
+			{ "container_label", c->container_label },
+			{ "owner", c->owner },
+		};
 		char u[16] = "-", g[16] = "-";
+		size_t k;
 
 		if (c->has_uid)
 			snprintf(u, sizeof(u), "%u", (unsigned)c->uid);
@@ -120,6 +334,10 @@ describe(const struct pol_set *ps, const struct sw_listener_cfg *lc, char *buf, 
 			snprintf(g, sizeof(g), "%u", (unsigned)c->gid);
 		o += (size_t)snprintf(buf + o, bufsz - o, "%s%s/%s:%s", i > 0 ? "|" : "", u, g,
 		    pol_set_policy_name(ps, c->policy));
+		for (k = 0; k < nitems(strs) && o < bufsz; k++)
+			if (strs[k].value[0] != '\0')
+				o += (size_t)snprintf(
+				    buf + o, bufsz - o, " %s=%s", strs[k].key, strs[k].value);
 	}
 }
 
@@ -145,7 +363,8 @@ test_load_clients_rows(void **state)
 		struct pol_err err;
 		int rc;
 
-		snprintf(text, sizeof(text), "%s%s%s", HEAD, t->rows, TAIL);
+		snprintf(
+		    text, sizeof(text), "%s%s%s", t->head == TLS ? HEAD_TLS : HEAD, t->rows, TAIL);
 		rc = pol_load_buffer("test.yaml", text, strlen(text), &ps, &err);
 		if (t->line == 0) {
 			const struct sw_config *cfg;

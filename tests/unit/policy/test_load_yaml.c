@@ -4,7 +4,10 @@
  * fails at the position and with the message its first line states
  * ("# expect-error: LINE:COL: substring"); limits that are easier to generate
  * than to store (depth, size, encodings) and the file checks of
- * pol_load_file() are tested with generated input.
+ * pol_load_file() are tested with generated input.  The settings of issue 4
+ * (TCP and TLS listeners, upstream_tls, run_as) are tested with inline
+ * configurations: one table of rows that must load or fail at a position,
+ * and one configuration whose every stored setting is checked.
  */
 #include "sockwarden/compat.h"
 
@@ -546,6 +549,535 @@ test_load_yaml_generated(void **state)
 		    c->want_line, c->want_col, c->want_msg);
 }
 
+/* ---- TLS, TCP listeners, upstream_tls, run_as ----------------------------------------- */
+
+#define POLICIES "policies:\n  p: { groups: [ping] }\n"
+/* A listener's TLS settings on one line. */
+#define TLS_OK   "    tls: { cert: /etc/sw/s.pem, key: /etc/sw/s.key, ca: /etc/sw/ca.pem }\n"
+
+struct settings_case {
+	const char *name;
+	const char *text;
+	int line, col;    /* 0: must load */
+	const char *want; /* a substring of the error */
+};
+
+static struct settings_case settings_cases[] = {
+	/* ---- tcp listeners: tls or insecure ---- */
+	{ "tcp listener with tls loads",
+	    "listeners:\n  - name: r\n    listen: tcp://0.0.0.0:2376\n" TLS_OK
+	    "    policy: p\n" POLICIES,
+	    0, 0, NULL },
+	{ "tcp listener with tls and insecure: false loads",
+	    "listeners:\n  - name: r\n    listen: tcp://[::1]:2376\n    insecure: false\n" TLS_OK
+	    "    policy: p\n" POLICIES,
+	    0, 0, NULL },
+	{ "insecure tcp listener loads",
+	    "listeners:\n  - { name: r, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "tcp listener without tls",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2375\n    policy: p\n" POLICIES,
+	    3, 13,
+	    "listeners[0].listen is tcp:// without tls: add tls (cert, key and the ca of client "
+	    "certificates), or insecure: true" },
+	{ "insecure: false without tls is the same error",
+	    "listeners:\n  - name: r\n    insecure: false\n    listen: tcp://127.0.0.1:2375\n    policy: p\n" POLICIES,
+	    4, 13, "listeners[0].listen is tcp:// without tls" },
+	{ "tls and insecure: true",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n" TLS_OK
+	    "    insecure: true\n    policy: p\n" POLICIES,
+	    5, 5,
+	    "listeners[0] has both tls and insecure: true: remove insecure to serve TLS, or tls to "
+	    "serve plain TCP" },
+	{ "socket on a tcp listener",
+	    "listeners:\n  - name: r\n    socket: { mode: \"0600\" }\n    listen: tcp://127.0.0.1:2376\n" TLS_OK
+	    "    policy: p\n" POLICIES,
+	    3, 5, "listeners[0].socket is only for unix:// listeners" },
+	{ "tls on a unix listener",
+	    "listeners:\n  - name: u\n    listen: unix:///run/u.sock\n" TLS_OK
+	    "    policy: p\n" POLICIES,
+	    4, 5, "listeners[0].tls is only for tcp:// listeners" },
+	{ "tls on the default unix listener",
+	    "listeners:\n  - name: u\n" TLS_OK "    policy: p\n" POLICIES, 3, 5,
+	    "listeners[0].tls is only for tcp:// listeners" },
+	{ "insecure on a unix listener",
+	    "listeners:\n  - { name: u, listen: \"unix:///run/u.sock\", policy: p, insecure: true }\n" POLICIES,
+	    2, 57, "listeners[0].insecure is only for tcp:// listeners: remove it" },
+	{ "insecure not a boolean",
+	    "listeners:\n  - { name: r, listen: \"tcp://127.0.0.1:2375\", insecure: yes, policy: p }\n" POLICIES,
+	    2, 58, "listeners[0].insecure must be true or false, got \"yes\"" },
+	/* ---- tcp listen addresses ---- */
+	{ "tcp listen with a host name",
+	    "listeners:\n  - { name: r, listen: \"tcp://localhost:2376\", insecure: true, policy: p }\n" POLICIES,
+	    2, 24,
+	    "listeners[0].listen must be tcp://<IPv4 address>:<port> or tcp://[<IPv6 address>]:<port> "
+	    "(no host names)" },
+	{ "tcp listen port 0",
+	    "listeners:\n  - { name: r, listen: \"tcp://127.0.0.1:0\", insecure: true, policy: p }\n" POLICIES,
+	    2, 24, "no host names" },
+	{ "tcp listen port 65536",
+	    "listeners:\n  - { name: r, listen: \"tcp://127.0.0.1:65536\", insecure: true, policy: p }\n" POLICIES,
+	    2, 24, "no host names" },
+	{ "tcp listen IPv6 without brackets",
+	    "listeners:\n  - { name: r, listen: \"tcp://::1:2376\", insecure: true, policy: p }\n" POLICIES,
+	    2, 24, "no host names" },
+	{ "tcp listen bad IPv6",
+	    "listeners:\n  - { name: r, listen: \"tcp://[::g]:2376\", insecure: true, policy: p }\n" POLICIES,
+	    2, 24, "no host names" },
+	{ "tcp listen IPv4 with a leading zero",
+	    "listeners:\n  - { name: r, listen: \"tcp://127.0.0.01:2376\", insecure: true, policy: p }\n" POLICIES,
+	    2, 24, "no host names" },
+	{ "two tcp listeners, same address",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24, "listeners \"a\" and \"b\" both listen on tcp://127.0.0.1:2375" },
+	{ "0.0.0.0 takes the port of 127.0.0.1",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://0.0.0.0:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24,
+	    "listeners \"a\" and \"b\" both listen on the same port (tcp://127.0.0.1:2375 and "
+	    "tcp://0.0.0.0:2375: a wildcard address takes the port on every address it covers)" },
+	{ "[::] takes the port of an IPv4 address",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://[::]:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://10.1.2.3:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24, "both listen on the same port" },
+	{ "IPv4-mapped IPv6 is the IPv4 address",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://[::ffff:127.0.0.1]:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24, "both listen on the same port" },
+	{ "two spellings of ::1",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://[::1]:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://[0:0:0:0:0:0:0:1]:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24,
+	    "listeners \"a\" and \"b\" both listen on the same port (tcp://[::1]:2375 and "
+	    "tcp://[0:0:0:0:0:0:0:1]:2375: one address written two ways)" },
+	{ "different IPv4 addresses, same port, load",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://127.0.0.1:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://127.0.0.2:2375\", insecure: true, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "0.0.0.0 and ::1 on different ports load",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://0.0.0.0:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://[::1]:2376\", insecure: true, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "0.0.0.0 does not take an IPv6 address's port",
+	    "listeners:\n"
+	    "  - { name: a, listen: \"tcp://0.0.0.0:2375\", insecure: true, policy: p }\n"
+	    "  - { name: b, listen: \"tcp://[::1]:2375\", insecure: true, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "a listener on the default upstream's socket",
+	    "listeners:\n  - { name: a, listen: \"unix:///var/run/docker.sock\", policy: p }\n" POLICIES,
+	    2, 24,
+	    "listener \"a\" listens on unix:///var/run/docker.sock, the upstream's own address: "
+	    "sockwarden would replace the daemon's socket with its own" },
+	{ "a wildcard listener on a loopback upstream's port",
+	    "upstream: tcp://127.0.0.1:2375\n"
+	    "listeners:\n  - { name: a, listen: \"tcp://0.0.0.0:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24,
+	    "listener \"a\" listens on tcp://0.0.0.0:2375, the upstream's own address: sockwarden "
+	    "would forward its requests to itself" },
+	{ "a listener on the tcp upstream's address",
+	    "upstream: \"tcp://[fd00::5]:2375\"\n"
+	    "listeners:\n  - { name: a, listen: \"tcp://[fd00:0::5]:2375\", insecure: true, policy: p }\n" POLICIES,
+	    3, 24, "the upstream's own address" },
+	{ "a wildcard listener and a remote upstream on one port load",
+	    "upstream: tcp://10.0.0.5:2375\n"
+	    "listeners:\n  - { name: a, listen: \"tcp://0.0.0.0:2375\", insecure: true, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	/* ---- a listener's tls ---- */
+	{ "tls without cert",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { key: /k.pem, ca: /ca.pem }\n    policy: p\n" POLICIES,
+	    4, 10, "missing required key \"cert\" in tls of listener \"r\"" },
+	{ "tls without key",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls:\n      cert: /c.pem\n      ca: /ca.pem\n    policy: p\n" POLICIES,
+	    5, 7, "missing required key \"key\" in tls of listener \"r\"" },
+	{ "tls without ca",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem }\n    policy: p\n" POLICIES,
+	    4, 10,
+	    "listeners[0].tls needs ca, the CA file that verifies client certificates (or "
+	    "client_certs: none to ask for none)" },
+	{ "tls without ca, client_certs optional",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, client_certs: optional }\n    policy: p\n" POLICIES,
+	    4, 10, "listeners[0].tls needs ca" },
+	{ "client_certs none without ca loads",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, client_certs: none }\n    policy: p\n" POLICIES,
+	    0, 0, NULL },
+	{ "client_certs none with ca",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, client_certs: none, ca: /ca.pem }\n    policy: p\n" POLICIES,
+	    4, 59,
+	    "listeners[0].tls.ca is not used with client_certs: none (no client certificate is asked "
+	    "for): remove it, or set client_certs to required or optional" },
+	{ "client_certs none with crl",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, crl: /x.crl, client_certs: none }\n    policy: p\n" POLICIES,
+	    4, 39, "listeners[0].tls.crl is not used with client_certs: none" },
+	{ "crl without ca",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, crl: /x.crl }\n    policy: p\n" POLICIES,
+	    4, 39,
+	    "listeners[0].tls.crl needs listeners[0].tls.ca: the CRL revokes client certificates "
+	    "that ca verifies" },
+	{ "crl with ca loads",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, crl: /x.crl, ca: /ca.pem }\n    policy: p\n" POLICIES,
+	    0, 0, NULL },
+	{ "client_certs yes",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, ca: /ca.pem, client_certs: yes }\n    policy: p\n" POLICIES,
+	    4, 66,
+	    "listeners[0].tls.client_certs must be required, optional or none, got \"yes\"" },
+	{ "tls cert relative",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: server.pem, key: /k.pem, ca: /ca.pem }\n    policy: p\n" POLICIES,
+	    4, 18, "listeners[0].tls.cert must be an absolute path, got \"server.pem\"" },
+	{ "tls key with ..",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /etc/../k.pem, ca: /ca.pem }\n    policy: p\n" POLICIES,
+	    4, 31, "listeners[0].tls.key must be a clean absolute path" },
+	{ "tls ca not a scalar",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, ca: [/a, /b] }\n    policy: p\n" POLICIES,
+	    4, 43, "listeners[0].tls.ca must be a single value, not a list" },
+	{ "tls with the old client_ca spelling",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, client_ca: /ca.pem }\n    policy: p\n" POLICIES,
+	    4, 39, "unknown key \"client_ca\" in tls of listener \"r\"" },
+	{ "tls not a mapping",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: true\n    policy: p\n" POLICIES,
+	    4, 10, "listeners[0].tls must be a mapping with cert, key and ca, not a single value" },
+	{ "tls server_name is for the upstream only",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2376\n"
+	    "    tls: { cert: /c.pem, key: /k.pem, ca: /ca.pem, server_name: x }\n    policy: p\n" POLICIES,
+	    4, 52, "unknown key \"server_name\" in tls of listener \"r\"" },
+	/* ---- client keys against the listener's kind, whatever the key order ---- */
+	{ "cert clients before a tcp listen load",
+	    "listeners:\n  - name: r\n    clients:\n      - { match: { cert_cn: alice }, policy: p }\n"
+	    "    listen: tcp://127.0.0.1:2376\n" TLS_OK "    policy: p\n" POLICIES,
+	    0, 0, NULL },
+	{ "uid clients before a tcp listen",
+	    "listeners:\n  - name: r\n    clients:\n      - { match: { uid: 0 }, policy: p }\n"
+	    "    listen: tcp://127.0.0.1:2376\n" TLS_OK "    policy: p\n" POLICIES,
+	    4, 20,
+	    "listeners[0].clients[0].match.uid: uid, user, gid, group and container_* keys" },
+	{ "cert clients on an insecure listener",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2375\n    insecure: true\n"
+	    "    clients:\n      - { match: { cert_uri: \"spiffe://x/*\" }, policy: p }\n    policy: p\n" POLICIES,
+	    6, 20,
+	    "listeners[0].clients[0].match.cert_uri: cert_* keys need a TLS listener, and listener "
+	    "\"r\" is plain TCP (insecure: true), so its callers send no certificate: add tls" },
+	{ "container clients on an insecure listener",
+	    "listeners:\n  - name: r\n    listen: tcp://127.0.0.1:2375\n    insecure: true\n"
+	    "    clients:\n      - { match: { container_name: web }, policy: p }\n    policy: p\n" POLICIES,
+	    6, 20, "\"r\" is TCP: add tls and match its callers with cert_* keys" },
+	/* ---- upstream and upstream_tls ---- */
+	{ "upstream_tls after a tcp upstream loads",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /etc/sw/daemon-ca.pem }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "upstream_tls before a tcp upstream loads",
+	    "upstream_tls: { ca: /ca.pem, cert: /c.pem, key: /k.pem, server_name: docker.example.org }\n"
+	    "upstream: \"tcp://[2001:db8::5]:2376\"\nlisteners:\n  - { name: a, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "upstream_tls with the default upstream",
+	    "upstream_tls: { ca: /ca.pem }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES, 1,
+	    1,
+	    "upstream_tls is only for a tcp:// upstream, and upstream is unix:///var/run/docker.sock "
+	    "(the default): remove upstream_tls, or set upstream to the daemon's tcp://address:port" },
+	{ "upstream_tls with a unix upstream",
+	    "upstream: unix:///run/docker.sock\nlisteners:\n  - { name: a, policy: p }\n" POLICIES
+	    "upstream_tls:\n  ca: /ca.pem\n",
+	    6, 1,
+	    "upstream_tls is only for a tcp:// upstream, and upstream is unix:///run/docker.sock:" },
+	{ "upstream_tls without ca",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { cert: /c.pem, key: /k.pem }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 15, "missing required key \"ca\" in upstream_tls" },
+	{ "upstream_tls cert without key",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, cert: /c.pem }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 30,
+	    "upstream_tls.cert needs upstream_tls.key: give both (sockwarden's client certificate "
+	    "for the daemon) or neither" },
+	{ "upstream_tls key without cert",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { key: /k.pem, ca: /ca.pem }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 17, "upstream_tls.key needs upstream_tls.cert" },
+	{ "upstream_tls server_name with a space",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, server_name: \"a b\" }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 43, "upstream_tls.server_name must be a DNS name" },
+	{ "upstream_tls server_name label starting with '-'",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, server_name: -x.example }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 43, "upstream_tls.server_name must be a DNS name" },
+	{ "upstream_tls server_name with a trailing dot",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, server_name: x.example. }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 43, "upstream_tls.server_name must be a DNS name" },
+	{ "upstream_tls server_name an IPv6 address loads",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, server_name: \"fd00::5\" }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    0, 0, NULL },
+	{ "upstream_tls client_certs is for listeners",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, client_certs: none }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 30, "unknown key \"client_certs\" in upstream_tls" },
+	{ "upstream_tls crl is for listeners",
+	    "upstream: tcp://10.0.0.5:2376\nupstream_tls: { ca: /ca.pem, crl: /x.crl }\n"
+	    "listeners:\n  - { name: a, policy: p }\n" POLICIES,
+	    2, 30, "unknown key \"crl\" in upstream_tls" },
+	/* ---- run_as ---- */
+	{ "run_as numeric user without passwd entry, no group",
+	    "run_as: { user: \"3999999\" }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES, 1,
+	    17,
+	    "run_as.user 3999999 has no passwd entry to take a primary group from: set run_as.group" },
+	{ "run_as unknown user",
+	    "run_as: { user: no-such-user-sw }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES,
+	    1, 17, "run_as.user: no user named \"no-such-user-sw\" on this host" },
+	{ "run_as unknown group",
+	    "run_as:\n  user: root\n  group: no-such-group-sw\nlisteners:\n  - { name: a, policy: p }\n" POLICIES,
+	    3, 10, "run_as.group: no group named \"no-such-group-sw\" on this host" },
+	{ "run_as without user",
+	    "run_as: { group: root }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES, 1, 9,
+	    "missing required key \"user\" in run_as" },
+	{ "run_as negative id",
+	    "run_as: { user: \"-1\" }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES, 1, 17,
+	    "run_as.user must be a user or group name of 1 to 63 characters, or a numeric id" },
+	{ "run_as id 4294967295",
+	    "run_as: { user: root, group: 4294967295 }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES,
+	    1, 30, "run_as.group must be a name or a numeric id below 4294967295" },
+	{ "run_as not a mapping", "run_as: root\nlisteners:\n  - { name: a, policy: p }\n" POLICIES,
+	    1, 9, "run_as must be a mapping with user and group, not a single value" },
+	{ "run_as uid key", "run_as: { uid: 0 }\nlisteners:\n  - { name: a, policy: p }\n" POLICIES,
+	    1, 11, "unknown key \"uid\" in run_as" },
+};
+
+static void
+test_load_yaml_settings_row(void **state)
+{
+	const struct settings_case *c = *state;
+	struct pol_set *ps = NULL;
+	struct pol_err err;
+	int rc = load_str(c->text, &ps, &err);
+
+	if (c->line == 0) {
+		if (rc != 0)
+			fail_msg(
+			    "%s: did not load: %d:%d: %s", c->name, err.line, err.col, err.msg);
+		pol_set_unref(ps);
+		return;
+	}
+	if (rc == 0) {
+		pol_set_unref(ps);
+		fail_msg("%s: loaded, want %d:%d: %s", c->name, c->line, c->col, c->want);
+	}
+	if (err.line != c->line || err.col != c->col || strstr(err.msg, c->want) == NULL)
+		fail_msg("%s: got %d:%d: %s\n  want %d:%d: %s", c->name, err.line, err.col, err.msg,
+		    c->line, c->col, c->want);
+}
+
+/* Issue 4's example configuration, with every setting it stores checked. */
+static const char tls_example[] =
+    "upstream: tcp://10.0.0.5:2376\n"
+    "upstream_tls:\n"
+    "  ca: /etc/sockwarden/daemon-ca.pem\n"
+    "  cert: /etc/sockwarden/client.pem\n"
+    "  key: /etc/sockwarden/client-key.pem\n"
+    "  server_name: docker.example.org\n"
+    "run_as: { user: root, group: \"1234\" }\n"
+    "listeners:\n"
+    "  - name: local\n"
+    "    listen: unix:///run/sockwarden/docker.sock\n"
+    "    socket: { mode: \"0660\", group: root }\n"
+    "    policy: readonly\n"
+    "    clients:\n"
+    "      - match: { container_name: \"traefik*\", container_label: \"com.example.role=proxy\" }\n"
+    "        policy: traefik\n"
+    "      - match: { container_image: \"ghcr.io/acme/ci-runner:*\" }\n"
+    "        policy: ci\n"
+    "        owner: ci-runners\n"
+    "  - name: remote\n"
+    "    listen: tcp://0.0.0.0:2376\n"
+    "    tls:\n"
+    "      cert: /etc/sockwarden/server.pem\n"
+    "      key: /etc/sockwarden/server-key.pem\n"
+    "      ca: /etc/sockwarden/clients-ca.pem\n"
+    "      crl: /etc/sockwarden/clients.crl\n"
+    "      client_certs: required\n"
+    "    policy: nobody\n"
+    "    clients:\n"
+    "      - match: { cert_cn: alice }\n"
+    "        policy: admin\n"
+    "      - match: { cert_uri: \"spiffe://example.org/ci/*\" }\n"
+    "        policy: ci\n"
+    "      - match: { cert_fingerprint: \"AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\" }\n"
+    "        policy: admin\n"
+    "  - name: lab\n"
+    "    listen: tcp://127.0.0.1:2375\n"
+    "    insecure: true\n"
+    "    policy: readonly\n"
+    "  - name: optional\n"
+    "    listen: \"tcp://[::1]:2377\"\n"
+    "    tls: { cert: /s.pem, key: /s.key, ca: /ca.pem, client_certs: optional }\n"
+    "    policy: nobody\n"
+    "policies:\n"
+    "  readonly: { groups: [read-only] }\n"
+    "  traefik: { groups: [containers-read-only] }\n"
+    "  ci: { allow: [SystemPing] }\n"
+    "  admin: { allow: [SystemPing] }\n"
+    "  nobody: {}\n";
+
+static void
+check_tls_files(const char *row, const struct sw_tls_cfg *t, const char *cert, const char *key,
+    const char *ca, const char *crl)
+{
+	EXPECT_NUM(row, "tls.enabled", t->enabled, 1);
+	EXPECT_STR(row, "tls.cert", t->cert, cert);
+	EXPECT_STR(row, "tls.key", t->key, key);
+	EXPECT_STR(row, "tls.ca", t->ca, ca);
+	EXPECT_STR(row, "tls.crl", t->crl, crl);
+}
+
+static void
+test_load_yaml_tls_example(void **state)
+{
+	const struct sw_config *cfg;
+	const struct sw_listener_cfg *l;
+	const struct sw_client_cfg *c;
+	struct pol_set *ps = NULL;
+	struct pol_err err;
+
+	(void)state;
+	if (load_str(tls_example, &ps, &err) != 0)
+		fail_msg("example: %d:%d: %s", err.line, err.col, err.msg);
+	cfg = pol_set_config(ps);
+	EXPECT_STR("upstream", "upstream", cfg->upstream, "tcp://10.0.0.5:2376");
+	check_tls_files("upstream_tls", &cfg->upstream_tls, "/etc/sockwarden/client.pem",
+	    "/etc/sockwarden/client-key.pem", "/etc/sockwarden/daemon-ca.pem", "");
+	EXPECT_STR(
+	    "upstream_tls", "server_name", cfg->upstream_tls.server_name, "docker.example.org");
+	EXPECT_NUM("run_as", "enabled", cfg->run_as.enabled, 1);
+	EXPECT_NUM("run_as", "uid", cfg->run_as.uid, 0);
+	EXPECT_NUM("run_as", "gid", cfg->run_as.gid, 1234);
+	EXPECT_STR("run_as", "user", cfg->run_as.user, "root");
+	EXPECT_STR("run_as", "group", cfg->run_as.group, "1234");
+	EXPECT_NUM("example", "listeners", cfg->n_listeners, 4);
+
+	l = &cfg->listeners[0];
+	EXPECT_NUM("local", "tls.enabled", l->tls.enabled, 0);
+	EXPECT_NUM("local", "insecure", l->insecure, 0);
+	EXPECT_NUM("local", "clients", l->n_clients, 2);
+	c = &cfg->clients[l->first_client];
+	EXPECT_STR("local clients[0]", "container_name", c->container_name, "traefik*");
+	EXPECT_STR(
+	    "local clients[0]", "container_label", c->container_label, "com.example.role=proxy");
+	EXPECT_STR("local clients[0]", "owner", c->owner, "");
+	EXPECT_STR("local clients[0]", "policy", pol_set_policy_name(ps, c->policy), "traefik");
+	c++;
+	EXPECT_STR(
+	    "local clients[1]", "container_image", c->container_image, "ghcr.io/acme/ci-runner:*");
+	EXPECT_STR("local clients[1]", "owner", c->owner, "ci-runners");
+	EXPECT_NUM("local", "wants container", pol_listener_wants_container(cfg, 0), 1);
+
+	l = &cfg->listeners[1];
+	check_tls_files("remote", &l->tls, "/etc/sockwarden/server.pem",
+	    "/etc/sockwarden/server-key.pem", "/etc/sockwarden/clients-ca.pem",
+	    "/etc/sockwarden/clients.crl");
+	EXPECT_NUM("remote", "client_certs", l->tls.client_certs, SW_CERTS_REQUIRED);
+	EXPECT_STR("remote", "server_name", l->tls.server_name, "");
+	EXPECT_NUM("remote", "insecure", l->insecure, 0);
+	EXPECT_NUM("remote", "clients", l->n_clients, 3);
+	c = &cfg->clients[l->first_client];
+	EXPECT_STR("remote clients[0]", "cert_cn", c->cert_cn, "alice");
+	EXPECT_STR("remote clients[1]", "cert_uri", c[1].cert_uri, "spiffe://example.org/ci/*");
+	EXPECT_STR("remote clients[2]", "cert_fingerprint", c[2].cert_fingerprint,
+	    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	EXPECT_STR("remote clients[2]", "policy", pol_set_policy_name(ps, c[2].policy), "admin");
+	EXPECT_NUM("remote", "wants container", pol_listener_wants_container(cfg, 1), 0);
+
+	l = &cfg->listeners[2];
+	EXPECT_NUM("lab", "insecure", l->insecure, 1);
+	EXPECT_NUM("lab", "tls.enabled", l->tls.enabled, 0);
+	EXPECT_NUM("lab", "clients", l->n_clients, 0);
+
+	l = &cfg->listeners[3];
+	EXPECT_NUM("optional", "client_certs", l->tls.client_certs, SW_CERTS_OPTIONAL);
+	pol_set_unref(ps);
+}
+
+/* run_as: names and numeric ids, and the group that goes with the user. */
+struct run_as_case {
+	const char *name;
+	const char *run_as;
+	unsigned uid, gid;
+	const char *user, *group; /* as written */
+};
+
+static struct run_as_case run_as_cases[] = {
+	{ "run_as user name takes its primary group", "{ user: root }", 0, 0, "root", "" },
+	{ "run_as numeric user takes its passwd entry's group", "{ user: \"0\" }", 0, 0, "0", "" },
+	{ "run_as group by name", "{ user: \"1234\", group: root }", 1234, 0, "1234", "root" },
+	{ "run_as both numeric, no passwd entry needed",
+	    "{ user: \"3999999\", group: \"3999998\" }", 3999999, 3999998, "3999999", "3999998" },
+	{ "run_as largest ids", "{ user: \"4294967294\", group: \"4294967294\" }", 4294967294u,
+	    4294967294u, "4294967294", "4294967294" },
+};
+
+static void
+test_load_yaml_run_as_row(void **state)
+{
+	const struct run_as_case *c = *state;
+	const struct sw_config *cfg;
+	struct pol_set *ps = NULL;
+	struct pol_err err;
+	char text[256];
+
+	snprintf(text, sizeof(text),
+	    "run_as: %s\nlisteners:\n  - { name: a, policy: p }\n" POLICIES, c->run_as);
+	if (load_str(text, &ps, &err) != 0)
+		fail_msg("%s: %d:%d: %s", c->name, err.line, err.col, err.msg);
+	cfg = pol_set_config(ps);
+	EXPECT_NUM(c->name, "run_as.enabled", cfg->run_as.enabled, 1);
+	EXPECT_NUM(c->name, "run_as.uid", cfg->run_as.uid, c->uid);
+	EXPECT_NUM(c->name, "run_as.gid", cfg->run_as.gid, c->gid);
+	EXPECT_STR(c->name, "run_as.user", cfg->run_as.user, c->user);
+	EXPECT_STR(c->name, "run_as.group", cfg->run_as.group, c->group);
+	pol_set_unref(ps);
+}
+
+/* Without the new keys nothing changes: no TLS, no run_as, unix everywhere. */
+static void
+test_load_yaml_settings_absent(void **state)
+{
+	const struct sw_config *cfg;
+	struct pol_set *ps = NULL;
+	struct pol_err err;
+
+	(void)state;
+	if (load_str(minimal, &ps, &err) != 0)
+		fail_msg("minimal: %d:%d: %s", err.line, err.col, err.msg);
+	cfg = pol_set_config(ps);
+	EXPECT_NUM("minimal", "upstream_tls.enabled", cfg->upstream_tls.enabled, 0);
+	EXPECT_NUM("minimal", "run_as.enabled", cfg->run_as.enabled, 0);
+	EXPECT_NUM("minimal", "tls.enabled", cfg->listeners[0].tls.enabled, 0);
+	EXPECT_NUM("minimal", "insecure", cfg->listeners[0].insecure, 0);
+	pol_set_unref(ps);
+}
+
 /* ---- pol_load_file ------------------------------------------------------------- */
 
 struct file_case {
@@ -750,7 +1282,8 @@ test_load_yaml_error_text_sanitised(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[nitems(good_cases) + nitems(gen_cases) + nitems(file_cases) + 8];
+	struct CMUnitTest tests[nitems(good_cases) + nitems(gen_cases) + nitems(file_cases) +
+	                        nitems(settings_cases) + nitems(run_as_cases) + 10];
 	size_t i, n = 0;
 	int rc;
 
@@ -760,10 +1293,18 @@ main(void)
 	for (i = 0; i < nitems(gen_cases); i++)
 		tests[n++] = (struct CMUnitTest){ gen_cases[i].name, test_load_yaml_generated, NULL,
 			NULL, &gen_cases[i] };
+	for (i = 0; i < nitems(settings_cases); i++)
+		tests[n++] = (struct CMUnitTest){ settings_cases[i].name,
+			test_load_yaml_settings_row, NULL, NULL, &settings_cases[i] };
+	for (i = 0; i < nitems(run_as_cases); i++)
+		tests[n++] = (struct CMUnitTest){ run_as_cases[i].name, test_load_yaml_run_as_row,
+			NULL, NULL, &run_as_cases[i] };
 	for (i = 0; i < nitems(file_cases); i++)
 		tests[n++] = (struct CMUnitTest){ file_cases[i].name, test_load_yaml_file, NULL,
 			NULL, &file_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_load_yaml_every_fixture_has_a_row);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_load_yaml_tls_example);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_load_yaml_settings_absent);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_load_yaml_file_not_regular);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_load_yaml_default_config);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_load_yaml_deploy_policies);

@@ -1,0 +1,291 @@
+/*
+ * Tests for policy/client_match.c: pol_client_matches() for every key, with
+ * the caller's identity source present, absent or partial (several SANs,
+ * labels, globs); pol_listener_wants_container(); pol_owner_of() and its
+ * order of identities, including a buffer too small for the identity.
+ */
+#include "sockwarden/compat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "sockwarden/policy.h"
+
+/* ---- callers ---------------------------------------------------------------------- */
+
+#define FP_ALICE "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define FP_BOB   "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
+static const struct sw_san alice_sans[] = {
+	{ SW_SAN_DNS, "alice.example.org" },
+	{ SW_SAN_DNS, "admin.example.org" },
+	{ SW_SAN_EMAIL, "alice@example.org" },
+	{ SW_SAN_URI, "spiffe://example.org/ci/runner-1" },
+	{ SW_SAN_URI, "https://example.org/alice" },
+};
+
+static const struct sw_cert_ident cert_alice = { "alice", FP_ALICE, nitems(alice_sans),
+	alice_sans };
+/* No CN and no SAN: only the fingerprint identifies it. */
+static const struct sw_cert_ident cert_bare = { NULL, FP_BOB, 0, NULL };
+
+static const char *const traefik_keys[] = { "com.example.role", "com.docker.compose.project",
+	"empty" };
+static const char *const traefik_values[] = { "proxy", "edge", "" };
+
+static const struct sw_ctr_ident ctr_traefik = { "0123456789abcdef0123456789abcdef0123456789ab"
+	                                         "cdef0123456789abcdef",
+	"traefik-1", "traefik:v3.0", nitems(traefik_keys), traefik_keys, traefik_values };
+static const struct sw_ctr_ident ctr_plain = { "fedcba9876543210fedcba9876543210fedcba9876543"
+	                                       "210fedcba9876543210",
+	"ci-runner-7", "ghcr.io/acme/ci-runner:2024.1", 0, NULL, NULL };
+
+static const struct sw_ident nobody = { "l", false, 0, 0, 0, NULL, NULL };
+static const struct sw_ident unix_alice = { "l", true, 1000, 100, 42, NULL, NULL };
+static const struct sw_ident unix_root = { "l", true, 0, 0, 1, NULL, NULL };
+static const struct sw_ident tls_alice = { "l", false, 0, 0, 0, &cert_alice, NULL };
+static const struct sw_ident tls_bare = { "l", false, 0, 0, 0, &cert_bare, NULL };
+static const struct sw_ident in_traefik = { "l", true, 0, 0, 7, NULL, &ctr_traefik };
+static const struct sw_ident in_plain = { "l", true, 1000, 100, 8, NULL, &ctr_plain };
+
+/* ---- pol_client_matches ------------------------------------------------------------ */
+
+struct match_case {
+	const char *name;
+	struct sw_client_cfg cl;
+	const struct sw_ident *who;
+	bool want;
+};
+
+static struct match_case match_cases[] = {
+	/* kernel identity */
+	{ "uid matches", { .has_uid = true, .uid = 1000 }, &unix_alice, true },
+	{ "uid differs", { .has_uid = true, .uid = 1001 }, &unix_alice, false },
+	{ "uid 0 is not 'unset'", { .has_uid = true, .uid = 0 }, &unix_root, true },
+	{ "uid 0 against uid 1000", { .has_uid = true, .uid = 0 }, &unix_alice, false },
+	{ "gid matches", { .has_gid = true, .gid = 100 }, &unix_alice, true },
+	{ "gid differs", { .has_gid = true, .gid = 0 }, &unix_alice, false },
+	{ "uid and gid both hold", { .has_uid = true, .uid = 1000, .has_gid = true, .gid = 100 },
+	    &unix_alice, true },
+	{ "uid holds, gid does not", { .has_uid = true, .uid = 1000, .has_gid = true, .gid = 1 },
+	    &unix_alice, false },
+	{ "uid without SO_PEERCRED", { .has_uid = true, .uid = 0 }, &nobody, false },
+	{ "gid 0 without SO_PEERCRED", { .has_gid = true, .gid = 0 }, &tls_alice, false },
+	{ "uid with no caller at all", { .has_uid = true, .uid = 0 }, NULL, false },
+	/* certificate: CN */
+	{ "cert_cn exact", { .cert_cn = "alice" }, &tls_alice, true },
+	{ "cert_cn glob", { .cert_cn = "al*" }, &tls_alice, true },
+	{ "cert_cn '?'", { .cert_cn = "alic?" }, &tls_alice, true },
+	{ "cert_cn is case-sensitive", { .cert_cn = "Alice" }, &tls_alice, false },
+	{ "cert_cn is not a prefix match", { .cert_cn = "ali" }, &tls_alice, false },
+	{ "cert_cn on a certificate without CN", { .cert_cn = "*" }, &tls_bare, false },
+	{ "cert_cn without a certificate", { .cert_cn = "*" }, &unix_alice, false },
+	/* certificate: SANs, any of the type */
+	{ "cert_dns first SAN", { .cert_dns = "alice.example.org" }, &tls_alice, true },
+	{ "cert_dns second SAN", { .cert_dns = "admin.example.org" }, &tls_alice, true },
+	{ "cert_dns glob over SANs", { .cert_dns = "*.example.org" }, &tls_alice, true },
+	{ "cert_dns no SAN matches", { .cert_dns = "bob.example.org" }, &tls_alice, false },
+	{ "cert_dns does not look at the email SAN", { .cert_dns = "alice@example.org" },
+	    &tls_alice, false },
+	{ "cert_dns does not look at the CN", { .cert_dns = "alice" }, &tls_alice, false },
+	{ "cert_dns on a certificate without SANs", { .cert_dns = "*" }, &tls_bare, false },
+	{ "cert_email", { .cert_email = "*@example.org" }, &tls_alice, true },
+	{ "cert_email other domain", { .cert_email = "*@example.com" }, &tls_alice, false },
+	{ "cert_email does not look at DNS SANs", { .cert_email = "alice.example.org" }, &tls_alice,
+	    false },
+	{ "cert_uri SPIFFE glob", { .cert_uri = "spiffe://example.org/ci/*" }, &tls_alice, true },
+	{ "cert_uri second URI", { .cert_uri = "https://example.org/alice" }, &tls_alice, true },
+	{ "cert_uri other trust domain", { .cert_uri = "spiffe://example.com/*" }, &tls_alice,
+	    false },
+	{ "cert_uri without a certificate", { .cert_uri = "*" }, &in_traefik, false },
+	/* certificate: fingerprint, exact */
+	{ "cert_fingerprint", { .cert_fingerprint = FP_ALICE }, &tls_alice, true },
+	{ "cert_fingerprint of another certificate", { .cert_fingerprint = FP_BOB }, &tls_alice,
+	    false },
+	{ "cert_fingerprint alone identifies a bare certificate", { .cert_fingerprint = FP_BOB },
+	    &tls_bare, true },
+	{ "cert_fingerprint without a certificate", { .cert_fingerprint = FP_ALICE }, &nobody,
+	    false },
+	{ "cert_cn and cert_uri both hold",
+	    { .cert_cn = "alice", .cert_uri = "spiffe://example.org/*" }, &tls_alice, true },
+	{ "cert_cn holds, cert_fingerprint does not",
+	    { .cert_cn = "alice", .cert_fingerprint = FP_BOB }, &tls_alice, false },
+	/* container */
+	{ "container_name exact", { .container_name = "traefik-1" }, &in_traefik, true },
+	{ "container_name glob", { .container_name = "traefik*" }, &in_traefik, true },
+	{ "container_name other", { .container_name = "ci-*" }, &in_traefik, false },
+	{ "container_name outside any container", { .container_name = "*" }, &unix_root, false },
+	{ "container_image glob", { .container_image = "ghcr.io/acme/ci-runner:*" }, &in_plain,
+	    true },
+	{ "container_image other tag", { .container_image = "traefik:v2*" }, &in_traefik, false },
+	{ "container_label key present", { .container_label = "com.example.role" }, &in_traefik,
+	    true },
+	{ "container_label key absent", { .container_label = "com.example.tier" }, &in_traefik,
+	    false },
+	{ "container_label key is exact, not a prefix", { .container_label = "com.example" },
+	    &in_traefik, false },
+	{ "container_label key is not matched by a longer key",
+	    { .container_label = "com.example.role.x" }, &in_traefik, false },
+	{ "container_label key=value", { .container_label = "com.example.role=proxy" }, &in_traefik,
+	    true },
+	{ "container_label second label", { .container_label = "com.docker.compose.project=ed*" },
+	    &in_traefik, true },
+	{ "container_label value differs", { .container_label = "com.example.role=web" },
+	    &in_traefik, false },
+	{ "container_label value glob", { .container_label = "com.example.role=pro?y" },
+	    &in_traefik, true },
+	{ "container_label empty value matches key=", { .container_label = "empty=" }, &in_traefik,
+	    true },
+	{ "container_label key= does not match a value", { .container_label = "com.example.role=" },
+	    &in_traefik, false },
+	{ "container_label on a container without labels", { .container_label = "x" }, &in_plain,
+	    false },
+	{ "container_name and label both hold",
+	    { .container_name = "traefik-*", .container_label = "com.example.role=proxy" },
+	    &in_traefik, true },
+	{ "container_name holds, label does not",
+	    { .container_name = "traefik-*", .container_label = "com.example.role=db" },
+	    &in_traefik, false },
+	{ "uid and container both hold", { .has_uid = true, .uid = 1000, .container_name = "ci-*" },
+	    &in_plain, true },
+	{ "container holds, uid does not", { .has_uid = true, .uid = 0, .container_name = "ci-*" },
+	    &in_plain, false },
+	/* kinds the caller does not have */
+	{ "certificate key for a container caller", { .cert_cn = "*" }, &in_traefik, false },
+	{ "container key for a TLS caller", { .container_name = "*" }, &tls_alice, false },
+	{ "an entry with no key matches everyone", { .policy = 0 }, &nobody, true },
+};
+
+static void
+test_client_matches_row(void **state)
+{
+	const struct match_case *c = *state;
+	bool got = pol_client_matches(&c->cl, c->who);
+
+	if (got != c->want)
+		fail_msg("%s: pol_client_matches is %s, want %s", c->name, got ? "true" : "false",
+		    c->want ? "true" : "false");
+}
+
+/* ---- pol_listener_wants_container ---------------------------------------------------- */
+
+static void
+test_listener_wants_container(void **state)
+{
+	static struct sw_client_cfg clients[] = {
+		{ .has_uid = true, .uid = 1 },           /* listener 0 */
+		{ .cert_cn = "alice" },                  /* listener 1 */
+		{ .has_uid = true, .uid = 2 },           /* listener 2 */
+		{ .container_label = "role=proxy" },     /* listener 2 */
+		{ .container_image = "traefik:*" },      /* listener 3 */
+		{ .container_name = "x", .has_gid = 1 }, /* listener 4 */
+	};
+	static struct sw_listener_cfg listeners[] = {
+		{ .name = "uid-only", .first_client = 0, .n_clients = 1 },
+		{ .name = "tls", .first_client = 1, .n_clients = 1 },
+		{ .name = "second-entry", .first_client = 2, .n_clients = 2 },
+		{ .name = "image", .first_client = 4, .n_clients = 1 },
+		{ .name = "name", .first_client = 5, .n_clients = 1 },
+		{ .name = "no-clients", .first_client = 6, .n_clients = 0 },
+	};
+	static const bool want[] = { false, false, true, true, true, false };
+	struct sw_config cfg;
+	size_t i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listeners = listeners;
+	cfg.n_listeners = nitems(listeners);
+	cfg.clients = clients;
+	cfg.n_clients = nitems(clients);
+	for (i = 0; i < nitems(listeners); i++)
+		if (pol_listener_wants_container(&cfg, i) != want[i])
+			fail_msg("listener %s: wants_container is %d, want %d", listeners[i].name,
+			    !want[i], want[i]);
+	if (pol_listener_wants_container(&cfg, nitems(listeners)))
+		fail_msg("a listener index out of range wants containers");
+	if (pol_listener_wants_container(NULL, 0))
+		fail_msg("a NULL configuration wants containers");
+}
+
+/* ---- pol_owner_of ------------------------------------------------------------------- */
+
+struct owner_case {
+	const char *name;
+	const char *owner; /* the entry's "owner:"; NULL: no entry (the listener default) */
+	const struct sw_ident *who;
+	size_t bufsz;
+	const char *want;
+};
+
+static struct owner_case owner_cases[] = {
+	{ "entry owner wins over everything", "ci-runners", &in_traefik, 64, "ci-runners" },
+	{ "entry owner without a caller identity", "team:a@b", &nobody, 64, "team:a@b" },
+	{ "container name first", NULL, &in_traefik, 64, "container:traefik-1" },
+	{ "container over uid", "", &in_plain, 64, "container:ci-runner-7" },
+	{ "certificate CN", NULL, &tls_alice, 64, "cn:alice" },
+	{ "fingerprint without a CN", NULL, &tls_bare, 128, "sha256:" FP_BOB },
+	{ "uid last", NULL, &unix_alice, 64, "uid:1000" },
+	{ "uid 0", NULL, &unix_root, 64, "uid:0" },
+	{ "no identity at all", NULL, &nobody, 64, "" },
+	{ "NULL caller", NULL, NULL, 64, "" },
+	{ "exactly fits", NULL, &unix_alice, sizeof("uid:1000"), "uid:1000" },
+	{ "one byte short: nothing, never a prefix", NULL, &unix_alice, sizeof("uid:1000") - 1,
+	    "" },
+	{ "fingerprint does not fit", NULL, &tls_bare, 64, "" },
+	{ "entry owner does not fit", "ci-runners", &unix_alice, 4, "" },
+};
+
+static void
+test_owner_of_row(void **state)
+{
+	const struct owner_case *c = *state;
+	struct sw_client_cfg cl;
+	char buf[160];
+	size_t n;
+
+	memset(&cl, 0, sizeof(cl));
+	if (c->owner != NULL)
+		snprintf(cl.owner, sizeof(cl.owner), "%s", c->owner);
+	memset(buf, 'x', sizeof(buf));
+	n = pol_owner_of(c->owner != NULL ? &cl : NULL, c->who, buf, c->bufsz);
+	if (memchr(buf, '\0', c->bufsz) == NULL)
+		fail_msg("%s: not NUL-terminated within %zu bytes", c->name, c->bufsz);
+	if (strcmp(buf, c->want) != 0 || n != strlen(c->want))
+		fail_msg("%s: \"%s\" (%zu), want \"%s\"", c->name, buf, n, c->want);
+	if (buf[c->bufsz] != 'x')
+		fail_msg("%s: wrote past %zu bytes", c->name, c->bufsz);
+}
+
+static void
+test_owner_of_empty_buffer(void **state)
+{
+	char buf[1] = { 'x' };
+
+	(void)state;
+	assert_int_equal(pol_owner_of(NULL, &unix_alice, buf, 0), 0);
+	assert_int_equal(buf[0], 'x');
+}
+
+int
+main(void)
+{
+	struct CMUnitTest tests[nitems(match_cases) + nitems(owner_cases) + 2];
+	size_t i, n = 0;
+
+	for (i = 0; i < nitems(match_cases); i++)
+		tests[n++] = (struct CMUnitTest){ match_cases[i].name, test_client_matches_row,
+			NULL, NULL, &match_cases[i] };
+	for (i = 0; i < nitems(owner_cases); i++)
+		tests[n++] = (struct CMUnitTest){ owner_cases[i].name, test_owner_of_row, NULL,
+			NULL, &owner_cases[i] };
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_listener_wants_container);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_owner_of_empty_buffer);
+	return _cmocka_run_group_tests("client_match", tests, n, NULL, NULL);
+}
