@@ -1,8 +1,19 @@
 /*
  * The "policies" mapping: each policy's allow, deny and groups entries, in
  * document order, checked against the route table and the built-in groups so
- * that a typo is an error instead of a silently dead rule; and its body
- * rules (profile, mode, modes, containers, exec, ...), read by load_rules.c.
+ * that a typo is an error instead of a silently dead rule; its body
+ * rules (profile, mode, modes, containers, exec, ...), read by load_rules.c;
+ * and its ownership settings:
+ *
+ *   ownership   true, false (the default), or a mapping { label: KEY }
+ *               (on, with that owner label key instead of
+ *               SW_DEF_OWNER_LABEL; see pol_own_check_label_key() for
+ *               which keys are accepted and why).
+ *   redact      mapping with optional lists of globs ('*', '?', matched
+ *               ASCII case-insensitively, at most 64 per list):
+ *     env         over Config.Env variable NAMES ("*PASSWORD*", "AWS_*")
+ *     labels      over label keys ("secret.*")
+ *               Redaction works with or without ownership.
  */
 #include "sockwarden/compat.h"
 
@@ -166,6 +177,113 @@ h_read_only(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	return 0;
 }
 
+/* ---- ownership and redaction ------------------------------------------------ */
+
+static int
+h_owner_label(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct pol_ownership *o = obj;
+	const char *s, *why;
+
+	(void)k;
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	if (pol_own_check_label_key(s, &why) == -1)
+		return ld_bad_value(ld, path, why, s);
+	return ld_copy(ld, o->label, sizeof(o->label), path, s);
+}
+
+static const struct ld_key ownership_keys[] = {
+	{ "label", h_owner_label, false, NULL },
+};
+
+/* Built-in profiles grant endpoints and rules; who owns what is the policy's own choice. */
+static int
+not_in_profile(struct ld *ld, const struct ld_policy *lp, const char *path)
+{
+	if (!lp->in_profile)
+		return 0;
+	return ld_fail(ld, &ld->key_mark, "%s cannot be set by a profile", path);
+}
+
+/* ownership: true | false | { label: KEY } */
+static int
+h_ownership(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct ld_policy *lp = obj;
+	struct pol_ownership *o = &lp->p->own.pub;
+	char where[160];
+	const char *s, *why;
+
+	(void)k;
+	if (not_in_profile(ld, lp, path) == -1)
+		return -1;
+	snprintf(o->label, sizeof(o->label), "%s", SW_DEF_OWNER_LABEL);
+	if (ld->ev.type == YAML_MAPPING_START_EVENT) {
+		o->isolate = true;
+		snprintf(where, sizeof(where), "in %s", path);
+		return ld_walk_mapping(ld, ownership_keys, nitems(ownership_keys), o, path, where);
+	}
+	if (ld->ev.type != YAML_SCALAR_EVENT)
+		return ld_fail(ld, &ld->ev.start_mark,
+		    "%s must be true, false or a mapping with label, not a %s", path,
+		    ld_node_kind(ld->ev.type));
+	if (ld_scalar(ld, path, &s) == -1)
+		return -1;
+	if (pol_parse_bool(s, &o->isolate, &why) == -1)
+		return ld_bad_value(ld, path, "must be true, false or a mapping with label", s);
+	return 0;
+}
+
+/* redact.env and redact.labels: lists of globs. */
+static int
+h_redact_list(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct pol_own_cfg *c = obj;
+	bool label = k->arg != NULL;
+	const char *s, *why;
+
+	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path,
+	        label ? " of label key globs, e.g. [\"secret.*\"]" :
+	                " of variable name globs, e.g. [\"*PASSWORD*\", \"AWS_*\"]") == -1)
+		return -1;
+	for (;;) {
+		if (ld_next(ld) == -1)
+			return -1;
+		if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if (ld_scalar(ld, path, &s) == -1)
+			return -1;
+		if (pol_own_check_redact_glob(s, &why) == -1)
+			return ld_bad_value(ld, path, why, s);
+		if ((label ? c->pub.n_redact_labels : c->pub.n_redact_env) >= POL_OWN_MAX_REDACT)
+			return ld_fail(ld, &ld->ev.start_mark, "%s has more than %d globs", path,
+			    POL_OWN_MAX_REDACT);
+		if (pol_own_add_redact(c, label, s) == -1)
+			return ld_fail(ld, NULL, "out of memory");
+	}
+}
+
+static const struct ld_key redact_keys[] = {
+	{ "env", h_redact_list, false, NULL },
+	{ "labels", h_redact_list, false, (const void *)(intptr_t)1 },
+};
+
+static int
+h_redact(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
+{
+	struct ld_policy *lp = obj;
+	char where[160];
+
+	(void)k;
+	if (not_in_profile(ld, lp, path) == -1)
+		return -1;
+	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path, " with env and/or labels") == -1)
+		return -1;
+	snprintf(where, sizeof(where), "in %s", path);
+	return ld_walk_mapping(ld, redact_keys, nitems(redact_keys), &lp->p->own, path, where);
+}
+
 /* Sorted by name for bsearch. */
 static const struct ld_key policy_keys[] = {
 	{ "allow", h_entries, false, (const void *)(intptr_t)POL_ENTRY_ALLOW },
@@ -180,9 +298,11 @@ static const struct ld_key policy_keys[] = {
 	{ "mode", ld_h_mode, false, NULL },
 	{ "modes", ld_h_modes, false, NULL },
 	{ "network_create", ld_h_rule, false, LD_RULE(NETWORK_CREATE) },
+	{ "ownership", h_ownership, false, NULL },
 	{ "plugins", ld_h_rule, false, LD_RULE(PLUGINS) },
 	{ "profile", ld_h_profile, false, NULL },
 	{ "read_only", h_read_only, false, NULL },
+	{ "redact", h_redact, false, NULL },
 	{ "services", ld_h_rule, false, LD_RULE(SERVICES) },
 	{ "swarm", ld_h_rule, false, LD_RULE(SWARM) },
 	{ "volume_create", ld_h_rule, false, LD_RULE(VOLUME_CREATE) },

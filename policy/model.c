@@ -81,6 +81,7 @@ policy_release(struct pol_policy *p)
 	free(p->allowed);
 	free(p->table);
 	pol_rules_free(&p->rules);
+	pol_own_cfg_free(&p->own);
 }
 
 struct pol_set *
@@ -137,6 +138,19 @@ pol_set_policy_name(const struct pol_set *ps, int policy)
 	if (policy < 0 || (size_t)policy >= ps->n_policies)
 		return NULL;
 	return ps->policies[policy].name;
+}
+
+const struct pol_ownership *
+pol_set_ownership(const struct pol_set *ps, int policy)
+{
+	const struct pol_ownership *o;
+
+	if (ps == NULL || policy < 0 || (size_t)policy >= ps->n_policies)
+		return NULL;
+	o = &ps->policies[policy].own.pub;
+	if (!o->isolate && o->n_redact_env == 0 && o->n_redact_labels == 0)
+		return NULL;
+	return o;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sockwarden/owner.h"
 #include "sockwarden/policy.h"
 
 #include "rules.h"
@@ -62,6 +63,20 @@ struct pol_policy_src {
 	struct pol_pos mutations;              /* containers.set or containers.default */
 };
 
+/*
+ * A policy's "ownership" and "redact" settings (own_config.c; read by
+ * load_policies.c).  "pub" is what pol_set_ownership() hands out: its glob
+ * lists are views of "env" and "labels", which the policy owns.
+ */
+#define POL_OWN_MAX_REDACT 64  /* globs per redact list */
+#define POL_OWN_GLOB_MAX   128 /* longest redact glob, NUL included */
+
+struct pol_own_cfg {
+	struct pol_ownership pub;
+	char **env;
+	char **labels;
+};
+
 /* The decision for one endpoint id, computed at load time. */
 struct pol_ep_rule {
 	unsigned char verdict; /* enum pol_verdict */
@@ -79,6 +94,7 @@ struct pol_policy {
 	struct pol_ep_rule *table; /* one row per endpoint id, n_ep rows */
 	struct pol_rules rules;    /* body rules (load_rules.c); rules.enabled: inspect */
 	struct pol_policy_src src;
+	struct pol_own_cfg own; /* ownership and redaction; all zero when not written */
 };
 
 struct pol_set {
@@ -101,6 +117,13 @@ bool pol_glob_match(const char *pattern, const char *s);
 /* Does policy entry "e" apply to endpoint "ep"? (deny/allow globs, groups, read_only) */
 bool pol_entry_matches(const struct pol_entry *e, int ep);
 bool pol_glob_has_magic(const char *pattern);
+
+/* own_config.c: ownership settings; each check returns 0, or -1 with a static reason */
+int pol_own_check_label_key(const char *s, const char **why);
+int pol_own_check_redact_glob(const char *s, const char **why);
+/* Appends a copy of a checked glob to redact.labels ("label") or redact.env; -1: full or OOM. */
+int pol_own_add_redact(struct pol_own_cfg *c, bool label, const char *glob);
+void pol_own_cfg_free(struct pol_own_cfg *c);
 
 /* groups.c: built-in endpoint groups */
 size_t pol_group_count(void);

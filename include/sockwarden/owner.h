@@ -86,10 +86,10 @@ int pol_own_rewrite_target(const struct sw_req *req, const char *id, char *buf, 
 
 /*
  * LIST: "query" with an owner filter label=<label>=<owner> merged into its
- * "filters" parameter (both the current map-of-lists and the legacy
- * map-of-maps forms; a missing parameter is created; a repeated or
- * unparsable one is refused).  Writes the new query (without '?') to buf.
- * Returns its length, or -1 with a static reason in *why.
+ * "filters" parameter (both the current map-of-maps form,
+ * {"label":{"k=v":true}}, and the legacy map-of-lists one; a missing parameter is created; a
+ * repeated or unparsable one is refused).  Writes the new query (without '?') to buf. Returns its
+ * length, or -1 with a static reason in *why.
  */
 int pol_own_add_filter(const struct sw_str *query, const char *label, const char *owner, char *buf,
     size_t bufsz, const char **why);
@@ -125,5 +125,26 @@ int pol_own_filter_df(
  */
 int pol_redact_inspect(enum pol_own_type type, const struct pol_ownership *o, const char *json,
     size_t len, char **out, size_t *outlen);
+
+/* An object a request body refers to, which must be the caller's too. */
+struct pol_own_ref {
+	enum pol_own_type type;
+	char ref[256];
+	const char *field; /* e.g. "HostConfig.VolumesFrom", for messages */
+};
+
+#define POL_OWN_MAX_REFS 32
+
+/*
+ * The other objects a canonical ContainerCreate or NetworkConnect body
+ * names: containers joined (NetworkMode/PidMode/IpcMode "container:X",
+ * VolumesFrom, Links, NetworkConnect's Container), named volumes (Binds,
+ * Mounts of type volume) and networks (NetworkMode, EndpointsConfig keys),
+ * except the predefined networks (bridge, host, none, default).  Returns
+ * how many were stored in refs, or -1 with *why when there are more than
+ * "max" or the body is not the expected JSON.
+ */
+int pol_own_body_refs(
+    int ep, const char *body, size_t len, struct pol_own_ref *refs, size_t max, const char **why);
 
 #endif

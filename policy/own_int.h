@@ -1,0 +1,47 @@
+/*
+ * Private to policy/own_*.c and their tests: helpers the ownership files
+ * share.  The contract with the proxy is include/sockwarden/owner.h.
+ */
+#ifndef SW_POLICY_OWN_INT_H
+#define SW_POLICY_OWN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "sockwarden/owner.h"
+
+/* Room for the owner label key, NUL included (struct pol_ownership.label). */
+#define POL_OWN_LABEL_MAX sizeof(((struct pol_ownership *)0)->label)
+
+/* What a redacted Env value or label value becomes. */
+#define POL_OWN_REDACTED "<redacted>"
+
+/* own_classify.c: was endpoint "ep" given an ownership meaning on purpose? */
+bool pol_own_is_classified(int ep);
+
+/* own_config.c */
+bool pol_own_glob_casematch(const char *pattern, const char *s, size_t slen);
+bool pol_own_key_caseeq(const char *a, const char *b); /* ASCII case-insensitive */
+/* The owner identity as a label value; 0, or -1 with a static reason. */
+int pol_own_check_owner(const char *owner, const char **why);
+
+/*
+ * own_json.c: answers from the daemon.  They come from Go's encoder, so
+ * every key appears once and an exact lookup is the daemon's own reading.
+ */
+/* The answer's root object (pol_json_parse: numbers kept as their text), or NULL. */
+cJSON *pol_own_parse_object(const char *json, size_t len);
+/* obj[key], matched exactly; NULL when obj is not an object or has no such key. */
+cJSON *pol_own_get(const cJSON *obj, const char *key);
+/*
+ * The owner recorded in a "Labels" value: 1 with *value set (a view into
+ * the tree) when the label is there, 0 when Labels is absent, null or lacks
+ * it, -1 when Labels or the label's value has the wrong JSON type.
+ */
+int pol_own_label_value(const cJSON *labels, const char *label, const char **value);
+/* Does this object's Labels[label] equal owner?  Absent or malformed: no. */
+bool pol_own_labels_match(const cJSON *obj, const char *label, const char *owner);
+
+#endif
