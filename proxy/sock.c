@@ -5,17 +5,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "sock.h"
+#include "tls.h"
 
 #define SOCK_DEFAULT_READ (16 * 1024)
 #define SOCK_PIPE_SIZE    (1024 * 1024) /* fewer, larger splices; the kernel may give less */
+#define SOCK_TLS_RECORD   (16 * 1024)   /* most plaintext one TLS record carries */
 
 struct sock_pipe {
 	struct sock *src;
@@ -27,6 +34,26 @@ struct sock_pipe {
 	bool src_eof;
 	sock_pipe_done_fn *done;
 	void *arg;
+};
+
+/*
+ * TLS state, allocated only for TLS sockets.  OpenSSL may need the other
+ * direction's readiness to go on (a read that must first send, a write
+ * that must first receive): those waits are flags here, and the events a
+ * socket arms are computed from them (tls_want_read, tls_update_write).
+ */
+struct sock_tls {
+	SSL *ssl;
+	size_t wpend; /* bytes offered to a refused SSL_write, to offer again; 0: none */
+	bool handshaking;
+	bool hs_write;         /* the handshake waits for writability, else readability */
+	bool report_connected; /* SOCK_CONNECTED is held back until the handshake is done */
+	bool read_wants_write; /* SSL_read goes on only when the socket is writable */
+	bool write_wants_read; /* SSL_write goes on only when the socket is readable */
+	bool rbuf_partial;     /* OpenSSL holds only part of a record: epoll reports the rest */
+	bool shut_pending;     /* close_notify waits for the output or for writability */
+	bool shut_sent;
+	char err[96]; /* sock_tls_error(); "" = none */
 };
 
 struct sock {
@@ -54,11 +81,18 @@ struct sock {
 	struct sock_pipe *pipe_out; /* splicing from this socket */
 	struct sock_pipe *pipe_in;  /* splicing into this socket */
 	uint64_t last_moved;        /* sock_pipe_moved() after the pipe ended */
+	struct sock_tls *tls;       /* TLS mode; NULL: plain */
 };
 
 static void destroy(struct sock *s);
 static void pipe_step(struct sock_pipe *p);
 static void pipe_end(struct sock_pipe *p, int status);
+static bool tls_want_read(struct sock *s, bool want);
+static void tls_read_ready(struct sock *s);
+static void tls_write_ready(struct sock *s);
+static void tls_write(struct sock *s);
+static void tls_handshake(struct sock *s);
+static void tls_update_write(struct sock *s);
 
 /* Callbacks may free the socket: it then lives until they return. */
 static void
@@ -77,16 +111,25 @@ leave(struct sock *s)
 	return !s->free_later;
 }
 
+/* The owner wants input now (before TLS or a pipe have their say). */
+static bool
+read_wanted(const struct sock *s)
+{
+	return s->reading && !s->eof && !s->dead && !s->connecting && !s->free_later &&
+	       (s->read_max == 0 || evbuffer_get_length(s->in) < s->read_max);
+}
+
 static void
 update_read(struct sock *s)
 {
-	bool want = s->reading && !s->eof && !s->dead && !s->connecting && !s->free_later &&
-	            (s->read_max == 0 || evbuffer_get_length(s->in) < s->read_max);
+	bool want = read_wanted(s);
 
 	/* A pipe reads on its own schedule: only while it has room. */
 	if (s->pipe_out != NULL)
 		want = !s->pipe_out->src_eof && !s->dead && !s->free_later &&
 		       s->pipe_out->in_pipe == 0;
+	if (s->tls != NULL)
+		want = tls_want_read(s, want);
 
 	if (want == s->rev_added)
 		return;
@@ -129,6 +172,10 @@ do_write(struct sock *s)
 	size_t before = evbuffer_get_length(s->out);
 	int n;
 
+	if (s->tls != NULL) {
+		tls_write(s);
+		return;
+	}
 	if (before == 0 || s->dead || s->connecting) {
 		want_write(s, false);
 		return;
@@ -199,6 +246,10 @@ finish_connect(struct sock *s)
 		fail(s);
 		return;
 	}
+	if (s->tls != NULL) {
+		tls_handshake(s); /* SOCK_CONNECTED comes with SOCK_TLS_DONE */
+		return;
+	}
 	update_read(s);
 	if (s->eventcb != NULL)
 		s->eventcb(s, SOCK_CONNECTED, s->arg);
@@ -214,6 +265,8 @@ read_ready(evutil_socket_t fd, short what, void *arg)
 	enter(s);
 	if (s->pipe_out != NULL)
 		pipe_step(s->pipe_out);
+	else if (s->tls != NULL)
+		tls_read_ready(s);
 	else
 		do_read(s);
 	leave(s);
@@ -230,7 +283,9 @@ write_ready(evutil_socket_t fd, short what, void *arg)
 	if (s->connecting)
 		finish_connect(s);
 	if (!s->connecting && !s->dead && !s->free_later) {
-		if (s->pipe_in != NULL && evbuffer_get_length(s->out) == 0)
+		if (s->tls != NULL)
+			tls_write_ready(s);
+		else if (s->pipe_in != NULL && evbuffer_get_length(s->out) == 0)
 			pipe_step(s->pipe_in);
 		else
 			do_write(s);
@@ -330,6 +385,10 @@ sock_connect(struct sock *s, const struct sockaddr *sa, socklen_t len)
 static void
 destroy(struct sock *s)
 {
+	if (s->tls != NULL) {
+		SSL_free(s->tls->ssl);
+		free(s->tls);
+	}
 	evbuffer_free(s->in);
 	evbuffer_free(s->out);
 	free(s);
@@ -351,6 +410,16 @@ sock_free(struct sock *s)
 		pipe_end(s->pipe_out, -1);
 	if (s->pipe_in != NULL)
 		pipe_end(s->pipe_in, -1);
+	/*
+	 * A TLS peer learns that everything was sent from a close_notify: send
+	 * one, but only when nothing queued is being dropped (a clean end must
+	 * not hide a truncation).  Best effort: the socket is going away.
+	 */
+	if (s->tls != NULL && !s->tls->handshaking && !s->tls->shut_sent && !s->dead &&
+	    !s->connecting && s->tls->wpend == 0 && evbuffer_get_length(s->out) == 0) {
+		(void)SSL_shutdown(s->tls->ssl);
+		ERR_clear_error();
+	}
 	if (s->fd != -1) {
 		event_del(&s->rev);
 		event_del(&s->wev);
@@ -420,10 +489,16 @@ sock_set_read_size(struct sock *s, size_t n)
 	s->read_size = n;
 }
 
+static void tls_shutdown_write(struct sock *s);
+
 void
 sock_shutdown_write(struct sock *s)
 {
-	if (s->fd != -1)
+	if (s->fd == -1)
+		return;
+	if (s->tls != NULL)
+		tls_shutdown_write(s);
+	else
 		shutdown(s->fd, SHUT_WR);
 }
 
@@ -534,7 +609,9 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 	size_t have = evbuffer_get_length(src->in);
 	int fds[2];
 
-	if (src->pipe_out != NULL || dst->pipe_in != NULL || src->dead || dst->dead)
+	/* The kernel moves bytes, not TLS records: TLS ends copy through user space. */
+	if (src->pipe_out != NULL || dst->pipe_in != NULL || src->dead || dst->dead ||
+	    src->tls != NULL || dst->tls != NULL)
 		return -1;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return -1;
@@ -571,4 +648,377 @@ uint64_t
 sock_pipe_moved(const struct sock *src)
 {
 	return src->pipe_out != NULL ? src->pipe_out->moved : src->last_moved;
+}
+
+/* ---- TLS ---------------------------------------------------------------------------- */
+
+int
+sock_start_tls(struct sock *s, SSL *ssl, bool server)
+{
+	struct sock_tls *t = NULL;
+
+	if (s->fd == -1 || s->tls != NULL || s->dead || s->free_later || s->pipe_in != NULL ||
+	    s->pipe_out != NULL || (t = calloc(1, sizeof(*t))) == NULL ||
+	    SSL_set_fd(ssl, s->fd) != 1) {
+		ERR_clear_error();
+		free(t);
+		SSL_free(ssl);
+		return -1;
+	}
+	/*
+	 * Partial writes: SSL_write returns after each record, so the output
+	 * drains record by record.  Moving buffer: a refused write is offered
+	 * again from wherever the evbuffer keeps those bytes by then.  Read
+	 * ahead: one read(2) per record instead of two (header, then body).
+	 */
+	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_set_read_ahead(ssl, 1);
+	/*
+	 * A TCP EOF without close_notify is an ordinary EOF here.  Docker
+	 * clients half-close a hijacked stream with shutdown(SHUT_WR) and no
+	 * alert, then wait for the rest of the output, which OpenSSL could not
+	 * send any more if it treated that EOF as fatal.  Accepting it lets a
+	 * network attacker cut a stream short, which a reset could do as well:
+	 * it cannot add or change bytes.  HTTP bodies carry their own length,
+	 * so a cut request or response is still seen as incomplete.
+	 */
+	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	if (server)
+		SSL_set_accept_state(ssl);
+	else
+		SSL_set_connect_state(ssl);
+	t->ssl = ssl;
+	t->handshaking = true;
+	t->hs_write = !server; /* the client speaks first */
+	s->tls = t;
+	if (s->connecting) {
+		t->report_connected = true; /* finish_connect() starts the handshake */
+		return 0;
+	}
+	update_read(s);
+	tls_update_write(s);
+	return 0;
+}
+
+SSL *
+sock_ssl(struct sock *s)
+{
+	return s->tls != NULL ? s->tls->ssl : NULL;
+}
+
+const char *
+sock_tls_error(const struct sock *s)
+{
+	return s->tls != NULL && s->tls->err[0] != '\0' ? s->tls->err : NULL;
+}
+
+/* Read interest for a TLS socket, given what the owner wants ("want"). */
+static bool
+tls_want_read(struct sock *s, bool want)
+{
+	struct sock_tls *t = s->tls;
+
+	if (s->dead || s->free_later || s->connecting)
+		return false;
+	if (t->handshaking)
+		return !t->hs_write;
+	if (t->read_wants_write)
+		want = false;
+	/*
+	 * Bytes OpenSSL already took from the kernel (read ahead, or the rest
+	 * of a record larger than the last read) raise no readiness: run the
+	 * read once more from the loop.  Not when they are only the start of a
+	 * record (that read would want the kernel again, and again: a spin
+	 * that starves the loop).  Added first: libevent does not register an
+	 * active event with epoll, so it would fire only once.
+	 */
+	if (want && !t->rbuf_partial && SSL_has_pending(t->ssl)) {
+		if (!s->rev_added) {
+			event_add(&s->rev, NULL);
+			s->rev_added = true;
+		}
+		event_active(&s->rev, EV_READ, 1);
+	}
+	return want || (t->write_wants_read && !s->eof);
+}
+
+static void
+tls_update_write(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+	bool want;
+
+	if (s->connecting)
+		return; /* armed for the connect */
+	if (s->dead || s->free_later)
+		want = false;
+	else if (t->handshaking)
+		want = t->hs_write;
+	else
+		want = (!t->write_wants_read && (t->wpend > 0 || t->shut_pending)) ||
+		       t->read_wants_write;
+	want_write(s, want);
+}
+
+/* An SSL call failed for good ("saved" is errno right after it): note why, SOCK_ERROR. */
+static void
+tls_fail(struct sock *s, int rc, int saved)
+{
+	struct sock_tls *t = s->tls;
+	int e = SSL_get_error(t->ssl, rc);
+
+	if ((e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) || e == SSL_ERROR_ZERO_RETURN) {
+		/* The transport failed or ended; after the handshake that is not TLS's doing. */
+		if (t->handshaking)
+			snprintf(t->err, sizeof(t->err), "%s during handshake",
+			    saved == 0 ? "connection closed" : strerror(saved));
+		errno = saved != 0 ? saved : ECONNRESET;
+	} else {
+		tls_failure_reason(t->ssl, t->err, sizeof(t->err));
+		errno = EPROTO;
+	}
+	ERR_clear_error();
+	fail(s);
+}
+
+static void
+tls_handshake(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+	int rc, e, saved, what;
+
+	ERR_clear_error();
+	rc = SSL_do_handshake(t->ssl);
+	if (rc != 1) {
+		saved = errno;
+		e = SSL_get_error(t->ssl, rc);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+			tls_fail(s, rc, saved);
+			return;
+		}
+		t->hs_write = e == SSL_ERROR_WANT_WRITE;
+		update_read(s);
+		tls_update_write(s);
+		return;
+	}
+	what = SOCK_TLS_DONE | (t->report_connected ? SOCK_CONNECTED : 0);
+	t->handshaking = false;
+	t->report_connected = false;
+	update_read(s);
+	tls_update_write(s);
+	if (s->eventcb != NULL)
+		s->eventcb(s, what, s->arg);
+	/* What the owner queued meanwhile (or just now) goes out. */
+	if (!s->dead && !s->free_later && (evbuffer_get_length(s->out) > 0 || t->shut_pending))
+		tls_write(s);
+}
+
+/*
+ * Decrypt into reserved input space, like do_read(): at most read_size
+ * bytes, and one read(2) per wake-up, going on only while OpenSSL holds
+ * bytes it already read.  Whatever stays there is picked up through
+ * tls_want_read() as soon as the owner wants input again.
+ */
+static void
+tls_read(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+	struct evbuffer_iovec v[2];
+	size_t got, off = 0, total = 0, left;
+	int nv, i = 0, k, rc, e, saved;
+	bool eof = false;
+
+	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2);
+	if (nv < 1)
+		return;
+	for (;;) {
+		ERR_clear_error();
+		rc = SSL_read_ex(t->ssl, (char *)v[i].iov_base + off, v[i].iov_len - off, &got);
+		if (rc == 1) {
+			t->rbuf_partial = false;
+			off += got;
+			if (off == v[i].iov_len) {
+				if (++i == nv)
+					break;
+				off = 0;
+			}
+			if (!SSL_has_pending(t->ssl))
+				break;
+			continue;
+		}
+		saved = errno;
+		e = SSL_get_error(t->ssl, rc);
+		if (e == SSL_ERROR_WANT_READ) {
+			t->rbuf_partial = true; /* every whole record was taken */
+			break;
+		}
+		if (e == SSL_ERROR_WANT_WRITE) {
+			t->read_wants_write = true;
+			break;
+		}
+		if (e == SSL_ERROR_ZERO_RETURN) {
+			eof = true; /* close_notify, or a bare TCP EOF (sock_start_tls) */
+			break;
+		}
+		tls_fail(s, rc, saved); /* nothing of this read is delivered */
+		return;
+	}
+	for (k = 0; k < nv && k <= i; k++)
+		total += k < i ? v[k].iov_len : off;
+	for (left = total, k = 0; k < nv; k++) {
+		v[k].iov_len = left < v[k].iov_len ? left : v[k].iov_len;
+		left -= v[k].iov_len;
+	}
+	evbuffer_commit_space(s->in, v, nv);
+	if (eof)
+		s->eof = true;
+	update_read(s);
+	tls_update_write(s);
+	if (total > 0 && s->readcb != NULL)
+		s->readcb(s, s->arg);
+	if (eof && !s->dead && !s->free_later && s->eventcb != NULL)
+		s->eventcb(s, SOCK_EOF, s->arg);
+}
+
+/*
+ * SSL_write the output's chunks until it is empty or the kernel refuses
+ * more; then, as in do_write(), writecb once the output is at the low
+ * watermark.
+ */
+static void
+tls_write(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+	struct evbuffer_iovec v;
+	size_t len, done = 0;
+	int n, e, saved;
+
+	if (s->dead || s->connecting || s->free_later || t->handshaking || t->write_wants_read)
+		return;
+	while ((len = evbuffer_get_length(s->out)) > 0) {
+		if (t->shut_sent || len < t->wpend) {
+			/* Writing after close_notify; or bytes a retry needs were taken back. */
+			errno = t->shut_sent ? EPIPE : EPROTO;
+			fail(s);
+			return;
+		}
+		if (evbuffer_peek(s->out, -1, NULL, &v, 1) < 1)
+			break;
+		/* Small chunks would each make a record: gather one record's worth. */
+		if (v.iov_len < SOCK_TLS_RECORD && len > v.iov_len) {
+			size_t gather = len < SOCK_TLS_RECORD ? len : SOCK_TLS_RECORD;
+
+			if (evbuffer_pullup(s->out, (ev_ssize_t)gather) == NULL ||
+			    evbuffer_peek(s->out, -1, NULL, &v, 1) < 1) {
+				errno = ENOMEM;
+				fail(s);
+				return;
+			}
+		}
+		if (v.iov_len > INT_MAX)
+			v.iov_len = INT_MAX;
+		ERR_clear_error();
+		n = SSL_write(t->ssl, v.iov_base, (int)v.iov_len);
+		if (n > 0) {
+			t->wpend = 0;
+			evbuffer_drain(s->out, (size_t)n);
+			done += (size_t)n;
+			continue;
+		}
+		saved = errno;
+		e = SSL_get_error(t->ssl, n);
+		if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) {
+			tls_fail(s, n, saved);
+			return;
+		}
+		t->wpend = v.iov_len;
+		if (e == SSL_ERROR_WANT_READ) {
+			t->write_wants_read = true;
+			update_read(s);
+		}
+		break;
+	}
+	if (t->shut_pending && evbuffer_get_length(s->out) == 0)
+		tls_shutdown_write(s);
+	tls_update_write(s);
+	if (done > 0 && evbuffer_get_length(s->out) <= s->write_lowat && s->writecb != NULL)
+		s->writecb(s, s->arg);
+}
+
+static void
+tls_read_ready(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+
+	if (t->handshaking) {
+		if (!t->hs_write)
+			tls_handshake(s);
+		return;
+	}
+	if (t->write_wants_read) {
+		t->write_wants_read = false;
+		tls_write(s);
+		if (s->dead || s->free_later)
+			return;
+	}
+	if (read_wanted(s) && !t->read_wants_write)
+		tls_read(s);
+	else
+		update_read(s);
+}
+
+static void
+tls_write_ready(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+
+	if (t->handshaking) {
+		if (t->hs_write)
+			tls_handshake(s);
+		return;
+	}
+	if (t->read_wants_write) {
+		t->read_wants_write = false;
+		if (read_wanted(s))
+			tls_read(s);
+		else
+			update_read(s);
+		if (s->dead || s->free_later)
+			return;
+	}
+	tls_write(s);
+}
+
+/*
+ * close_notify once, then the TCP half-close, so the peer sees a clean end
+ * of our side (Go's crypto/tls reports the alert as io.EOF); reading goes
+ * on.  Waits for the handshake and the output first.
+ */
+static void
+tls_shutdown_write(struct sock *s)
+{
+	struct sock_tls *t = s->tls;
+	int rc;
+
+	if (t->shut_sent || s->dead || s->free_later)
+		return;
+	if (s->connecting || t->handshaking || t->wpend > 0 || evbuffer_get_length(s->out) > 0) {
+		t->shut_pending = true;
+		tls_update_write(s);
+		return;
+	}
+	ERR_clear_error();
+	rc = SSL_shutdown(t->ssl);
+	if (rc < 0 && SSL_get_error(t->ssl, rc) == SSL_ERROR_WANT_WRITE) {
+		t->shut_pending = true;
+		ERR_clear_error();
+		tls_update_write(s);
+		return;
+	}
+	/* Sent, or the connection is failing anyway: the TCP half-close follows either way. */
+	ERR_clear_error();
+	t->shut_pending = false;
+	t->shut_sent = true;
+	shutdown(s->fd, SHUT_WR);
+	tls_update_write(s);
 }

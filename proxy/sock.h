@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/ssl.h>
+
 struct event_base;
 struct evbuffer;
 struct sock;
@@ -23,6 +25,7 @@ struct sock;
 #define SOCK_EOF       0x01 /* the peer shut down its sending side */
 #define SOCK_ERROR     0x02 /* reset, broken pipe, failed connect: errno is set */
 #define SOCK_CONNECTED 0x04 /* an outgoing connect completed */
+#define SOCK_TLS_DONE  0x08 /* the TLS handshake completed */
 
 typedef void sock_data_fn(struct sock *s, void *arg);
 typedef void sock_event_fn(struct sock *s, int what, void *arg);
@@ -60,8 +63,44 @@ void sock_set_write_lowat(struct sock *s, size_t lowat);
 /* Most bytes read in one system call. */
 void sock_set_read_size(struct sock *s, size_t n);
 
-/* shutdown(SHUT_WR) now; call it when the output is empty. */
+/*
+ * shutdown(SHUT_WR) now; call it when the output is empty.  On a TLS socket
+ * a close_notify alert goes first (once); reading goes on either way.
+ */
 void sock_shutdown_write(struct sock *s);
+
+/*
+ * TLS mode: from now on every byte in and out of s goes through "ssl",
+ * which the socket owns from this call on (also when it fails).  Call it
+ * before any byte was read, on a socket with a descriptor: right after
+ * sock_new() for an accepted connection (server = true), or right after
+ * sock_connect() (server = false).
+ *
+ * The handshake runs inside the socket, whatever the owner's read setting.
+ * Bytes queued on the output meanwhile wait for its end.  It ends with
+ * eventcb(SOCK_TLS_DONE) (plus SOCK_CONNECTED when the connect was still in
+ * progress at this call: that event is held back until then) or with
+ * SOCK_ERROR, errno set and a reason in sock_tls_error().  After it, the
+ * socket behaves as before, with these differences:
+ *  - a close_notify from the peer, and also a TCP EOF without one, is
+ *    SOCK_EOF (see sock.c on why the latter is accepted);
+ *  - a damaged record is SOCK_ERROR (errno EPROTO) with a reason;
+ *  - sock_pipe_start() refuses it (the kernel cannot splice TLS records);
+ *  - bytes may be added to the output, never removed while they wait
+ *    (TLS must retry a refused write with the same bytes).
+ * Returns 0, or -1 when s cannot start TLS (no descriptor, already TLS,
+ * failed, piping) or the setup failed.
+ */
+int sock_start_tls(struct sock *s, SSL *ssl, bool server);
+/* The TLS connection, for the peer's certificate; NULL on a plain socket. */
+SSL *sock_ssl(struct sock *s);
+/*
+ * Why the handshake, or TLS later, failed, in a few words for the log
+ * ("certificate expired", "no client certificate", "unknown CA",
+ * "protocol version", "peer alert: ..."); NULL when no TLS failure
+ * happened (a plain reset after the handshake leaves it NULL).
+ */
+const char *sock_tls_error(const struct sock *s);
 
 /*
  * Move bytes from src to dst inside the kernel (splice(2) through a pipe),
@@ -71,7 +110,8 @@ void sock_shutdown_write(struct sock *s);
  * runs with 0 (all moved), SOCK_EOF (src ended first; everything read was
  * delivered) or SOCK_ERROR.  While it runs, src's readcb/eventcb and dst's
  * writecb are not called for this traffic.  A socket is the source of at
- * most one pipe and the sink of at most one.
+ * most one pipe and the sink of at most one.  -1 when no pipe can be had,
+ * including when either end is a TLS socket: callers then copy.
  */
 #define SOCK_PIPE_ALL UINT64_MAX
 typedef void sock_pipe_done_fn(struct sock *src, int status, void *arg);

@@ -1,0 +1,1242 @@
+/*
+ * The TLS mode of proxy/sock.c with the contexts of proxy/tls.c, on a real
+ * libevent loop: a sock on each end of a socketpair (one test over TCP
+ * loopback), certificates made in-process.  Handshakes that must pass or
+ * fail with a given reason, 4 MiB echoed both ways through small reads under
+ * a read ceiling (bytes left inside OpenSSL must still arrive), half-close
+ * in both directions, and the context loader's refusals.
+ */
+#include "sockwarden/compat.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "sock.h"
+#include "tls.h"
+#include "tls_testcerts.h"
+
+#include "tls_testcerts.c"
+
+#define ECHO_BYTES   (4u * 1024 * 1024)
+#define ECHO_HIWAT   (128u * 1024) /* the echo server stops taking input above this */
+#define FEED_AHEAD   (512u * 1024) /* the client keeps at most this much queued */
+#define WATCHDOG_SEC 20
+
+static char dir[64]; /* the PKI of this run, removed at the end */
+
+/* ---- the PKI ------------------------------------------------------------------------- */
+
+static void
+pki_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+static int
+leaf(const char *stem, const struct tc_spec *spec, X509 *ca, EVP_PKEY *ca_key, unsigned key_mode)
+{
+	char cert_path[128], key_path[128];
+	EVP_PKEY *k = tc_key_new();
+	X509 *x = k != NULL ? tc_cert_new(spec, k, ca, ca_key) : NULL;
+	int rc = -1;
+
+	snprintf(cert_path, sizeof(cert_path), "%s/%s.pem", dir, stem);
+	snprintf(key_path, sizeof(key_path), "%s/%s-key.pem", dir, stem);
+	if (x != NULL && tc_write_certs(cert_path, &x, 1, 0644) == 0 &&
+	    tc_write_key(key_path, k, key_mode) == 0)
+		rc = 0;
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+static int
+pki_setup(void **state)
+{
+	static const struct tc_san server_sans[] = { { GEN_DNS, "localhost", 0 },
+		{ GEN_IPADD, "127.0.0.1", 0 } };
+	static const struct tc_san alice_sans[] = { { GEN_URI, "spiffe://example.test/team-a/alice",
+	    0 } };
+	struct tc_spec ca_spec = { .cn = { "sockwarden unit CA" },
+		.usage = TC_USAGE_CA,
+		.not_before_days = -1,
+		.not_after_days = 365,
+		.serial = 1 };
+	struct tc_spec other_spec = ca_spec;
+	struct tc_spec server = { .cn = { "localhost" },
+		.sans = server_sans,
+		.n_sans = 2,
+		.usage = TC_USAGE_SERVER,
+		.not_before_days = -1,
+		.not_after_days = 30,
+		.serial = 2 };
+	struct tc_spec alice = { .cn = { "alice" },
+		.sans = alice_sans,
+		.n_sans = 1,
+		.usage = TC_USAGE_CLIENT,
+		.not_before_days = -1,
+		.not_after_days = 30,
+		.serial = 3 };
+	struct tc_spec expired = { .cn = { "expired" },
+		.usage = TC_USAGE_CLIENT,
+		.not_before_days = -60,
+		.not_after_days = -30,
+		.serial = 4 };
+	struct tc_spec stranger = alice;
+	struct tc_spec revoked = { .cn = { "revoked" },
+		.usage = TC_USAGE_CLIENT,
+		.not_before_days = -1,
+		.not_after_days = 30,
+		.serial = 6 };
+	static const long revoked_serials[] = { 6 };
+	EVP_PKEY *ca_key = tc_key_new(), *other_key = tc_key_new();
+	X509 *ca, *other;
+	X509_CRL *crl, *old_crl;
+	char p[128];
+	bool ok;
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(dir, sizeof(dir), "/tmp/sw-sock-tls.XXXXXX");
+	if (mkdtemp(dir) == NULL || ca_key == NULL || other_key == NULL)
+		return -1;
+	other_spec.cn[0] = "sockwarden other CA";
+	stranger.serial = 5;
+	ca = tc_cert_new(&ca_spec, ca_key, NULL, NULL);
+	other = tc_cert_new(&other_spec, other_key, NULL, NULL);
+	crl = tc_crl_new(ca, ca_key, revoked_serials, 1, 30);
+	old_crl = tc_crl_new(ca, ca_key, revoked_serials, 1, -1);
+	ok = ca != NULL && other != NULL && crl != NULL && old_crl != NULL;
+	pki_path(p, sizeof(p), "ca.pem");
+	ok = ok && tc_write_certs(p, &ca, 1, 0644) == 0;
+	pki_path(p, sizeof(p), "other-ca.pem");
+	ok = ok && tc_write_certs(p, &other, 1, 0644) == 0;
+	pki_path(p, sizeof(p), "crl.pem");
+	ok = ok && tc_write_crl(p, crl, 0644) == 0;
+	pki_path(p, sizeof(p), "crl-expired.pem");
+	ok = ok && tc_write_crl(p, old_crl, 0644) == 0;
+	ok = ok && leaf("server", &server, ca, ca_key, 0600) == 0;
+	ok = ok && leaf("alice", &alice, ca, ca_key, 0600) == 0;
+	ok = ok && leaf("expired", &expired, ca, ca_key, 0600) == 0;
+	ok = ok && leaf("stranger", &stranger, other, other_key, 0600) == 0;
+	ok = ok && leaf("revoked", &revoked, ca, ca_key, 0600) == 0;
+	/* The same server key under looser modes, and things that are no key at all. */
+	ok = ok && leaf("open", &server, ca, ca_key, 0644) == 0;
+	ok = ok && leaf("group", &server, ca, ca_key, 0640) == 0;
+	ok = ok && leaf("mismatch", &server, ca, ca_key, 0600) == 0;
+	pki_path(p, sizeof(p), "garbage.pem");
+	ok = ok && tc_write_text(p, "this is not PEM\n", 0644) == 0;
+	pki_path(p, sizeof(p), "garbage-key.pem");
+	ok = ok && tc_write_text(p, "this is not PEM either\n", 0600) == 0;
+	pki_path(p, sizeof(p), "keydir");
+	ok = ok && mkdir(p, 0700) == 0;
+	X509_free(ca);
+	X509_free(other);
+	X509_CRL_free(crl);
+	X509_CRL_free(old_crl);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(other_key);
+	return ok ? 0 : -1;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+pki_teardown(void **state)
+{
+	(void)state;
+	return nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A listener's settings, files named by stem ("server" -> server.pem, server-key.pem). */
+static void
+server_cfg(struct sw_tls_cfg *cfg, const char *stem, enum sw_client_certs mode, bool crl)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->enabled = true;
+	snprintf(cfg->cert, sizeof(cfg->cert), "%s/%s.pem", dir, stem);
+	snprintf(cfg->key, sizeof(cfg->key), "%s/%s-key.pem", dir, stem);
+	snprintf(cfg->ca, sizeof(cfg->ca), "%s/ca.pem", dir);
+	if (crl)
+		snprintf(cfg->crl, sizeof(cfg->crl), "%s/crl.pem", dir);
+	cfg->client_certs = mode;
+}
+
+/* An upstream's settings: trust "ca" (a stem), present "cert" (a stem, or NULL). */
+static void
+client_cfg(struct sw_tls_cfg *cfg, const char *ca, const char *cert)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->enabled = true;
+	snprintf(cfg->ca, sizeof(cfg->ca), "%s/%s.pem", dir, ca);
+	if (cert != NULL) {
+		snprintf(cfg->cert, sizeof(cfg->cert), "%s/%s.pem", dir, cert);
+		snprintf(cfg->key, sizeof(cfg->key), "%s/%s-key.pem", dir, cert);
+	}
+}
+
+/* ---- two socks on one loop ----------------------------------------------------------- */
+
+struct pair;
+
+struct end {
+	const char *role;
+	struct pair *pair;
+	struct sock *s;
+	int events;        /* every SOCK_* flag seen */
+	int first_event;   /* the first eventcb's flags */
+	char tls_err[128]; /* sock_tls_error() when SOCK_ERROR came */
+	/* echo traffic */
+	bool echo;        /* server: send back what arrives */
+	bool use_ceiling; /* server: leave input unread (the ceiling pauses reads) when full */
+	bool paused;      /* server: reading disabled by us */
+	bool raw_half_close;
+	bool shut;       /* we half-closed */
+	size_t to_send;  /* client: pattern bytes to send */
+	size_t lockstep; /* client: send this much, wait for all of it back, repeat; 0: stream */
+	size_t queued;   /* client: pattern bytes queued so far */
+	size_t received; /* bytes read (client: checked against the pattern) */
+	size_t bad_at;   /* first wrong byte + 1; 0: none */
+};
+
+struct pair {
+	struct event_base *base;
+	struct event *watchdog;
+	struct end srv, cli;
+	bool (*done)(const struct pair *p);
+	bool timed_out;
+};
+
+static unsigned char
+pattern(size_t i)
+{
+	return (unsigned char)(i % 251); /* a prime period: no alignment hides a shifted byte */
+}
+
+static void
+check_stop(struct pair *p)
+{
+	if (p->done(p))
+		event_base_loopbreak(p->base);
+}
+
+static void
+watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct pair *p = arg;
+
+	(void)fd;
+	(void)what;
+	p->timed_out = true;
+	event_base_loopbreak(p->base);
+}
+
+/* The client keeps up to FEED_AHEAD bytes queued, in chunks of changing sizes. */
+static void
+feed(struct end *e)
+{
+	static const size_t sizes[] = { 1, 700, 5000, 16384, 40000, 3, 16383, 100000 };
+	struct evbuffer *out = sock_output(e->s);
+	unsigned char chunk[100000];
+	size_t n, i;
+
+	while (e->queued < e->to_send && evbuffer_get_length(out) < FEED_AHEAD) {
+		/*
+		 * Lockstep: the peer has nothing more to read from the kernel until
+		 * it answered, so whatever it left inside OpenSSL must come out
+		 * without a wake-up from epoll.
+		 */
+		if (e->lockstep != 0 && e->received < e->queued)
+			return;
+		n = e->lockstep != 0 ? e->lockstep : sizes[(e->queued / 7) % nitems(sizes)];
+		if (n > e->to_send - e->queued)
+			n = e->to_send - e->queued;
+		for (i = 0; i < n; i++)
+			chunk[i] = pattern(e->queued + i);
+		evbuffer_add(out, chunk, n);
+		e->queued += n;
+	}
+}
+
+static void
+half_close(struct end *e)
+{
+	if (e->shut)
+		return;
+	e->shut = true;
+	if (e->raw_half_close)
+		shutdown(sock_fd(e->s), SHUT_WR); /* what some Docker clients do: no close_notify */
+	else
+		sock_shutdown_write(e->s);
+}
+
+/* Server: echo, stopping above ECHO_HIWAT until the output drains. */
+static void
+echo_move(struct end *e)
+{
+	struct evbuffer *in = sock_input(e->s), *out = sock_output(e->s);
+
+	if (evbuffer_get_length(out) > ECHO_HIWAT) {
+		if (!e->use_ceiling && !e->paused) {
+			sock_read_disable(e->s);
+			e->paused = true;
+		}
+		return; /* with the ceiling, input piles up until reads pause by themselves */
+	}
+	evbuffer_add_buffer(out, in);
+	if (e->paused) {
+		e->paused = false;
+		sock_read_enable(e->s);
+	}
+}
+
+static void
+readcb(struct sock *s, void *arg)
+{
+	struct end *e = arg;
+	struct evbuffer *in = sock_input(s);
+	unsigned char buf[8192];
+	size_t n, i;
+
+	if (e->echo) {
+		e->received += evbuffer_get_length(in);
+		echo_move(e);
+		e->received -= evbuffer_get_length(in); /* counted when taken */
+	} else {
+		while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0 && n != (size_t)-1) {
+			for (i = 0; i < n && e->bad_at == 0; i++)
+				if (buf[i] != pattern(e->received + i))
+					e->bad_at = e->received + i + 1;
+			e->received += n;
+		}
+		if (e->lockstep != 0)
+			feed(e);
+	}
+	check_stop(e->pair);
+}
+
+static void
+writecb(struct sock *s, void *arg)
+{
+	struct end *e = arg;
+
+	if (e->echo) {
+		size_t before = evbuffer_get_length(sock_input(s));
+
+		echo_move(e);
+		e->received += before - evbuffer_get_length(sock_input(s));
+		if ((e->events & SOCK_EOF) && evbuffer_get_length(sock_input(s)) == 0 &&
+		    evbuffer_get_length(sock_output(s)) == 0)
+			half_close(e);
+	} else if (e->to_send > 0) {
+		feed(e);
+		if (e->queued == e->to_send && evbuffer_get_length(sock_output(s)) == 0)
+			half_close(e);
+	}
+	check_stop(e->pair);
+}
+
+static void
+eventcb(struct sock *s, int what, void *arg)
+{
+	struct end *e = arg;
+
+	if (e->events == 0)
+		e->first_event = what;
+	e->events |= what;
+	if ((what & SOCK_ERROR) && sock_tls_error(s) != NULL)
+		snprintf(e->tls_err, sizeof(e->tls_err), "%s", sock_tls_error(s));
+	if ((what & SOCK_TLS_DONE) && e->to_send > 0)
+		feed(e);
+	if ((what & SOCK_EOF) && e->echo) {
+		size_t before = evbuffer_get_length(sock_input(s));
+
+		echo_move(e);
+		e->received += before - evbuffer_get_length(sock_input(s));
+		if (evbuffer_get_length(sock_output(s)) == 0 && before == 0)
+			half_close(e);
+	}
+	check_stop(e->pair);
+}
+
+static void
+pair_init(struct pair *p, bool (*done)(const struct pair *))
+{
+	struct timeval tv = { WATCHDOG_SEC, 0 };
+
+	struct event_config *cfg = event_config_new();
+
+	memset(p, 0, sizeof(*p));
+	/*
+	 * A few callbacks per pass, then timers: an event that re-activates
+	 * itself (a read spinning on bytes OpenSSL holds) then shows as CPU
+	 * time and a timeout instead of a hang.
+	 */
+	assert_non_null(cfg);
+	assert_int_equal(event_config_set_max_dispatch_interval(cfg, NULL, 16, 0), 0);
+	p->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	assert_non_null(p->base);
+	p->watchdog = evtimer_new(p->base, watchdog, p);
+	assert_non_null(p->watchdog);
+	evtimer_add(p->watchdog, &tv);
+	p->done = done;
+	p->srv.role = "server";
+	p->cli.role = "client";
+	p->srv.pair = p->cli.pair = p;
+}
+
+/* Both ends as socks on a socketpair, TLS started on both. */
+static void
+pair_connect(struct pair *p, SSL *srv_ssl, SSL *cli_ssl)
+{
+	int fds[2];
+
+	assert_int_equal(
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+	p->srv.s = sock_new(p->base, fds[0], readcb, writecb, eventcb, &p->srv);
+	p->cli.s = sock_new(p->base, fds[1], readcb, writecb, eventcb, &p->cli);
+	assert_non_null(p->srv.s);
+	assert_non_null(p->cli.s);
+	assert_int_equal(sock_start_tls(p->srv.s, srv_ssl, true), 0);
+	assert_int_equal(sock_start_tls(p->cli.s, cli_ssl, false), 0);
+}
+
+static void
+pair_free(struct pair *p)
+{
+	sock_free(p->srv.s);
+	sock_free(p->cli.s);
+	event_free(p->watchdog);
+	event_base_free(p->base);
+}
+
+/* A client that offers TLS 1.0 and 1.1 only (allowed by lowering its security level). */
+static SSL *
+old_client_ssl(void)
+{
+	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+	SSL *ssl;
+
+	assert_non_null(c);
+	SSL_CTX_set_security_level(c, 0);
+	assert_int_equal(SSL_CTX_set_min_proto_version(c, TLS1_VERSION), 1);
+	assert_int_equal(SSL_CTX_set_max_proto_version(c, TLS1_1_VERSION), 1);
+	assert_int_equal(SSL_CTX_set_cipher_list(c, "DEFAULT:@SECLEVEL=0"), 1);
+	SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
+	ssl = SSL_new(c);
+	SSL_CTX_free(c); /* the SSL holds its own reference */
+	assert_non_null(ssl);
+	return ssl;
+}
+
+/* ---- handshakes ---------------------------------------------------------------------- */
+
+struct hs_case {
+	const char *name;
+	enum sw_client_certs mode;
+	const char *client_cert; /* stem, NULL: the client has none */
+	const char *client_ca;   /* what the client trusts ("ca" or "other-ca") */
+	const char *verify_name; /* the daemon name the client checks */
+	bool crl;                /* the listener checks crl.pem */
+	bool old_client;         /* the client offers TLS 1.1 at most */
+	int max_version;         /* pin the client's highest version; 0: TLS 1.3 */
+	const char *want_srv;    /* NULL: handshake completes; else the server's reason */
+	const char *want_cli;    /* NULL: completes; else the client's reason ("" any) */
+	const char *want_cn;     /* server side after success: verified peer CN; NULL none */
+};
+
+static struct hs_case hs_cases[] = {
+	{ "required: valid client certificate", SW_CERTS_REQUIRED, "alice", "ca", "localhost",
+	    false, false, 0, NULL, NULL, "alice" },
+	{ "required: valid client certificate, TLS 1.2", SW_CERTS_REQUIRED, "alice", "ca",
+	    "localhost", false, false, TLS1_2_VERSION, NULL, NULL, "alice" },
+	{ "optional: no certificate", SW_CERTS_OPTIONAL, NULL, "ca", "localhost", false, false, 0,
+	    NULL, NULL, NULL },
+	{ "optional: valid certificate", SW_CERTS_OPTIONAL, "alice", "ca", "localhost", false,
+	    false, 0, NULL, NULL, "alice" },
+	{ "optional: certificate from another CA is refused", SW_CERTS_OPTIONAL, "stranger", "ca",
+	    "localhost", false, false, 0, "unknown CA", "peer alert: unknown CA", NULL },
+	{ "none: certificate not asked for", SW_CERTS_NONE, "alice", "ca", "localhost", false,
+	    false, 0, NULL, NULL, NULL },
+	{ "required: no client certificate", SW_CERTS_REQUIRED, NULL, "ca", "localhost", false,
+	    false, 0, "no client certificate", "peer alert: certificate required", NULL },
+	{ "required: no client certificate, TLS 1.2", SW_CERTS_REQUIRED, NULL, "ca", "localhost",
+	    false, false, TLS1_2_VERSION, "no client certificate", "peer alert: ", NULL },
+	{ "required: certificate from another CA", SW_CERTS_REQUIRED, "stranger", "ca", "localhost",
+	    false, false, 0, "unknown CA", "peer alert: unknown CA", NULL },
+	{ "required: expired certificate", SW_CERTS_REQUIRED, "expired", "ca", "localhost", false,
+	    false, 0, "certificate expired", "peer alert: certificate expired", NULL },
+	{ "required: expired certificate, TLS 1.2", SW_CERTS_REQUIRED, "expired", "ca", "localhost",
+	    false, false, TLS1_2_VERSION, "certificate expired", "peer alert: certificate expired",
+	    NULL },
+	{ "CRL: revoked certificate", SW_CERTS_REQUIRED, "revoked", "ca", "localhost", true, false,
+	    0, "certificate revoked", "peer alert: certificate revoked", NULL },
+	{ "CRL: valid certificate passes", SW_CERTS_REQUIRED, "alice", "ca", "localhost", true,
+	    false, 0, NULL, NULL, "alice" },
+	{ "TLS 1.1 client", SW_CERTS_REQUIRED, NULL, NULL, NULL, false, true, 0, "protocol version",
+	    "peer alert: protocol version", NULL },
+	{ "client: server from an unknown CA", SW_CERTS_REQUIRED, "alice", "other-ca", "localhost",
+	    false, false, 0, "peer alert: unknown CA", "unknown CA", NULL },
+	{ "client: server name mismatch", SW_CERTS_REQUIRED, "alice", "ca", "docker.example.test",
+	    false, false, 0, "", "certificate name mismatch", NULL },
+	{ "client: IP address SAN", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.1", false, false, 0,
+	    NULL, NULL, "alice" },
+	{ "client: IP address not in the SANs", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.2",
+	    false, false, 0, "", "certificate name mismatch", NULL },
+};
+
+static const struct hs_case *hs_current;
+
+static bool
+end_settled(const struct end *e, const char *want)
+{
+	if (e->events & SOCK_ERROR)
+		return true;
+	return want == NULL && (e->events & SOCK_TLS_DONE);
+}
+
+static bool
+hs_done(const struct pair *p)
+{
+	return end_settled(&p->srv, hs_current->want_srv) &&
+	       end_settled(&p->cli, hs_current->want_cli);
+}
+
+static void
+check_end(const struct hs_case *c, const struct end *e, const char *want)
+{
+	if (want == NULL) {
+		if (!(e->events & SOCK_TLS_DONE) || (e->events & SOCK_ERROR))
+			fail_msg("case \"%s\": %s: events 0x%x (%s), want the handshake done",
+			    c->name, e->role, (unsigned)e->events, e->tls_err);
+		return;
+	}
+	if (!(e->events & SOCK_ERROR))
+		fail_msg("case \"%s\": %s: events 0x%x, want SOCK_ERROR \"%s\"", c->name, e->role,
+		    (unsigned)e->events, want);
+	if (strncmp(e->tls_err, want, strlen(want)) != 0)
+		fail_msg("case \"%s\": %s: reason \"%s\", want \"%s\"", c->name, e->role,
+		    e->tls_err, want);
+}
+
+static void
+test_sock_tls_handshake(void **state)
+{
+	const struct hs_case *c = *state;
+	struct sw_tls_cfg scfg, ccfg;
+	struct tls_ctx *sctx, *cctx = NULL;
+	char err[512];
+	struct pair p;
+	SSL *cli_ssl;
+
+	hs_current = c;
+	server_cfg(&scfg, "server", c->mode, c->crl);
+	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
+	if (sctx == NULL)
+		fail_msg("case \"%s\": server context: %s", c->name, err);
+	if (c->old_client) {
+		cli_ssl = old_client_ssl();
+	} else {
+		client_cfg(&ccfg, c->client_ca, c->client_cert);
+		cctx = tls_client_ctx_new(&ccfg, c->verify_name, err, sizeof(err));
+		if (cctx == NULL)
+			fail_msg("case \"%s\": client context: %s", c->name, err);
+		cli_ssl = tls_new_ssl(cctx);
+		assert_non_null(cli_ssl);
+		if (c->max_version != 0)
+			assert_int_equal(SSL_set_max_proto_version(cli_ssl, c->max_version), 1);
+	}
+	pair_init(&p, hs_done);
+	pair_connect(&p, tls_new_ssl(sctx), cli_ssl);
+	/* The contexts may go: each connection holds what it needs. */
+	tls_ctx_unref(sctx);
+	tls_ctx_unref(cctx);
+	event_base_dispatch(p.base);
+	if (p.timed_out)
+		fail_msg("case \"%s\": timed out (server events 0x%x, client 0x%x)", c->name,
+		    (unsigned)p.srv.events, (unsigned)p.cli.events);
+	check_end(c, &p.srv, c->want_srv);
+	check_end(c, &p.cli, c->want_cli);
+	if (c->want_srv == NULL) {
+		SSL *ssl = sock_ssl(p.srv.s);
+		X509 *peer = SSL_get0_peer_certificate(ssl);
+		const char *cipher = SSL_get_cipher_name(ssl);
+		int version = SSL_version(ssl);
+
+		if (version != (c->max_version != 0 ? c->max_version : TLS1_3_VERSION))
+			fail_msg("case \"%s\": negotiated %s", c->name, SSL_get_version(ssl));
+		if (version == TLS1_2_VERSION &&
+		    (strncmp(cipher, "ECDHE-", 6) != 0 ||
+		        (strstr(cipher, "GCM") == NULL && strstr(cipher, "CHACHA20") == NULL)))
+			fail_msg("case \"%s\": TLS 1.2 cipher %s is not ECDHE with AEAD", c->name,
+			    cipher);
+		if (c->want_cn == NULL && peer != NULL)
+			fail_msg("case \"%s\": a peer certificate, want none", c->name);
+		if (c->want_cn != NULL) {
+			struct sw_cert_ident *ci;
+
+			if (peer == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+				fail_msg("case \"%s\": no verified peer certificate", c->name);
+			ci = tls_cert_ident_new(peer);
+			assert_non_null(ci);
+			if (ci->cn == NULL || strcmp(ci->cn, c->want_cn) != 0)
+				fail_msg("case \"%s\": peer CN %s, want %s", c->name,
+				    ci->cn != NULL ? ci->cn : "(none)", c->want_cn);
+			tls_cert_ident_free(ci);
+		}
+	}
+	pair_free(&p);
+}
+
+/* ---- a peer that does not speak TLS ---------------------------------------------------- */
+
+struct raw_case {
+	const char *name;
+	const char *bytes; /* sent by a plain client, then it closes; NULL: closes at once */
+	size_t len;
+	const char *want_srv;
+};
+
+#define RAW(lit) lit, sizeof(lit) - 1
+
+static struct raw_case raw_cases[] = {
+	{ "peer closes before its ClientHello", NULL, 0, "connection closed during handshake" },
+	{ "peer closes in the middle of its ClientHello",
+	    RAW("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03"), "connection closed during handshake" },
+	{ "plain HTTP request to a TLS listener", RAW("GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"),
+	    "plain HTTP sent to a TLS port" },
+	{ "bytes that are not TLS", RAW("SSH-2.0-OpenSSH_9.2\r\n"), "protocol version" },
+};
+
+static const struct raw_case *raw_current;
+
+static bool
+raw_done(const struct pair *p)
+{
+	return (p->srv.events & (SOCK_ERROR | SOCK_TLS_DONE | SOCK_EOF)) != 0;
+}
+
+static void
+test_sock_tls_raw_peer(void **state)
+{
+	const struct raw_case *c = *state;
+	struct sw_tls_cfg scfg;
+	struct tls_ctx *sctx;
+	char err[512];
+	struct pair p;
+	int fds[2];
+
+	raw_current = c;
+	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
+	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
+	assert_non_null(sctx);
+	pair_init(&p, raw_done);
+	assert_int_equal(
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+	p.srv.s = sock_new(p.base, fds[0], readcb, writecb, eventcb, &p.srv);
+	assert_non_null(p.srv.s);
+	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx), true), 0);
+	tls_ctx_unref(sctx);
+	if (c->bytes != NULL)
+		assert_int_equal(write(fds[1], c->bytes, c->len), (ssize_t)c->len);
+	close(fds[1]);
+	event_base_dispatch(p.base);
+	if (p.timed_out || !(p.srv.events & SOCK_ERROR))
+		fail_msg("case \"%s\": server events 0x%x, want SOCK_ERROR", c->name,
+		    (unsigned)p.srv.events);
+	if (strcmp(p.srv.tls_err, c->want_srv) != 0)
+		fail_msg(
+		    "case \"%s\": reason \"%s\", want \"%s\"", c->name, p.srv.tls_err, c->want_srv);
+	p.cli.s = NULL;
+	pair_free(&p);
+}
+
+/* ---- 4 MiB each way ------------------------------------------------------------------ */
+
+struct echo_case {
+	const char *name;
+	int max_version;     /* 0: TLS 1.3 */
+	size_t read_size;    /* both ends */
+	size_t read_max;     /* both ends' read ceiling; 0: none (the server pauses reading) */
+	bool raw_half_close; /* the client half-closes with shutdown(2), no close_notify */
+	bool queue_early;    /* the client queues its first bytes before the handshake ends */
+	size_t lockstep;     /* the client waits for each chunk's echo; 0: it streams */
+};
+
+static struct echo_case echo_cases[] = {
+	{ "TLS 1.3, 1000-byte reads under a 4 KiB ceiling", 0, 1000, 4096, false, false, 0 },
+	{ "TLS 1.2, 1000-byte reads under a 4 KiB ceiling", TLS1_2_VERSION, 1000, 4096, false,
+	    false, 0 },
+	{ "TLS 1.3, 16 KiB reads, reads paused by the owner", 0, 16384, 0, false, false, 0 },
+	{ "TLS 1.3, 100-byte reads, 1 KiB ceiling", 0, 100, 1024, false, false, 0 },
+	{ "client half-closes without close_notify", 0, 1000, 4096, true, false, 0 },
+	{ "client half-closes without close_notify, TLS 1.2", TLS1_2_VERSION, 1000, 4096, true,
+	    false, 0 },
+	{ "bytes queued during the handshake", 0, 4096, 8192, false, true, 0 },
+	{ "lockstep 40000-byte chunks, 1000-byte reads, 4 KiB ceiling", 0, 1000, 4096, false, false,
+	    40000 },
+	{ "lockstep 16 KiB chunks, 1000-byte reads, reads paused by the owner", 0, 1000, 0, false,
+	    false, 16384 },
+	{ "lockstep 40000-byte chunks, TLS 1.2, 1000-byte reads, 4 KiB ceiling", TLS1_2_VERSION,
+	    1000, 4096, false, false, 40000 },
+	{ "lockstep 5000-byte chunks, 16 KiB reads", 0, 16384, 0, false, false, 5000 },
+};
+
+static bool
+echo_done(const struct pair *p)
+{
+	if ((p->srv.events | p->cli.events) & SOCK_ERROR)
+		return true;
+	return (p->cli.events & SOCK_EOF) && p->srv.shut && p->cli.shut;
+}
+
+static void
+test_sock_tls_echo(void **state)
+{
+	const struct echo_case *c = *state;
+	struct sw_tls_cfg scfg, ccfg;
+	struct tls_ctx *sctx, *cctx;
+	char err[512];
+	struct pair p;
+	SSL *cli_ssl;
+
+	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
+	client_cfg(&ccfg, "ca", "alice");
+	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
+	cctx = tls_client_ctx_new(&ccfg, "localhost", err, sizeof(err));
+	if (sctx == NULL || cctx == NULL)
+		fail_msg("case \"%s\": context: %s", c->name, err);
+	cli_ssl = tls_new_ssl(cctx);
+	assert_non_null(cli_ssl);
+	if (c->max_version != 0)
+		assert_int_equal(SSL_set_max_proto_version(cli_ssl, c->max_version), 1);
+
+	pair_init(&p, echo_done);
+	pair_connect(&p, tls_new_ssl(sctx), cli_ssl);
+	tls_ctx_unref(sctx);
+	tls_ctx_unref(cctx);
+	p.srv.echo = true;
+	p.srv.use_ceiling = c->read_max != 0;
+	p.cli.to_send = ECHO_BYTES;
+	p.cli.lockstep = c->lockstep;
+	p.cli.raw_half_close = c->raw_half_close;
+	sock_set_read_size(p.srv.s, c->read_size);
+	sock_set_read_size(p.cli.s, c->read_size);
+	sock_set_read_max(p.srv.s, c->read_max);
+	sock_set_read_max(p.cli.s, c->read_max);
+	sock_set_write_lowat(p.srv.s, 32 * 1024);
+	sock_set_write_lowat(p.cli.s, 64 * 1024);
+	if (c->queue_early)
+		feed(&p.cli);
+	event_base_dispatch(p.base);
+
+	if (p.timed_out)
+		fail_msg("case \"%s\": timed out: server got %zu, client queued %zu and got %zu, "
+		         "events 0x%x/0x%x",
+		    c->name, p.srv.received, p.cli.queued, p.cli.received, (unsigned)p.srv.events,
+		    (unsigned)p.cli.events);
+	if ((p.srv.events | p.cli.events) & SOCK_ERROR)
+		fail_msg("case \"%s\": error: server \"%s\" (0x%x), client \"%s\" (0x%x)", c->name,
+		    p.srv.tls_err, (unsigned)p.srv.events, p.cli.tls_err, (unsigned)p.cli.events);
+	if (c->queue_early && (p.cli.first_event & SOCK_TLS_DONE) == 0)
+		fail_msg(
+		    "case \"%s\": first client event 0x%x", c->name, (unsigned)p.cli.first_event);
+	if (p.srv.received != ECHO_BYTES || p.cli.received != ECHO_BYTES)
+		fail_msg("case \"%s\": server got %zu, client got %zu, want %u each", c->name,
+		    p.srv.received, p.cli.received, ECHO_BYTES);
+	if (p.cli.bad_at != 0)
+		fail_msg("case \"%s\": echoed byte %zu differs", c->name, p.cli.bad_at - 1);
+	if (!(p.srv.events & SOCK_EOF) || !(p.cli.events & SOCK_EOF))
+		fail_msg("case \"%s\": EOF server %d client %d", c->name,
+		    (p.srv.events & SOCK_EOF) != 0, (p.cli.events & SOCK_EOF) != 0);
+	/* A close_notify after all data: the server's side ended cleanly, not by a cut. */
+	if ((SSL_get_shutdown(sock_ssl(p.cli.s)) & SSL_RECEIVED_SHUTDOWN) == 0)
+		fail_msg("case \"%s\": the client saw no close_notify", c->name);
+	pair_free(&p);
+}
+
+/* ---- over TCP: TLS started while the connect is in progress --------------------------- */
+
+static bool
+tcp_done(const struct pair *p)
+{
+	return ((p->srv.events | p->cli.events) & SOCK_ERROR) || p->cli.received >= 4;
+}
+
+static void
+tcp_readcb(struct sock *s, void *arg)
+{
+	struct end *e = arg;
+	struct evbuffer *in = sock_input(s);
+
+	if (e->echo) {
+		e->received += evbuffer_get_length(in);
+		evbuffer_add_buffer(sock_output(s), in);
+	} else if (evbuffer_get_length(in) >= 4) {
+		char buf[4];
+
+		evbuffer_remove(in, buf, 4);
+		e->received = memcmp(buf, "ping", 4) == 0 ? 4 : 999;
+	}
+	check_stop(e->pair);
+}
+
+static void
+test_sock_tls_tcp_connect(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	struct sw_tls_cfg scfg, ccfg;
+	struct tls_ctx *sctx, *cctx;
+	char err[512];
+	struct pair p;
+	int lfd, fd, rc, one = 1;
+
+	(void)state;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd != -1);
+	assert_int_equal(setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
+
+	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
+	client_cfg(&ccfg, "ca", "alice");
+	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
+	assert_non_null(sctx);
+	cctx = tls_client_ctx_new(&ccfg, "[127.0.0.1]", err, sizeof(err));
+	if (cctx == NULL)
+		fail_msg("client context: %s", err);
+
+	pair_init(&p, tcp_done);
+	p.cli.s = sock_new(p.base, -1, tcp_readcb, NULL, eventcb, &p.cli);
+	assert_non_null(p.cli.s);
+	rc = sock_connect(p.cli.s, (struct sockaddr *)&sin, sizeof(sin));
+	assert_true(rc == 0 || rc == 1);
+	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx), false), 0);
+	evbuffer_add(sock_output(p.cli.s), "ping", 4); /* waits for the handshake */
+	/* The kernel completes the TCP handshake on its own: accept now. */
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	assert_true(fd != -1);
+	p.srv.echo = true;
+	p.srv.s = sock_new(p.base, fd, tcp_readcb, NULL, eventcb, &p.srv);
+	assert_non_null(p.srv.s);
+	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx), true), 0);
+	tls_ctx_unref(sctx);
+	tls_ctx_unref(cctx);
+	event_base_dispatch(p.base);
+
+	if (p.timed_out || ((p.srv.events | p.cli.events) & SOCK_ERROR))
+		fail_msg("timed out %d, server \"%s\" 0x%x, client \"%s\" 0x%x", p.timed_out,
+		    p.srv.tls_err, (unsigned)p.srv.events, p.cli.tls_err, (unsigned)p.cli.events);
+	assert_int_equal(p.cli.received, 4);
+	/* The connect completion is held back and reported with the handshake's end. */
+	if (rc == 0 && p.cli.first_event != (SOCK_CONNECTED | SOCK_TLS_DONE))
+		fail_msg("first client event 0x%x, want SOCK_CONNECTED|SOCK_TLS_DONE",
+		    (unsigned)p.cli.first_event);
+	if (rc == 1 && p.cli.first_event != SOCK_TLS_DONE)
+		fail_msg(
+		    "first client event 0x%x, want SOCK_TLS_DONE", (unsigned)p.cli.first_event);
+	/* TLS bytes cannot be spliced: callers get -1 and copy. */
+	assert_int_equal(sock_pipe_start(p.cli.s, p.srv.s, SOCK_PIPE_ALL, NULL, NULL), -1);
+	assert_non_null(sock_ssl(p.cli.s));
+	assert_null(sock_tls_error(p.cli.s));
+	pair_free(&p);
+	close(lfd);
+}
+
+/* ---- a record that arrives in two parts ---------------------------------------------- */
+
+/*
+ * A relay between the client's socketpair and the server's holds back the
+ * last bytes of the client's data for a while, so the server has part of a
+ * record inside OpenSSL and nothing to read from the kernel.  It must wait
+ * for epoll then, not spin on the bytes OpenSSL holds.
+ */
+#define HOLD_BYTES 100
+#define HOLD_MS    300
+
+struct relay {
+	struct pair *p;
+	int c_fd, s_fd;            /* our ends of the client's and the server's socketpairs */
+	struct event *c_ev, *s_ev; /* readable */
+	struct event *timer;
+	struct evbuffer *c2s; /* from the client, not yet forwarded */
+	size_t boundary;      /* bytes of c2s that are handshake: never held */
+	bool holding, released;
+	bool c_eof; /* the client half-closed: pass it on once all is forwarded */
+	struct timespec cpu0;
+	double cpu_ms; /* CPU this process used while the bytes were held */
+};
+
+static void
+relay_flush(struct relay *r)
+{
+	size_t len = evbuffer_get_length(r->c2s), n = len;
+
+	if (r->holding && !r->released && len > r->boundary)
+		n = len - r->boundary > HOLD_BYTES ? len - HOLD_BYTES : r->boundary;
+	if (n > 0) {
+		unsigned char *b = evbuffer_pullup(r->c2s, (ev_ssize_t)n);
+
+		assert_int_equal(write(r->s_fd, b, n), (ssize_t)n);
+		evbuffer_drain(r->c2s, n);
+		r->boundary = r->boundary > n ? r->boundary - n : 0;
+	}
+	if (r->c_eof && evbuffer_get_length(r->c2s) == 0)
+		shutdown(r->s_fd, SHUT_WR);
+}
+
+static void
+relay_c(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct timeval tv = { 0, HOLD_MS * 1000 };
+
+	(void)what;
+	switch (evbuffer_read(r->c2s, fd, 65536)) {
+	case -1:
+		return;
+	case 0:
+		r->c_eof = true;
+		event_del(r->c_ev);
+		break;
+	default:
+		break;
+	}
+	if (r->holding && !r->released && evbuffer_get_length(r->c2s) > r->boundary &&
+	    !evtimer_pending(r->timer, NULL)) {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &r->cpu0);
+		evtimer_add(r->timer, &tv);
+	}
+	relay_flush(r);
+}
+
+static void
+relay_s(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	unsigned char buf[65536];
+	ssize_t n;
+
+	(void)what;
+	if ((n = read(fd, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(r->c_fd, buf, (size_t)n), n);
+}
+
+static void
+relay_release(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct timespec now;
+
+	(void)fd;
+	(void)what;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+	r->cpu_ms = (double)(now.tv_sec - r->cpu0.tv_sec) * 1e3 +
+	            (double)(now.tv_nsec - r->cpu0.tv_nsec) / 1e6;
+	r->released = true;
+	relay_flush(r);
+}
+
+static struct relay *the_relay;
+
+/* The client's handshake bytes are all written when it reports SOCK_TLS_DONE. */
+static void
+held_cli_eventcb(struct sock *s, int what, void *arg)
+{
+	struct relay *r = the_relay;
+
+	if (what & SOCK_TLS_DONE) {
+		while (evbuffer_read(r->c2s, r->c_fd, 65536) > 0)
+			;
+		r->boundary = evbuffer_get_length(r->c2s);
+		r->holding = true;
+		relay_flush(r);
+	}
+	eventcb(s, what, arg);
+}
+
+static bool
+held_done(const struct pair *p)
+{
+	return ((p->srv.events | p->cli.events) & SOCK_ERROR) || p->cli.received >= 20000;
+}
+
+static void
+test_sock_tls_partial_record_waits(void **state)
+{
+	struct sw_tls_cfg scfg, ccfg;
+	struct tls_ctx *sctx, *cctx;
+	struct relay r = { 0 };
+	int cfds[2], sfds[2];
+	char err[512];
+	struct pair p;
+
+	(void)state;
+	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
+	client_cfg(&ccfg, "ca", "alice");
+	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
+	cctx = tls_client_ctx_new(&ccfg, "localhost", err, sizeof(err));
+	assert_non_null(sctx);
+	assert_non_null(cctx);
+	pair_init(&p, held_done);
+	assert_int_equal(
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, cfds), 0);
+	assert_int_equal(
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sfds), 0);
+	r.p = &p;
+	r.c_fd = cfds[1];
+	r.s_fd = sfds[1];
+	r.c2s = evbuffer_new();
+	r.c_ev = event_new(p.base, r.c_fd, EV_READ | EV_PERSIST, relay_c, &r);
+	r.s_ev = event_new(p.base, r.s_fd, EV_READ | EV_PERSIST, relay_s, &r);
+	r.timer = evtimer_new(p.base, relay_release, &r);
+	assert_non_null(r.c2s);
+	assert_non_null(r.c_ev);
+	assert_non_null(r.s_ev);
+	assert_non_null(r.timer);
+	event_add(r.c_ev, NULL);
+	event_add(r.s_ev, NULL);
+	the_relay = &r;
+
+	p.srv.echo = true;
+	p.cli.to_send = 20000; /* one full record and a part of the next */
+	p.srv.s = sock_new(p.base, sfds[0], readcb, writecb, eventcb, &p.srv);
+	p.cli.s = sock_new(p.base, cfds[0], readcb, writecb, held_cli_eventcb, &p.cli);
+	assert_non_null(p.srv.s);
+	assert_non_null(p.cli.s);
+	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx), true), 0);
+	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx), false), 0);
+	tls_ctx_unref(sctx);
+	tls_ctx_unref(cctx);
+	event_base_dispatch(p.base);
+
+	if (p.timed_out || ((p.srv.events | p.cli.events) & SOCK_ERROR))
+		fail_msg("timed out %d, server \"%s\" 0x%x, client \"%s\" 0x%x", p.timed_out,
+		    p.srv.tls_err, (unsigned)p.srv.events, p.cli.tls_err, (unsigned)p.cli.events);
+	if (!r.released)
+		fail_msg("the relay never held anything back");
+	assert_int_equal(p.cli.received, 20000);
+	assert_int_equal(p.cli.bad_at, 0);
+	/* Spinning would use most of the hold time; waiting uses next to none. */
+	if (r.cpu_ms > HOLD_MS / 3.0)
+		fail_msg(
+		    "%.1f ms of CPU while a record waited %d ms for its end", r.cpu_ms, HOLD_MS);
+	event_free(r.c_ev);
+	event_free(r.s_ev);
+	event_free(r.timer);
+	evbuffer_free(r.c2s);
+	close(r.c_fd);
+	close(r.s_fd);
+	pair_free(&p);
+}
+
+/* A plain sock stays plain: no SSL, no TLS reason. */
+static void
+test_sock_tls_plain_untouched(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct sock *a, *b;
+	int fds[2];
+
+	(void)state;
+	assert_non_null(base);
+	assert_int_equal(
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
+	a = sock_new(base, fds[0], NULL, NULL, NULL, NULL);
+	b = sock_new(base, fds[1], NULL, NULL, NULL, NULL);
+	assert_null(sock_ssl(a));
+	assert_null(sock_tls_error(a));
+	/* Starting TLS twice, or on a socket with no descriptor, is refused (and frees the SSL). */
+	{
+		struct sw_tls_cfg scfg;
+		char err[256];
+		struct tls_ctx *ctx;
+		struct sock *none = sock_new(base, -1, NULL, NULL, NULL, NULL);
+
+		server_cfg(&scfg, "server", SW_CERTS_NONE, false);
+		ctx = tls_server_ctx_new(&scfg, err, sizeof(err));
+		assert_non_null(ctx);
+		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx), true), 0);
+		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx), true), -1);
+		assert_int_equal(sock_start_tls(none, tls_new_ssl(ctx), true), -1);
+		sock_free(none);
+		tls_ctx_unref(ctx);
+	}
+	sock_free(a);
+	sock_free(b);
+	event_base_free(base);
+}
+
+/* ---- contexts: what the loader refuses ----------------------------------------------- */
+
+struct ctx_case {
+	const char *name;
+	bool client;      /* tls_client_ctx_new, with host "localhost" */
+	const char *cert; /* file names in the PKI dir; NULL: setting left empty */
+	const char *key;
+	const char *ca;
+	const char *crl;
+	enum sw_client_certs mode;
+	const char *want_err; /* NULL: a context; else words the error must contain */
+	bool want_path;       /* the error must name the offending file (its full path) */
+	const char *path_of;  /* which file that is */
+};
+
+static struct ctx_case ctx_cases[] = {
+	{ "valid listener", false, "server.pem", "server-key.pem", "ca.pem", "crl.pem",
+	    SW_CERTS_REQUIRED, NULL, false, NULL },
+	{ "key mode 0644 refused", false, "open.pem", "open-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem" },
+	{ "key mode 0640 refused", false, "group.pem", "group-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "mode 0640", true, "group-key.pem" },
+	{ "key that is a directory", false, "server.pem", "keydir", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "not a regular file", true, "keydir" },
+	{ "key of another certificate", false, "server.pem", "mismatch-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "does not match", true, "mismatch-key.pem" },
+	{ "missing certificate file", false, "nonexistent.pem", "server-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "No such file", true, "nonexistent.pem" },
+	{ "certificate file without PEM", false, "garbage.pem", "server-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "no certificate", true, "garbage.pem" },
+	{ "key file without PEM", false, "server.pem", "garbage-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "no private key", true, "garbage-key.pem" },
+	{ "ca file without certificates", false, "server.pem", "server-key.pem", "crl.pem", NULL,
+	    SW_CERTS_REQUIRED, "no certificate", true, "crl.pem" },
+	{ "crl file without CRLs", false, "server.pem", "server-key.pem", "ca.pem", "ca.pem",
+	    SW_CERTS_REQUIRED, "no CRL", true, "ca.pem" },
+	{ "expired CRL refused", false, "server.pem", "server-key.pem", "ca.pem", "crl-expired.pem",
+	    SW_CERTS_REQUIRED, "expired", true, "crl-expired.pem" },
+	{ "client certificates without a ca", false, "server.pem", "server-key.pem", NULL, NULL,
+	    SW_CERTS_OPTIONAL, "no ca", false, NULL },
+	{ "no client certificates, no ca", false, "server.pem", "server-key.pem", NULL, NULL,
+	    SW_CERTS_NONE, NULL, false, NULL },
+	{ "listener without a key", false, "server.pem", NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
+	    "cert and key", false, NULL },
+	{ "upstream, no client certificate", true, NULL, NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
+	    NULL, false, NULL },
+	{ "upstream with client certificate", true, "alice.pem", "alice-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, NULL, false, NULL },
+	{ "upstream without a ca", true, NULL, NULL, NULL, NULL, SW_CERTS_REQUIRED, "needs a ca",
+	    false, NULL },
+	{ "upstream cert without key", true, "alice.pem", NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
+	    "cert and key", false, NULL },
+	{ "upstream key mode 0644 refused", true, "open.pem", "open-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem" },
+};
+
+static void
+test_sock_tls_ctx(void **state)
+{
+	const struct ctx_case *c = *state;
+	struct sw_tls_cfg cfg;
+	struct tls_ctx *ctx;
+	char err[512] = "", path[128];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.enabled = true;
+	cfg.client_certs = c->mode;
+	if (c->cert != NULL)
+		pki_path(cfg.cert, sizeof(cfg.cert), c->cert);
+	if (c->key != NULL)
+		pki_path(cfg.key, sizeof(cfg.key), c->key);
+	if (c->ca != NULL)
+		pki_path(cfg.ca, sizeof(cfg.ca), c->ca);
+	if (c->crl != NULL)
+		pki_path(cfg.crl, sizeof(cfg.crl), c->crl);
+	ctx = c->client ? tls_client_ctx_new(&cfg, "localhost", err, sizeof(err)) :
+	                  tls_server_ctx_new(&cfg, err, sizeof(err));
+	if (c->want_err == NULL) {
+		if (ctx == NULL)
+			fail_msg("case \"%s\": refused: %s", c->name, err);
+		/* A second reference outlives the first. */
+		assert_ptr_equal(tls_ctx_ref(ctx), ctx);
+		tls_ctx_unref(ctx);
+		tls_ctx_unref(ctx);
+		return;
+	}
+	if (ctx != NULL)
+		fail_msg("case \"%s\": accepted, want \"%s\"", c->name, c->want_err);
+	if (strstr(err, c->want_err) == NULL)
+		fail_msg("case \"%s\": error \"%s\", want \"%s\" in it", c->name, err, c->want_err);
+	if (strchr(err, '\n') != NULL)
+		fail_msg("case \"%s\": error is more than one line: \"%s\"", c->name, err);
+	if (c->want_path) {
+		pki_path(path, sizeof(path), c->path_of);
+		if (strstr(err, path) == NULL)
+			fail_msg("case \"%s\": error \"%s\" does not name %s", c->name, err, path);
+	}
+	if (ERR_peek_error() != 0)
+		fail_msg("case \"%s\": OpenSSL errors left queued", c->name);
+}
+
+int
+main(void)
+{
+	struct CMUnitTest tests[nitems(hs_cases) + nitems(raw_cases) + nitems(echo_cases) +
+	                        nitems(ctx_cases) + 3];
+	size_t i, n = 0;
+
+	for (i = 0; i < nitems(ctx_cases); i++) {
+		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_tls_ctx, &ctx_cases[i]);
+
+		t.name = ctx_cases[i].name;
+		tests[n++] = t;
+	}
+	for (i = 0; i < nitems(hs_cases); i++) {
+		struct CMUnitTest t =
+		    cmocka_unit_test_prestate(test_sock_tls_handshake, &hs_cases[i]);
+
+		t.name = hs_cases[i].name;
+		tests[n++] = t;
+	}
+	for (i = 0; i < nitems(raw_cases); i++) {
+		struct CMUnitTest t =
+		    cmocka_unit_test_prestate(test_sock_tls_raw_peer, &raw_cases[i]);
+
+		t.name = raw_cases[i].name;
+		tests[n++] = t;
+	}
+	for (i = 0; i < nitems(echo_cases); i++) {
+		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_tls_echo, &echo_cases[i]);
+
+		t.name = echo_cases[i].name;
+		tests[n++] = t;
+	}
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_tcp_connect);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_partial_record_waits);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_plain_untouched);
+	return _cmocka_run_group_tests("sock_tls", tests, n, pki_setup, pki_teardown);
+}
