@@ -1,0 +1,926 @@
+/*
+ * The container cache: what it takes from the daemon's inspect answers and
+ * events (pure functions, table-driven), then the cache itself against a
+ * fake daemon on a temporary Unix socket, served from the same event loop:
+ * shared lookups, hits only while the events stream is live, invalidation
+ * by events, answers that raced an event asked again.
+ */
+#include "sockwarden/compat.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include <cmocka.h>
+
+#include "ctr_cache.h"
+
+#define A  "e754ab7b2695fbb46bb5f1dd49a4079449dc9a8eb706a21eb02956f59c56d85a"
+#define B  "fc2ca9d296f178d829de841c2117c32ad04a1af4034ca51e07c5f4cc60003017"
+#define NX "13a8098850869492170bf75f287d56066ca0f31c50ca4b9c72bd607d6f1322f4"
+
+/* ---- inspect answers ------------------------------------------------------ */
+
+/* A real answer of dockerd 20.10 for "docker run -d --name c1 -l team=a bb ...", trimmed. */
+#define REAL_INSPECT                                                                   \
+	"{\"Id\":\"" A "\",\"Created\":\"2026-11-22T17:58:11.168046757Z\","            \
+	"\"Path\":\"/bin/busybox\",\"Args\":[\"sleep\",\"600\"],\"State\":{"           \
+	"\"Status\":\"running\",\"Running\":true,\"Pid\":10464},\"Image\":"            \
+	"\"sha256:7881355e80fcf46478ce3e5689fabb02da7f562466a9e6d645eec8ce4031fa72\"," \
+	"\"Name\":\"/c1\",\"RestartCount\":0,\"Driver\":\"vfs\",\"HostConfig\":{"      \
+	"\"NetworkMode\":\"none\",\"CgroupnsMode\":\"host\"},\"Config\":{"             \
+	"\"Hostname\":\"e754ab7b2695\",\"Env\":["                                      \
+	"\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],"      \
+	"\"Cmd\":[\"/bin/busybox\",\"sleep\",\"600\"],\"Image\":\"bb\","               \
+	"\"Volumes\":null,\"WorkingDir\":\"\",\"Entrypoint\":null,\"OnBuild\":null,"   \
+	"\"Labels\":{\"team\":\"a\"}},\"NetworkSettings\":{\"Networks\":{\"none\":{}}}}\n"
+
+#define INSPECT(id, name, image, labels)                                        \
+	"{\"Id\":\"" id "\",\"Name\":\"" name "\",\"Config\":{\"Image\":" image \
+	",\"Labels\":" labels "}}"
+
+struct insp_case {
+	const char *name;
+	const char *id;
+	const char *json;
+	bool ok;
+	const char *ctr_name, *image;
+	const char *labels; /* "k=v;k=v;" in order */
+};
+
+static const struct insp_case insp_cases[] = {
+	{ "real answer", A, REAL_INSPECT, true, "c1", "bb", "team=a;" },
+	{ "labels null", A, INSPECT(A, "/web", "\"nginx:1\"", "null"), true, "web", "nginx:1", "" },
+	{ "labels empty", A, INSPECT(A, "/web", "\"nginx:1\"", "{}"), true, "web", "nginx:1", "" },
+	{ "labels absent", A, "{\"Id\":\"" A "\",\"Name\":\"/web\",\"Config\":{\"Image\":\"x\"}}",
+	    true, "web", "x", "" },
+	{ "several labels, in order", A,
+	    INSPECT(A, "/w", "\"x\"", "{\"a\":\"1\",\"com.example.b\":\"\",\"c\":\"3=4\"}"), true,
+	    "w", "x", "a=1;com.example.b=;c=3=4;" },
+	{ "image by digest", A, INSPECT(A, "/w", "\"x@sha256:0123\"", "null"), true, "w",
+	    "x@sha256:0123", "" },
+	{ "escaped backslash before u0000 is text", A,
+	    INSPECT(A, "/w", "\"x\"", "{\"k\":\"a\\\\u0000b\"}"), true, "w", "x", "k=a\\u0000b;" },
+	{ "white space after the value", A, INSPECT(A, "/w", "\"x\"", "null") " \r\n", true, "w",
+	    "x", "" },
+	/* who */
+	{ "another container's id", A, INSPECT(B, "/w", "\"x\"", "null"), false, NULL, NULL, NULL },
+	{ "id asked for is not an id", "E754AB", INSPECT("E754AB", "/w", "\"x\"", "null"), false,
+	    NULL, NULL, NULL },
+	{ "Id missing", A, "{\"Name\":\"/w\",\"Config\":{\"Image\":\"x\"}}", false, NULL, NULL,
+	    NULL },
+	{ "Id not a string", A, "{\"Id\":1,\"Name\":\"/w\",\"Config\":{\"Image\":\"x\"}}", false,
+	    NULL, NULL, NULL },
+	{ "Id twice", A,
+	    "{\"Id\":\"" B "\",\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"x\"}}",
+	    false, NULL, NULL, NULL },
+	{ "id in another case of key", A,
+	    "{\"id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"x\"}}", false, NULL, NULL,
+	    NULL },
+	/* name */
+	{ "Name missing", A, "{\"Id\":\"" A "\",\"Config\":{\"Image\":\"x\"}}", false, NULL, NULL,
+	    NULL },
+	{ "Name without '/'", A, INSPECT(A, "w", "\"x\"", "null"), false, NULL, NULL, NULL },
+	{ "Name only '/'", A, INSPECT(A, "/", "\"x\"", "null"), false, NULL, NULL, NULL },
+	{ "Name not a string", A, "{\"Id\":\"" A "\",\"Name\":[],\"Config\":{\"Image\":\"x\"}}",
+	    false, NULL, NULL, NULL },
+	{ "Name twice", A,
+	    "{\"Id\":\"" A "\",\"Name\":\"/a\",\"Name\":\"/b\",\"Config\":{\"Image\":\"x\"}}",
+	    false, NULL, NULL, NULL },
+	{ "NUL escape in the name", A, INSPECT(A, "/w\\u0000x", "\"x\"", "null"), false, NULL, NULL,
+	    NULL },
+	/* config and image */
+	{ "Config missing", A, "{\"Id\":\"" A "\",\"Name\":\"/w\"}", false, NULL, NULL, NULL },
+	{ "Config null", A, "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":null}", false, NULL, NULL,
+	    NULL },
+	{ "Image missing", A, "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Labels\":null}}",
+	    false, NULL, NULL, NULL },
+	{ "Image a number", A, INSPECT(A, "/w", "7", "null"), false, NULL, NULL, NULL },
+	{ "Image twice", A,
+	    "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"a\",\"Image\":\"b\"}}",
+	    false, NULL, NULL, NULL },
+	/* labels */
+	{ "label value a number", A, INSPECT(A, "/w", "\"x\"", "{\"team\":1}"), false, NULL, NULL,
+	    NULL },
+	{ "label value null", A, INSPECT(A, "/w", "\"x\"", "{\"team\":null}"), false, NULL, NULL,
+	    NULL },
+	{ "label value an object", A, INSPECT(A, "/w", "\"x\"", "{\"team\":{\"a\":\"b\"}}"), false,
+	    NULL, NULL, NULL },
+	{ "label value true", A, INSPECT(A, "/w", "\"x\"", "{\"team\":true}"), false, NULL, NULL,
+	    NULL },
+	{ "labels an array", A, INSPECT(A, "/w", "\"x\"", "[\"team=a\"]"), false, NULL, NULL,
+	    NULL },
+	{ "labels a string", A, INSPECT(A, "/w", "\"x\"", "\"team=a\""), false, NULL, NULL, NULL },
+	{ "label key twice", A, INSPECT(A, "/w", "\"x\"", "{\"team\":\"a\",\"team\":\"b\"}"), false,
+	    NULL, NULL, NULL },
+	{ "Labels twice", A,
+	    "{\"Id\":\"" A
+	    "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"x\",\"Labels\":{},\"Labels\":"
+	    "{\"team\":\"a\"}}}",
+	    false, NULL, NULL, NULL },
+	{ "NUL escape in a label value", A, INSPECT(A, "/w", "\"x\"", "{\"team\":\"a\\u0000b\"}"),
+	    false, NULL, NULL, NULL },
+	{ "NUL escape in a label key", A, INSPECT(A, "/w", "\"x\"", "{\"te\\u0000am\":\"a\"}"),
+	    false, NULL, NULL, NULL },
+	/* not JSON, or not the shape */
+	{ "empty", A, "", false, NULL, NULL, NULL },
+	{ "not JSON", A, "No such container", false, NULL, NULL, NULL },
+	{ "an array", A, "[" INSPECT(A, "/w", "\"x\"", "null") "]", false, NULL, NULL, NULL },
+	{ "trailing bytes", A, INSPECT(A, "/w", "\"x\"", "null") "{}", false, NULL, NULL, NULL },
+	{ "cut short", A, "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"x\"", false,
+	    NULL, NULL, NULL },
+};
+
+static void
+labels_text(const struct sw_ctr_ident *ci, char *buf, size_t bufsz)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ci->n_labels; i++)
+		used += (size_t)snprintf(
+		    buf + used, bufsz - used, "%s=%s;", ci->label_keys[i], ci->label_values[i]);
+}
+
+static void
+test_ctr_ident_parse(void **state)
+{
+	char labels[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(insp_cases); i++) {
+		const struct insp_case *c = &insp_cases[i];
+		const struct sw_ctr_ident *ci = ctr_ident_parse(c->id, c->json, strlen(c->json));
+
+		if (!c->ok) {
+			if (ci != NULL)
+				fail_msg("%s: accepted", c->name);
+			continue;
+		}
+		if (ci == NULL)
+			fail_msg("%s: refused", c->name);
+		labels_text(ci, labels, sizeof(labels));
+		if (strcmp(ci->id, c->id) != 0 || strcmp(ci->name, c->ctr_name) != 0 ||
+		    strcmp(ci->image, c->image) != 0 || strcmp(labels, c->labels) != 0)
+			fail_msg("%s: got id %s name \"%s\" image \"%s\" labels \"%s\"", c->name,
+			    ci->id, ci->name, ci->image, labels);
+		ctr_ident_unref(ci);
+	}
+}
+
+/* Sizes: the limits hold, and what fits is whole. */
+static void
+test_ctr_ident_parse_huge(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t n_labels;
+		size_t value_len;
+		bool ok;
+	} rows[] = {
+		{ "1024 small labels", 1024, 8, true },
+		{ "1025 small labels", 1025, 8, false },
+		{ "labels just under 64 KiB", 4, 16000, true },
+		{ "labels over 64 KiB", 5, 16000, false },
+		{ "one label of 1 MiB", 1, 1024 * 1024, false },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++) {
+		size_t cap = 256 + rows[i].n_labels * (rows[i].value_len + 32);
+		char *json = malloc(cap), *value = malloc(rows[i].value_len + 1);
+		const struct sw_ctr_ident *ci;
+		size_t len;
+
+		assert_non_null(json);
+		assert_non_null(value);
+		memset(value, 'v', rows[i].value_len);
+		value[rows[i].value_len] = '\0';
+		len = (size_t)snprintf(json, cap,
+		    "{\"Id\":\"%s\",\"Name\":\"/w\",\"Config\":{"
+		    "\"Image\":\"x\",\"Labels\":{",
+		    A);
+		for (j = 0; j < rows[i].n_labels; j++)
+			len += (size_t)snprintf(
+			    json + len, cap - len, "%s\"k%zu\":\"%s\"", j ? "," : "", j, value);
+		len += (size_t)snprintf(json + len, cap - len, "}}}");
+		assert_true(len < cap);
+		ci = ctr_ident_parse(A, json, len);
+		if (rows[i].ok &&
+		    (ci == NULL || ci->n_labels != rows[i].n_labels ||
+		        strlen(ci->label_values[rows[i].n_labels - 1]) != rows[i].value_len))
+			fail_msg("%s: refused or cut", rows[i].name);
+		if (!rows[i].ok && ci != NULL)
+			fail_msg("%s: accepted", rows[i].name);
+		ctr_ident_unref(ci);
+		free(json);
+		free(value);
+	}
+}
+
+/* Raw bytes the daemon cannot send: a NUL inside the answer. */
+static void
+test_ctr_ident_parse_raw_nul(void **state)
+{
+	static const char json[] =
+	    "{\"Id\":\"" A "\",\"Name\":\"/w\0x\",\"Config\":{\"Image\":\"x\"}}";
+
+	(void)state;
+	assert_null(ctr_ident_parse(A, json, sizeof(json) - 1));
+}
+
+static void
+test_ctr_ident_refs(void **state)
+{
+	const struct sw_ctr_ident *ci = ctr_ident_parse(A, REAL_INSPECT, strlen(REAL_INSPECT));
+
+	(void)state;
+	assert_non_null(ci);
+	assert_ptr_equal(ctr_ident_ref(ci), ci);
+	ctr_ident_unref(ci);
+	assert_string_equal(ci->name, "c1"); /* still held once: ASan would object otherwise */
+	ctr_ident_unref(ci);
+	ctr_ident_unref(NULL);
+	assert_null(ctr_ident_ref(NULL));
+}
+
+/* ---- event lines ---------------------------------------------------------------- */
+
+struct event_case {
+	const char *name;
+	const char *line;
+	enum ctr_event expect;
+	const char *id;
+};
+
+static const struct event_case event_cases[] = {
+	{ "real rename (dockerd 20.10)",
+	    "{\"status\":\"rename\",\"id\":\"" A
+	    "\",\"from\":\"bb\",\"Type\":\"container\",\"Action\":"
+	    "\"rename\",\"Actor\":{\"ID\":\"" A
+	    "\",\"Attributes\":{\"image\":\"bb\",\"name\":\"c1b\","
+	    "\"oldName\":\"/c1\",\"team\":\"a\"}},\"scope\":\"local\",\"time\":1795370298,"
+	    "\"timeNano\":1795370298888494753}",
+	    CTR_EVENT_CONTAINER, A },
+	{ "real destroy (dockerd 20.10)",
+	    "{\"status\":\"destroy\",\"id\":\"" B
+	    "\",\"from\":\"bb\",\"Type\":\"container\",\"Action\":"
+	    "\"destroy\",\"Actor\":{\"ID\":\"" B
+	    "\",\"Attributes\":{\"image\":\"bb\",\"name\":\"c2\"}},"
+	    "\"scope\":\"local\",\"time\":1795370301,\"timeNano\":1795370301278151234}",
+	    CTR_EVENT_CONTAINER, B },
+	{ "modern, without the legacy fields",
+	    "{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"" B "\","
+	    "\"Attributes\":{}},\"scope\":\"local\",\"time\":1,\"timeNano\":1}",
+	    CTR_EVENT_CONTAINER, B },
+	{ "Actor.ID wins over id",
+	    "{\"id\":\"" A "\",\"Type\":\"container\",\"Actor\":{\"ID\":\"" B "\"}}",
+	    CTR_EVENT_CONTAINER, B },
+	{ "legacy, only id", "{\"status\":\"destroy\",\"id\":\"" A "\",\"Type\":\"container\"}",
+	    CTR_EVENT_CONTAINER, A },
+	{ "legacy, no Type", "{\"status\":\"destroy\",\"id\":\"" A "\",\"from\":\"bb\"}",
+	    CTR_EVENT_CONTAINER, A },
+	{ "trailing carriage return", "{\"Type\":\"container\",\"Actor\":{\"ID\":\"" A "\"}}\r",
+	    CTR_EVENT_CONTAINER, A },
+	{ "image event",
+	    "{\"status\":\"pull\",\"id\":\"bb:latest\",\"Type\":\"image\",\"Action\":\"pull\","
+	    "\"Actor\":{\"ID\":\"bb:latest\"}}",
+	    CTR_EVENT_NONE, NULL },
+	{ "network event with a 64-hex id",
+	    "{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"" A "\"}}",
+	    CTR_EVENT_NONE, NULL },
+	{ "empty line", "", CTR_EVENT_NONE, NULL },
+	{ "container without any id", "{\"Type\":\"container\",\"Action\":\"destroy\"}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "container with a short id",
+	    "{\"Type\":\"container\",\"Actor\":{\"ID\":\"e754ab7b2695\"}}", CTR_EVENT_UNREADABLE,
+	    NULL },
+	{ "container with an upper-case id",
+	    "{\"Type\":\"container\",\"Actor\":{\"ID\":"
+	    "\"E754AB7B2695FBB46BB5F1DD49A4079449DC9A8EB706A21EB02956F59C56D85A\"}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "container id a number", "{\"Type\":\"container\",\"Actor\":{\"ID\":7}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "legacy without Type, image id", "{\"status\":\"delete\",\"id\":\"sha256:7881355e\"}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "Type a number", "{\"Type\":1,\"Actor\":{\"ID\":\"" A "\"}}", CTR_EVENT_UNREADABLE,
+	    NULL },
+	{ "Type twice", "{\"Type\":\"image\",\"Type\":\"container\",\"Actor\":{\"ID\":\"" A "\"}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "not JSON", "event: destroy", CTR_EVENT_UNREADABLE, NULL },
+	{ "an array", "[]", CTR_EVENT_UNREADABLE, NULL },
+	{ "two objects on a line",
+	    "{\"Type\":\"image\"}{\"Type\":\"container\",\"Actor\":{\"ID\":\"" A "\"}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+};
+
+static void
+test_ctr_event_parse(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(event_cases); i++) {
+		const struct event_case *c = &event_cases[i];
+		char id[65] = "";
+		enum ctr_event ev = ctr_event_parse(c->line, strlen(c->line), id);
+
+		if (ev != c->expect)
+			fail_msg("%s: got %d, expected %d", c->name, (int)ev, (int)c->expect);
+		if (c->id != NULL && strcmp(id, c->id) != 0)
+			fail_msg("%s: id %s, expected %s", c->name, id, c->id);
+	}
+}
+
+/* ---- the cache against a fake daemon ---------------------------------------------- */
+
+#define MAX_CONNS 16
+
+struct fake_ctr {
+	const char *id;
+	const char *name; /* NULL: 404 */
+	unsigned inspects;
+};
+
+struct fake_conn {
+	struct fake *f;
+	int fd;
+	struct event *ev;
+	char req[2048];
+	size_t len;
+	bool held; /* an inspect answer waiting for fake_release() */
+	char path[256];
+};
+
+struct fake {
+	struct event_base *base;
+	char dir[64];
+	struct sa_addr addr;
+	int lfd;
+	struct event *accept_ev;
+	struct fake_conn conns[MAX_CONNS];
+	int events_fd; /* the live events stream; -1: none */
+	unsigned events_requests;
+	bool hold; /* keep inspect answers until fake_release() */
+	struct fake_ctr ctrs[4];
+};
+
+static void
+conn_close(struct fake_conn *c)
+{
+	if (c->ev != NULL)
+		event_free(c->ev);
+	if (c->fd != -1)
+		close(c->fd);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+static void
+say(int fd, const char *s)
+{
+	(void)send(fd, s, strlen(s), MSG_NOSIGNAL);
+}
+
+static void
+answer_inspect(struct fake_conn *c)
+{
+	struct fake *f = c->f;
+	char body[512], resp[1024];
+	size_t i;
+
+	for (i = 0; i < nitems(f->ctrs) && f->ctrs[i].id != NULL; i++) {
+		struct fake_ctr *k = &f->ctrs[i];
+
+		if (strstr(c->path, k->id) == NULL)
+			continue;
+		k->inspects++;
+		if (k->name == NULL)
+			break;
+		snprintf(body, sizeof(body),
+		    "{\"Id\":\"%s\",\"Name\":\"/%s\",\"Config\":{\"Image\":\"bb\",\"Labels\":"
+		    "{\"team\":\"a\"}}}\n",
+		    k->id, k->name);
+		snprintf(resp, sizeof(resp),
+		    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		    strlen(body), body);
+		say(c->fd, resp);
+		return;
+	}
+	say(c->fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\n{}\n");
+}
+
+static void
+conn_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct fake_conn *c = arg;
+	struct fake *f = c->f;
+	ssize_t n;
+
+	(void)what;
+	n = read(fd, c->req + c->len, sizeof(c->req) - 1 - c->len);
+	if (n <= 0) {
+		if (f->events_fd == c->fd)
+			f->events_fd = -1;
+		conn_close(c);
+		return;
+	}
+	c->len += (size_t)n;
+	c->req[c->len] = '\0';
+	if (c->path[0] != '\0' || strstr(c->req, "\r\n\r\n") == NULL)
+		return;
+	if (sscanf(c->req, "GET %255s HTTP/1.1", c->path) != 1)
+		fail_msg("fake daemon: request \"%s\"", c->req);
+	if (strncmp(c->path, "/events?", 8) == 0) {
+		f->events_requests++;
+		f->events_fd = c->fd;
+		say(c->fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		           "Transfer-Encoding: chunked\r\n\r\n");
+		return;
+	}
+	if (f->hold)
+		c->held = true;
+	else
+		answer_inspect(c);
+}
+
+static void
+fake_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct fake *f = arg;
+	int s, i;
+
+	(void)what;
+	if ((s = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+		return;
+	for (i = 0; i < MAX_CONNS && f->conns[i].fd != -1; i++)
+		;
+	if (i == MAX_CONNS)
+		fail_msg("fake daemon: too many connections");
+	f->conns[i].f = f;
+	f->conns[i].fd = s;
+	f->conns[i].ev = event_new(f->base, s, EV_READ | EV_PERSIST, conn_read, &f->conns[i]);
+	event_add(f->conns[i].ev, NULL);
+}
+
+static struct fake *
+fake_new(struct event_base *base)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	struct sockaddr_un *sun;
+	int i;
+
+	assert_non_null(f);
+	f->base = base;
+	f->events_fd = -1;
+	for (i = 0; i < MAX_CONNS; i++)
+		f->conns[i].fd = -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/sw-test-cc.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	sun = (struct sockaddr_un *)&f->addr.ss;
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/d.sock", f->dir);
+	f->addr.len = sizeof(*sun);
+	f->addr.family = AF_UNIX;
+	f->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(f->lfd != -1);
+	assert_int_equal(bind(f->lfd, (struct sockaddr *)sun, sizeof(*sun)), 0);
+	assert_int_equal(listen(f->lfd, 16), 0);
+	f->accept_ev = event_new(base, f->lfd, EV_READ | EV_PERSIST, fake_accept, f);
+	event_add(f->accept_ev, NULL);
+	f->ctrs[0] = (struct fake_ctr){ .id = A, .name = "c1" };
+	f->ctrs[1] = (struct fake_ctr){ .id = B, .name = "c2" };
+	f->ctrs[2] = (struct fake_ctr){ .id = NX, .name = NULL };
+	return f;
+}
+
+static void
+fake_free(struct fake *f)
+{
+	char path[128];
+	int i;
+
+	for (i = 0; i < MAX_CONNS; i++)
+		if (f->conns[i].fd != -1)
+			conn_close(&f->conns[i]);
+	event_free(f->accept_ev);
+	close(f->lfd);
+	snprintf(path, sizeof(path), "%s/d.sock", f->dir);
+	unlink(path);
+	rmdir(f->dir);
+	free(f);
+}
+
+static void
+fake_release(struct fake *f)
+{
+	int i;
+
+	f->hold = false;
+	for (i = 0; i < MAX_CONNS; i++)
+		if (f->conns[i].fd != -1 && f->conns[i].held) {
+			f->conns[i].held = false;
+			answer_inspect(&f->conns[i]);
+		}
+}
+
+/* One event line, as one chunk of the stream. */
+static void
+fake_event(struct fake *f, const char *json)
+{
+	char chunk[1024];
+
+	assert_true(f->events_fd != -1);
+	snprintf(chunk, sizeof(chunk), "%zx\r\n%s\n\r\n", strlen(json) + 1, json);
+	say(f->events_fd, chunk);
+}
+
+static void
+fake_events_close(struct fake *f)
+{
+	int i;
+
+	for (i = 0; i < MAX_CONNS; i++)
+		if (f->conns[i].fd == f->events_fd && f->events_fd != -1)
+			conn_close(&f->conns[i]);
+	f->events_fd = -1;
+}
+
+static struct fake_ctr *
+fake_ctr(struct fake *f, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(f->ctrs); i++)
+		if (f->ctrs[i].id != NULL && strcmp(f->ctrs[i].id, id) == 0)
+			return &f->ctrs[i];
+	fail_msg("fake daemon: no container %s", id);
+	return NULL;
+}
+
+static void
+run(struct event_base *base, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
+/* A waiter: what its callback got. */
+struct waiter {
+	struct ctr_wait *w;
+	int calls;
+	const struct sw_ctr_ident *ci;
+	struct waiter *cancel_other; /* cancel this waiter from the callback */
+};
+
+static void
+waiter_done(const struct sw_ctr_ident *ci, void *arg)
+{
+	struct waiter *wt = arg;
+
+	wt->calls++;
+	wt->w = NULL;
+	wt->ci = ci;
+	if (wt->cancel_other != NULL && wt->cancel_other->w != NULL) {
+		ctr_wait_cancel(wt->cancel_other->w);
+		wt->cancel_other->w = NULL;
+	}
+}
+
+static void
+waiter_reset(struct waiter *wt)
+{
+	ctr_ident_unref(wt->ci);
+	memset(wt, 0, sizeof(*wt));
+}
+
+/* Ask; returns the rc, with an answer at once in *now. */
+static int
+ask(struct ctr_cache *cc, const char *id, struct waiter *wt, const struct sw_ctr_ident **now)
+{
+	return ctr_cache_get(cc, id, now, waiter_done, wt, &wt->w);
+}
+
+/* Ask and wait for the answer, whether at once (*at_once) or from the daemon. */
+static const struct sw_ctr_ident *
+lookup(struct ctr_cache *cc, struct event_base *base, const char *id, bool *at_once)
+{
+	struct waiter wt = { 0 };
+	const struct sw_ctr_ident *now = NULL;
+	int rc = ask(cc, id, &wt, &now), i;
+
+	assert_true(rc == 0 || rc == 1);
+	*at_once = rc == 0;
+	if (rc == 0) {
+		assert_null(wt.w);
+		return now;
+	}
+	assert_null(now);
+	assert_non_null(wt.w);
+	assert_int_equal(wt.calls, 0); /* never from inside ctr_cache_get */
+	for (i = 0; i < 300 && wt.calls == 0; i++)
+		run(base, 20);
+	assert_int_equal(wt.calls, 1);
+	return wt.ci;
+}
+
+static void
+wait_live(struct ctr_cache *cc, struct event_base *base, bool live)
+{
+	int i;
+
+	for (i = 0; i < 200 && ctr_cache_live(cc) != live; i++)
+		run(base, 10);
+	if (ctr_cache_live(cc) != live)
+		fail_msg("the events stream did not become %s", live ? "live" : "down");
+}
+
+static void
+test_ctr_cache_hits_and_events(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base);
+	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	const struct sw_ctr_ident *ci;
+	bool at_once;
+
+	(void)state;
+	assert_non_null(cc);
+	wait_live(cc, base, true);
+	assert_int_equal(f->events_requests, 1);
+
+	/* A miss asks the daemon; then it is a hit. */
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once);
+	assert_non_null(ci);
+	assert_string_equal(ci->name, "c1");
+	assert_int_equal(ci->n_labels, 1);
+	ctr_ident_unref(ci);
+	ci = lookup(cc, base, A, &at_once);
+	assert_true(at_once);
+	assert_string_equal(ci->name, "c1");
+	ctr_ident_unref(ci);
+	assert_int_equal(fake_ctr(f, A)->inspects, 1);
+
+	/* A rename: the entry goes, the new name is asked for. */
+	fake_ctr(f, A)->name = "c1b";
+	fake_event(
+	    f, "{\"Type\":\"container\",\"Action\":\"rename\",\"Actor\":{\"ID\":\"" A "\"}}");
+	run(base, 30);
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once);
+	assert_string_equal(ci->name, "c1b");
+	ctr_ident_unref(ci);
+	assert_int_equal(fake_ctr(f, A)->inspects, 2);
+
+	/* Events about other things change nothing. */
+	fake_event(f, "{\"Type\":\"image\",\"Action\":\"pull\",\"Actor\":{\"ID\":\"bb\"}}");
+	fake_event(
+	    f, "{\"Type\":\"container\",\"Action\":\"destroy\",\"Actor\":{\"ID\":\"" B "\"}}");
+	run(base, 30);
+	ci = lookup(cc, base, A, &at_once);
+	assert_true(at_once);
+	ctr_ident_unref(ci);
+
+	/* An unreadable event: everything goes. */
+	fake_event(f, "{\"Type\":\"container\",\"Action\":\"destroy\"}");
+	run(base, 30);
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once);
+	ctr_ident_unref(ci);
+	assert_int_equal(fake_ctr(f, A)->inspects, 3);
+
+	/* Unknown to the daemon: no identity, remembered until a create event. */
+	ci = lookup(cc, base, NX, &at_once);
+	assert_false(at_once);
+	assert_null(ci);
+	ci = lookup(cc, base, NX, &at_once);
+	assert_true(at_once);
+	assert_null(ci);
+	assert_int_equal(fake_ctr(f, NX)->inspects, 1);
+	fake_event(
+	    f, "{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"" NX "\"}}");
+	run(base, 30);
+	ci = lookup(cc, base, NX, &at_once);
+	assert_false(at_once);
+	assert_int_equal(fake_ctr(f, NX)->inspects, 2);
+
+	/* Not an id: no identity, nobody asked. */
+	ci = lookup(cc, base, "e754ab7b2695", &at_once);
+	assert_true(at_once);
+	assert_null(ci);
+
+	ctr_cache_free(cc);
+	fake_free(f);
+	event_base_free(base);
+}
+
+/* While the stream is down nothing comes from the cache; back up, it starts empty. */
+static void
+test_ctr_cache_stream_down(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base);
+	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	const struct sw_ctr_ident *ci, *now;
+	struct waiter w = { 0 };
+	bool at_once;
+
+	(void)state;
+	wait_live(cc, base, true);
+	ctr_ident_unref(lookup(cc, base, A, &at_once));
+	ci = lookup(cc, base, A, &at_once);
+	assert_true(at_once);
+	ctr_ident_unref(ci);
+
+	fake_events_close(f);
+	wait_live(cc, base, false);
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once);
+	assert_non_null(ci);
+	ctr_ident_unref(ci);
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once); /* not cached while down */
+	ctr_ident_unref(ci);
+	assert_int_equal(fake_ctr(f, A)->inspects, 3);
+
+	/*
+	 * It reconnects by itself (after back-off), and starts empty.  A question
+	 * asked while it was down and answered after it came back is not cached:
+	 * events in between were missed.
+	 */
+	f->hold = true;
+	assert_int_equal(ask(cc, B, &w, &now), 1);
+	wait_live(cc, base, true);
+	assert_int_equal(f->events_requests, 2);
+	fake_release(f);
+	while (w.calls == 0)
+		run(base, 20);
+	assert_string_equal(w.ci->name, "c2");
+	waiter_reset(&w);
+	ci = lookup(cc, base, B, &at_once);
+	assert_false(at_once);
+	ctr_ident_unref(ci);
+	assert_int_equal(fake_ctr(f, B)->inspects, 2);
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once);
+	ctr_ident_unref(ci);
+	ci = lookup(cc, base, A, &at_once);
+	assert_true(at_once);
+	ctr_ident_unref(ci);
+	assert_int_equal(fake_ctr(f, A)->inspects, 4);
+
+	ctr_cache_free(cc);
+	fake_free(f);
+	event_base_free(base);
+}
+
+/* Every waiter for one id shares one request; cancelled waiters hear nothing. */
+static void
+test_ctr_cache_shared_and_cancelled(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base);
+	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct waiter w1 = { 0 }, w2 = { 0 }, w3 = { 0 }, w4 = { 0 };
+	const struct sw_ctr_ident *now;
+
+	(void)state;
+	wait_live(cc, base, true);
+	f->hold = true;
+	assert_int_equal(ask(cc, A, &w1, &now), 1);
+	assert_int_equal(ask(cc, A, &w2, &now), 1);
+	assert_int_equal(ask(cc, A, &w3, &now), 1);
+	assert_int_equal(ask(cc, B, &w4, &now), 1);
+	ctr_wait_cancel(w2.w);
+	w2.w = NULL;
+	w1.cancel_other = &w3; /* the first answered cancels a later one of the same request */
+	run(base, 50);
+	fake_release(f);
+	while (w1.calls == 0 || w4.calls == 0)
+		run(base, 20);
+	run(base, 20);
+	assert_int_equal(fake_ctr(f, A)->inspects, 1);
+	assert_int_equal(w1.calls, 1);
+	assert_int_equal(w2.calls, 0);
+	assert_int_equal(w3.calls, 0);
+	assert_string_equal(w1.ci->name, "c1");
+	assert_string_equal(w4.ci->name, "c2");
+
+	/* The only waiter cancels: the request goes too, and nothing is cached. */
+	f->hold = true;
+	assert_int_equal(ask(cc, NX, &w2, &now), 1);
+	run(base, 50);
+	ctr_wait_cancel(w2.w);
+	fake_release(f);
+	run(base, 50);
+	assert_int_equal(w2.calls, 0);
+
+	/* Freed with a waiter pending: no callback, nothing leaked. */
+	f->hold = true;
+	assert_int_equal(ask(cc, NX, &w3, &now), 1);
+	run(base, 30);
+	ctr_cache_free(cc);
+	run(base, 30);
+	assert_int_equal(w3.calls, 0);
+	waiter_reset(&w1);
+	waiter_reset(&w4);
+	fake_free(f);
+	event_base_free(base);
+}
+
+/* An event about a container while it is being asked about: the answer may predate it. */
+static void
+test_ctr_cache_event_during_lookup(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base);
+	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct waiter w = { 0 };
+	const struct sw_ctr_ident *now, *ci;
+	bool at_once;
+
+	(void)state;
+	wait_live(cc, base, true);
+	f->hold = true;
+	assert_int_equal(ask(cc, A, &w, &now), 1);
+	run(base, 50);
+	/* The daemon renamed it after composing its answer, which it sends late. */
+	fake_event(
+	    f, "{\"Type\":\"container\",\"Action\":\"rename\",\"Actor\":{\"ID\":\"" A "\"}}");
+	run(base, 30);
+	fake_release(f); /* answers "c1"; the cache asks again */
+	fake_ctr(f, A)->name = "c1b";
+	while (w.calls == 0)
+		run(base, 20);
+	assert_int_equal(fake_ctr(f, A)->inspects, 2);
+	assert_string_equal(w.ci->name, "c1b");
+	ci = lookup(cc, base, A, &at_once);
+	assert_true(at_once);
+	assert_string_equal(ci->name, "c1b");
+	ctr_ident_unref(ci);
+
+	waiter_reset(&w);
+	ctr_cache_free(cc);
+	fake_free(f);
+	event_base_free(base);
+}
+
+/* No daemon at all: every lookup ends without an identity, from the loop. */
+static void
+test_ctr_cache_no_daemon(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct sa_addr a = { 0 };
+	struct sockaddr_un *sun = (struct sockaddr_un *)&a.ss;
+	struct ctr_cache *cc;
+	const struct sw_ctr_ident *ci;
+	bool at_once;
+
+	(void)state;
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "/tmp/sw-test-cc-nothing-here.sock");
+	a.len = sizeof(*sun);
+	a.family = AF_UNIX;
+	cc = ctr_cache_new(base, &a);
+	assert_non_null(cc);
+	ci = lookup(cc, base, A, &at_once);
+	assert_false(at_once);
+	assert_null(ci);
+	assert_false(ctr_cache_live(cc));
+	ctr_cache_free(cc);
+	event_base_free(base);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ctr_ident_parse),
+		cmocka_unit_test(test_ctr_ident_parse_huge),
+		cmocka_unit_test(test_ctr_ident_parse_raw_nul),
+		cmocka_unit_test(test_ctr_ident_refs),
+		cmocka_unit_test(test_ctr_event_parse),
+		cmocka_unit_test(test_ctr_cache_hits_and_events),
+		cmocka_unit_test(test_ctr_cache_stream_down),
+		cmocka_unit_test(test_ctr_cache_shared_and_cancelled),
+		cmocka_unit_test(test_ctr_cache_event_during_lookup),
+		cmocka_unit_test(test_ctr_cache_no_daemon),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
