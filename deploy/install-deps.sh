@@ -12,7 +12,7 @@ else
 	build="$build node-llhttp"
 fi
 test="libcmocka-dev docker.io busybox-static python3 python3-docker docker-compose curl \
-openssl clang libclang-rt-14-dev util-linux"
+openssl sslscan clang libclang-rt-14-dev util-linux"
 pkgs=$build
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 export DEBIAN_FRONTEND=noninteractive

@@ -211,6 +211,37 @@ put_cfield(char *o, char *end, const char *key, const char *s)
 	return put_field(o, end, key, s, strlen(s));
 }
 
+/* Who called: kernel identity, certificate, container; only what is known. */
+static char *
+put_client(char *o, char *end, const struct sw_ident *id)
+{
+	const char *sep = "";
+
+	if (id == NULL || (!id->has_peercred && id->cert == NULL && id->ctr == NULL))
+		return o;
+	o = put_fmt(o, end, ",\"client\":{");
+	if (id->has_peercred) {
+		o = put_fmt(o, end, "\"uid\":%u,\"gid\":%u,\"pid\":%d", (unsigned)id->uid,
+		    (unsigned)id->gid, (int)id->pid);
+		sep = ",";
+	}
+	if (id->cert != NULL) {
+		if (id->cert->cn != NULL) {
+			o = put_fmt(o, end, "%s\"cert_cn\":", sep);
+			o = put_json_str(o, end, id->cert->cn, strlen(id->cert->cn));
+			sep = ",";
+		}
+		o = put_fmt(o, end, "%s\"cert_sha256\":\"%s\"", sep, id->cert->fingerprint);
+		sep = ",";
+	}
+	if (id->ctr != NULL) {
+		o = put_fmt(o, end, "%s\"container\":", sep);
+		o = put_json_str(o, end, id->ctr->name, strlen(id->ctr->name));
+		o = put_fmt(o, end, ",\"container_id\":\"%.12s\"", id->ctr->id);
+	}
+	return put_fmt(o, end, "}");
+}
+
 size_t
 audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz)
 {
@@ -225,9 +256,7 @@ audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, r->start.tv_nsec / 1000);
 	o = put_cfield(o, end, "listener", r->listener);
 	o = put_fmt(o, end, ",\"conn\":%" PRIu64, r->conn);
-	if (r->ident != NULL && r->ident->has_peercred)
-		o = put_fmt(o, end, ",\"client\":{\"uid\":%u,\"gid\":%u,\"pid\":%d}",
-		    (unsigned)r->ident->uid, (unsigned)r->ident->gid, (int)r->ident->pid);
+	o = put_client(o, end, r->ident);
 	o = put_field(o, end, "method", r->method.p, r->method.len);
 	o = put_field(o, end, "target", r->target.p, r->target.len);
 	o = put_field(o, end, "path", r->path.p, r->path.len);
@@ -237,6 +266,7 @@ audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz
 	o = put_cfield(o, end, "rule", r->rule[0] ? r->rule : NULL);
 	o = put_cfield(o, end, "policy", r->policy);
 	o = put_cfield(o, end, "client_rule", r->client_rule);
+	o = put_cfield(o, end, "owner", r->owner != NULL && r->owner[0] ? r->owner : NULL);
 	o = put_cfield(o, end, "note", r->note);
 	o = put_cfield(o, end, "findings", r->findings);
 	o = put_fmt(o, end,

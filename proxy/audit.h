@@ -30,6 +30,7 @@ struct audit_rec {
 	char rule[96];
 	const char *policy;
 	const char *client_rule; /* "clients[N]" or "default": what chose the policy */
+	const char *owner;       /* owner identity under ownership isolation, or "" */
 	const char *note;        /* why an error happened, "hijacked", ... */
 	const char *findings;    /* body inspection findings, "rule:mode field; ..." */
 	int status;              /* status sent to the client; 0 when none */

@@ -23,6 +23,7 @@
 #include "sockwarden/policy.h"
 
 #include "conn.h"
+#include "conn_own.h"
 #include "forward.h"
 #include "identity.h"
 #include "listener.h"
@@ -39,6 +40,8 @@ static const char *const state_names[] = {
 	[CONN_RESPOND] = "respond",
 	[CONN_SPLICE] = "splice",
 	[CONN_CLOSING] = "closing",
+	[CONN_IDENTIFY] = "identify",
+	[CONN_RESOLVE] = "resolve",
 };
 
 static void process_input(struct conn *c);
@@ -83,6 +86,7 @@ release_inspection(struct conn *c)
 		c->c_insp = NULL;
 	}
 	c->c_fwd_inspected = false;
+	conn_own_release(c);
 }
 
 static void
@@ -95,6 +99,7 @@ conn_free(struct conn *c)
 	evtimer_del(&c->c_timer);
 	fwd_upstream_close(c);
 	sock_free(c->c_bev);
+	conn_identify_release(c);
 	hreq_release(&c->c_hreq);
 	release_inspection(c);
 	pol_set_unref(c->c_ps);
@@ -152,7 +157,8 @@ void
 conn_drain(struct conn *c)
 {
 	c->c_draining = true;
-	if (c->c_state == CONN_READ_HEAD && !hreq_started(&c->c_hreq))
+	if (c->c_state == CONN_IDENTIFY ||
+	    (c->c_state == CONN_READ_HEAD && !hreq_started(&c->c_hreq)))
 		conn_close(c, "shutting down");
 }
 
@@ -168,36 +174,37 @@ start_audit(struct conn *c)
 	a->conn = c->c_id;
 	a->ident = &c->c_ident;
 	a->client_rule = c->c_client_rule;
+	a->owner = c->c_owner;
 	a->active = true;
 }
 
 /*
  * The policy this connection gets under c_ps: the first of its listener's
- * client entries that the caller's kernel identity satisfies (every key the
- * entry sets must hold), else the listener's default.  Chosen at accept and
- * again when a reload brings a new set, so never per request.
+ * client entries that the caller's identity (kernel, certificate,
+ * container) satisfies, else the listener's default.  Chosen once
+ * identified and again when a reload brings a new set, so never per request.
  */
 static void
 choose_policy(struct conn *c)
 {
 	const struct sw_config *cfg = pol_set_config(c->c_ps);
 	const struct sw_listener_cfg *lc = &cfg->listeners[c->c_lsn->l_index];
-	const struct sw_ident *id = &c->c_ident;
+	const struct sw_client_cfg *chosen = NULL;
 	size_t i;
 
 	c->c_policy = lc->policy;
 	snprintf(c->c_client_rule, sizeof(c->c_client_rule), "default");
-	if (!id->has_peercred)
-		return; /* no kernel identity: no client entry can vouch for it */
 	for (i = 0; i < lc->n_clients; i++) {
 		const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + i];
 
-		if ((cl->has_uid && cl->uid != id->uid) || (cl->has_gid && cl->gid != id->gid))
+		if (!pol_client_matches(cl, &c->c_ident))
 			continue;
+		chosen = cl;
 		c->c_policy = cl->policy;
 		snprintf(c->c_client_rule, sizeof(c->c_client_rule), "clients[%zu]", i);
-		return;
+		break;
 	}
+	pol_owner_of(chosen, &c->c_ident, c->c_owner, sizeof(c->c_owner));
 }
 
 /*
@@ -225,6 +232,17 @@ enter_read_head(struct conn *c)
 	conn_set_state(c, CONN_READ_HEAD);
 	pick_up_reload(c);
 	arm_timer(c, limits(c)->idle_timeout_ms);
+}
+
+void
+conn_identified(struct conn *c)
+{
+	if (c->c_state != CONN_IDENTIFY)
+		return;
+	evtimer_del(&c->c_timer);
+	choose_policy(c);
+	enter_read_head(c);
+	process_input(c); /* what arrived during the handshake or the lookup */
 }
 
 /* Write a JSON string body for a Docker-style error, escaping as JSON requires. */
@@ -430,6 +448,14 @@ deny(struct conn *c, int status, const char *msg)
 	conn_respond_error(c, status, msg, !c->c_hreq.keep_alive);
 }
 
+void
+conn_deny(struct conn *c, int status, const char *msg)
+{
+	deny(c, status, msg);
+	if (c->c_state != CONN_CLOSING && !c->c_parsing)
+		process_input(c); /* the rest of the body is discarded */
+}
+
 /* Allowed by the inspection, or by the endpoint list alone: send it up. */
 static void
 forward(struct conn *c)
@@ -438,6 +464,29 @@ forward(struct conn *c)
 	if (!c->c_hreq.keep_alive)
 		c->c_close_after = true;
 	fwd_start(c);
+}
+
+void
+conn_forward(struct conn *c)
+{
+	forward(c);
+	/* The body was complete before the check began; send its end, as inspection does. */
+	if (c->c_state == CONN_FORWARD && c->c_req_done)
+		fwd_request_done(c);
+}
+
+bool
+conn_inspected_body(struct conn *c, struct sw_str *body)
+{
+	if (c->c_insp != NULL && c->c_fwd_inspected) {
+		*body = sw_str_make(c->c_insp->body, c->c_insp->body_len);
+		return true;
+	}
+	if (c->c_body == NULL)
+		return false;
+	*body = sw_str_make(
+	    (const char *)evbuffer_pullup(c->c_body, -1), evbuffer_get_length(c->c_body));
+	return true;
 }
 
 /* From "rule:mode field; ...", the rule of the first finding in enforce mode. */
@@ -529,6 +578,8 @@ inspect_buffered(struct conn *c)
 	if (!run_inspection(c, &body))
 		return;
 	c->c_fwd_inspected = c->c_insp->body != NULL;
+	if (conn_own_after_body(c))
+		return;
 	forward(c);
 }
 
@@ -587,16 +638,27 @@ on_head(struct conn *c)
 	}
 	pol_eval(c->c_ps, c->c_policy, req, &c->c_ident, NULL, &d);
 	pol_decision_rule(c->c_ps, &d, c->c_audit.rule, sizeof(c->c_audit.rule));
-	if (d.verdict == POL_NEED_BODY) {
-		start_inspection(c);
-		return;
-	}
-	if (d.verdict != POL_ALLOW) {
+	if (d.verdict != POL_ALLOW && d.verdict != POL_NEED_BODY) {
 		pol_decision_message(c->c_ps, req, &d, msg, sizeof(msg));
 		deny(c, 403, msg);
 		return;
 	}
-	forward(c);
+	if (conn_own_head(c, d.verdict == POL_NEED_BODY))
+		return;
+	conn_proceed(c, d.verdict == POL_NEED_BODY);
+}
+
+void
+conn_proceed(struct conn *c, bool need_body)
+{
+	if (need_body) {
+		start_inspection(c);
+	} else {
+		forward(c);
+	}
+	/* After a lookup, the body (or the next bytes) waited unparsed. */
+	if (!c->c_parsing && c->c_state != CONN_CLOSING)
+		process_input(c);
 }
 
 static void
@@ -771,14 +833,28 @@ client_eventcb(struct sock *bev, int what, void *arg)
 	struct conn *c = arg;
 	bool pending = evbuffer_get_length(sock_input(bev)) > 0;
 
+	if ((what & SOCK_ERROR) && c->c_tls_pending) {
+		log_info("listener %s: conn %" PRIu64 ": TLS handshake failed: %s",
+		    c->c_lsn->l_name, c->c_id, sock_tls_error(bev));
+		conn_abort(c, "TLS handshake failed");
+		return;
+	}
 	if (what & SOCK_ERROR) {
 		conn_abort(c, errno ? strerror(errno) : "client error");
+		return;
+	}
+	if (what & SOCK_TLS_DONE) {
+		conn_identify_tls_done(c);
 		return;
 	}
 	if (!(what & SOCK_EOF))
 		return;
 	c->c_client_eof = true;
 	switch (c->c_state) {
+	case CONN_IDENTIFY:
+		conn_close(c, c->c_tls_pending ? "client closed during the TLS handshake" :
+		                                 "client closed before it was identified");
+		break;
 	case CONN_READ_HEAD:
 		if (pending)
 			process_input(c);
@@ -796,6 +872,7 @@ client_eventcb(struct sock *bev, int what, void *arg)
 		break;
 	case CONN_INSPECT:
 	case CONN_RESPOND:
+	case CONN_RESOLVE:
 		if (!c->c_req_done)
 			conn_close(c, "client closed mid-request");
 		break;
@@ -817,6 +894,13 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	switch (c->c_state) {
 	case CONN_CLOSING:
 		conn_free(c);
+		break;
+	case CONN_IDENTIFY:
+		if (c->c_tls_pending)
+			log_info("listener %s: conn %" PRIu64 ": TLS handshake timed out",
+			    c->c_lsn->l_name, c->c_id);
+		conn_close(
+		    c, c->c_tls_pending ? "TLS handshake timeout" : "identification timeout");
 		break;
 	case CONN_READ_HEAD:
 		if (hreq_started(&c->c_hreq)) {
@@ -866,9 +950,7 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	c->c_lsn = lsn;
 	c->c_id = ++srv->next_conn_id;
 	c->c_ps = pol_set_ref(srv->ps);
-	ident_from_socket(fd, &c->c_ident);
 	c->c_ident.listener = lsn->l_name;
-	choose_policy(c);
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
 	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);
@@ -876,7 +958,14 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	sock_set_read_max(c->c_bev, limits(c)->max_header_bytes + SW_MAX_READ);
 	TAILQ_INSERT_TAIL(&srv->conns, c, c_entry);
 	srv->n_conns++;
-	c->c_state = CONN_READ_HEAD;
-	arm_timer(c, limits(c)->idle_timeout_ms);
+	c->c_state = CONN_IDENTIFY;
+	/* The handshake and the container lookup share the request head's time limit. */
+	arm_timer(c, limits(c)->head_timeout_ms);
+	if (conn_identify_start(c, fd) == -1) {
+		conn_close(c, "cannot identify the caller");
+		return c;
+	}
+	if (!c->c_tls_pending && c->c_ctr_wait == NULL)
+		conn_identified(c);
 	return c;
 }

@@ -17,6 +17,7 @@
 #include <event2/event_struct.h>
 #include <llhttp.h>
 
+#include "sockwarden/config.h"
 #include "sockwarden/ident.h"
 #include "sockwarden/policy.h"
 #include "sockwarden/req.h"
@@ -27,8 +28,11 @@
 
 struct srv;
 struct lsn;
+struct own_req;
 
 /*
+ * IDENTIFY -> READ_HEAD: the TLS handshake and the caller's container are
+ * resolved once, before the first request is read (conn_ident.c).
  * READ_HEAD -> (allowed) FORWARD -> READ_HEAD ...
  *           -> (body to inspect) INSPECT -> FORWARD or RESPOND
  *           -> (body to inspect) INSPECT -> FORWARD or RESPOND
@@ -43,6 +47,8 @@ enum conn_state {
 	CONN_RESPOND,       /* answered locally: the request body is discarded */
 	CONN_SPLICE,        /* hijacked: a byte tunnel, no HTTP, no idle timeout */
 	CONN_CLOSING,       /* flushing output to the client, then freed */
+	CONN_IDENTIFY,      /* TLS handshake or container lookup under way: nothing is parsed */
+	CONN_RESOLVE,       /* ownership: asking the daemon whose objects a request names */
 };
 
 /* Per-exchange response parsing state (forward.c). */
@@ -64,6 +70,7 @@ struct conn_resp {
 	 * its end.  Off when it grows past SW_REWRITE_MAX (relayed as it is).
 	 */
 	bool rewrite;
+	bool must_filter; /* ownership: an answer that cannot be filtered is withheld */
 	struct evbuffer *held;
 	struct evbuffer *body;
 };
@@ -82,8 +89,12 @@ struct conn {
 	struct event c_timer; /* idle/head timeout, upstream connect timeout */
 	struct pol_set *c_ps; /* policy set of the current request (one reference) */
 	struct sw_ident c_ident;
-	int c_policy;           /* chosen for c_ps from c_ident (choose_policy() in conn.c) */
-	char c_client_rule[32]; /* what chose it: "clients[N]" or "default", for the audit */
+	struct sw_cert_ident *c_cert; /* owned; c_ident.cert points here */
+	struct ctr_wait *c_ctr_wait;  /* container lookup in flight */
+	bool c_tls_pending;           /* handshake not finished */
+	int c_policy;                 /* chosen for c_ps from c_ident (choose_policy() in conn.c) */
+	char c_client_rule[32];       /* what chose it: "clients[N]" or "default", for the audit */
+	char c_owner[SW_NAME_MAX * 2]; /* owner identity under ownership isolation; "" = none */
 
 	struct hreq c_hreq;
 	struct sw_req c_req;
@@ -110,6 +121,8 @@ struct conn {
 	struct pol_inspection *c_insp; /* allocated per inspected request */
 	bool c_fwd_inspected;          /* forward c_insp's canonical body, not the client's */
 	bool c_peek;                   /* holding an upload's first bytes (compressed check) */
+
+	struct own_req *c_own; /* ownership work for the current request (conn_own.c) */
 };
 
 TAILQ_HEAD(conn_list, conn);
@@ -140,6 +153,24 @@ void conn_respond_error(struct conn *c, int status, const char *msg, bool close)
  * 100 Continue and so will never send it.
  */
 void conn_discard_body(struct conn *c);
+
+/* Refuse the current request with a Docker-style error (audited as a denial). */
+void conn_deny(struct conn *c, int status, const char *msg);
+/* Go on with an allowed request: inspect its body first, or send it up. */
+void conn_proceed(struct conn *c, bool need_body);
+/* Send the (inspected) request up. */
+void conn_forward(struct conn *c);
+/* The body that will go up when it was buffered: canonical, or as received. */
+bool conn_inspected_body(struct conn *c, struct sw_str *body);
+
+/* conn_ident.c: identification finished (or gave up); choose a policy, read requests. */
+void conn_identified(struct conn *c);
+/* conn_ident.c: start identifying at accept; 0 when under way or done, -1 to close. */
+int conn_identify_start(struct conn *c, int fd);
+/* conn_ident.c: the client's TLS handshake completed. */
+void conn_identify_tls_done(struct conn *c);
+/* conn_ident.c: drop what identification holds (certificate, container, lookups). */
+void conn_identify_release(struct conn *c);
 
 /* forward.c: the current exchange's response is complete (or failed). */
 void conn_exchange_done(struct conn *c);

@@ -22,10 +22,12 @@
 #include "sockwarden/log.h"
 
 #include "conn.h"
+#include "conn_own.h"
 #include "daemon.h"
 #include "forward.h"
 #include "server.h"
 #include "sock.h"
+#include "upstream.h"
 
 static struct conn *
 conn_of(llhttp_t *p)
@@ -237,7 +239,8 @@ ups_eventcb(struct sock *bev, int what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (what & SOCK_CONNECTED) {
+	/* With TLS the connection is usable once the handshake is done too. */
+	if (what & (SOCK_CONNECTED | SOCK_TLS_DONE)) {
 		c->c_ups_connecting = false;
 		evtimer_del(&c->c_timer);
 		return;
@@ -322,7 +325,7 @@ upstream_connect(struct conn *c)
 	c->c_ups_connecting = true;
 	c->c_ups_shut = false;
 	c->c_ups_eof = false;
-	if ((rc = sock_connect(c->c_ubev, (const struct sockaddr *)&a->ss, a->len)) == -1) {
+	if ((rc = upstream_open(c->c_ubev, a)) == -1) {
 		upstream_failed(c, "cannot reach the Docker daemon");
 		return -1;
 	}
@@ -366,6 +369,10 @@ add_encoded_path(struct evbuffer *out, const struct sw_str *path)
 static struct sw_str
 buffered_body(struct conn *c)
 {
+	struct sw_str owned;
+
+	if (conn_own_body(c, &owned))
+		return owned; /* labelled with its owner */
 	if (c->c_fwd_inspected)
 		return sw_str_make(c->c_insp->body, c->c_insp->body_len);
 	return sw_str_make(
@@ -378,6 +385,7 @@ add_request_head(struct conn *c, struct evbuffer *out)
 	const struct hreq *h = &c->c_hreq;
 	const struct sw_req *r = &c->c_req;
 	bool buffered = c->c_body != NULL;
+	const char *own_path = conn_own_path(c), *own_query = conn_own_query(c);
 	unsigned i;
 
 	evbuffer_add(out, r->method.p, r->method.len);
@@ -386,8 +394,15 @@ add_request_head(struct conn *c, struct evbuffer *out)
 		evbuffer_add(out, "/v", 2);
 		evbuffer_add(out, r->version.p, r->version.len);
 	}
-	add_encoded_path(out, &r->path);
-	if (r->query.len > 0) {
+	/* Ownership may name the resolved object, or add an owner filter. */
+	if (own_path != NULL)
+		evbuffer_add(out, own_path, strlen(own_path));
+	else
+		add_encoded_path(out, &r->path);
+	if (own_query != NULL && own_query[0] != '\0') {
+		evbuffer_add(out, "?", 1);
+		evbuffer_add(out, own_query, strlen(own_query));
+	} else if (own_query == NULL && r->query.len > 0) {
 		evbuffer_add(out, "?", 1);
 		evbuffer_add(out, r->query.p, r->query.len);
 	}
@@ -452,11 +467,16 @@ fwd_start(struct conn *c)
 	llhttp_init(&r->parser, HTTP_RESPONSE, &resp_settings);
 	r->parser.data = c;
 	r->is_head = sw_str_eq_lit(&c->c_req.method, "HEAD");
-	if (c->c_insp != NULL && c->c_insp->n_warnings > 0 &&
-	    has_warnings_field(c->c_req.endpoint)) {
+	r->must_filter = conn_own_filter(c) != OWN_FILTER_NONE;
+	if (r->must_filter || (c->c_insp != NULL && c->c_insp->n_warnings > 0 &&
+	                          has_warnings_field(c->c_req.endpoint))) {
 		r->held = evbuffer_new();
 		r->body = evbuffer_new();
 		r->rewrite = r->held != NULL && r->body != NULL;
+		if (r->must_filter && !r->rewrite) {
+			conn_close(c, "out of memory");
+			return;
+		}
 	}
 	conn_set_state(c, CONN_FORWARD);
 	if (c->c_ubev == NULL && upstream_connect(c) == -1)
@@ -524,28 +544,20 @@ stop_rewrite(struct conn *c)
 }
 
 /*
- * Add the warn-mode findings to the "Warnings" of a successful create or
- * update response, and send it with a new Content-Length.  Anything that is
- * not the expected JSON object goes out unchanged.
+ * The warn-mode findings added to the "Warnings" of a successful create or
+ * update answer; NULL when the answer is not the expected JSON object (it
+ * then goes out unchanged).
  */
-static void
-finish_rewrite(struct conn *c)
+static char *
+add_warnings(struct conn *c, const char *body, size_t len, size_t *outlen)
 {
-	struct conn_resp *r = &c->c_resp;
-	struct evbuffer *out = sock_output(c->c_bev);
-	struct evbuffer_ptr hend = evbuffer_search(r->held, "\r\n\r\n", 4, NULL);
-	size_t before = evbuffer_get_length(out);
-	const char *head, *line, *end;
-	cJSON *j = NULL, *w;
+	cJSON *j, *w;
 	char *json = NULL;
 	unsigned i;
 
-	if (r->status < 200 || r->status > 299 || hend.pos < 0)
-		goto out_unchanged;
-	j = cJSON_ParseWithLength(
-	    (const char *)evbuffer_pullup(r->body, -1), evbuffer_get_length(r->body));
+	j = cJSON_ParseWithLength(body, len);
 	if (!cJSON_IsObject(j))
-		goto out_unchanged;
+		goto out;
 	w = cJSON_GetObjectItemCaseSensitive(j, "Warnings");
 	if (!cJSON_IsArray(w)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(j, "Warnings");
@@ -553,8 +565,61 @@ finish_rewrite(struct conn *c)
 	}
 	for (i = 0; w != NULL && i < c->c_insp->n_warnings; i++)
 		cJSON_AddItemToArray(w, cJSON_CreateString(c->c_insp->warnings[i]));
-	if ((json = cJSON_PrintUnformatted(j)) == NULL)
+	if ((json = cJSON_PrintUnformatted(j)) != NULL)
+		*outlen = strlen(json);
+out:
+	cJSON_Delete(j);
+	return json;
+}
+
+/* An answer that had to be filtered and could not be: the client gets an error instead. */
+static void
+filter_failed(struct conn *c)
+{
+	release_rewrite(&c->c_resp);
+	c->c_ups_reusable = false;
+	fwd_upstream_close(c);
+	c->c_audit.note = "answer could not be filtered";
+	log_warnx("conn %" PRIu64 ": %s answer could not be filtered for its owner; withheld",
+	    c->c_id, pol_ep_name(c->c_req.endpoint));
+	conn_respond_error(
+	    c, 502, "sockwarden: the daemon's answer could not be filtered; withheld", true);
+}
+
+/*
+ * A held answer, rewritten: warn-mode findings into a create's Warnings, or
+ * an ownership filter (others' objects removed, secrets redacted).  Sent
+ * with the daemon's head minus its framing and a new Content-Length.
+ * Errors from the daemon and unexpected warnings answers go out unchanged;
+ * an answer that must be filtered and cannot be is withheld.
+ */
+static bool
+finish_rewrite(struct conn *c)
+{
+	struct conn_resp *r = &c->c_resp;
+	struct evbuffer *out = sock_output(c->c_bev);
+	struct evbuffer_ptr hend = evbuffer_search(r->held, "\r\n\r\n", 4, NULL);
+	size_t before = evbuffer_get_length(out), len = 0;
+	const char *head, *line, *end;
+	const char *body = (const char *)evbuffer_pullup(r->body, -1);
+	size_t body_len = evbuffer_get_length(r->body);
+	char *json = NULL;
+	bool cjson_owned = false;
+
+	if (r->status < 200 || r->status > 299 || hend.pos < 0)
 		goto out_unchanged;
+	if (r->must_filter) {
+		if (conn_own_filter_body(c, body, body_len, &json, &len) == -1) {
+			filter_failed(c);
+			return false;
+		}
+		if (json == NULL)
+			goto out_unchanged; /* nothing to remove */
+	} else {
+		if ((json = add_warnings(c, body, body_len, &len)) == NULL)
+			goto out_unchanged;
+		cjson_owned = true;
+	}
 	/* The daemon's head without its framing, then new framing and the new body. */
 	head = (const char *)evbuffer_pullup(r->held, hend.pos + 2);
 	for (line = head; line < head + hend.pos + 2; line = end + 2) {
@@ -567,17 +632,23 @@ finish_rewrite(struct conn *c)
 		evbuffer_add(out, line, (size_t)(end - line) + 2);
 	}
 	/* Docker's JSON encoder ends the body with a newline; so do we. */
-	evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n%s\n", strlen(json) + 1, json);
+	if (len > 0 && json[len - 1] == '\n')
+		len--;
+	evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n", len + 1);
+	evbuffer_add(out, json, len);
+	evbuffer_add(out, "\n", 1);
 	c->c_audit.bytes_out += evbuffer_get_length(out) - before;
 	r->bytes_sent = true;
-	cJSON_free(json);
-	cJSON_Delete(j);
+	if (cjson_owned)
+		cJSON_free(json);
+	else
+		free(json);
 	release_rewrite(r);
-	return;
+	return true;
 
 out_unchanged:
-	cJSON_Delete(j);
 	stop_rewrite(c);
+	return true;
 }
 
 static void
@@ -630,8 +701,13 @@ relay_response(struct conn *c)
 		           (size_t)(llhttp_get_error_pos(&r->parser) - (char *)v.iov_base);
 		if (used > 0 && r->rewrite) {
 			evbuffer_remove_buffer(in, r->held, used);
-			if (evbuffer_get_length(r->held) > SW_REWRITE_MAX)
+			if (evbuffer_get_length(r->held) > SW_REWRITE_MAX) {
+				if (r->must_filter) {
+					filter_failed(c);
+					return;
+				}
 				stop_rewrite(c); /* too big to be a create response: relay as is */
+			}
 		} else if (used > 0) {
 			evbuffer_remove_buffer(in, out, used);
 			c->c_audit.bytes_out += used;
@@ -652,11 +728,15 @@ relay_response(struct conn *c)
 		return;
 	}
 	if (r->hijack) {
+		if (r->must_filter) {
+			filter_failed(c);
+			return;
+		}
 		stop_rewrite(c);
 		fwd_splice_start(c);
 	} else if (r->done) {
-		if (r->rewrite)
-			finish_rewrite(c);
+		if (r->rewrite && !finish_rewrite(c))
+			return;
 		on_response_done(c);
 	}
 }

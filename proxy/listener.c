@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -20,6 +23,7 @@
 #include "listener.h"
 #include "server.h"
 #include "sockaddr.h"
+#include "tls.h"
 
 static const char too_many[] = "HTTP/1.1 503 Service Unavailable\r\n"
                                "Content-Type: application/json\r\n"
@@ -49,6 +53,12 @@ accept_cb(struct evconnlistener *el, evutil_socket_t fd, struct sockaddr *sa, in
 		log_debug("listener %s: connection refused, %u open", l->l_name, s->n_conns);
 		close(fd);
 		return;
+	}
+	if (l->l_tcp) {
+		int one = 1;
+
+		/* Requests and answers are small writes: never hold one back for the next. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	if (conn_new(s, l, fd) == NULL)
 		log_warnx("listener %s: cannot set up a connection", l->l_name);
@@ -235,6 +245,30 @@ err_close_fd:
 	return -1;
 }
 
+static int
+bind_tcp(const struct sa_addr *a, const char *url, char *err, size_t errsz)
+{
+	int fd, one = 1;
+
+	if ((fd = socket(a->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+		snprintf(err, errsz, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A restart must not wait out TIME_WAIT connections of the previous run. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1) {
+		snprintf(err, errsz, "bind %s: %s", url, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, SOMAXCONN) == -1) {
+		snprintf(err, errsz, "listen %s: %s", url, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct lsn *
 lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t errsz)
 {
@@ -247,17 +281,18 @@ lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t e
 		snprintf(err, errsz, "listener %s: %s: %s", cfg->name, cfg->listen, why);
 		return NULL;
 	}
-	if (a.family != AF_UNIX) {
-		snprintf(
-		    err, errsz, "listener %s: only unix:// listeners are supported", cfg->name);
-		return NULL;
-	}
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		fatal("calloc");
 	l->l_srv = srv;
 	snprintf(l->l_name, sizeof(l->l_name), "%s", cfg->name);
-	snprintf(l->l_path, sizeof(l->l_path), "%s", a.path);
-	if ((fd = bind_socket(l, cfg, &a, err, errsz)) == -1) {
+	if (a.family == AF_UNIX) {
+		snprintf(l->l_path, sizeof(l->l_path), "%s", a.path);
+		fd = bind_socket(l, cfg, &a, err, errsz);
+	} else {
+		l->l_tcp = true;
+		fd = bind_tcp(&a, cfg->listen, err, errsz);
+	}
+	if (fd == -1) {
 		free(l);
 		return NULL;
 	}
@@ -272,6 +307,13 @@ lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t e
 }
 
 void
+lsn_set_tls(struct lsn *l, struct tls_ctx *ctx)
+{
+	tls_ctx_unref(l->l_tls);
+	l->l_tls = ctx;
+}
+
+void
 lsn_close(struct lsn *l)
 {
 	struct stat st;
@@ -282,8 +324,9 @@ lsn_close(struct lsn *l)
 		evconnlistener_free(l->l_el);
 	if (l->l_backoff != NULL)
 		event_free(l->l_backoff);
-	if (lstat(l->l_path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == l->l_dev &&
-	    st.st_ino == l->l_ino)
+	tls_ctx_unref(l->l_tls);
+	if (!l->l_tcp && lstat(l->l_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == l->l_dev && st.st_ino == l->l_ino)
 		unlink(l->l_path);
 	free(l);
 }

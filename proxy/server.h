@@ -14,6 +14,8 @@
 struct event_base;
 struct event;
 struct daemon_probe;
+struct tls_ctx;
+struct ctr_cache;
 
 struct srv {
 	struct event_base *base;
@@ -30,6 +32,8 @@ struct srv {
 	struct event *sig_ev[4];
 	struct pol_daemon daemon; /* what GET /version said; empty until known */
 	struct daemon_probe *probe;
+	struct tls_ctx *ups_tls; /* TLS to a tcp:// daemon; NULL: plain */
+	struct ctr_cache *ctrs;  /* callers' containers, kept by the daemon's events */
 };
 
 /* Takes the reference in "ps".  Opens listeners and the audit log; exits on failure. */

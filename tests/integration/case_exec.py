@@ -26,8 +26,9 @@ A case is a plain dict. Keys (`name`, `cmd` and `expect.exit` are required):
   cleanup            shell commands against the daemon directly, always run, errors ignored
 
 Shell commands see $DOCKER, $NAME (unique per case, usable as a container name), $IMAGE,
-$CASE_DIR (their working directory), $SW_SOCK (the proxy socket), $DAEMON_SOCK, $SW_BIN and
-DOCKER_HOST. The same variables are expanded in files, expected output strings and
+$CASE_DIR (their working directory), $SW_SOCK (the proxy socket), $DAEMON_SOCK, $SW_BIN,
+$INTEG_DIR (this directory) and DOCKER_HOST; with the "identity" instance also $TLS_PORT, $CERTS (client certificate
+directories: $CERTS/alice, bob, expired, other, revoked), $CTR_SOCK and $OWN_SOCK. The same variables are expanded in files, expected output strings and
 daemon_not_called (not in audit values, which are compared literally).
 """
 
@@ -131,6 +132,13 @@ class CaseRun:
         self.vars = {"NAME": self.name, "IMAGE": dockerd_fixture.IMAGE,
                      "CASE_DIR": self.dir, "SW_SOCK": env.client_sock,
                      "DAEMON_SOCK": env.dockerd.sock, "SW_BIN": env.sw_bin or ""}
+        self.vars["INTEG_DIR"] = os.path.dirname(os.path.abspath(__file__))
+        # The "identity" instance's extra listeners (see sockwarden_fixture.py).
+        sw = env.sockwarden
+        for var, attr in (("TLS_PORT", "tls_port"), ("CERTS", "certs"),
+                          ("CTR_SOCK", "ctr_sock"), ("OWN_SOCK", "own_sock")):
+            if sw is not None and hasattr(sw, attr):
+                self.vars[var] = str(getattr(sw, attr))
         self.failures = []
         self.output = ""  # what cmd printed, for --verbose
 

@@ -18,7 +18,8 @@ from dockerd_fixture import die_with_parent
 # The policies, in the order their groups run; each gets one sockwarden instance.
 # "shared" is not a policy: its instance has one listener, "shared", whose policy depends
 # on the caller's uid (SHARED_LISTENER).
-POLICY_NAMES = ("all", "ro", "traefik", "restricted-ci", "warned", "mutating", "shared")
+POLICY_NAMES = ("all", "ro", "traefik", "restricted-ci", "warned", "mutating", "shared",
+                "identity")
 
 # Per-client policies on one socket anyone may open: root gets "all", nobody (uid 65534,
 # by name so the loader's name lookup is exercised) gets "ro", anyone else "traefik".
@@ -31,6 +32,39 @@ SHARED_LISTENER = """\
       - { match: { uid: 0 }, policy: all }
       - { match: { user: nobody }, policy: ro }
 """
+
+# "identity" is not a policy either: its instance adds three listeners whose policies depend
+# on who calls. "tls": mutual TLS on 127.0.0.1, by certificate (alice gets all, any
+# *.example.test DNS name gets ro, a verified certificate matching neither gets "none").
+# "containers": by the container the caller runs in. "owned": ownership isolation, every
+# caller confined to its own objects (owner "uid:<uid>").
+IDENTITY_LISTENERS = """\
+  - name: tls
+    listen: tcp://127.0.0.1:%(port)d
+    tls:
+      cert: %(certs)s/server.pem
+      key: %(certs)s/server-key.pem
+      ca: %(certs)s/ca.pem
+      crl: %(certs)s/crl.pem
+    policy: none
+    clients:
+      - { match: { cert_cn: alice }, policy: all }
+      - { match: { cert_dns: "*.example.test" }, policy: ro }
+  - name: containers
+    listen: unix://%(dir)s/ctr.sock
+    socket: { mode: "0666" }
+    policy: none
+    clients:
+      - { match: { container_name: "swi-ctr-admin*" }, policy: all }
+      - { match: { container_label: "swi.role=reader" }, policy: ro }
+  - name: owned
+    listen: unix://%(dir)s/own.sock
+    socket: { mode: "0666" }
+    policy: tenant
+"""
+
+# Client certificate directories laid out as the docker CLI wants them (DOCKER_CERT_PATH).
+CERT_CLIENTS = ("alice", "bob", "expired", "other", "revoked")
 
 # The host directory restricted-ci may bind read-write: the cases' own directories
 # ($CASE_DIR is WORKDIR/cases/NAME), standing in for a CI runner's build directories.
@@ -65,6 +99,11 @@ policies:
   warned:
     mode: warn
 """ + CI_RULES + """\
+  none: { allow: [SystemPing] }
+  tenant:
+    allow: ["*"]
+    ownership: true
+    redact: { env: ["*SECRET*"] }
   mutating:
     allow: ["Container*", "Image*", "System*"]
     containers:
@@ -78,7 +117,7 @@ class SockwardenError(Exception):
     """sockwarden could not be started; the run fails with this message."""
 
 
-def write_config(path, upstream_sock, listen_sock, policy, audit_path, bind_root):
+def write_config(path, upstream_sock, listen_sock, policy, audit_path, bind_root, extra=None):
     with open(path, "w") as f:
         f.write("upstream: unix://%s\n" % upstream_sock)
         f.write("listeners:\n")
@@ -87,7 +126,9 @@ def write_config(path, upstream_sock, listen_sock, policy, audit_path, bind_root
         else:
             f.write("  - name: main\n")
             f.write("    listen: unix://%s\n" % listen_sock)
-            f.write("    policy: %s\n" % policy)
+            f.write("    policy: %s\n" % ("ro" if policy == "identity" else policy))
+        if policy == "identity":
+            f.write(IDENTITY_LISTENERS % extra)
         f.write("log: { level: info, audit: %s }\n" % audit_path)
         f.write(POLICIES_YAML.replace("@BIND_ROOT@", bind_root))
 
@@ -126,8 +167,38 @@ class Sockwarden:
             # work directory and this one, without listing either.
             os.chmod(workdir, 0o711)
             os.chmod(self.dir, 0o711)
+        extra = None
+        if policy == "identity":
+            extra = self._identity_setup(workdir)
         write_config(self.config, upstream_sock, self.sock, policy, self.audit_path,
-                     os.path.join(workdir, BIND_ROOT))
+                     os.path.join(workdir, BIND_ROOT), extra)
+
+    def _identity_setup(self, workdir):
+        """Certificates (tests/integration/tls/make_certs.sh) and a free port for TLS."""
+        os.chmod(workdir, 0o711)
+        os.chmod(self.dir, 0o711)
+        self.certs = os.path.join(self.dir, "certs")
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls",
+                              "make_certs.sh")
+        res = subprocess.run(["sh", script, self.certs], capture_output=True, timeout=60)
+        if res.returncode != 0:
+            raise SockwardenError("make_certs.sh failed: %s" % res.stderr.decode()[-500:])
+        for name in CERT_CLIENTS:
+            d = os.path.join(self.certs, name)
+            os.makedirs(d, exist_ok=True)
+            ca = "other-ca.pem" if name == "other" else "ca.pem"
+            for src, dst in ((ca, "ca.pem"), ("client-%s.pem" % name, "cert.pem"),
+                             ("client-%s-key.pem" % name, "key.pem")):
+                with open(os.path.join(self.certs, src), "rb") as fi, \
+                        open(os.path.join(d, dst), "wb") as fo:
+                    fo.write(fi.read())
+            os.chmod(os.path.join(d, "key.pem"), 0o600)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            self.tls_port = s.getsockname()[1]
+        self.ctr_sock = os.path.join(self.dir, "ctr.sock")
+        self.own_sock = os.path.join(self.dir, "own.sock")
+        return {"port": self.tls_port, "certs": self.certs, "dir": self.dir}
 
     @property
     def host(self):

@@ -1,0 +1,125 @@
+/*
+ * Who is calling, resolved once per connection before its first request is
+ * read: the kernel's SO_PEERCRED on Unix listeners, the verified client
+ * certificate on TLS listeners, and on Unix listeners whose client entries
+ * name containers, the container the caller runs in (its cgroup, then the
+ * daemon's description of it, cached).  Nothing here comes from bytes the
+ * client sends.
+ */
+#include "sockwarden/compat.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "sockwarden/log.h"
+#include "sockwarden/policy.h"
+
+#include "conn.h"
+#include "ctr_cache.h"
+#include "identity.h"
+#include "listener.h"
+#include "peer_ctr.h"
+#include "server.h"
+#include "tls.h"
+
+static void
+maybe_done(struct conn *c)
+{
+	if (!c->c_tls_pending && c->c_ctr_wait == NULL)
+		conn_identified(c);
+}
+
+static void
+ctr_found(const struct sw_ctr_ident *ctr, void *arg)
+{
+	struct conn *c = arg;
+
+	c->c_ctr_wait = NULL;
+	c->c_ident.ctr = ctr; /* the reference the cache gave us */
+	if (ctr == NULL)
+		log_debug("conn %" PRIu64 ": caller's container is unknown to the daemon", c->c_id);
+	maybe_done(c);
+}
+
+/* Unix callers: the container, when some client entry of the listener can use it. */
+static void
+start_container_lookup(struct conn *c, int fd)
+{
+	const struct sw_config *cfg = pol_set_config(c->c_ps);
+	char id[65];
+	int rc;
+
+	if (!c->c_ident.has_peercred || c->c_srv->ctrs == NULL ||
+	    !pol_listener_wants_container(cfg, c->c_lsn->l_index))
+		return;
+	if (peer_container_id(fd, c->c_ident.pid, id) == -1)
+		return; /* not in a container, or the caller is gone */
+	rc = ctr_cache_get(c->c_srv->ctrs, id, &c->c_ident.ctr, ctr_found, c, &c->c_ctr_wait);
+	if (rc == -1)
+		c->c_ident.ctr = NULL;
+}
+
+int
+conn_identify_start(struct conn *c, int fd)
+{
+	struct tls_ctx *tls = c->c_lsn->l_tls;
+	SSL *ssl;
+
+	if (!c->c_lsn->l_tcp) {
+		ident_from_socket(fd, &c->c_ident);
+		start_container_lookup(c, fd);
+	}
+	if (tls == NULL)
+		return 0;
+	if ((ssl = tls_new_ssl(tls)) == NULL)
+		return -1;
+	if (sock_start_tls(c->c_bev, ssl, true) == -1)
+		return -1;
+	c->c_tls_pending = true;
+	return 0;
+}
+
+void
+conn_identify_tls_done(struct conn *c)
+{
+	SSL *ssl = sock_ssl(c->c_bev);
+	X509 *peer = ssl != NULL ? SSL_get0_peer_certificate(ssl) : NULL;
+
+	c->c_tls_pending = false;
+	/* A certificate counts only when the chain verified (optional mode lets others in). */
+	if (peer != NULL && SSL_get_verify_result(ssl) == X509_V_OK) {
+		c->c_cert = tls_cert_ident_new(peer);
+		if (c->c_cert == NULL) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		c->c_ident.cert = c->c_cert;
+	}
+	log_debug("conn %" PRIu64 ": TLS %s, client certificate %s", c->c_id,
+	    ssl != NULL ? SSL_get_version(ssl) : "?",
+	    c->c_cert != NULL && c->c_cert->cn != NULL ? c->c_cert->cn :
+	    c->c_cert != NULL                          ? "(no CN)" :
+	                                                 "none");
+	maybe_done(c);
+}
+
+void
+conn_identify_release(struct conn *c)
+{
+	if (c->c_ctr_wait != NULL) {
+		ctr_wait_cancel(c->c_ctr_wait);
+		c->c_ctr_wait = NULL;
+	}
+	if (c->c_ident.ctr != NULL) {
+		ctr_ident_unref(c->c_ident.ctr);
+		c->c_ident.ctr = NULL;
+	}
+	if (c->c_cert != NULL) {
+		tls_cert_ident_free(c->c_cert);
+		c->c_cert = NULL;
+		c->c_ident.cert = NULL;
+	}
+}

@@ -1,0 +1,507 @@
+/*
+ * Ownership isolation, the proxy's half: it asks the daemon what a request
+ * names (the daemon resolves ids, prefixes and names its own way, so we
+ * never guess), checks the owner label, and rewrites the request so the
+ * daemon acts on exactly the object that was checked (its full id): a
+ * rename between the check and the request cannot swap the object.  The
+ * decisions themselves are pure functions in policy/own_*.c.
+ */
+#include "sockwarden/compat.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+
+#include "sockwarden/log.h"
+#include "sockwarden/owner.h"
+#include "sockwarden/policy.h"
+
+#include "conn.h"
+#include "conn_own.h"
+#include "daemon_call.h"
+#include "server.h"
+
+/* Inspect answers are small; a container with a huge environment is still far below this. */
+#define OWN_INSPECT_MAX (4u * 1024 * 1024)
+
+enum own_stage {
+	STAGE_OBJECT,         /* the object the path names */
+	STAGE_EXEC_CONTAINER, /* the container of an exec instance */
+	STAGE_BODY_REFS,      /* the objects a create's body names */
+};
+
+struct own_req {
+	const struct pol_ownership *o;
+	struct pol_own_plan plan;
+	bool need_body;
+	enum own_stage stage;
+	struct daemon_call *call;
+	struct pol_own_ref refs[POL_OWN_MAX_REFS];
+	size_t n_refs, next_ref;
+	char ref[256]; /* the object as the request names it */
+	char id[256];  /* what is being looked up */
+	char *path;    /* rewritten, percent-encoded path */
+	char *query;   /* rewritten query */
+	char *body;    /* labelled body */
+	size_t body_len;
+	enum own_filter filter;
+};
+
+static const char *
+type_noun(enum pol_own_type t)
+{
+	switch (t) {
+	case POL_OBJ_CONTAINER:
+		return "container";
+	case POL_OBJ_IMAGE:
+		return "image";
+	case POL_OBJ_VOLUME:
+		return "volume";
+	case POL_OBJ_NETWORK:
+		return "network";
+	case POL_OBJ_EXEC:
+		return "exec instance";
+	default:
+		return "object";
+	}
+}
+
+static const char *
+policy_name(const struct conn *c)
+{
+	return pol_set_policy_name(c->c_ps, c->c_policy);
+}
+
+static void
+refuse(struct conn *c, int status, const char *msg)
+{
+	snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "ownership");
+	conn_deny(c, status, msg);
+}
+
+/*
+ * Someone else's object answers like a missing one, in the daemon's words,
+ * so a client learns nothing about objects it does not own.
+ */
+static void
+not_found(struct conn *c, enum pol_own_type t, const char *ref)
+{
+	char msg[512];
+
+	switch (t) {
+	case POL_OBJ_VOLUME:
+		snprintf(msg, sizeof(msg), "get %s: no such volume", ref);
+		break;
+	case POL_OBJ_NETWORK:
+		snprintf(msg, sizeof(msg), "network %s not found", ref);
+		break;
+	case POL_OBJ_EXEC:
+		snprintf(msg, sizeof(msg), "No such exec instance: %s", ref);
+		break;
+	case POL_OBJ_IMAGE:
+		snprintf(msg, sizeof(msg), "No such image: %s", ref);
+		break;
+	default:
+		snprintf(msg, sizeof(msg), "No such container: %s", ref);
+		break;
+	}
+	c->c_audit.note = "not owned or not found";
+	refuse(c, 404, msg);
+}
+
+static void lookup_next(struct conn *c);
+
+static void
+unreachable(struct conn *c)
+{
+	c->c_audit.note = "ownership lookup failed";
+	refuse(c, 502, "sockwarden: cannot check the object's owner with the Docker daemon");
+}
+
+/* Ask the daemon about one object; lookup_done() continues. */
+static void lookup_done(int status, const char *body, size_t len, void *arg);
+
+static void
+lookup(struct conn *c, enum pol_own_type type, const char *ref)
+{
+	struct own_req *w = c->c_own;
+	struct pol_own_plan p = { .kind = POL_OWN_OBJECT, .type = type };
+	char path[1024];
+	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
+
+	p.ref = sw_str_make(ref, strlen(ref));
+	if (pol_own_inspect_path(&p, path, sizeof(path)) == -1) {
+		not_found(c, type, ref);
+		return;
+	}
+	w->call = daemon_call_start(
+	    c->c_srv->base, &c->c_srv->upstream, "GET", path, OWN_INSPECT_MAX, ms, lookup_done, c);
+	if (w->call == NULL)
+		unreachable(c);
+}
+
+static bool
+owned_by_caller(const char *owner, const struct conn *c)
+{
+	return owner[0] != '\0' && strcmp(owner, c->c_owner) == 0;
+}
+
+static void
+lookup_done(int status, const char *body, size_t len, void *arg)
+{
+	struct conn *c = arg;
+	struct own_req *w = c->c_own;
+	enum pol_own_type type;
+	const char *ref;
+	char id[256], owner[256], ctr[256];
+
+	w->call = NULL;
+	switch (w->stage) {
+	case STAGE_OBJECT:
+		type = w->plan.type;
+		ref = w->id; /* the reference as the client wrote it, until resolved */
+		break;
+	case STAGE_EXEC_CONTAINER:
+		type = POL_OBJ_CONTAINER;
+		ref = w->id;
+		break;
+	default:
+		type = w->refs[w->next_ref].type;
+		ref = w->refs[w->next_ref].ref;
+		break;
+	}
+	if (status == 404) {
+		if (w->stage == STAGE_BODY_REFS) {
+			char msg[600];
+
+			snprintf(msg, sizeof(msg),
+			    "sockwarden: %s names %s %s, which is not yours or does not exist%s (policy %s, ownership)",
+			    w->refs[w->next_ref].field, type_noun(type), ref,
+			    type == POL_OBJ_VOLUME ?
+			        "; create it first with `docker volume create`" :
+			        "",
+			    policy_name(c));
+			refuse(c, 403, msg);
+			return;
+		}
+		not_found(c, w->plan.type, w->ref);
+		return;
+	}
+	if (status != 200 || pol_own_read_inspect(type, body, len, w->o->label, id, sizeof(id),
+	                         owner, sizeof(owner), ctr, sizeof(ctr)) == -1) {
+		unreachable(c);
+		return;
+	}
+	if (w->stage == STAGE_OBJECT && type == POL_OBJ_EXEC) {
+		/* An exec instance belongs to whoever owns its container. */
+		snprintf(w->id, sizeof(w->id), "%s", ctr);
+		w->stage = STAGE_EXEC_CONTAINER;
+		lookup(c, POL_OBJ_CONTAINER, w->id);
+		if (w->call != NULL) {
+			/* The path keeps the exec id: remember it for the rewrite. */
+			free(w->path);
+			w->path = strdup(id);
+		}
+		return;
+	}
+	if (!owned_by_caller(owner, c)) {
+		if (w->stage == STAGE_BODY_REFS) {
+			char msg[600];
+
+			snprintf(msg, sizeof(msg),
+			    "sockwarden: %s names %s %s, which is not yours (policy %s, ownership)",
+			    w->refs[w->next_ref].field, type_noun(type), ref, policy_name(c));
+			refuse(c, 403, msg);
+			return;
+		}
+		not_found(c, w->plan.type, w->ref);
+		return;
+	}
+	switch (w->stage) {
+	case STAGE_OBJECT:
+	case STAGE_EXEC_CONTAINER: {
+		char target[SW_PATH_MAX * 3 + 8];
+		const char *resolved = w->stage == STAGE_OBJECT ? id : w->path;
+		char *q;
+		int n;
+
+		n = pol_own_rewrite_target(&c->c_req, resolved, target, sizeof(target));
+		if (n < 0) {
+			unreachable(c);
+			return;
+		}
+		free(w->path);
+		free(w->query);
+		w->path = w->query = NULL;
+		if ((q = strchr(target, '?')) != NULL) {
+			*q++ = '\0';
+			w->query = strdup(q);
+		}
+		w->path = strdup(target);
+		if (w->path == NULL || (q != NULL && w->query == NULL)) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		conn_proceed(c, w->need_body);
+		return;
+	}
+	case STAGE_BODY_REFS:
+		w->next_ref++;
+		lookup_next(c);
+		return;
+	}
+}
+
+/* The next object a create's body names, or forward once all are the caller's. */
+static void
+lookup_next(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+
+	if (w->next_ref >= w->n_refs) {
+		conn_forward(c);
+		return;
+	}
+	lookup(c, w->refs[w->next_ref].type, w->refs[w->next_ref].ref);
+}
+
+static bool
+needs_body_step(int ep)
+{
+	static int create = -1, connect = -1;
+
+	if (create == -1) {
+		create = pol_ep_lookup("ContainerCreate");
+		connect = pol_ep_lookup("NetworkConnect");
+	}
+	return ep == create || ep == connect;
+}
+
+static bool
+is_inspect(int ep)
+{
+	static int eps[4] = { -1 };
+
+	if (eps[0] == -1) {
+		eps[0] = pol_ep_lookup("ContainerInspect");
+		eps[1] = pol_ep_lookup("ImageInspect");
+		eps[2] = pol_ep_lookup("VolumeInspect");
+		eps[3] = pol_ep_lookup("NetworkInspect");
+	}
+	return ep == eps[0] || ep == eps[1] || ep == eps[2] || ep == eps[3];
+}
+
+/*
+ * The daemon reads a form body's fields before the query's (Go's r.Form), so
+ * "filters" or "labels" sent that way would replace the ones we rewrote.
+ */
+static bool
+form_body(struct conn *c)
+{
+	struct sw_str ct = hreq_forwarded_header(&c->c_hreq, "content-type");
+
+	return (ct.len >= 33 && strncasecmp(ct.p, "application/x-www-form-urlencoded", 33) == 0) ||
+	       (ct.len >= 19 && strncasecmp(ct.p, "multipart/form-data", 19) == 0);
+}
+
+bool
+conn_own_head(struct conn *c, bool need_body)
+{
+	const struct pol_ownership *o = pol_set_ownership(c->c_ps, c->c_policy);
+	struct own_req *w;
+	char q[SW_PATH_MAX * 2], msg[600];
+	const char *why = NULL;
+	int n;
+
+	if (o == NULL)
+		return false;
+	if ((w = c->c_own = calloc(1, sizeof(*w))) == NULL) {
+		conn_close(c, "out of memory");
+		return true;
+	}
+	w->o = o;
+	w->need_body = need_body;
+	if (o->n_redact_env + o->n_redact_labels > 0 && is_inspect(c->c_req.endpoint))
+		w->filter = OWN_FILTER_REDACT;
+	if (!o->isolate) {
+		if (w->filter == OWN_FILTER_NONE) {
+			conn_own_release(c);
+			return false;
+		}
+		conn_proceed(c, need_body);
+		return true;
+	}
+	c->c_audit.owner = c->c_owner;
+	pol_own_classify(c->c_req.endpoint, &c->c_req, &w->plan);
+	if (c->c_owner[0] == '\0' && w->plan.kind != POL_OWN_NONE) {
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: %s needs an owner identity and this connection has none (policy %s, ownership)",
+		    pol_ep_name(c->c_req.endpoint), policy_name(c));
+		refuse(c, 403, msg);
+		return true;
+	}
+	switch (w->plan.kind) {
+	case POL_OWN_NONE:
+		break;
+	case POL_OWN_REFUSE:
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: %s cannot be confined to your own objects: %s (policy %s, ownership)",
+		    pol_ep_name(c->c_req.endpoint), w->plan.why ? w->plan.why : "refused",
+		    policy_name(c));
+		refuse(c, 403, msg);
+		return true;
+	case POL_OWN_LIST:
+	case POL_OWN_CREATE_QUERY:
+		if (form_body(c)) {
+			snprintf(msg, sizeof(msg),
+			    "sockwarden: %s with a form body is refused: its fields would override the owner filter (policy %s, ownership)",
+			    pol_ep_name(c->c_req.endpoint), policy_name(c));
+			refuse(c, 400, msg);
+			return true;
+		}
+		n = w->plan.kind == POL_OWN_LIST ? pol_own_add_filter(&c->c_req.query, o->label,
+		                                       c->c_owner, q, sizeof(q), &why) :
+		                                   pol_own_add_build_label(&c->c_req.query,
+		                                       o->label, c->c_owner, q, sizeof(q), &why);
+		if (n < 0) {
+			snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
+			    pol_ep_name(c->c_req.endpoint), why ? why : "refused", policy_name(c));
+			refuse(c, 400, msg);
+			return true;
+		}
+		if ((w->query = strdup(q)) == NULL) {
+			conn_close(c, "out of memory");
+			return true;
+		}
+		break;
+	case POL_OWN_CREATE_BODY:
+		need_body = w->need_body = true; /* the label goes into the body */
+		break;
+	case POL_OWN_FILTER_RESPONSE:
+		w->filter = OWN_FILTER_DF;
+		break;
+	case POL_OWN_OBJECT:
+		snprintf(w->ref, sizeof(w->ref), "%.*s", (int)w->plan.ref.len, w->plan.ref.p);
+		snprintf(w->id, sizeof(w->id), "%s", w->ref);
+		w->stage = STAGE_OBJECT;
+		if (needs_body_step(c->c_req.endpoint))
+			w->need_body = true; /* NetworkConnect: the container in the body */
+		conn_set_state(c, CONN_RESOLVE);
+		lookup(c, w->plan.type, w->id);
+		return true;
+	}
+	if (needs_body_step(c->c_req.endpoint))
+		need_body = w->need_body = true;
+	conn_proceed(c, need_body);
+	return true;
+}
+
+bool
+conn_own_after_body(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+	struct sw_str body;
+	const char *why = NULL;
+	char msg[600];
+	int n;
+
+	if (w == NULL || !w->o->isolate)
+		return false;
+	if (!conn_inspected_body(c, &body))
+		body = sw_str_make("", 0);
+	if (w->plan.kind == POL_OWN_CREATE_BODY) {
+		if (pol_own_label_body(w->plan.type, body.p, body.len, w->o->label, c->c_owner,
+		        &w->body, &w->body_len, &why) == -1) {
+			snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
+			    pol_ep_name(c->c_req.endpoint), why ? why : "refused", policy_name(c));
+			refuse(c, 403, msg);
+			return true;
+		}
+	}
+	if (!needs_body_step(c->c_req.endpoint))
+		return false;
+	n = pol_own_body_refs(c->c_req.endpoint, body.p, body.len, w->refs, nitems(w->refs), &why);
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
+		    pol_ep_name(c->c_req.endpoint), why, policy_name(c));
+		refuse(c, 403, msg);
+		return true;
+	}
+	if (n == 0)
+		return false;
+	w->n_refs = (size_t)n;
+	w->next_ref = 0;
+	w->stage = STAGE_BODY_REFS;
+	conn_set_state(c, CONN_RESOLVE);
+	lookup_next(c);
+	return true;
+}
+
+const char *
+conn_own_path(const struct conn *c)
+{
+	return c->c_own != NULL ? c->c_own->path : NULL;
+}
+
+const char *
+conn_own_query(const struct conn *c)
+{
+	return c->c_own != NULL ? c->c_own->query : NULL;
+}
+
+bool
+conn_own_body(const struct conn *c, struct sw_str *body)
+{
+	if (c->c_own == NULL || c->c_own->body == NULL)
+		return false;
+	*body = sw_str_make(c->c_own->body, c->c_own->body_len);
+	return true;
+}
+
+enum own_filter
+conn_own_filter(const struct conn *c)
+{
+	return c->c_own != NULL ? c->c_own->filter : OWN_FILTER_NONE;
+}
+
+int
+conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, size_t *outlen)
+{
+	struct own_req *w = c->c_own;
+	struct pol_own_plan p;
+	int rc;
+
+	*out = NULL;
+	if (w == NULL)
+		return 0;
+	switch (w->filter) {
+	case OWN_FILTER_DF:
+		return pol_own_filter_df(json, len, w->o->label, c->c_owner, out, outlen);
+	case OWN_FILTER_REDACT:
+		pol_own_classify(c->c_req.endpoint, &c->c_req, &p);
+		rc = pol_redact_inspect(p.type, w->o, json, len, out, outlen);
+		return rc < 0 ? -1 : 0;
+	default:
+		return 0;
+	}
+}
+
+void
+conn_own_release(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+
+	if (w == NULL)
+		return;
+	if (w->call != NULL)
+		daemon_call_cancel(w->call);
+	free(w->path);
+	free(w->query);
+	free(w->body);
+	free(w);
+	c->c_own = NULL;
+}

@@ -1,0 +1,56 @@
+/*
+ * Ownership isolation for the request under way (conn_own.c): the objects
+ * it names are resolved through the daemon and must carry the caller's
+ * owner label; creates get the label; lists, events and prunes get an owner
+ * filter; answers that list others' objects are filtered, and inspect
+ * answers redacted.
+ */
+#ifndef SW_CONN_OWN_H
+#define SW_CONN_OWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sockwarden/str.h"
+
+struct conn;
+
+/* What the answer to the current request needs before it reaches the client. */
+enum own_filter {
+	OWN_FILTER_NONE = 0,
+	OWN_FILTER_DF,     /* GET /system/df: others' objects removed */
+	OWN_FILTER_REDACT, /* inspect answers: Env and labels redacted */
+};
+
+/*
+ * The request head was allowed by the policy ("need_body": its body must be
+ * inspected first).  Returns false when ownership has nothing to add (the
+ * caller goes on as usual); true when it took the request over: it then
+ * answers it, or calls conn_proceed() once the objects are resolved.
+ */
+bool conn_own_head(struct conn *c, bool need_body);
+
+/*
+ * The body was inspected and allowed.  Returns false when there is nothing
+ * to add; true when it took over: it labels the create, checks the objects
+ * the body names, then calls conn_forward() or answers.
+ */
+bool conn_own_after_body(struct conn *c);
+
+/* Overrides for the request going up; NULL/empty when unchanged. */
+const char *conn_own_path(const struct conn *c);  /* percent-encoded, without /vX */
+const char *conn_own_query(const struct conn *c); /* without '?' */
+bool conn_own_body(const struct conn *c, struct sw_str *body);
+enum own_filter conn_own_filter(const struct conn *c);
+
+/*
+ * Filter or redact a complete JSON answer for the client.  Returns 0 with a
+ * malloc'd *out (NULL: send it unchanged), or -1 when it cannot be filtered
+ * (the answer must then not reach the client).
+ */
+int conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, size_t *outlen);
+
+/* The request is over: cancel lookups, free rewrites. */
+void conn_own_release(struct conn *c);
+
+#endif

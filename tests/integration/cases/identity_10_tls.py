@@ -1,0 +1,138 @@
+# Mutual TLS: the "tls" listener of the "identity" instance (sockwarden_fixture.py) on
+# 127.0.0.1:$TLS_PORT. The policy comes from the verified client certificate: alice (CN)
+# gets "all", bob (DNS SAN bob.example.test) gets "ro"; no certificate, an expired one, one
+# from another CA, a revoked one and TLS 1.1 are refused at the handshake.
+# Format: see case_exec.py.
+
+TLS = "DOCKER_HOST=tcp://127.0.0.1:$TLS_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$CERTS/"
+TRY = "/usr/bin/python3 $INTEG_DIR/tls/try_tls.py $TLS_PORT $CERTS/ca.pem "
+RM = "$DOCKER rm -f $NAME"
+
+PY_LIST = """\
+import docker, sys
+who = sys.argv[1]
+tls = docker.tls.TLSConfig(client_cert=("$CERTS/%s/cert.pem" % who, "$CERTS/%s/key.pem" % who),
+                           ca_cert="$CERTS/ca.pem", verify=True)
+c = docker.DockerClient(base_url="https://127.0.0.1:$TLS_PORT", tls=tls)
+print("listed", len(c.containers.list(all=True)))
+try:
+    c.containers.create("$IMAGE", "true", name="$NAME", network_mode="none")
+    print("created")
+except docker.errors.APIError as e:
+    print("refused", e.status_code, e.explanation)
+"""
+
+CASES = [
+    {
+        "name": "tls-alice-runs",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TLS + "alice $DOCKER run --rm --network none --name $NAME $IMAGE true",
+        "expect": {"exit": 0},
+        "audit": [
+            {"endpoint": "ContainerCreate", "verdict": "allow", "listener": "tls",
+             "policy": "all", "client_rule": "clients[0]", "client": {"cert_cn": "alice"}},
+        ],
+        "cleanup": [RM],
+    },
+    {
+        "name": "tls-bob-reads-not-writes",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TLS + "bob $DOCKER version && " + TLS +
+               "bob $DOCKER run --rm --network none --name $NAME $IMAGE true",
+        "expect": {"exit": 125, "stdout": ["Server:"],
+                   "stderr": ["sockwarden: ContainerCreate is not allowed"]},
+        "audit": [
+            {"endpoint": "SystemVersion", "verdict": "allow", "listener": "tls",
+             "policy": "ro", "client_rule": "clients[1]", "client": {"cert_cn": "bob"}},
+            {"endpoint": "ContainerCreate", "verdict": "deny", "policy": "ro"},
+        ],
+        "daemon_not_called": ["/containers/create"],
+        "cleanup": [RM],
+    },
+    {
+        "name": "tls-python-sdk",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"sdk.py": PY_LIST},
+        # requests lets these variables replace the CA the SDK was given: clear them.
+        "cmd": "unset REQUESTS_CA_BUNDLE CURL_CA_BUNDLE; "
+               "/usr/bin/python3 sdk.py bob && /usr/bin/python3 sdk.py alice",
+        "expect": {"exit": 0, "stdout": ["listed", "refused 403", "created"]},
+        "audit": [
+            {"endpoint": "ContainerCreate", "verdict": "deny", "client": {"cert_cn": "bob"}},
+            {"endpoint": "ContainerCreate", "verdict": "allow",
+             "client": {"cert_cn": "alice"}},
+        ],
+        "cleanup": [RM],
+    },
+    {
+        "name": "tls-good-certificate-pings",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TRY + "$CERTS/bob/cert.pem $CERTS/bob/key.pem",
+        "expect": {"exit": 0, "stdout": ["OK 200"]},
+    },
+    {
+        "name": "tls-no-certificate-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TRY,
+        "expect": {"exit": 0, "stdout": ["REFUSED"], "stdout_not": ["OK 2"]},
+        "audit_absent": [{"listener": "tls"}],
+    },
+    {
+        "name": "tls-expired-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TRY + "$CERTS/expired/cert.pem $CERTS/expired/key.pem",
+        "expect": {"exit": 0, "stdout": ["REFUSED"], "stdout_not": ["OK 2"]},
+        "audit_absent": [{"listener": "tls"}],
+    },
+    {
+        "name": "tls-other-ca-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TRY + "$CERTS/other/cert.pem $CERTS/other/key.pem",
+        "expect": {"exit": 0, "stdout": ["REFUSED"], "stdout_not": ["OK 2"]},
+        "audit_absent": [{"listener": "tls"}],
+    },
+    {
+        "name": "tls-revoked-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TRY + "$CERTS/revoked/cert.pem $CERTS/revoked/key.pem",
+        "expect": {"exit": 0, "stdout": ["REFUSED"], "stdout_not": ["OK 2"]},
+        "audit_absent": [{"listener": "tls"}],
+    },
+    {
+        "name": "tls-1.1-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": TRY + "$CERTS/alice/cert.pem $CERTS/alice/key.pem --max-version 1.1",
+        "expect": {"exit": 0, "stdout": ["REFUSED"], "stdout_not": ["OK 2"]},
+    },
+    {
+        "name": "tls-docker-cli-without-certificate",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": "DOCKER_HOST=tcp://127.0.0.1:$TLS_PORT DOCKER_TLS=1 DOCKER_CERT_PATH=$CASE_DIR "
+               "$DOCKER --tlscacert $CERTS/ca.pem version",
+        "expect": {"exit": 1, "stdout_not": ["Server:"]},
+        "audit_absent": [{"listener": "tls"}],
+    },
+    {
+        # What an auditor runs: no protocol below TLS 1.2, no weak cipher suite.
+        "name": "tls-sslscan-audit",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": "sslscan --no-colour --no-heartbleed 127.0.0.1:$TLS_PORT",
+        "expect": {"exit": 0,
+                   "stdout_regex": [r"TLSv1\.2\s+enabled", r"TLSv1\.3\s+enabled",
+                                    r"SSLv3\s+disabled", r"TLSv1\.0\s+disabled",
+                                    r"TLSv1\.1\s+disabled", r"Accepted\s+TLSv1\.3"],
+                   "stdout_not": ["RC4", "3DES", "NULL", "EXP", "CBC", "SHA1 ", "DES-",
+                                  "Accepted  TLSv1.1", "Accepted  TLSv1.0", "anon"]},
+    },
+]

@@ -1,0 +1,87 @@
+# Ownership isolation: the "owned" listener of the "identity" instance, policy "tenant"
+# (allow everything, ownership: true). Root (owner uid:0) and nobody (owner uid:65534) share
+# the socket; each sees and touches only what it created. Setup creates one container and
+# one volume for each, through the proxy, so they carry their owner's label.
+# Format: see case_exec.py.
+
+OWN = "DOCKER_HOST=unix://$OWN_SOCK "
+AS_NOBODY = "setpriv --reuid=65534 --regid=65534 --clear-groups env " + OWN
+DIRECT = "DOCKER_HOST=unix://$DAEMON_SOCK "
+SETUP = [
+    OWN + "$DOCKER run -d --network none --name $NAME-root -e MY_SECRET=hunter2 "
+          "$IMAGE sleep 300",
+    AS_NOBODY + "$DOCKER run -d --network none --name $NAME-nobody $IMAGE sleep 300",
+    OWN + "$DOCKER volume create $NAME-vroot",
+    AS_NOBODY + "$DOCKER volume create $NAME-vnobody",
+]
+CLEANUP = [DIRECT + "$DOCKER rm -f $NAME-root $NAME-nobody $NAME-x",
+           DIRECT + "$DOCKER volume rm -f $NAME-vroot $NAME-vnobody"]
+
+
+def case(name, cmd, expect, **kw):
+    c = {"name": name, "policy": "identity", "proxy_only": True, "setup": SETUP, "cmd": cmd,
+         "expect": expect, "cleanup": CLEANUP}
+    c.update(kw)
+    return c
+
+
+CASES = [
+    case("own-ps-shows-only-own", AS_NOBODY + "$DOCKER ps -a --format '{{.Names}}'",
+         {"exit": 0, "stdout": ["$NAME-nobody"], "stdout_not": ["$NAME-root"]},
+         audit=[{"endpoint": "ContainerList", "verdict": "allow", "listener": "owned",
+                 "owner": "uid:65534"}]),
+    case("own-ps-root-sees-its-own", OWN + "$DOCKER ps -a --format '{{.Names}}'",
+         {"exit": 0, "stdout": ["$NAME-root"], "stdout_not": ["$NAME-nobody"]}),
+    case("own-volume-ls-only-own", AS_NOBODY + "$DOCKER volume ls -q",
+         {"exit": 0, "stdout": ["$NAME-vnobody"], "stdout_not": ["$NAME-vroot"]}),
+    case("own-inspect-by-name-refused", AS_NOBODY + "$DOCKER inspect $NAME-root",
+         {"exit": 1, "stderr": ["No such"]},
+         audit=[{"endpoint": "ContainerInspect", "verdict": "deny", "status": 404,
+                 "rule": "ownership"}]),
+    case("own-inspect-by-id-prefix-refused",
+         "ID=$(" + DIRECT + "$DOCKER inspect -f '{{.Id}}' $NAME-root | cut -c1-12) && "
+         + AS_NOBODY + "$DOCKER inspect $ID",
+         {"exit": 1, "stderr": ["No such"]}),
+    case("own-exec-logs-stop-rm-refused",
+         AS_NOBODY + "$DOCKER exec $NAME-root true; echo exec=$?; "
+         + AS_NOBODY + "$DOCKER logs $NAME-root; echo logs=$?; "
+         + AS_NOBODY + "$DOCKER stop -t 0 $NAME-root; echo stop=$?; "
+         + AS_NOBODY + "$DOCKER rm $NAME-root; echo rm=$?",
+         {"exit": 0, "stdout": ["exec=1", "logs=1", "stop=1", "rm=1"]},
+         verify=[{"cmd": "$DOCKER inspect -f '{{.State.Running}}' $NAME-root", "exit": 0,
+                  "stdout": ["true"]}]),
+    case("own-own-container-usable",
+         AS_NOBODY + "$DOCKER exec $NAME-nobody echo inside && "
+         + AS_NOBODY + "$DOCKER stop -t 0 $NAME-nobody",
+         {"exit": 0, "stdout": ["inside", "$NAME-nobody"]}),
+    case("own-events-only-own",
+         AS_NOBODY + "$DOCKER events --since 5m --until $(($(date +%s) + 1)) --filter type=container "
+         "--format '{{.Actor.Attributes.name}}'",
+         {"exit": 0, "stdout": ["$NAME-nobody"], "stdout_not": ["$NAME-root"]}),
+    case("own-label-forgery-refused",
+         AS_NOBODY + "$DOCKER create --network none --name $NAME-x "
+         "-l io.sockwarden.owner=uid:0 $IMAGE true",
+         {"exit": 1, "stderr": ["sockwarden:"]},
+         daemon_not_called=["/containers/create"]),
+    case("own-volumes-from-other-refused",
+         AS_NOBODY + "$DOCKER create --network none --name $NAME-x "
+         "--volumes-from $NAME-root $IMAGE true",
+         {"exit": 1, "stderr": ["sockwarden:", "HostConfig.VolumesFrom"]},
+         daemon_not_called=["/containers/create"]),
+    case("own-mount-other-volume-refused",
+         AS_NOBODY + "$DOCKER create --network none --name $NAME-x "
+         "-v $NAME-vroot:/data $IMAGE true",
+         {"exit": 1, "stderr": ["sockwarden:", "HostConfig.Binds"]},
+         daemon_not_called=["/containers/create"]),
+    case("own-system-df-only-own", AS_NOBODY + "$DOCKER system df -v",
+         {"exit": 0, "stdout": ["$NAME-nobody", "$NAME-vnobody"],
+          "stdout_not": ["$NAME-root", "$NAME-vroot"]}),
+    case("own-inspect-redacts-env", OWN + "$DOCKER inspect -f '{{json .Config.Env}}' $NAME-root",
+         {"exit": 0, "stdout": ["MY_SECRET=<redacted>"], "stdout_not": ["hunter2"]}),
+    case("own-container-prune-only-own",
+         OWN + "$DOCKER stop -t 0 $NAME-root && " + AS_NOBODY + "$DOCKER stop -t 0 $NAME-nobody"
+         " && " + AS_NOBODY + "$DOCKER container prune -f",
+         {"exit": 0},
+         verify=[{"cmd": "$DOCKER inspect -f '{{.Name}}' $NAME-root", "exit": 0},
+                 {"cmd": "$DOCKER inspect $NAME-nobody", "exit": 1}]),
+]
