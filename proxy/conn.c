@@ -281,12 +281,16 @@ status_text(int status)
 		return "Bad Request";
 	case 403:
 		return "Forbidden";
+	case 404:
+		return "Not Found";
 	case 408:
 		return "Request Timeout";
 	case 413:
 		return "Content Too Large";
 	case 414:
 		return "URI Too Long";
+	case 409:
+		return "Conflict";
 	case 417:
 		return "Expectation Failed";
 	case 431:

@@ -380,6 +380,9 @@ conn_own_head(struct conn *c, bool need_body)
 		break;
 	case POL_OWN_CREATE_BODY:
 		need_body = w->need_body = true; /* the label goes into the body */
+		/* Creating a volume whose name exists answers with that volume, whoever owns it. */
+		if (w->plan.type == POL_OBJ_VOLUME)
+			w->filter = OWN_FILTER_VOLUME;
 		break;
 	case POL_OWN_FILTER_RESPONSE:
 		w->filter = OWN_FILTER_DF;
@@ -485,6 +488,14 @@ conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, s
 		pol_own_classify(c->c_req.endpoint, &c->c_req, &p);
 		rc = pol_redact_inspect(p.type, w->o, json, len, out, outlen);
 		return rc < 0 ? -1 : 0;
+	case OWN_FILTER_VOLUME: {
+		char id[256], owner[256], ctr[8];
+
+		if (pol_own_read_inspect(POL_OBJ_VOLUME, json, len, w->o->label, id, sizeof(id),
+		        owner, sizeof(owner), ctr, sizeof(ctr)) == -1)
+			return -1;
+		return owned_by_caller(owner, c) ? 0 : -2;
+	}
 	default:
 		return 0;
 	}

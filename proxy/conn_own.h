@@ -20,6 +20,7 @@ enum own_filter {
 	OWN_FILTER_NONE = 0,
 	OWN_FILTER_DF,     /* GET /system/df: others' objects removed */
 	OWN_FILTER_REDACT, /* inspect answers: Env and labels redacted */
+	OWN_FILTER_VOLUME, /* VolumeCreate: the daemon may answer with an existing volume */
 };
 
 /*
@@ -45,8 +46,9 @@ enum own_filter conn_own_filter(const struct conn *c);
 
 /*
  * Filter or redact a complete JSON answer for the client.  Returns 0 with a
- * malloc'd *out (NULL: send it unchanged), or -1 when it cannot be filtered
- * (the answer must then not reach the client).
+ * malloc'd *out (NULL: send it unchanged), -1 when it cannot be filtered,
+ * or -2 when it describes someone else's object (in both cases the answer
+ * must not reach the client).
  */
 int conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, size_t *outlen);
 

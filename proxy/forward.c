@@ -609,9 +609,21 @@ finish_rewrite(struct conn *c)
 	if (r->status < 200 || r->status > 299 || hend.pos < 0)
 		goto out_unchanged;
 	if (r->must_filter) {
-		if (conn_own_filter_body(c, body, body_len, &json, &len) == -1) {
+		switch (conn_own_filter_body(c, body, body_len, &json, &len)) {
+		case -1:
 			filter_failed(c);
 			return false;
+		case -2:
+			release_rewrite(r);
+			c->c_audit.verdict = "deny";
+			c->c_audit.note = "not owned";
+			snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "ownership");
+			conn_respond_error(c, 409,
+			    "sockwarden: that name belongs to another owner's object; choose another",
+			    false);
+			return false;
+		default:
+			break;
 		}
 		if (json == NULL)
 			goto out_unchanged; /* nothing to remove */
