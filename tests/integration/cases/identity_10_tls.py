@@ -22,6 +22,27 @@ except docker.errors.APIError as e:
     print("refused", e.status_code, e.explanation)
 """
 
+# A second sockwarden in front of the first one's TLS listener: its upstream is
+# tcp://127.0.0.1:$TLS_PORT over TLS with a client certificate, as when fronting a remote
+# daemon. Started and stopped (by pid) inside the case.
+CHAIN_YAML = """\
+upstream: tcp://127.0.0.1:$TLS_PORT
+upstream_tls:
+  ca: $CERTS/ca.pem
+  cert: $CERTS/%s/cert.pem
+  key: $CERTS/%s/key.pem
+  server_name: localhost
+listeners:
+  - { name: front, listen: "unix://$CASE_DIR/front.sock", policy: all }
+log: { level: info, audit: off }
+policies:
+  all: { allow: ["*"] }
+"""
+CHAIN = ("$SW_BIN -f chain.yaml >chain.log 2>&1 & PID=$!; "
+         "for i in $(seq 100); do [ -S front.sock ] && break; sleep 0.1; done; "
+         "DOCKER_HOST=unix://$CASE_DIR/front.sock %s; rc=$?; "
+         "kill $PID; wait $PID; exit $rc")
+
 CASES = [
     {
         "name": "tls-alice-runs",
@@ -121,6 +142,42 @@ CASES = [
                "$DOCKER --tlscacert $CERTS/ca.pem version",
         "expect": {"exit": 1, "stdout_not": ["Server:"]},
         "audit_absent": [{"listener": "tls"}],
+    },
+    {
+        "name": "tls-stdin-eof-through-tunnel",
+        "policy": "identity",
+        "proxy_only": True,
+        "cmd": "echo hi-over-tls | " + TLS +
+               "alice $DOCKER run --rm -i --network none --name $NAME $IMAGE cat",
+        "expect": {"exit": 0, "stdout": ["hi-over-tls"]},
+        "timeout": 30,
+        "cleanup": [RM],
+    },
+    {
+        "name": "tls-upstream-chain-alice",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"chain.yaml": CHAIN_YAML % ("alice", "alice")},
+        "cmd": CHAIN % "$DOCKER run --rm --network none --name $NAME $IMAGE echo chained",
+        "expect": {"exit": 0, "stdout": ["chained"]},
+        "audit": [
+            {"endpoint": "ContainerCreate", "verdict": "allow", "listener": "tls",
+             "policy": "all", "client": {"cert_cn": "alice"}},
+        ],
+        "cleanup": [RM],
+    },
+    {
+        "name": "tls-upstream-chain-bob-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"chain.yaml": CHAIN_YAML % ("bob", "bob")},
+        "cmd": CHAIN % "$DOCKER run --rm --network none --name $NAME $IMAGE true",
+        "expect": {"exit": 125, "stderr": ["sockwarden: ContainerCreate is not allowed"]},
+        "audit": [
+            {"endpoint": "ContainerCreate", "verdict": "deny", "listener": "tls",
+             "policy": "ro", "client": {"cert_cn": "bob"}},
+        ],
+        "cleanup": [RM],
     },
     {
         # What an auditor runs: no protocol below TLS 1.2, no weak cipher suite.
