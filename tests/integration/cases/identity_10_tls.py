@@ -43,6 +43,37 @@ CHAIN = ("$SW_BIN -f chain.yaml >chain.log 2>&1 & PID=$!; "
          "DOCKER_HOST=unix://$CASE_DIR/front.sock %s; rc=$?; "
          "kill $PID; wait $PID; exit $rc")
 
+# SIGHUP with a broken certificate, then with a key others can read: both reloads are
+# refused and the listener keeps serving with the files it has.
+RELOAD_SH = """\
+set -u
+PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem c/ && chmod 600 c/server-key.pem
+sed "s/@PORT@/$PORT/" reload.tmpl > reload.yaml
+$SW_BIN -f reload.yaml > reload.log 2>&1 & PID=$!
+try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/alice/cert.pem $CERTS/alice/key.pem; }
+for i in $(seq 100); do try | grep -q '^OK' && break; sleep 0.1; done
+echo "first: $(try)"
+echo garbage > c/server.pem; kill -HUP $PID; sleep 0.5
+echo "bad cert: $(try)"
+cp $CERTS/server.pem c/server.pem; chmod 644 c/server-key.pem; kill -HUP $PID; sleep 0.5
+echo "open key: $(try)"
+grep -c 'reload failed' reload.log | sed 's/^/refused reloads: /'
+grep -q 'server-key.pem' reload.log && echo "key named in the log"
+kill $PID; wait $PID
+"""
+RELOAD_TMPL = """\
+upstream: unix://$DAEMON_SOCK
+listeners:
+  - name: tls
+    listen: tcp://127.0.0.1:@PORT@
+    tls: { cert: $CASE_DIR/c/server.pem, key: $CASE_DIR/c/server-key.pem, ca: $CERTS/ca.pem }
+    policy: all
+log: { level: info, audit: off }
+policies:
+  all: { allow: ["*"] }
+"""
+
 CASES = [
     {
         "name": "tls-alice-runs",
@@ -178,6 +209,16 @@ CASES = [
              "policy": "ro", "client": {"cert_cn": "bob"}},
         ],
         "cleanup": [RM],
+    },
+    {
+        "name": "tls-reload-bad-files-keep-old",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"reload.sh": RELOAD_SH, "reload.tmpl": RELOAD_TMPL},
+        "cmd": "sh reload.sh",
+        "expect": {"exit": 0, "stdout": ["first: OK 200", "bad cert: OK 200",
+                                         "open key: OK 200", "refused reloads: 2",
+                                         "key named in the log"]},
     },
     {
         # What an auditor runs: no protocol below TLS 1.2, no weak cipher suite.
