@@ -1,5 +1,6 @@
 /*
- * sockwarden explain CONFIG [--listener NAME | --policy NAME] [--daemon VERSION]
+ * sockwarden explain CONFIG [--listener NAME [--client KEY=VALUE ...] | --policy NAME]
+ *                          [--daemon VERSION]
  *                    (REQUEST.http | METHOD PATH [BODY.json])
  *
  * Runs one request through exactly what a connection runs on it (http_req.c
@@ -20,6 +21,7 @@
 #include "sockwarden/policy.h"
 
 #include "explain.h"
+#include "explain_client.h"
 #include "http_req.h"
 
 /* Largest request file read: a head and a body well past the inspection limit. */
@@ -36,6 +38,7 @@ struct xp_args {
 	const char *method; /* or METHOD PATH [BODY.json] */
 	const char *path;
 	const char *body;
+	struct xp_client client; /* --client: who calls, for the listener's client entries */
 };
 
 /* The body as the parser hands it over, up to the inspection limit plus one byte. */
@@ -51,18 +54,22 @@ struct xp_body {
 void
 explain_usage(FILE *f)
 {
-	fprintf(f,
-	    "usage: sockwarden explain CONFIG [--listener NAME | --policy NAME] [--daemon VERSION]\n"
-	    "                          (REQUEST.http | METHOD PATH [BODY.json])\n"
-	    "  CONFIG           the configuration file\n"
-	    "  --listener NAME  decide with that listener's policy\n"
-	    "  --policy NAME    decide with that policy (default: the only listener's)\n"
-	    "  --daemon VERSION the daemon's version, for its legacy semantics (default:\n"
-	    "                   unknown, which assumes the widest)\n"
-	    "  REQUEST.http     a raw HTTP request as a client sends it\n"
-	    "  METHOD PATH      a request built from a method and a path (with its query),\n"
-	    "  [BODY.json]      and a JSON body file\n"
-	    "exit status: 0 allowed, 1 denied, 2 usage or configuration error\n");
+	fprintf(f, "usage: sockwarden explain CONFIG [--listener NAME [--client KEY=VALUE ...] |\n"
+	           "                          --policy NAME] [--daemon VERSION]\n"
+	           "                          (REQUEST.http | METHOD PATH [BODY.json])\n"
+	           "  CONFIG           the configuration file\n"
+	           "  --listener NAME  decide with that listener's policy\n"
+	           "  --client K=V     the caller, to choose among the listener's client entries:\n"
+	           "                   uid, gid, cert_cn, cert_dns, cert_email, cert_uri,\n"
+	           "                   cert_fingerprint, container_name, container_image,\n"
+	           "                   container_label=KEY=VALUE (repeat --client for each)\n"
+	           "  --policy NAME    decide with that policy (default: the only listener's)\n"
+	           "  --daemon VERSION the daemon's version, for its legacy semantics (default:\n"
+	           "                   unknown, which assumes the widest)\n"
+	           "  REQUEST.http     a raw HTTP request as a client sends it\n"
+	           "  METHOD PATH      a request built from a method and a path (with its query),\n"
+	           "  [BODY.json]      and a JSON body file\n"
+	           "exit status: 0 allowed, 1 denied, 2 usage or configuration error\n");
 }
 
 static int
@@ -73,8 +80,15 @@ parse_args(int argc, char **argv, struct xp_args *a, FILE *err)
 
 	memset(a, 0, sizeof(*a));
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--listener") == 0 || strcmp(argv[i], "--policy") == 0 ||
-		    strcmp(argv[i], "--daemon") == 0) {
+		if (strcmp(argv[i], "--client") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(err, "explain: --client needs KEY=VALUE\n");
+				return -1;
+			}
+			if (xp_client_add(&a->client, argv[++i], err) == -1)
+				return -1;
+		} else if (strcmp(argv[i], "--listener") == 0 || strcmp(argv[i], "--policy") == 0 ||
+		           strcmp(argv[i], "--daemon") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(err, "explain: %s needs a value\n", argv[i]);
 				return -1;
@@ -99,6 +113,11 @@ parse_args(int argc, char **argv, struct xp_args *a, FILE *err)
 	}
 	if (a->listener != NULL && a->policy != NULL) {
 		fprintf(err, "explain: give --listener or --policy, not both\n");
+		return -1;
+	}
+	if (a->client.given && a->policy != NULL) {
+		fprintf(err,
+		    "explain: --client chooses among a listener's clients, not with --policy\n");
 		return -1;
 	}
 	if (n < 2) {
@@ -252,13 +271,15 @@ on_body(void *owner, const char *p, size_t n)
 
 /* Picks the policy: --policy, --listener, or the only listener's. */
 static int
-pick_policy(const struct pol_set *ps, const struct xp_args *a, const char **listener, FILE *err)
+pick_policy(const struct pol_set *ps, const struct xp_args *a, const char **listener, char *rule,
+    size_t rulesz, FILE *err)
 {
 	const struct sw_config *cfg = pol_set_config(ps);
 	size_t i;
 	int p;
 
 	*listener = NULL;
+	rule[0] = '\0';
 	if (a->policy != NULL) {
 		if ((p = pol_set_find_policy(ps, a->policy)) == -1)
 			fprintf(err, "explain: no policy \"%s\" in %s\n", a->policy, a->config);
@@ -272,10 +293,23 @@ pick_policy(const struct pol_set *ps, const struct xp_args *a, const char **list
 		return -1;
 	}
 	for (i = 0; i < cfg->n_listeners; i++) {
-		if (a->listener == NULL || strcmp(cfg->listeners[i].name, a->listener) == 0) {
-			*listener = cfg->listeners[i].name;
-			return cfg->listeners[i].policy;
+		const struct sw_listener_cfg *lc = &cfg->listeners[i];
+		size_t k;
+
+		if (a->listener != NULL && strcmp(lc->name, a->listener) != 0)
+			continue;
+		*listener = lc->name;
+		/* The proxy's choice: the first client entry the caller satisfies. */
+		for (k = 0; a->client.given && k < lc->n_clients; k++) {
+			const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + k];
+
+			if (pol_client_matches(cl, &a->client.who)) {
+				snprintf(rule, rulesz, "clients[%zu]", k);
+				return cl->policy;
+			}
 		}
+		snprintf(rule, rulesz, "default");
+		return lc->policy;
 	}
 	fprintf(err, "explain: no listener \"%s\" in %s\n", a->listener, a->config);
 	return -1;
@@ -370,6 +404,8 @@ struct xp_run {
 	const struct pol_set *ps;
 	int policy;
 	const char *listener;
+	struct sw_ident who;
+	char client_rule[32];
 	struct pol_daemon daemon;
 	bool have_daemon;
 	struct hreq h;
@@ -383,7 +419,7 @@ static int
 inspect_step(struct xp_run *x, const char *rest, size_t rest_len)
 {
 	struct sw_str ctype = hreq_forwarded_header(&x->h, "content-type"), body = SW_STR_NULL;
-	struct sw_ident who = { .listener = x->listener };
+	struct sw_ident who = x->who;
 	struct pol_inspection in;
 	enum hreq_event ev = HREQ_EV_NEED_MORE;
 	size_t used;
@@ -496,7 +532,7 @@ explain_request(struct xp_run *x, const char *buf, size_t len)
 	if (x->req.endpoint != POL_EP_UNKNOWN)
 		print_flags(x->out, pol_ep_flags(x->req.endpoint));
 	fputc('\n', x->out);
-	pol_eval(x->ps, x->policy, &x->req, NULL, NULL, &d);
+	pol_eval(x->ps, x->policy, &x->req, &x->who, NULL, &d);
 	pol_decision_rule(x->ps, &d, rule, sizeof(rule));
 	fprintf(
 	    x->out, "%-10s  endpoint list: %s, rule %s\n", "step 1", verdict_name(d.verdict), rule);
@@ -541,7 +577,8 @@ explain_run(int argc, char **argv, FILE *out, FILE *err)
 	memset(&x, 0, sizeof(x));
 	x.ps = ps;
 	x.out = out;
-	if ((x.policy = pick_policy(ps, &a, &x.listener, err)) == -1) {
+	x.policy = pick_policy(ps, &a, &x.listener, x.client_rule, sizeof(x.client_rule), err);
+	if (x.policy == -1) {
 		pol_set_unref(ps);
 		return XP_USAGE;
 	}
@@ -559,8 +596,14 @@ explain_run(int argc, char **argv, FILE *out, FILE *err)
 		buf = crlf_head(buf, &len, &converted);
 	fprintf(out, "%-10s  %s", "policy", pol_set_policy_name(ps, x.policy));
 	if (x.listener != NULL)
-		fprintf(out, " (listener %s)", x.listener);
+		fprintf(out, " (listener %s", x.listener);
+	if (x.listener != NULL && a.client.given)
+		fprintf(out, ", %s", x.client_rule);
+	if (x.listener != NULL)
+		fputc(')', out);
 	fputc('\n', out);
+	x.who = a.client.who;
+	x.who.listener = x.listener;
 	if (converted)
 		fprintf(out,
 		    "%-10s  bare LF line ends in the head read as CRLF (a client must "
