@@ -247,9 +247,11 @@ def read_records(path):
     return recs
 
 
-# sockwarden asks the daemon for its version on its own connection (proxy/daemon.c);
-# that request is not the client's and is left out of what the cases compare.
-DAEMON_PROBE = b"GET /version HTTP/1.0\r\nHost: docker\r\nUser-Agent: sockwarden\r\n\r\n"
+# sockwarden asks the daemon for its version on its own connection (proxy/daemon.c,
+# through proxy/daemon_call.c); that request is not the client's and is left out of what
+# the cases compare.
+DAEMON_PROBE = (b"GET /version HTTP/1.1\r\nHost: docker\r\nUser-Agent: sockwarden\r\n"
+                b"Connection: close\r\n\r\n")
 
 
 def upstream_bytes(record_path):
