@@ -267,7 +267,7 @@ static size_t
 decode_string(const struct scan *s, size_t start, size_t end, char *out)
 {
 	size_t i = start, o = 0;
-	unsigned cp, lo;
+	unsigned cp = 0, lo = 0; /* the string was validated: hex4() cannot fail here */
 
 	while (i < end) {
 		if (s->p[i] != '\\') {

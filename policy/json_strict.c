@@ -148,8 +148,10 @@ struct pathbuf {
 static void
 pb_put(struct pathbuf *pb, const char *s, size_t n)
 {
-	if (pb->len + n >= sizeof(pb->buf))
-		n = sizeof(pb->buf) - 1 - pb->len;
+	size_t room = sizeof(pb->buf) - 1 - pb->len;
+
+	if (n > room)
+		n = room; /* never more than asked for: gcc can see that this way */
 	memcpy(pb->buf + pb->len, s, n);
 	pb->len += n;
 	pb->buf[pb->len] = '\0';
