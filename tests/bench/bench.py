@@ -9,12 +9,16 @@ of it, then measures with sw_load, each measurement repeated (median kept):
   * MB/s for one large streamed response (2 GiB by default), direct and proxied;
   * sockwarden's CPU time per request (utime+stime from /proc/<pid>/stat);
   * sockwarden's resident memory (VmRSS): idle, under 256-connection load, and
-    with 10,000 idle client connections held open.
+    with 10,000 idle client connections held open;
+  * the Unix listener next to a mutual-TLS listener of the same proxy (unless
+    --no-tls): req/s and p50/p99 for GET /_ping over 1 and 16 keep-alive
+    connections, MB/s of the large response, and the rate of new connections
+    (connect, handshake, one request, close) with the handshake's latency.
 
 It prints numbers and never fails on slowness; the exit status is 1 only when
 something broke (a process died, requests failed, a tool is missing).
 
-  bench.py --sockwarden build/sockwarden [--pin [CPU]] [--quick] [--json out.json]
+  bench.py --sockwarden build/sockwarden [--pin [CPU]] [--quick] [--no-tls] [--json out.json]
   bench.py --direct-only ...      measure only the upstream (no proxy needed)
 """
 
@@ -34,21 +38,50 @@ import time
 
 PATHS = ["/_ping", "/containers/json"]
 CONNS = [1, 16, 256]
+TLS_PATH = "/_ping"
+TLS_CONNS = [1, 16]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAKE_CERTS = os.path.join(HERE, "..", "integration", "tls", "make_certs.sh")
 
 CONFIG = """\
 upstream: unix://{up}
 listeners:
   - {{ name: main, listen: "unix://{sw}", policy: all }}
-limits: {{ max_connections: 20000, idle_timeout: 10m, head_timeout: 10s }}
+{tls}limits: {{ max_connections: 20000, idle_timeout: 10m, head_timeout: 10s }}
 log: {{ level: warn, audit: off }}
 policies:
   all: {{ allow: ["*"] }}
 """
 
+# The second listener: mutual TLS on loopback, client certificates required.
+TLS_LISTENER = """\
+  - name: tls
+    listen: "tcp://127.0.0.1:{port}"
+    tls: {{ cert: "{d}/server.pem", key: "{d}/server-key.pem", ca: "{d}/ca.pem",
+           client_certs: required }}
+    policy: all
+"""
+
+
+def med(runs, key):
+    """Median of one figure over repeated runs (NaN when there are none)."""
+    vals = [r[key] for r in runs if key in r]
+    return statistics.median(vals) if vals else float("nan")
+
 
 class Broken(Exception):
     """Something failed that is not a matter of speed."""
+
+
+def ssl_version():
+    """The openssl command's version line: handshake cost depends on it a great deal."""
+    try:
+        r = subprocess.run(["openssl", "version"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, timeout=10)
+        return r.stdout.decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
 
 
 def proc_cpu_ticks(pid):
@@ -63,6 +96,19 @@ def proc_rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     return 0
+
+
+def free_tcp_port():
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_cpu_s():
+    """CPU seconds of the children waited for so far (each sw_load run, once it ends)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def wait_socket(path, proc, timeout=10.0):
@@ -117,6 +163,8 @@ class Bench:
         self.procs = {}
         self.problems = []
         self.results = {"machine": {}, "load": [], "stream": [], "rss": {}}
+        self.certs = os.path.join(self.tmp, "certs")
+        self.tls_port = None  # set by start_proxy when the TLS listener is on
 
     # -- processes -----------------------------------------------------------
     def prefix(self):
@@ -161,20 +209,30 @@ class Bench:
 
     def start_proxy(self):
         cfg = os.path.join(self.tmp, "sockwarden.yaml")
+        tls = ""
+        if self.tls():
+            # A fresh port each start: the previous one may still have connections in
+            # TIME_WAIT from the new-connection runs.
+            self.tls_port = free_tcp_port()
+            tls = TLS_LISTENER.format(port=self.tls_port, d=self.certs)
         with open(cfg, "w") as f:
-            f.write(CONFIG.format(up=self.up_sock, sw=self.sw_sock))
+            f.write(CONFIG.format(up=self.up_sock, sw=self.sw_sock, tls=tls))
         os.chmod(cfg, 0o600)
         return self.start("sockwarden", [self.args.sockwarden, "-f", cfg], self.sw_sock)
 
     # -- the loader ------------------------------------------------------------
-    def load(self, sock, extra, what):
-        cmd = self.prefix() + [self.args.load, "-s", sock] + extra
+    def load(self, target, extra, what):
+        """target: a Unix socket path, or sw_load's target options (see tls_target)."""
+        args = ["-s", target] if isinstance(target, str) else list(target)
+        cmd = self.prefix() + [self.args.load] + args + extra
+        cpu0 = children_cpu_s()
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=3600)
         lines = [ln for ln in r.stdout.decode().splitlines() if ln.startswith("{")]
         if not lines:
             raise Broken("%s: sw_load printed no result (status %d): %s"
                          % (what, r.returncode, r.stderr.decode()[-500:]))
         res = json.loads(lines[-1])
+        res["load_cpu_s"] = children_cpu_s() - cpu0
         if res.get("errors") or res.get("non2xx"):
             self.problems.append("%s: %d errors, %d non-2xx (first bad status %s)"
                                  % (what, res.get("errors", 0), res.get("non2xx", 0),
@@ -183,6 +241,24 @@ class Bench:
 
     def proxied(self):
         return not self.args.direct_only
+
+    def tls(self):
+        return self.proxied() and not self.args.no_tls
+
+    def tls_target(self):
+        d = self.certs
+        return ["-T", "127.0.0.1:%d" % self.tls_port, "-A", os.path.join(d, "ca.pem"),
+                "-E", os.path.join(d, "client-alice.pem"),
+                "-K", os.path.join(d, "client-alice-key.pem")]
+
+    def make_certs(self):
+        if not shutil.which("openssl"):
+            raise Broken("the TLS section needs the openssl command (or use --no-tls)")
+        r = subprocess.run(["sh", MAKE_CERTS, self.certs], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            raise Broken("%s failed (or use --no-tls): %s"
+                         % (MAKE_CERTS, r.stdout.decode()[-500:]))
 
     # -- measurements ------------------------------------------------------------
     def run_load_matrix(self):
@@ -238,6 +314,88 @@ class Bench:
             self.results["stream"].append({"bytes": a.stream_bytes, "framing": framing,
                                            "runs": runs})
             self.print_stream(runs, framing)
+
+    # -- Unix vs TLS listener ----------------------------------------------------------
+    def measured(self, target, extra, what):
+        """One sw_load run through the proxy, with the proxy's CPU time over it."""
+        pid = self.procs["sockwarden"].pid
+        t0 = proc_cpu_ticks(pid)
+        r = self.load(target, extra, what)
+        r["proxy_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
+        self.alive("sockwarden")
+        return r
+
+    def pair(self, extra, what):
+        """The same run via the Unix listener, then via the TLS one (interleaved, so that
+        both see the same background noise)."""
+        return (self.measured(self.sw_sock, extra, what + " unix"),
+                self.measured(self.tls_target(), extra, what + " tls"))
+
+    def run_tls(self):
+        a = self.args
+        res = self.results["tls"] = {"session": None, "load": [], "new_conn": [],
+                                     "stream": []}
+        try:
+            probe = self.measured(self.tls_target(), ["-p", TLS_PATH, "-n", "1"], "TLS probe")
+        except Broken as e:
+            raise Broken("%s\n(an sw_load without -T predates TLS support: rebuild it; "
+                         "--no-tls skips this section)" % e)
+        if probe.get("errors") or probe.get("requests") != 1:
+            raise Broken("no request got through the TLS listener: %s" % json.dumps(probe))
+        res["session"] = probe.get("tls")
+        print()
+        print("Unix listener vs mutual-TLS listener of the same proxy (%s, client certificate "
+              "verified)" % (res["session"] or "?"))
+        print("%-22s %5s | %10s %10s %6s | %15s | %17s | %15s | %s" % (
+            "keep-alive", "conns", "unix/s", "tls/s", "ratio", "p50 us unix/tls",
+            "p99 us unix/tls", "cpu us/r u/tls", "loader cpu% u/tls"))
+        sys.stdout.flush()
+        for conns in TLS_CONNS:
+            runs = {"unix": [], "tls": []}
+            extra = ["-p", TLS_PATH, "-c", str(conns), "-t", str(a.threads), "-d",
+                     str(a.duration)]
+            for _ in range(a.reps):
+                u, t = self.pair(extra, "GET %s c=%d" % (TLS_PATH, conns))
+                runs["unix"].append(u)
+                runs["tls"].append(t)
+            res["load"].append({"path": TLS_PATH, "conns": conns, "runs": runs})
+            self.print_tls_row("GET " + TLS_PATH, conns, runs, "")
+
+        print("%-22s %5s | %10s %10s %6s | %15s | %17s | %15s | %s" % (
+            "new conn per request", "conns", "unix c/s", "tls c/s", "ratio", "p50 us unix/tls",
+            "p99 us unix/tls", "cpu us/c u/tls", "TLS handshake p50/p99 us"))
+        for conns in TLS_CONNS:
+            runs = {"unix": [], "tls": []}
+            extra = ["-N", "-p", TLS_PATH, "-c", str(conns), "-t", str(a.threads), "-d",
+                     str(a.duration)]
+            for _ in range(a.reps):
+                u, t = self.pair(extra, "new connection + GET %s c=%d" % (TLS_PATH, conns))
+                runs["unix"].append(u)
+                runs["tls"].append(t)
+            res["new_conn"].append({"path": TLS_PATH, "conns": conns, "runs": runs})
+            t = runs["tls"]
+            self.print_tls_row("connect+GET " + TLS_PATH, conns, runs, "%.0f/%.0f" % (
+                med(t, "hs_p50_us"), med(t, "hs_p99_us")))
+
+        # The large response with Content-Length (ContainerExport), as in run_stream.
+        target = "/containers/stream-%d/export" % a.stream_bytes
+        runs = {"unix": [], "tls": []}
+        for _ in range(a.reps):
+            u, t = self.pair(["-p", target, "-n", "1", "-c", "1"], "export")
+            runs["unix"].append(u)
+            runs["tls"].append(t)
+        for kind in runs:
+            for r in runs[kind]:
+                if r["body_bytes"] != a.stream_bytes:
+                    self.problems.append("export %s: %d body bytes, want %d" % (
+                        kind, r["body_bytes"], a.stream_bytes))
+        res["stream"].append({"bytes": a.stream_bytes, "framing": "length", "runs": runs})
+        gib = a.stream_bytes / (1 << 30)
+        um, tm = med(runs["unix"], "mb_per_s"), med(runs["tls"], "mb_per_s")
+        print("%-34s | %7.0f MB/s %7.0f MB/s %6.2f | proxy %.2f/%.2f s per GiB unix/tls" % (
+            "streamed %.2f GiB, length, 1 conn" % gib, um, tm, tm / um if um else float("nan"),
+            med(runs["unix"], "proxy_cpu_s") / gib, med(runs["tls"], "proxy_cpu_s") / gib))
+        sys.stdout.flush()
 
     def hold_idle(self, n, warm):
         """Hold n connections to a freshly started proxy; return (VmRSS before, during)."""
@@ -310,11 +468,14 @@ class Bench:
         except OSError:
             pass
         m = {"nproc": os.cpu_count(), "kernel": platform.release(), "cpu": cpu,
+             "openssl": ssl_version(), "tls_section": self.tls(),
              "pinned_cpu": a.pin, "reps": a.reps, "duration_s": a.duration,
              "loader_threads": a.threads, "time": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
         self.results["machine"] = m
         print("sockwarden benchmark  %s" % m["time"])
         print("machine: nproc=%s  kernel %s  cpu %s" % (m["nproc"], m["kernel"], cpu or "?"))
+        if self.tls():
+            print("TLS section on: %s" % (m["openssl"] or "openssl version unknown"))
         print("mode: %s; each figure is the median of %d run(s) of %gs; sw_load %d thread(s), "
               "1 request in flight per keep-alive connection"
               % ("all processes pinned to CPU %d" % a.pin if a.pin is not None
@@ -356,6 +517,24 @@ class Bench:
             "%.2f GiB, %s" % (gib, framing), dm, pm, pm / dm if dm else float("nan"), cpu))
         sys.stdout.flush()
 
+    def print_tls_row(self, label, conns, runs, tail):
+        u, t = runs["unix"], runs["tls"]
+        urps, trps = med(u, "rps"), med(t, "rps")
+
+        def per_req(rs):
+            return statistics.median(r["proxy_cpu_s"] / max(r["requests"], 1) * 1e6
+                                     for r in rs)
+
+        def loader_pct(rs):
+            return statistics.median(r["load_cpu_s"] / r["seconds"] * 100 for r in rs)
+
+        print("%-22s %5d | %10.0f %10.0f %6.2f | %7.1f/%-7.1f | %8.1f/%-8.1f | %7.1f/%-7.1f | "
+              "%s" % (label, conns, urps, trps, trps / urps if urps else float("nan"),
+                      med(u, "p50_us"), med(t, "p50_us"), med(u, "p99_us"), med(t, "p99_us"),
+                      per_req(u), per_req(t),
+                      tail or "%3.0f/%-3.0f" % (loader_pct(u), loader_pct(t))))
+        sys.stdout.flush()
+
     def print_rss(self):
         r = self.results["rss"]
         print()
@@ -379,6 +558,8 @@ class Bench:
 
     def run(self):
         self.header()
+        if self.tls():
+            self.make_certs()
         self.start_upstream()
         if self.proxied():
             self.start_proxy()
@@ -386,6 +567,8 @@ class Bench:
             self.idle_rss_before = proc_rss_kib(self.procs["sockwarden"].pid)
         self.run_load_matrix()
         self.run_stream()
+        if self.tls():
+            self.run_tls()
         if self.proxied():
             self.run_rss()
         self.alive("sw_upstream")
@@ -408,6 +591,8 @@ def main():
                     "(default 2 GiB)")
     ap.add_argument("--idle-conns", type=int, help="idle connections held (default 10000)")
     ap.add_argument("--direct-only", action="store_true", help="no proxy: upstream only")
+    ap.add_argument("--no-tls", action="store_true", help="skip the Unix vs TLS listener "
+                    "section (which needs the openssl command)")
     ap.add_argument("--json", help="also write all results to this file")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args()
