@@ -159,16 +159,22 @@ pol_set_ownership(const struct pol_set *ps, int policy)
  * Backtracks only to the last '*', so the cost is O(len(pattern) * len(s))
  * even for hostile patterns such as "*a*a*a*a*b".
  */
+/*
+ * Shell-style glob, '*' and '?', over the first "slen" bytes of s, with
+ * ASCII case folding when "fold".  Backtracks only to the last '*', so it is
+ * linear in practice and never recursive.
+ */
 bool
-pol_glob_match(const char *p, const char *s)
+pol_glob_match_n(const char *p, const char *s, size_t slen, bool fold)
 {
-	const char *star = NULL, *resume = NULL;
+	const char *star = NULL, *end = s + slen, *resume = NULL;
 
-	while (*s != '\0') {
+	while (s < end) {
 		if (*p == '*') {
 			star = p++;
 			resume = s;
-		} else if (*p != '\0' && (*p == '?' || *p == *s)) {
+		} else if (*p != '\0' && (*p == '?' || *p == *s ||
+		                             (fold && sw_ascii_lower(*p) == sw_ascii_lower(*s)))) {
 			p++;
 			s++;
 		} else if (star != NULL) {
@@ -181,6 +187,12 @@ pol_glob_match(const char *p, const char *s)
 	while (*p == '*')
 		p++;
 	return *p == '\0';
+}
+
+bool
+pol_glob_match(const char *p, const char *s)
+{
+	return pol_glob_match_n(p, s, strlen(s), false);
 }
 
 bool

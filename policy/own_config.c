@@ -130,35 +130,6 @@ pol_own_cfg_free(struct pol_own_cfg *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/*
- * Shell-style glob, '*' and '?', ASCII case-insensitive: redaction errs on
- * the side of hiding, so "*PASSWORD*" also hides db_password.  Backtracks
- * only to the last '*', as pol_glob_match() does.
- */
-bool
-pol_own_glob_casematch(const char *p, const char *s, size_t slen)
-{
-	const char *star = NULL, *end = s + slen, *resume = NULL;
-
-	while (s < end) {
-		if (*p == '*') {
-			star = p++;
-			resume = s;
-		} else if (*p != '\0' && (*p == '?' || sw_ascii_lower(*p) == sw_ascii_lower(*s))) {
-			p++;
-			s++;
-		} else if (star != NULL) {
-			p = star + 1;
-			s = ++resume;
-		} else {
-			return false;
-		}
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
-}
-
 bool
 pol_own_key_caseeq(const char *a, const char *b)
 {

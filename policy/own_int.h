@@ -21,8 +21,6 @@
 /* own_classify.c: was endpoint "ep" given an ownership meaning on purpose? */
 bool pol_own_is_classified(int ep);
 
-/* own_config.c */
-bool pol_own_glob_casematch(const char *pattern, const char *s, size_t slen);
 bool pol_own_key_caseeq(const char *a, const char *b); /* ASCII case-insensitive */
 /* The owner identity as a label value; 0, or -1 with a static reason. */
 int pol_own_check_owner(const char *owner, const char **why);

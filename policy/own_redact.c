@@ -10,7 +10,7 @@
  *   volume     Labels
  *   network    Labels
  * Exec inspect has neither.  Globs match ASCII case-insensitively
- * (pol_own_glob_casematch): hiding too much is the safe mistake.  An Env
+ * (pol_glob_match_n with folding): hiding too much is the safe mistake.  An Env
  * entry without '=' has no value to hide.
  */
 #include "sockwarden/compat.h"
@@ -25,6 +25,7 @@
 
 #include "json_strict.h"
 #include "own_int.h"
+#include "policy_int.h"
 
 static bool
 matches_any(const char *const *globs, size_t n, const char *s, size_t len)
@@ -32,7 +33,7 @@ matches_any(const char *const *globs, size_t n, const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (pol_own_glob_casematch(globs[i], s, len))
+		if (pol_glob_match_n(globs[i], s, len, true))
 			return true;
 	return false;
 }

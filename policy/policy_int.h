@@ -114,6 +114,8 @@ int pol_policy_add_entry(
     struct pol_policy *p, enum pol_entry_kind kind, const char *text, int index, int group);
 int pol_set_compile(struct pol_set *ps);
 bool pol_glob_match(const char *pattern, const char *s);
+/* The same over s[0..slen), optionally ASCII case-insensitive. */
+bool pol_glob_match_n(const char *pattern, const char *s, size_t slen, bool fold);
 /* Does policy entry "e" apply to endpoint "ep"? (deny/allow globs, groups, read_only) */
 bool pol_entry_matches(const struct pol_entry *e, int ep);
 bool pol_glob_has_magic(const char *pattern);
