@@ -173,8 +173,7 @@ start_audit(struct conn *c)
 	a->listener = c->c_lsn->l_name;
 	a->conn = c->c_id;
 	a->ident = &c->c_ident;
-	a->client_rule = c->c_client_rule;
-	a->owner = c->c_owner;
+	a->client_rule = c->c_client_rule; /* "owner" is set by conn_own.c under ownership */
 	a->active = true;
 }
 

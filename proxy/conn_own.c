@@ -317,7 +317,12 @@ conn_own_head(struct conn *c, bool need_body)
 	const char *why = NULL;
 	int n;
 
+	bool redact;
+
 	if (o == NULL)
+		return false;
+	redact = o->n_redact_env + o->n_redact_labels > 0 && is_inspect(c->c_req.endpoint);
+	if (!o->isolate && !redact)
 		return false;
 	if ((w = c->c_own = calloc(1, sizeof(*w))) == NULL) {
 		conn_close(c, "out of memory");
@@ -325,18 +330,15 @@ conn_own_head(struct conn *c, bool need_body)
 	}
 	w->o = o;
 	w->need_body = need_body;
-	if (o->n_redact_env + o->n_redact_labels > 0 && is_inspect(c->c_req.endpoint))
+	/* One classification per request: the answer filter needs the object type too. */
+	pol_own_classify(c->c_req.endpoint, &c->c_req, &w->plan);
+	if (redact)
 		w->filter = OWN_FILTER_REDACT;
 	if (!o->isolate) {
-		if (w->filter == OWN_FILTER_NONE) {
-			conn_own_release(c);
-			return false;
-		}
 		conn_proceed(c, need_body);
 		return true;
 	}
 	c->c_audit.owner = c->c_owner;
-	pol_own_classify(c->c_req.endpoint, &c->c_req, &w->plan);
 	if (c->c_owner[0] == '\0' && w->plan.kind != POL_OWN_NONE) {
 		snprintf(msg, sizeof(msg),
 		    "sockwarden: %s needs an owner identity and this connection has none (policy %s, ownership)",
@@ -475,7 +477,6 @@ int
 conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, size_t *outlen)
 {
 	struct own_req *w = c->c_own;
-	struct pol_own_plan p;
 	int rc;
 
 	*out = NULL;
@@ -485,8 +486,7 @@ conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, s
 	case OWN_FILTER_DF:
 		return pol_own_filter_df(json, len, w->o->label, c->c_owner, out, outlen);
 	case OWN_FILTER_REDACT:
-		pol_own_classify(c->c_req.endpoint, &c->c_req, &p);
-		rc = pol_redact_inspect(p.type, w->o, json, len, out, outlen);
+		rc = pol_redact_inspect(w->plan.type, w->o, json, len, out, outlen);
 		return rc < 0 ? -1 : 0;
 	case OWN_FILTER_VOLUME: {
 		char id[256], owner[256], ctr[8];
