@@ -101,13 +101,25 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 		return 0;
 	}
 	if (KEY("cert_fingerprint")) {
+		/* As the loader writes it (ld_parse_fingerprint): 64 lowercase hex, colons dropped.
+		 */
 		size_t i, o = 0;
 
-		for (i = 0; v[i] != '\0' && o < sizeof(c->cert.fingerprint) - 1; i++)
-			if (v[i] != ':')
-				c->cert.fingerprint[o++] =
-				    (char)(v[i] >= 'A' && v[i] <= 'F' ? v[i] + 32 : v[i]);
+		for (i = 0; v[i] != '\0'; i++) {
+			char ch = v[i] >= 'A' && v[i] <= 'F' ? (char)(v[i] + 32) : v[i];
+
+			if (ch == ':')
+				continue;
+			if (o == sizeof(c->cert.fingerprint) - 1 ||
+			    !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+				break;
+			c->cert.fingerprint[o++] = ch;
+		}
 		c->cert.fingerprint[o] = '\0';
+		if (v[i] != '\0' || o != 64) {
+			fprintf(err, "explain: cert_fingerprint must be a SHA-256 in hex: %s\n", v);
+			return -1;
+		}
 		c->who.cert = &c->cert;
 		return 0;
 	}

@@ -78,6 +78,17 @@ CASES = [
          {"exit": 1, "stderr": ["sockwarden:", "another owner"]},
          audit=[{"endpoint": "VolumeCreate", "verdict": "deny", "status": 409,
                  "rule": "ownership"}]),
+    # Go's r.Form puts form-body fields before the query's: a "filters" sent that way would
+    # replace the owner filter. Refused before anything reaches the daemon.
+    case("own-prune-form-body-refused",
+         "curl -sS --unix-socket $OWN_SOCK -X POST "
+         "-H 'Content-Type: application/x-www-form-urlencoded' "
+         "--data-urlencode 'filters={\"until\":[\"0s\"]}' "
+         "-w ' status=%{http_code}' http://docker/containers/prune",
+         {"exit": 0, "stdout": ["sockwarden: ContainerPrune with a form body is refused",
+                                "status=400"]},
+         daemon_not_called=["/containers/prune"],
+         verify=[{"cmd": "$DOCKER inspect $NAME-root", "exit": 0}]),
     case("own-system-df-only-own", AS_NOBODY + "$DOCKER system df -v",
          {"exit": 0, "stdout": ["$NAME-nobody", "$NAME-vnobody"],
           "stdout_not": ["$NAME-root", "$NAME-vroot"]}),
