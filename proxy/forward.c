@@ -339,12 +339,66 @@ upstream_connect(struct conn *c)
 /* ---- the request going up -------------------------------------------------- */
 
 /*
+ * The request head is assembled in one piece and added to the output once:
+ * each evbuffer_add() runs the buffer's callbacks, and a head made of a few
+ * dozen small adds cost more than parsing it did.
+ */
+struct head_buf {
+	char *p;
+	size_t len, cap;
+	bool heap;
+	bool failed; /* out of memory: the head is incomplete */
+};
+
+static void
+head_put(struct head_buf *b, const void *data, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n > b->cap) {
+		size_t ncap = (b->len + n) * 2;
+		char *np = b->heap ? realloc(b->p, ncap) : malloc(ncap);
+
+		if (np == NULL) {
+			b->failed = true;
+			return;
+		}
+		if (!b->heap)
+			memcpy(np, b->p, b->len);
+		b->p = np;
+		b->cap = ncap;
+		b->heap = true;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+static void
+head_put_str(struct head_buf *b, const char *s)
+{
+	head_put(b, s, strlen(s));
+}
+
+static void
+head_put_u64(struct head_buf *b, uint64_t v)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	head_put(b, digits + i, sizeof(digits) - i);
+}
+
+/*
  * The canonical path, percent-encoded again where a request-target needs it.
  * Canonicalisation refused '%' itself, so decode(encode(path)) == path: the
  * daemon routes exactly the path that was checked.
  */
 static void
-add_encoded_path(struct evbuffer *out, const struct sw_str *path)
+add_encoded_path(struct head_buf *b, const struct sw_str *path)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char buf[SW_PATH_MAX * 3];
@@ -362,7 +416,7 @@ add_encoded_path(struct evbuffer *out, const struct sw_str *path)
 			buf[o++] = hex[ch & 0xf];
 		}
 	}
-	evbuffer_add(out, buf, o);
+	head_put(b, buf, o);
 }
 
 /* The body that goes up when it was buffered for inspection: canonical, or as received. */
@@ -379,34 +433,38 @@ buffered_body(struct conn *c)
 	    (const char *)evbuffer_pullup(c->c_body, -1), evbuffer_get_length(c->c_body));
 }
 
-static void
+static int
 add_request_head(struct conn *c, struct evbuffer *out)
 {
 	const struct hreq *h = &c->c_hreq;
 	const struct sw_req *r = &c->c_req;
 	bool buffered = c->c_body != NULL;
 	const char *own_path = conn_own_path(c), *own_query = conn_own_query(c);
+	char stack[2048];
+	struct head_buf b = { stack, 0, sizeof(stack), false, false };
+	struct sw_str body = { NULL, 0 };
 	unsigned i;
+	int rc;
 
-	evbuffer_add(out, r->method.p, r->method.len);
-	evbuffer_add(out, " ", 1);
+	head_put(&b, r->method.p, r->method.len);
+	head_put(&b, " ", 1);
 	if (r->version.len > 0) {
-		evbuffer_add(out, "/v", 2);
-		evbuffer_add(out, r->version.p, r->version.len);
+		head_put(&b, "/v", 2);
+		head_put(&b, r->version.p, r->version.len);
 	}
 	/* Ownership may name the resolved object, or add an owner filter. */
 	if (own_path != NULL)
-		evbuffer_add(out, own_path, strlen(own_path));
+		head_put_str(&b, own_path);
 	else
-		add_encoded_path(out, &r->path);
+		add_encoded_path(&b, &r->path);
 	if (own_query != NULL && own_query[0] != '\0') {
-		evbuffer_add(out, "?", 1);
-		evbuffer_add(out, own_query, strlen(own_query));
+		head_put(&b, "?", 1);
+		head_put_str(&b, own_query);
 	} else if (own_query == NULL && r->query.len > 0) {
-		evbuffer_add(out, "?", 1);
-		evbuffer_add(out, r->query.p, r->query.len);
+		head_put(&b, "?", 1);
+		head_put(&b, r->query.p, r->query.len);
 	}
-	evbuffer_add_printf(out, " HTTP/1.%u\r\n", r->http_minor);
+	head_put_str(&b, r->http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
 	for (i = 0; i < h->n_hdrs; i++) {
 		struct sw_str name = hreq_header_name(h, i);
 		struct sw_str value = hreq_header_value(h, i);
@@ -416,30 +474,38 @@ add_request_head(struct conn *c, struct evbuffer *out)
 		/* A buffered body goes up whole: there is nothing left to continue. */
 		if (buffered && sw_str_caseeq_lit(&name, "expect"))
 			continue;
-		evbuffer_add(out, name.p, name.len);
-		evbuffer_add(out, ": ", 2);
-		evbuffer_add(out, value.p, value.len);
-		evbuffer_add(out, "\r\n", 2);
+		head_put(&b, name.p, name.len);
+		head_put(&b, ": ", 2);
+		head_put(&b, value.p, value.len);
+		head_put(&b, "\r\n", 2);
 	}
 	if (h->upgrade) {
 		struct sw_str up = hreq_header(h, "upgrade");
 
-		evbuffer_add(out, "Connection: Upgrade\r\nUpgrade: ", 30);
-		evbuffer_add(out, up.p, up.len);
-		evbuffer_add(out, "\r\n", 2);
+		head_put_str(&b, "Connection: Upgrade\r\nUpgrade: ");
+		head_put(&b, up.p, up.len);
+		head_put(&b, "\r\n", 2);
 	}
 	if (buffered) {
-		struct sw_str body = buffered_body(c);
-
-		evbuffer_add_printf(out, "Content-Length: %zu\r\n\r\n", body.len);
-		evbuffer_add(out, body.p, body.len);
-		return;
+		body = buffered_body(c);
+		head_put_str(&b, "Content-Length: ");
+		head_put_u64(&b, body.len);
+		head_put(&b, "\r\n", 2);
+	} else if (h->chunked) {
+		head_put_str(&b, "Transfer-Encoding: chunked\r\n");
+	} else if (h->has_cl) {
+		head_put_str(&b, "Content-Length: ");
+		head_put_u64(&b, h->content_length);
+		head_put(&b, "\r\n", 2);
 	}
-	if (h->chunked)
-		evbuffer_add(out, "Transfer-Encoding: chunked\r\n", 28);
-	else if (h->has_cl)
-		evbuffer_add_printf(out, "Content-Length: %" PRIu64 "\r\n", h->content_length);
-	evbuffer_add(out, "\r\n", 2);
+	head_put(&b, "\r\n", 2);
+	rc = b.failed || evbuffer_add(out, b.p, b.len) == -1 ||
+	             (body.len > 0 && evbuffer_add(out, body.p, body.len) == -1) ?
+	         -1 :
+	         0;
+	if (b.heap)
+		free(b.p);
+	return rc;
 }
 
 /* Warn-mode findings reach the client in the Warnings of these responses. */
@@ -482,7 +548,8 @@ fwd_start(struct conn *c)
 	if (c->c_ubev == NULL && upstream_connect(c) == -1)
 		return; /* already answered with a 502 */
 	c->c_ups_reusable = true;
-	add_request_head(c, sock_output(c->c_ubev));
+	if (add_request_head(c, sock_output(c->c_ubev)) == -1)
+		conn_close(c, "out of memory");
 }
 
 void
