@@ -21,8 +21,8 @@
 #include "tls.h"
 
 #define SOCK_DEFAULT_READ (16 * 1024)
-#define SOCK_SMALL_READ   (16 * 1024) /* the shared buffer for reads of one message */
-#define SOCK_SMALL_ENOUGH (4 * 1024)  /* a read this short ends a stream's big reads */
+#define SOCK_SMALL_READ   (16 * 1024)   /* the shared buffer for reads of one message */
+#define SOCK_SMALL_ENOUGH (4 * 1024)    /* a read this short ends a stream's big reads */
 #define SOCK_PIPE_SIZE    (1024 * 1024) /* fewer, larger splices; the kernel may give less */
 #define SOCK_TLS_RECORD   (16 * 1024)   /* most plaintext one TLS record carries */
 
@@ -886,7 +886,7 @@ tls_handshake(struct sock *s)
 }
 
 /*
- * Decrypt into reserved input space, like do_read(): at most read_size
+ * Decrypt into the shared buffer or reserved space, like do_read(): at most read_size
  * bytes, and one read(2) per wake-up, going on only while OpenSSL holds
  * bytes it already read.  Whatever stays there is picked up through
  * tls_want_read() as soon as the owner wants input again.
@@ -898,11 +898,16 @@ tls_read(struct sock *s)
 	struct evbuffer_iovec v[2];
 	size_t got, off = 0, total = 0, left;
 	int nv, i = 0, k, rc, e, saved;
-	bool eof = false;
+	bool eof = false, small = !s->streaming;
 
-	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2);
-	if (nv < 1)
+	/* Small messages go through the shared buffer, as in do_read(). */
+	if (small) {
+		v[0].iov_base = small_read_buf;
+		v[0].iov_len = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
+		nv = 1;
+	} else if ((nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2)) < 1) {
 		return;
+	}
 	for (;;) {
 		ERR_clear_error();
 		rc = SSL_read_ex(t->ssl, (char *)v[i].iov_base + off, v[i].iov_len - off, &got);
@@ -937,11 +942,22 @@ tls_read(struct sock *s)
 	}
 	for (k = 0; k < nv && k <= i; k++)
 		total += k < i ? v[k].iov_len : off;
-	for (left = total, k = 0; k < nv; k++) {
-		v[k].iov_len = left < v[k].iov_len ? left : v[k].iov_len;
-		left -= v[k].iov_len;
+	if (small) {
+		s->streaming = total == v[0].iov_len && total < s->read_size;
+		if (total > 0 && evbuffer_add(s->in, small_read_buf, total) == -1) {
+			snprintf(s->tls->err, sizeof(s->tls->err), "out of memory");
+			errno = ENOMEM;
+			fail(s); /* what was decrypted is lost: the stream cannot go on */
+			return;
+		}
+	} else {
+		for (left = total, k = 0; k < nv; k++) {
+			v[k].iov_len = left < v[k].iov_len ? left : v[k].iov_len;
+			left -= v[k].iov_len;
+		}
+		evbuffer_commit_space(s->in, v, nv);
+		s->streaming = total >= SOCK_SMALL_ENOUGH;
 	}
-	evbuffer_commit_space(s->in, v, nv);
 	if (eof)
 		s->eof = true;
 	update_read(s);
