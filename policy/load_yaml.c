@@ -50,6 +50,7 @@
  *     max_headers               default 100, 8..1000
  *     max_body_bytes            default 1MiB, 1KiB..64MiB
  *     max_connections           default 4096, 1..1000000
+ *     max_connections_per_client  default 256, 1..1000000
  *     head_timeout              default 10s, 1ms..24h
  *     idle_timeout              default 60s, 1ms..24h
  *     upstream_connect_timeout  default 5s, 1ms..24h

@@ -18,6 +18,7 @@
 #define SW_DEF_MAX_HEADERS         100u
 #define SW_DEF_MAX_BODY_BYTES      (1024u * 1024)
 #define SW_DEF_MAX_CONNECTIONS     4096u
+#define SW_DEF_MAX_CLIENT_CONNS    256u
 #define SW_DEF_HEAD_TIMEOUT_MS     10000u
 #define SW_DEF_IDLE_TIMEOUT_MS     60000u
 #define SW_DEF_UPSTREAM_CONNECT_MS 5000u
@@ -124,6 +125,7 @@ struct sw_limits {
 	unsigned idle_timeout_ms; /* keep-alive (or fresh) connection with no request */
 	unsigned upstream_connect_ms;
 	unsigned shutdown_timeout_ms; /* how long SIGTERM waits for in-flight requests */
+	unsigned max_client_connections; /* open at once by one client (client_limit.c) */
 };
 
 struct sw_log_cfg {
