@@ -17,9 +17,9 @@
  * parameters, which this table does not see): the container in a
  * NetworkConnect/Disconnect body; the containers, volumes and networks a
  * ContainerCreate body joins or mounts; a NetworkCreate's ConfigFrom
- * network; the tag names ImageTag (repo, tag), ImageBuild (t) and
- * ImageCreate (fromImage, repo, tag) write, which can move a name off
- * another client's image.
+ * network (own_refs.c); the tag names ImageTag (repo, tag), ImageBuild (t)
+ * and ImageCreate (fromImage, repo, tag) write, which can move a name off
+ * another client's image (own_tags.c: each must be new or the caller's).
  */
 #include "sockwarden/compat.h"
 
@@ -118,11 +118,12 @@ static const struct own_row own_rows[POL_EP_COUNT] = {
 	/*
 	 * Images by name.  Pulled images are shared and unlabeled, so they
 	 * leave the caller's lists and cannot be inspected by name; what the
-	 * caller builds carries its label.  A pull (ImageCreate) touches no
-	 * owned object and stays with the policy; so do search (the
-	 * registry's index) and DistributionInspect (the registry's
-	 * manifest).  Saving several images at once and loading an archive
-	 * cannot be confined (WHY_SAVEALL, WHY_LOAD).
+	 * caller builds carries its label.  A pull (ImageCreate) reads no
+	 * owned object and is NONE here, like search (the registry's index)
+	 * and DistributionInspect (the registry's manifest); the name a pull
+	 * writes is checked like a tag's (own_tags.c).  Saving several
+	 * images at once and loading an archive cannot be confined
+	 * (WHY_SAVEALL, WHY_LOAD).
 	 */
 	[POL_EP_ImageList] = LIST(IMAGE),
 	[POL_EP_ImagePrune] = LIST(IMAGE),

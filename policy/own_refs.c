@@ -144,19 +144,39 @@ endpoint(struct refs *r, const cJSON *es)
 		prefixed_list(r, es, "Links", "EndpointConfig.Links");
 }
 
+/*
+ * NetworkCreate's ConfigFrom {"Network": X}: the new network copies the
+ * configuration of config-only network X.  The daemon finds X by name
+ * among config-only networks (libnetwork getConfigNetwork); the lookup
+ * resolves it like any network reference, where an exact name comes before
+ * an id prefix, so a name that is someone else's network is never taken
+ * for one of the caller's.  Predefined names are not skipped here: none is
+ * config-only, so the daemon would refuse them anyway.
+ */
+static void
+config_from(struct refs *r, const cJSON *cf)
+{
+	const cJSON *net = cJSON_GetObjectItemCaseSensitive(cf, "Network");
+
+	if (cJSON_IsString(net))
+		add(r, POL_OBJ_NETWORK, net->valuestring, strlen(net->valuestring),
+		    "ConfigFrom.Network");
+}
+
 int
 pol_own_body_refs(
     int ep, const char *body, size_t len, struct pol_own_ref *out, size_t max, const char **why)
 {
-	static int create = -1, connect = -1;
+	static int create = -1, connect = -1, net_create = -1;
 	struct refs r = { out, 0, max, false };
 	cJSON *j;
 
 	if (create == -1) {
 		create = pol_ep_lookup("ContainerCreate");
 		connect = pol_ep_lookup("NetworkConnect");
+		net_create = pol_ep_lookup("NetworkCreate");
 	}
-	if (ep != create && ep != connect)
+	if (ep != create && ep != connect && ep != net_create)
 		return 0;
 	if (len == 0)
 		return 0;
@@ -178,6 +198,8 @@ pol_own_body_refs(
 				    "NetworkingConfig.EndpointsConfig");
 			endpoint(&r, e);
 		}
+	} else if (ep == net_create) {
+		config_from(&r, cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom"));
 	} else {
 		const cJSON *ctr = cJSON_GetObjectItemCaseSensitive(j, "Container");
 
@@ -192,4 +214,26 @@ pol_own_body_refs(
 		return -1;
 	}
 	return (int)r.n;
+}
+
+bool
+pol_own_labels_inherited(int ep, const char *body, size_t len)
+{
+	static int net_create = -1;
+	const cJSON *cf, *net;
+	bool inherited;
+	cJSON *j;
+
+	if (net_create == -1)
+		net_create = pol_ep_lookup("NetworkCreate");
+	if (ep != net_create || len == 0)
+		return false;
+	if ((j = cJSON_ParseWithLength(body, len)) == NULL)
+		return false;
+	cf = cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom");
+	net = cJSON_GetObjectItemCaseSensitive(cf, "Network");
+	/* The daemon ignores ConfigFrom when its Network is "": then the request's labels count. */
+	inherited = cJSON_IsString(net) && net->valuestring[0] != '\0';
+	cJSON_Delete(j);
+	return inherited;
 }

@@ -32,6 +32,7 @@ enum own_stage {
 	STAGE_OBJECT,         /* the object the path names */
 	STAGE_EXEC_CONTAINER, /* the container of an exec instance */
 	STAGE_BODY_REFS,      /* the objects a create's body names */
+	STAGE_TAGS,           /* the image names a tag, build or pull writes */
 };
 
 struct own_req {
@@ -40,6 +41,7 @@ struct own_req {
 	bool need_body;
 	enum own_stage stage;
 	struct daemon_call *call;
+	/* STAGE_BODY_REFS or STAGE_TAGS: never both in one request (different endpoints). */
 	struct pol_own_ref refs[POL_OWN_MAX_REFS];
 	size_t n_refs, next_ref;
 	char ref[256]; /* the object as the request names it */
@@ -122,8 +124,32 @@ unreachable(struct conn *c)
 	refuse(c, 502, "sockwarden: cannot check the object's owner with the Docker daemon");
 }
 
+/* "docker.io/library/busybox:sw" as the docker CLI shows it: "busybox:sw". */
+static const char *
+familiar_name(const char *name)
+{
+	if (strncmp(name, "docker.io/library/", 18) == 0 && strchr(name + 18, '/') == NULL)
+		return name + 18;
+	if (strncmp(name, "docker.io/", 10) == 0)
+		return name + 10;
+	return name;
+}
+
+static void
+tag_not_yours(struct conn *c, const struct pol_own_ref *r)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg),
+	    "sockwarden: %s would move tag %s (%s) off an image that is not yours (policy %s, ownership)",
+	    pol_ep_name(c->c_req.endpoint), familiar_name(r->ref), r->field, policy_name(c));
+	c->c_audit.note = "tag on another owner's image";
+	refuse(c, 403, msg);
+}
+
 /* Ask the daemon about one object; lookup_done() continues. */
 static void lookup_done(int status, const char *body, size_t len, void *arg);
+static void start_tags(struct conn *c);
 
 static void
 lookup(struct conn *c, enum pol_own_type type, const char *ref)
@@ -135,7 +161,10 @@ lookup(struct conn *c, enum pol_own_type type, const char *ref)
 
 	p.ref = sw_str_make(ref, strlen(ref));
 	if (pol_own_inspect_path(&p, path, sizeof(path)) == -1) {
-		not_found(c, type, ref);
+		if (w->stage == STAGE_TAGS)
+			unreachable(c); /* a complete image name always fits: not expected */
+		else
+			not_found(c, type, ref);
 		return;
 	}
 	w->call = daemon_call_start(
@@ -174,6 +203,12 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		ref = w->refs[w->next_ref].ref;
 		break;
 	}
+	if (status == 404 && w->stage == STAGE_TAGS) {
+		/* A new name moves nothing. */
+		w->next_ref++;
+		lookup_next(c);
+		return;
+	}
 	if (status == 404) {
 		if (w->stage == STAGE_BODY_REFS) {
 			char msg[600];
@@ -209,6 +244,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	if (!owned_by_caller(owner, c)) {
+		if (w->stage == STAGE_TAGS) {
+			tag_not_yours(c, &w->refs[w->next_ref]);
+			return;
+		}
 		if (w->stage == STAGE_BODY_REFS) {
 			char msg[600];
 
@@ -246,39 +285,88 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 			conn_close(c, "out of memory");
 			return;
 		}
+		/* ImageTag: its source image is the caller's; now the name it writes. */
+		if (w->n_refs > 0) {
+			start_tags(c);
+			return;
+		}
 		conn_proceed(c, w->need_body);
 		return;
 	}
 	case STAGE_BODY_REFS:
+	case STAGE_TAGS:
 		w->next_ref++;
 		lookup_next(c);
 		return;
 	}
 }
 
-/* The next object a create's body names, or forward once all are the caller's. */
+/*
+ * The next object a create's body names or image name a request writes; once
+ * all are checked, forward the create (its body is in hand) or go on with
+ * the request whose head the tags came from.
+ */
 static void
 lookup_next(struct conn *c)
 {
 	struct own_req *w = c->c_own;
 
 	if (w->next_ref >= w->n_refs) {
-		conn_forward(c);
+		if (w->stage == STAGE_TAGS)
+			conn_proceed(c, w->need_body);
+		else
+			conn_forward(c);
 		return;
 	}
 	lookup(c, w->refs[w->next_ref].type, w->refs[w->next_ref].ref);
 }
 
+/*
+ * Check the image names the request writes (pol_own_written_tags), before
+ * anything is forwarded: a name that is new (404) or on one of the
+ * caller's images may be written, any other would move it off an image that
+ * is not the caller's.  A small race is accepted: a name may still change
+ * hands between our lookup and the daemon's write (another client tags,
+ * builds or pulls it meanwhile), and the API has no way to make the daemon
+ * check and write in one step.
+ */
+static void
+start_tags(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+
+	w->next_ref = 0;
+	w->stage = STAGE_TAGS;
+	conn_set_state(c, CONN_RESOLVE);
+	lookup_next(c);
+}
+
+/* Bodies that name other objects: pol_own_body_refs(). */
 static bool
 needs_body_step(int ep)
 {
-	static int create = -1, connect = -1;
+	static int create = -1, connect = -1, net_create = -1;
 
 	if (create == -1) {
 		create = pol_ep_lookup("ContainerCreate");
 		connect = pol_ep_lookup("NetworkConnect");
+		net_create = pol_ep_lookup("NetworkCreate");
 	}
-	return ep == create || ep == connect;
+	return ep == create || ep == connect || ep == net_create;
+}
+
+/* Requests whose query writes image names: pol_own_written_tags(). */
+static bool
+writes_tags(int ep)
+{
+	static int eps[3] = { -1 };
+
+	if (eps[0] == -1) {
+		eps[0] = pol_ep_lookup("ImageTag");
+		eps[1] = pol_ep_lookup("ImageBuild");
+		eps[2] = pol_ep_lookup("ImageCreate");
+	}
+	return ep == eps[0] || ep == eps[1] || ep == eps[2];
 }
 
 static bool
@@ -306,6 +394,39 @@ form_body(struct conn *c)
 
 	return (ct.len >= 33 && strncasecmp(ct.p, "application/x-www-form-urlencoded", 33) == 0) ||
 	       (ct.len >= 19 && strncasecmp(ct.p, "multipart/form-data", 19) == 0);
+}
+
+/*
+ * The image names the request's query writes, into w->refs for
+ * start_tags().  Returns 0, or -1 when the request was answered.  A form
+ * body is refused: the daemon reads its fields before the query's
+ * (r.Form), so it could name other tags than the ones checked.
+ */
+static int
+head_tags(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+	const char *why = NULL;
+	char msg[600];
+	int n, status = 400;
+
+	if (form_body(c)) {
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: %s with a form body is refused: its fields would override the image names checked (policy %s, ownership)",
+		    pol_ep_name(c->c_req.endpoint), policy_name(c));
+		refuse(c, 400, msg);
+		return -1;
+	}
+	n = pol_own_written_tags(
+	    c->c_req.endpoint, &c->c_req.query, w->refs, nitems(w->refs), &status, &why);
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
+		    pol_ep_name(c->c_req.endpoint), why != NULL ? why : "refused", policy_name(c));
+		refuse(c, status == 400 ? 400 : 403, msg);
+		return -1;
+	}
+	w->n_refs = (size_t)n;
+	return 0;
 }
 
 bool
@@ -346,6 +467,8 @@ conn_own_head(struct conn *c, bool need_body)
 		refuse(c, 403, msg);
 		return true;
 	}
+	if (writes_tags(c->c_req.endpoint) && head_tags(c) == -1)
+		return true;
 	switch (w->plan.kind) {
 	case POL_OWN_NONE:
 		break;
@@ -401,6 +524,10 @@ conn_own_head(struct conn *c, bool need_body)
 	}
 	if (needs_body_step(c->c_req.endpoint))
 		need_body = w->need_body = true;
+	if (w->n_refs > 0) {
+		start_tags(c);
+		return true;
+	}
 	conn_proceed(c, need_body);
 	return true;
 }
@@ -418,7 +545,9 @@ conn_own_after_body(struct conn *c)
 		return false;
 	if (!conn_inspected_body(c, &body))
 		body = sw_str_make("", 0);
-	if (w->plan.kind == POL_OWN_CREATE_BODY) {
+	/* A network made --config-from inherits its owner label: checked below, with the refs. */
+	if (w->plan.kind == POL_OWN_CREATE_BODY &&
+	    !pol_own_labels_inherited(c->c_req.endpoint, body.p, body.len)) {
 		if (pol_own_label_body(w->plan.type, body.p, body.len, w->o->label, c->c_owner,
 		        &w->body, &w->body_len, &why) == -1) {
 			snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",

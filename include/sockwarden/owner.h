@@ -136,15 +136,41 @@ struct pol_own_ref {
 #define POL_OWN_MAX_REFS 32
 
 /*
- * The other objects a canonical ContainerCreate or NetworkConnect body
- * names: containers joined (NetworkMode/PidMode/IpcMode "container:X",
- * VolumesFrom, Links, NetworkConnect's Container), named volumes (Binds,
- * Mounts of type volume) and networks (NetworkMode, EndpointsConfig keys),
- * except the predefined networks (bridge, host, none, default).  Returns
- * how many were stored in refs, or -1 with *why when there are more than
- * "max" or the body is not the expected JSON.
+ * The other objects a canonical ContainerCreate, NetworkConnect or
+ * NetworkCreate body names: containers joined (NetworkMode/PidMode/IpcMode
+ * "container:X", VolumesFrom, Links, NetworkConnect's Container), named
+ * volumes (Binds, Mounts of type volume) and networks (NetworkMode,
+ * EndpointsConfig keys, NetworkCreate's ConfigFrom.Network), except the
+ * predefined networks (bridge, host, none, default).  Returns how many were
+ * stored in refs, or -1 with *why when there are more than "max" or the
+ * body is not the expected JSON.
  */
 int pol_own_body_refs(
     int ep, const char *body, size_t len, struct pol_own_ref *refs, size_t max, const char **why);
+
+/*
+ * Does this canonical create body take its labels from another object
+ * rather than from the request?  A NetworkCreate with ConfigFrom: libnetwork
+ * refuses labels on such a network and gives it the labels of the
+ * config-only network it copies (applyConfigurationTo), so the owner label
+ * is inherited from there, which pol_own_body_refs() names for the owner
+ * check, and must not be added.
+ */
+bool pol_own_labels_inherited(int ep, const char *body, size_t len);
+
+/*
+ * The image names an ImageTag (repo, tag), ImageBuild (every t) or
+ * ImageCreate (pull: fromImage, tag; import: repo, tag) request writes,
+ * read from its query as the daemon reads them (policy/own_tags.c), each
+ * complete ("docker.io/library/busybox:latest", ":latest" added when there
+ * is no tag) with type POL_OBJ_IMAGE and the parameters it came from in
+ * "field" ("repo/tag", "t", "fromImage/tag").  A pull by digest writes
+ * none.  Returns how many were stored in refs (0 for other endpoints), or
+ * -1 with a static reason in *why and the answer in *status: 400 when the
+ * daemon would refuse the name too, 403 when it cannot be checked (a pull
+ * of every tag, more than "max" names, a name in BuildKit's "outputs").
+ */
+int pol_own_written_tags(int ep, const struct sw_str *query, struct pol_own_ref *refs, size_t max,
+    int *status, const char **why);
 
 #endif

@@ -101,3 +101,89 @@ CASES = [
          verify=[{"cmd": "$DOCKER inspect -f '{{.Name}}' $NAME-root", "exit": 0},
                  {"cmd": "$DOCKER inspect $NAME-nobody", "exit": 1}]),
 ]
+
+# Image names. Writing a name (docker tag, build -t, pull) moves it off whatever image held
+# it: allowed when the name is new or already on one of the caller's images. Setup: root
+# and nobody each build an image through the owned socket, so each carries its owner's
+# label (nobody reads the context from stdin: it cannot read the case directory).
+IMG_FILES = {"ctx/Dockerfile": "FROM scratch\nCOPY f /f\n", "ctx/f": "$NAME\n"}
+BUILD = "DOCKER_BUILDKIT=0 $DOCKER build -q "
+NOBODY_BUILD = "tar -C ctx -c . | " + AS_NOBODY + BUILD
+IMG_SETUP = [OWN + BUILD + "-t $NAME-rimg ctx", NOBODY_BUILD + "-t $NAME-nimg -"]
+IMG_CLEANUP = [DIRECT + "$DOCKER rmi -f $NAME-rimg $NAME-nimg $NAME-nnew $NAME-nnew:v2"]
+OWNER_OF = "$DOCKER image inspect -f '{{index .Config.Labels \"io.sockwarden.owner\"}}' "
+
+
+def img_case(name, cmd, expect, **kw):
+    return case(name, cmd, expect, files=IMG_FILES, setup=IMG_SETUP, cleanup=IMG_CLEANUP,
+                timeout=90, **kw)
+
+
+# Network names. A network created --config-from copies a config-only network, which must be
+# the caller's too. The fixture daemon has no bridge of its own but creates bridge networks.
+NET_SETUP = [OWN + "$DOCKER network create --config-only --subnet 10.231.1.0/24 $NAME-rcfg"]
+NET_CLEANUP = [DIRECT + "$DOCKER network rm $NAME-nnet", DIRECT + "$DOCKER network rm $NAME-ncfg",
+               DIRECT + "$DOCKER network rm $NAME-rcfg"]
+
+CASES += [
+    img_case("own-tag-onto-others-name-refused",
+             AS_NOBODY + "$DOCKER tag $NAME-nimg $NAME-rimg; echo root=$?; "
+             + AS_NOBODY + "$DOCKER tag $NAME-nimg $IMAGE; echo unlabelled=$?",
+             {"exit": 0, "stdout": ["root=1", "unlabelled=1"],
+              "stderr": ["sockwarden: ImageTag would move tag $NAME-rimg:latest (repo/tag) off "
+                         "an image that is not yours", "would move tag $IMAGE (repo/tag) off"]},
+             audit=[{"endpoint": "ImageTag", "verdict": "deny", "status": 403,
+                     "rule": "ownership"}],
+             daemon_not_called=["/tag"],
+             verify=[{"cmd": OWNER_OF + "$NAME-rimg", "exit": 0, "stdout": ["uid:0"]},
+                     {"cmd": OWNER_OF + "$IMAGE | grep uid:", "exit": 1}]),
+    img_case("own-build-onto-others-name-refused",
+             NOBODY_BUILD + "-t $NAME-ok -t $NAME-rimg -",
+             {"exit": 1, "stderr": ["sockwarden: ImageBuild would move tag $NAME-rimg:latest (t)"]},
+             daemon_not_called=["/build"],
+             verify=[{"cmd": OWNER_OF + "$NAME-rimg", "exit": 0, "stdout": ["uid:0"]}]),
+    img_case("own-tag-own-image-allowed",
+             AS_NOBODY + "$DOCKER tag $NAME-nimg $NAME-nnew && "
+             + AS_NOBODY + "$DOCKER tag $NAME-nnew $NAME-nnew:v2 && "
+             + AS_NOBODY + "$DOCKER tag $NAME-nnew:v2 $NAME-nimg && "
+             + NOBODY_BUILD + "-t $NAME-nimg - && echo done",
+             {"exit": 0, "stdout": ["done"]},
+             audit=[{"endpoint": "ImageTag", "verdict": "allow", "status": 201},
+                    {"endpoint": "ImageBuild", "verdict": "allow", "status": 200}],
+             verify=[{"cmd": OWNER_OF + "$NAME-nnew:v2", "exit": 0, "stdout": ["uid:65534"]},
+                     {"cmd": OWNER_OF + "$NAME-nimg", "exit": 0, "stdout": ["uid:65534"]}]),
+    # A re-pull of a name that a pulled (unlabelled) image holds is refused like a tag; no
+    # registry is reached, so the pull is refused before it starts. Pulling every tag is too.
+    case("own-pull-onto-existing-name-refused",
+         AS_NOBODY + "$DOCKER pull $IMAGE; echo pull=$?; "
+         + AS_NOBODY + "$DOCKER pull -a busybox; echo all=$?",
+         {"exit": 0, "stdout": ["pull=1", "all=1"],
+          "stderr": ["sockwarden: ImageCreate would move tag $IMAGE (fromImage/tag) off",
+                     "pulling every tag"]},
+         setup=[], cleanup=[], daemon_not_called=["/images/create"]),
+    # r.Form reads a form body's fields before the query's: its repo/tag would not be checked.
+    case("own-tag-form-body-refused",
+         "curl -sS --unix-socket $OWN_SOCK -X POST "
+         "-H 'Content-Type: application/x-www-form-urlencoded' --data 'repo=busybox&tag=sw' "
+         "-w ' status=%{http_code}' 'http://docker/images/$IMAGE/tag?repo=$NAME-new'",
+         {"exit": 0, "stdout": ["sockwarden: ImageTag with a form body is refused",
+                                "status=400"]},
+         setup=[], cleanup=[], daemon_not_called=["/tag"]),
+    case("own-network-config-from-others-refused",
+         AS_NOBODY + "$DOCKER network create --config-from $NAME-rcfg $NAME-nnet",
+         {"exit": 1, "stderr": ["sockwarden: ConfigFrom.Network names network $NAME-rcfg, "
+                                "which is not yours"]},
+         setup=NET_SETUP, cleanup=NET_CLEANUP,
+         audit=[{"endpoint": "NetworkCreate", "verdict": "deny", "status": 403,
+                 "rule": "ownership"}],
+         daemon_not_called=["/networks/create"]),
+    case("own-network-config-from-own-allowed",
+         AS_NOBODY + "$DOCKER network create --config-only --subnet 10.231.2.0/24 $NAME-ncfg && "
+         + AS_NOBODY + "$DOCKER network create --config-from $NAME-ncfg $NAME-nnet && "
+         + AS_NOBODY + "$DOCKER network inspect -f '{{.ConfigFrom.Network}}' $NAME-nnet",
+         {"exit": 0, "stdout": ["$NAME-ncfg"]},
+         setup=NET_SETUP, cleanup=NET_CLEANUP,
+         verify=[{"cmd": "$DOCKER network inspect -f "
+                         "'{{index .Labels \"io.sockwarden.owner\"}}' $NAME-nnet",
+                  "exit": 0, "stdout": ["uid:65534"]}]),
+]

@@ -57,6 +57,17 @@ static const struct row rows[] = {
 	    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"],\"PidMode\":\"container:a\"}}", 1, "c:a" },
 	{ "network connect container", "NetworkConnect",
 	    "{\"Container\":\"web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}", 2, "c:web,c:db" },
+	{ "network create config from", "NetworkCreate",
+	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"cfg\"}}", 1, "n:cfg" },
+	{ "network create config from predefined name still checked", "NetworkCreate",
+	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"bridge\"}}", 1, "n:bridge" },
+	{ "network create without config from", "NetworkCreate",
+	    "{\"Name\":\"n\",\"Driver\":\"bridge\",\"ConfigOnly\":true}", 0, "" },
+	{ "network create empty config from", "NetworkCreate",
+	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"\"}}", 0, "" },
+	{ "network create null config from", "NetworkCreate",
+	    "{\"Name\":\"n\",\"ConfigFrom\":null}", 0, "" },
+	{ "network create not an object", "NetworkCreate", "\"n\"", -1, "" },
 	{ "other endpoint has none", "VolumeCreate", "{\"Name\":\"x\"}", 0, "" },
 	{ "not an object", "ContainerCreate", "[1]", -1, "" },
 };
@@ -119,12 +130,55 @@ test_too_many(void **state)
 	assert_non_null(why);
 }
 
+/* A network made --config-from takes the config network's labels, owner label included. */
+static void
+test_labels_inherited(void **state)
+{
+	static const struct {
+		const char *name, *ep, *body;
+		bool want;
+	} inh[] = {
+		{ "config from", "NetworkCreate", "{\"ConfigFrom\":{\"Network\":\"cfg\"}}", true },
+		{ "no config from", "NetworkCreate", "{\"Name\":\"n\"}", false },
+		{ "empty config from is ignored", "NetworkCreate",
+		    "{\"ConfigFrom\":{\"Network\":\"\"}}", false },
+		{ "null config from", "NetworkCreate", "{\"ConfigFrom\":null}", false },
+		{ "config only network labels itself", "NetworkCreate", "{\"ConfigOnly\":true}",
+		    false },
+		{ "not a network create", "VolumeCreate", "{\"ConfigFrom\":{\"Network\":\"cfg\"}}",
+		    false },
+		{ "no body", "NetworkCreate", "", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(inh); i++) {
+		bool got = pol_own_labels_inherited(
+		    pol_ep_lookup(inh[i].ep), inh[i].body, strlen(inh[i].body));
+
+		if (got != inh[i].want)
+			fail_msg("%s: inherited %d, want %d", inh[i].name, got, inh[i].want);
+		/* Whenever the owner comes from the config network, that network is checked. */
+		if (got) {
+			struct pol_own_ref refs[4];
+			const char *why = NULL;
+
+			if (pol_own_body_refs(pol_ep_lookup(inh[i].ep), inh[i].body,
+			        strlen(inh[i].body), refs, nitems(refs), &why) != 1 ||
+			    strcmp(refs[0].field, "ConfigFrom.Network") != 0)
+				fail_msg(
+				    "%s: the config network is not among the refs", inh[i].name);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_labels_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
