@@ -124,7 +124,7 @@ struct sw_limits {
 	unsigned head_timeout_ms; /* from a request's first byte to the end of its head */
 	unsigned idle_timeout_ms; /* keep-alive (or fresh) connection with no request */
 	unsigned upstream_connect_ms;
-	unsigned shutdown_timeout_ms; /* how long SIGTERM waits for in-flight requests */
+	unsigned shutdown_timeout_ms;    /* how long SIGTERM waits for in-flight requests */
 	unsigned max_client_connections; /* open at once by one client (client_limit.c) */
 };
 
