@@ -221,19 +221,14 @@ filter_member(cJSON *m, const char *label, const char *owner, int64_t *layers)
 }
 
 int
-pol_own_filter_df(
-    const char *json, size_t len, const char *label, const char *owner, char **out, size_t *outlen)
+pol_own_df_filter_tree(cJSON *root, const char *label, const char *owner)
 {
-	cJSON *root, *m, *next, *layers = NULL;
+	cJSON *m, *next, *layers = NULL;
 	int64_t layers_size = 0;
-	size_t n = len;
-	int rc = -1, r;
+	int r;
 
-	*out = NULL;
-	*outlen = 0;
-	if (label == NULL || label[0] == '\0' || owner == NULL || owner[0] == '\0')
-		return -1;
-	if ((root = pol_own_parse_object(json, len)) == NULL)
+	if (label == NULL || label[0] == '\0' || owner == NULL || owner[0] == '\0' ||
+	    !cJSON_IsObject(root))
 		return -1;
 	for (m = root->child; m != NULL; m = next) {
 		next = m->next;
@@ -244,12 +239,12 @@ pol_own_filter_df(
 		if (strcmp(m->string, "BuildCache") == 0 ||
 		    strcmp(m->string, "BuildCacheUsage") == 0) {
 			if (!cJSON_IsArray(m) && !cJSON_IsObject(m) && !cJSON_IsNull(m))
-				goto out;
+				return -1;
 			empty(m);
 			continue;
 		}
 		if ((r = filter_member(m, label, owner, &layers_size)) == -1)
-			goto out;
+			return -1;
 		if (r == 1)
 			cJSON_Delete(cJSON_DetachItemViaPointer(root, m));
 	}
@@ -259,9 +254,28 @@ pol_own_filter_df(
 		cJSON_Delete(cJSON_DetachItemViaPointer(root, layers));
 		if (v == NULL || !cJSON_AddItemToObject(root, "LayersSize", v)) {
 			cJSON_Delete(v);
-			goto out;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+pol_own_filter_df(
+    const char *json, size_t len, const char *label, const char *owner, char **out, size_t *outlen)
+{
+	cJSON *root;
+	size_t n = len;
+	int rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (label == NULL || label[0] == '\0' || owner == NULL || owner[0] == '\0')
+		return -1;
+	if ((root = pol_own_parse_object(json, len)) == NULL)
+		return -1;
+	if (pol_own_df_filter_tree(root, label, owner) == -1)
+		goto out;
 	if ((*out = pol_json_print(root, &n)) == NULL)
 		goto out;
 	*outlen = n;

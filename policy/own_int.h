@@ -42,4 +42,18 @@ int pol_own_label_value(const cJSON *labels, const char *label, const char **val
 /* Does this object's Labels[label] equal owner?  Absent or malformed: no. */
 bool pol_own_labels_match(const cJSON *obj, const char *label, const char *owner);
 
+/*
+ * own_redact.c: the values of "labels" (a Labels map, or an event's
+ * Actor.Attributes) whose keys match o->redact_labels become
+ * POL_OWN_REDACTED, in place.  Returns how many, 0 when absent or null, -1
+ * when it is not an object of strings (or out of memory).
+ */
+int pol_own_redact_labels(cJSON *labels, const struct pol_ownership *o);
+
+/*
+ * own_df.c: a parsed GET /system/df answer, filtered in place for "owner"
+ * (see pol_own_filter_df).  Returns 0 or -1 (not the expected shape).
+ */
+int pol_own_df_filter_tree(cJSON *root, const char *label, const char *owner);
+
 #endif

@@ -9,9 +9,10 @@
  *              which image inspect still carried before API 1.45
  *   volume     Labels
  *   network    Labels
- * Exec inspect has neither.  Globs match ASCII case-insensitively
- * (pol_glob_match_n with folding): hiding too much is the safe mistake.  An Env
- * entry without '=' has no value to hide.
+ * Exec inspect has neither; lists, /system/df and events messages are
+ * redacted in own_list.c with pol_own_redact_labels().  Globs match ASCII
+ * case-insensitively (pol_glob_match_n with folding): hiding too much is
+ * the safe mistake.  An Env entry without '=' has no value to hide.
  */
 #include "sockwarden/compat.h"
 
@@ -77,8 +78,8 @@ redact_env(cJSON *env, const struct pol_ownership *o)
 	return n;
 }
 
-static int
-redact_labels(cJSON *labels, const struct pol_ownership *o)
+int
+pol_own_redact_labels(cJSON *labels, const struct pol_ownership *o)
 {
 	cJSON *l;
 	int n = 0;
@@ -113,7 +114,7 @@ redact_config(cJSON *config, const struct pol_ownership *o)
 	if (!cJSON_IsObject(config))
 		return -1;
 	if ((a = redact_env(pol_own_get(config, "Env"), o)) == -1 ||
-	    (b = redact_labels(pol_own_get(config, "Labels"), o)) == -1)
+	    (b = pol_own_redact_labels(pol_own_get(config, "Labels"), o)) == -1)
 		return -1;
 	return a + b;
 }
@@ -146,7 +147,7 @@ pol_redact_inspect(enum pol_own_type type, const struct pol_ownership *o, const 
 			count = more == -1 ? -1 : count + more;
 		break;
 	default:
-		count = redact_labels(pol_own_get(root, "Labels"), o);
+		count = pol_own_redact_labels(pol_own_get(root, "Labels"), o);
 		break;
 	}
 	if (count > 0 && (*out = pol_json_print(root, &n)) == NULL)

@@ -24,9 +24,21 @@
 #include "conn_own.h"
 #include "daemon_call.h"
 #include "server.h"
+#include "stream_lines.h"
 
 /* Inspect answers are small; a container with a huge environment is still far below this. */
 #define OWN_INSPECT_MAX (4u * 1024 * 1024)
+
+/*
+ * A held list answer (lists, /system/df) may be this big.  An entry of
+ * GET /containers/json is 1 to 3 KiB (labels, mounts, networks), so a host
+ * with a thousand containers passes SW_REWRITE_MAX; 16 MiB holds several
+ * thousand.  Beyond it the answer is withheld (502), never sent unfiltered.
+ */
+#define OWN_LIST_MAX (16u * 1024 * 1024)
+
+/* An events message longer than this ends the stream (they are well under 64 KiB). */
+#define OWN_EVENT_MAX (1024u * 1024)
 
 enum own_stage {
 	STAGE_OBJECT,         /* the object the path names */
@@ -51,6 +63,8 @@ struct own_req {
 	char *body;    /* labelled body */
 	size_t body_len;
 	enum own_filter filter;
+	enum pol_list_kind list; /* OWN_FILTER_LIST: the answer's shape */
+	struct slines *lines;    /* OWN_FILTER_EVENTS */
 };
 
 static const char *
@@ -384,6 +398,36 @@ is_inspect(int ep)
 }
 
 /*
+ * How the answer must be filtered: inspect answers redacted (Env and
+ * labels), lists filtered by owner and their labels redacted, the events
+ * stream redacted message by message.
+ */
+static enum own_filter
+answer_filter(const struct pol_ownership *o, int ep, enum pol_list_kind list)
+{
+	bool labels = o->n_redact_labels > 0;
+
+	if (is_inspect(ep))
+		return o->n_redact_env > 0 || labels ? OWN_FILTER_REDACT : OWN_FILTER_NONE;
+	switch (list) {
+	case POL_LIST_NONE:
+		return OWN_FILTER_NONE;
+	case POL_LIST_EVENTS:
+		return labels ? OWN_FILTER_EVENTS : OWN_FILTER_NONE;
+	default:
+		return o->isolate || labels ? OWN_FILTER_LIST : OWN_FILTER_NONE;
+	}
+}
+
+static int
+redact_event(void *arg, const char *msg, size_t len, char **out, size_t *outlen)
+{
+	const struct own_req *w = arg;
+
+	return pol_redact_event(w->o, msg, len, out, outlen) == -1 ? -1 : 0;
+}
+
+/*
  * The daemon reads a form body's fields before the query's (Go's r.Form), so
  * "filters" or "labels" sent that way would replace the ones we rewrote.
  */
@@ -436,14 +480,15 @@ conn_own_head(struct conn *c, bool need_body)
 	struct own_req *w;
 	char q[SW_PATH_MAX * 2], msg[600];
 	const char *why = NULL;
+	enum pol_list_kind list;
+	enum own_filter filter;
 	int n;
-
-	bool redact;
 
 	if (o == NULL)
 		return false;
-	redact = o->n_redact_env + o->n_redact_labels > 0 && is_inspect(c->c_req.endpoint);
-	if (!o->isolate && !redact)
+	list = pol_own_list_kind(c->c_req.endpoint);
+	filter = answer_filter(o, c->c_req.endpoint, list);
+	if (!o->isolate && filter == OWN_FILTER_NONE)
 		return false;
 	if ((w = c->c_own = calloc(1, sizeof(*w))) == NULL) {
 		conn_close(c, "out of memory");
@@ -451,10 +496,15 @@ conn_own_head(struct conn *c, bool need_body)
 	}
 	w->o = o;
 	w->need_body = need_body;
+	w->filter = filter;
+	w->list = list;
+	if (filter == OWN_FILTER_EVENTS &&
+	    (w->lines = slines_new(OWN_EVENT_MAX, redact_event, w)) == NULL) {
+		conn_close(c, "out of memory");
+		return true;
+	}
 	/* One classification per request: the answer filter needs the object type too. */
 	pol_own_classify(c->c_req.endpoint, &c->c_req, &w->plan);
-	if (redact)
-		w->filter = OWN_FILTER_REDACT;
 	if (!o->isolate) {
 		conn_proceed(c, need_body);
 		return true;
@@ -510,8 +560,7 @@ conn_own_head(struct conn *c, bool need_body)
 			w->filter = OWN_FILTER_VOLUME;
 		break;
 	case POL_OWN_FILTER_RESPONSE:
-		w->filter = OWN_FILTER_DF;
-		break;
+		break; /* answer_filter() chose OWN_FILTER_LIST */
 	case POL_OWN_OBJECT:
 		snprintf(w->ref, sizeof(w->ref), "%.*s", (int)w->plan.ref.len, w->plan.ref.p);
 		snprintf(w->id, sizeof(w->id), "%s", w->ref);
@@ -612,8 +661,10 @@ conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, s
 	if (w == NULL)
 		return 0;
 	switch (w->filter) {
-	case OWN_FILTER_DF:
-		return pol_own_filter_df(json, len, w->o->label, c->c_owner, out, outlen);
+	case OWN_FILTER_LIST:
+		rc = pol_own_filter_list(
+		    w->list, w->o, w->o->isolate ? c->c_owner : NULL, json, len, out, outlen);
+		return rc < 0 ? -1 : 0;
 	case OWN_FILTER_REDACT:
 		rc = pol_redact_inspect(w->plan.type, w->o, json, len, out, outlen);
 		return rc < 0 ? -1 : 0;
@@ -630,6 +681,19 @@ conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, s
 	}
 }
 
+size_t
+conn_own_answer_max(const struct conn *c)
+{
+	return c->c_own != NULL && c->c_own->filter == OWN_FILTER_LIST ? OWN_LIST_MAX :
+	                                                                 SW_REWRITE_MAX;
+}
+
+struct slines *
+conn_own_lines(const struct conn *c)
+{
+	return c->c_own != NULL ? c->c_own->lines : NULL;
+}
+
 void
 conn_own_release(struct conn *c)
 {
@@ -642,6 +706,7 @@ conn_own_release(struct conn *c)
 	free(w->path);
 	free(w->query);
 	free(w->body);
+	slines_free(w->lines);
 	free(w);
 	c->c_own = NULL;
 }

@@ -14,13 +14,15 @@
 #include "sockwarden/str.h"
 
 struct conn;
+struct slines;
 
 /* What the answer to the current request needs before it reaches the client. */
 enum own_filter {
 	OWN_FILTER_NONE = 0,
-	OWN_FILTER_DF,     /* GET /system/df: others' objects removed */
+	OWN_FILTER_LIST,   /* lists and /system/df: others' objects removed, labels redacted */
 	OWN_FILTER_REDACT, /* inspect answers: Env and labels redacted */
 	OWN_FILTER_VOLUME, /* VolumeCreate: the daemon may answer with an existing volume */
+	OWN_FILTER_EVENTS, /* GET /events: redacted message by message (conn_own_lines()) */
 };
 
 /*
@@ -43,6 +45,16 @@ const char *conn_own_path(const struct conn *c);  /* percent-encoded, without /v
 const char *conn_own_query(const struct conn *c); /* without '?' */
 bool conn_own_body(const struct conn *c, struct sw_str *body);
 enum own_filter conn_own_filter(const struct conn *c);
+
+/*
+ * How big a held answer may grow before it is withheld: SW_REWRITE_MAX,
+ * more for lists (a host with thousands of containers answers
+ * GET /containers/json with several MiB).
+ */
+size_t conn_own_answer_max(const struct conn *c);
+
+/* OWN_FILTER_EVENTS: the splitter that rewrites the stream; NULL otherwise. */
+struct slines *conn_own_lines(const struct conn *c);
 
 /*
  * Filter or redact a complete JSON answer for the client.  Returns 0 with a

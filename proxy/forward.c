@@ -27,6 +27,7 @@
 #include "forward.h"
 #include "server.h"
 #include "sock.h"
+#include "stream_lines.h"
 #include "upstream.h"
 
 static struct conn *
@@ -86,6 +87,7 @@ resp_headers_complete(llhttp_t *p)
 {
 	struct conn *c = conn_of(p);
 	struct conn_resp *r = &c->c_resp;
+	struct slines *sl;
 
 	r->status = p->status_code;
 	if (r->status >= 100 && r->status < 200 && r->status != 101)
@@ -102,6 +104,13 @@ resp_headers_complete(llhttp_t *p)
 		return 2;
 	if (r->is_head)
 		return 1; /* a HEAD response has no body whatever its headers say */
+	/* A stream redacted message by message: the head goes out as it is, then the body. */
+	if ((sl = conn_own_lines(c)) != NULL && r->status == 200) {
+		if (p->flags & F_CONTENT_LENGTH)
+			return -1; /* a length the rewrite would make wrong: withheld */
+		slines_start(sl, (p->flags & F_CHUNKED) != 0);
+		return HPE_PAUSED;
+	}
 	/*
 	 * A long body of known length need not pass through user space: stop
 	 * parsing here and splice exactly that many bytes (relay_response()).
@@ -114,12 +123,31 @@ resp_headers_complete(llhttp_t *p)
 	return 0;
 }
 
+/* Body bytes of a stream rewritten message by message ("at" NULL: its end), to the client. */
+static void
+relay_lines(struct conn *c, struct slines *sl, const char *at, size_t n)
+{
+	struct evbuffer *out = sock_output(c->c_bev);
+	size_t before = evbuffer_get_length(out);
+
+	if (at != NULL)
+		(void)slines_feed(sl, at, n, out);
+	else
+		(void)slines_finish(sl, out);
+	c->c_audit.bytes_out += evbuffer_get_length(out) - before;
+	c->c_resp.bytes_sent = true;
+}
+
 static int
 resp_body(llhttp_t *p, const char *at, size_t n)
 {
-	struct conn_resp *r = &conn_of(p)->c_resp;
+	struct conn *c = conn_of(p);
+	struct conn_resp *r = &c->c_resp;
+	struct slines *sl = conn_own_lines(c);
 
-	if (r->rewrite && r->head_seen)
+	if (sl != NULL && slines_in_body(sl))
+		relay_lines(c, sl, at, n);
+	else if (r->rewrite && r->head_seen)
 		evbuffer_add(r->body, at, n);
 	return 0;
 }
@@ -129,6 +157,7 @@ resp_message_complete(llhttp_t *p)
 {
 	struct conn *c = conn_of(p);
 	struct conn_resp *r = &c->c_resp;
+	struct slines *sl;
 
 	if (!r->head_seen)
 		return 0; /* end of a 1xx: keep parsing */
@@ -136,6 +165,8 @@ resp_message_complete(llhttp_t *p)
 		r->hijack = true;
 		return 0; /* llhttp pauses with HPE_PAUSED_UPGRADE */
 	}
+	if ((sl = conn_own_lines(c)) != NULL && slines_in_body(sl))
+		relay_lines(c, sl, NULL, 0);
 	r->done = true;
 	return HPE_PAUSED;
 }
@@ -525,6 +556,7 @@ void
 fwd_start(struct conn *c)
 {
 	struct conn_resp *r = &c->c_resp;
+	enum own_filter filter;
 
 	if (c->c_ubev != NULL && !c->c_ups_reusable)
 		fwd_upstream_close(c);
@@ -533,7 +565,9 @@ fwd_start(struct conn *c)
 	llhttp_init(&r->parser, HTTP_RESPONSE, &resp_settings);
 	r->parser.data = c;
 	r->is_head = sw_str_eq_lit(&c->c_req.method, "HEAD");
-	r->must_filter = conn_own_filter(c) != OWN_FILTER_NONE;
+	/* The events stream is rewritten as it flows (stream_lines.c), never held. */
+	filter = conn_own_filter(c);
+	r->must_filter = filter != OWN_FILTER_NONE && filter != OWN_FILTER_EVENTS;
 	if (r->must_filter || (c->c_insp != NULL && c->c_insp->n_warnings > 0 &&
 	                          has_warnings_field(c->c_req.endpoint))) {
 		r->held = evbuffer_new();
@@ -756,12 +790,26 @@ splice_body(struct conn *c)
 	relay_response(c);
 }
 
+/* A message could not be rewritten: the stream was ended cleanly; close after it. */
+static void
+lines_ended(struct conn *c, struct slines *sl)
+{
+	log_warnx("conn %" PRIu64 ": %s: %s from the daemon; stream ended", c->c_id,
+	    pol_ep_name(c->c_req.endpoint), slines_error(sl));
+	c->c_audit.note = "stream ended: a message could not be filtered";
+	c->c_ups_reusable = false;
+	c->c_close_after = true;
+	c->c_resp.done = true;
+	on_response_done(c);
+}
+
 static void
 relay_response(struct conn *c)
 {
 	struct evbuffer *in = sock_input(c->c_ubev);
 	struct evbuffer *out = sock_output(c->c_bev);
 	struct conn_resp *r = &c->c_resp;
+	struct slines *sl = conn_own_lines(c);
 	struct evbuffer_iovec v;
 	llhttp_errno_t err;
 	size_t used;
@@ -780,21 +828,32 @@ relay_response(struct conn *c)
 		           (size_t)(llhttp_get_error_pos(&r->parser) - (char *)v.iov_base);
 		if (used > 0 && r->rewrite) {
 			evbuffer_remove_buffer(in, r->held, used);
-			if (evbuffer_get_length(r->held) > SW_REWRITE_MAX) {
+			if (evbuffer_get_length(r->held) >
+			    (r->must_filter ? conn_own_answer_max(c) : SW_REWRITE_MAX)) {
 				if (r->must_filter) {
 					filter_failed(c);
 					return;
 				}
 				stop_rewrite(c); /* too big to be a create response: relay as is */
 			}
+		} else if (used > 0 && sl != NULL && slines_in_body(sl)) {
+			evbuffer_drain(in, used); /* it went out rewritten, from resp_body() */
 		} else if (used > 0) {
 			evbuffer_remove_buffer(in, out, used);
 			c->c_audit.bytes_out += used;
 			r->bytes_sent = true;
 		}
+		if (sl != NULL && slines_error(sl) != NULL) {
+			lines_ended(c, sl);
+			return;
+		}
 		if (err == HPE_PAUSED && r->splice_body > 0) {
 			splice_body(c);
 			return;
+		}
+		if (err == HPE_PAUSED && sl != NULL && slines_begin_body(sl)) {
+			llhttp_resume(&r->parser); /* the head went out as it came */
+			continue;
 		}
 		if (err == HPE_OK || err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
 			continue;

@@ -126,6 +126,40 @@ int pol_own_filter_df(
 int pol_redact_inspect(enum pol_own_type type, const struct pol_ownership *o, const char *json,
     size_t len, char **out, size_t *outlen);
 
+/* Answers that list objects with their labels (pol_own_list_kind()). */
+enum pol_list_kind {
+	POL_LIST_NONE = 0,
+	POL_LIST_CONTAINERS, /* GET /containers/json: [ {..., "Labels": {}}, ... ] */
+	POL_LIST_IMAGES,     /* GET /images/json: the same shape */
+	POL_LIST_NETWORKS,   /* GET /networks: the same shape */
+	POL_LIST_VOLUMES,    /* GET /volumes: { "Volumes": [ {..., "Labels": {}} ], "Warnings" } */
+	POL_LIST_DF,         /* GET /system/df: see pol_own_filter_df() */
+	POL_LIST_EVENTS,     /* GET /events: a stream, one message at a time (pol_redact_event()) */
+};
+
+/* Which of those endpoint "ep" answers with; POL_LIST_NONE for any other. */
+enum pol_list_kind pol_own_list_kind(int ep);
+
+/*
+ * A list answer of "kind" (not EVENTS) for a client of "o".  With "owner"
+ * (ownership; NULL or "" for none) the entries whose Labels lack
+ * o->label=owner are removed (DF: as pol_own_filter_df()); label values
+ * whose keys match o->redact_labels become "<redacted>".  Returns 1 with
+ * *out malloc'd when something changed, 0 when nothing did (*out NULL), -1
+ * when the answer is not the expected JSON.
+ */
+int pol_own_filter_list(enum pol_list_kind kind, const struct pol_ownership *o, const char *owner,
+    const char *json, size_t len, char **out, size_t *outlen);
+
+/*
+ * One message of the events stream (a JSON object, without its newline):
+ * the values of Actor.Attributes (a container's or image's labels, among
+ * others) whose keys match o->redact_labels become "<redacted>".  Returns
+ * as pol_own_filter_list(); -1 also when the message is not a JSON object.
+ */
+int pol_redact_event(
+    const struct pol_ownership *o, const char *json, size_t len, char **out, size_t *outlen);
+
 /* An object a request body refers to, which must be the caller's too. */
 struct pol_own_ref {
 	enum pol_own_type type;

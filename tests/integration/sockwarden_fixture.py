@@ -103,7 +103,7 @@ policies:
   tenant:
     allow: ["*"]
     ownership: true
-    redact: { env: ["*SECRET*"] }
+    redact: { env: ["*SECRET*"], labels: ["secret.*"] }
   mutating:
     allow: ["Container*", "Image*", "System*"]
     containers:

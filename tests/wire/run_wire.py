@@ -33,6 +33,7 @@ import cases_flow  # noqa: E402
 import cases_framing  # noqa: E402
 import cases_inspect  # noqa: E402
 import cases_lifecycle  # noqa: E402
+import cases_lists  # noqa: E402
 from wirelib import (T, CaseFailure, Client, show, upstream_bytes,  # noqa: E402
                      wait_connectable)
 
@@ -47,6 +48,13 @@ policies:
   wire:
     allow: [SystemPing, SystemVersion, ContainerList, ContainerInspect, ContainerAttach,
             ExecStart, SystemEvents]
+  owned-redact:
+    allow: ["*"]
+    ownership: true
+    redact: { labels: ["secret.*"] }
+  redact-only:
+    allow: ["*"]
+    redact: { labels: ["secret.*"] }
 """
 
 DEFAULT_LIMITS = {
@@ -220,7 +228,7 @@ def main():
         args.sockwarden = os.path.abspath(args.sockwarden)
 
     cases = (cases_framing.CASES + cases_flow.CASES + cases_inspect.CASES +
-             cases_lifecycle.CASES)
+             cases_lifecycle.CASES + cases_lists.CASES)
     names = [c.name for c in cases]
     dup = {n for n in names if names.count(n) > 1}
     if dup:

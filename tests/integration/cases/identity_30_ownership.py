@@ -100,6 +100,41 @@ CASES = [
          {"exit": 0},
          verify=[{"cmd": "$DOCKER inspect -f '{{.Name}}' $NAME-root", "exit": 0},
                  {"cmd": "$DOCKER inspect $NAME-nobody", "exit": 1}]),
+    # Label values matching the policy's redact.labels ("secret.*") are redacted in lists,
+    # system df and the events stream too, not only in inspect answers.
+    case("own-ps-labels-redacted",
+         OWN + "$DOCKER create --network none --name $NAME-x -l secret.db=hunter2 -l app=shop "
+         "$IMAGE true >/dev/null && "
+         + OWN + "$DOCKER ps -a --filter name=$NAME-x --format '{{json .Labels}}'",
+         {"exit": 0, "stdout": ["app=shop"], "stdout_regex": r"secret\.db=(<|\\u003c)redacted",
+          "stdout_not": ["hunter2"]}),
+    case("own-volume-ls-labels-redacted",
+         OWN + "$DOCKER volume create --label secret.key=hunter2 $NAME-vx >/dev/null && "
+         + OWN + "$DOCKER volume ls --filter name=$NAME-vx --format '{{.Name}} {{.Labels}}'",
+         {"exit": 0, "stdout": ["$NAME-vx", "secret.key=<redacted>"], "stdout_not": ["hunter2"]},
+         cleanup=CLEANUP + [DIRECT + "$DOCKER volume rm -f $NAME-vx"]),
+    case("own-network-ls-labels-redacted",
+         OWN + "$DOCKER network create --label secret.net=hunter2 $NAME-net >/dev/null && "
+         + OWN + "$DOCKER network ls --filter name=$NAME-net --format '{{.Name}} {{.Labels}}'",
+         {"exit": 0, "stdout": ["$NAME-net", "secret.net=<redacted>"],
+          "stdout_not": ["hunter2"]},
+         cleanup=CLEANUP + [DIRECT + "$DOCKER network rm $NAME-net"]),
+    case("own-system-df-labels-redacted",
+         OWN + "$DOCKER volume create --label secret.key=hunter2 $NAME-vx >/dev/null && "
+         "curl -sS --unix-socket $OWN_SOCK http://docker/system/df",
+         {"exit": 0, "stdout": ["$NAME-vx", '"secret.key":"<redacted>"'],
+          "stdout_not": ["hunter2", "$NAME-vnobody"]},
+         cleanup=CLEANUP + [DIRECT + "$DOCKER volume rm -f $NAME-vx"]),
+    # The events stream is redacted message by message while it flows: the listener runs
+    # in the background (until a deadline) while the labelled container is created.
+    case("own-events-labels-redacted",
+         "S=$(date +%s); " + OWN + "$DOCKER events --since $S --until $((S + 6)) "
+         "--filter type=container --filter event=create "
+         "--format '{{json .Actor.Attributes}}' > events.out & P=$!; sleep 2; "
+         + OWN + "$DOCKER create --network none --name $NAME-x -l secret.db=hunter2 "
+         "-l app=shop $IMAGE true >/dev/null; wait $P; cat events.out",
+         {"exit": 0, "stdout": ['"app":"shop"', '"name":"$NAME-x"'],
+          "stdout_regex": r'"secret\.db":"(<|\\u003c)redacted', "stdout_not": ["hunter2"]}),
 ]
 
 # Image names. Writing a name (docker tag, build -t, pull) moves it off whatever image held

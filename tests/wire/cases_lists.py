@@ -1,0 +1,346 @@
+"""List answers and the events stream under ownership and label redaction, on the wire.
+
+The daemon here is scripted by each case (ScriptedDaemon below), not the runner's
+fake_dockerd: the point is the exact bytes and their timing, an events stream whose
+messages are split across chunks and reads, or an answer the proxy cannot read.  The
+policy is "owned-redact" (run_wire.POLICIES): ownership, and labels "secret.*" redacted.
+The client's owner is "uid:<our uid>" (SO_PEERCRED).
+"""
+
+import json
+import os
+import socket
+import threading
+import time
+
+from wirelib import T, Case, CaseFailure, check, req, show
+
+HOST = b"Host: wire"
+LABEL = "io.sockwarden.owner"
+OWNER = "uid:%d" % os.getuid()
+REDACTED = "<redacted>"
+SECRET = b"hunter2"
+
+VERSION = json.dumps({"Version": "20.10.24", "ApiVersion": "1.41", "MinAPIVersion": "1.12",
+                      "Os": "linux", "Arch": "amd64"}).encode() + b"\n"
+
+
+def head(status=200, extra=b""):
+    return (b"HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
+            % (status, b"OK" if status == 200 else b"Status") + extra)
+
+
+def sized(body, status=200):
+    return head(status) + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+class ScriptedDaemon:
+    """A daemon on a Unix socket: GET /version as dockerd, every other request answered by
+    script(path, conn), one request per connection.  Records the request targets."""
+
+    def __init__(self, path, script):
+        self.path = path
+        self.script = script
+        self.targets = []
+        self.errors = []
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(16)
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        try:
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            target = buf.split(b"\r\n", 1)[0].split(b" ")[1]
+            path = target.split(b"?")[0]
+            if path.startswith(b"/v1."):
+                path = b"/" + path.split(b"/", 2)[2]
+            if path == b"/version":
+                conn.sendall(sized(VERSION))
+                return
+            self.targets.append(target)
+            self.script(path, conn)
+            time.sleep(T(0.2))  # let the proxy read everything before the close
+        except OSError as e:
+            self.errors.append(str(e))
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stopped = True
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+def with_daemon(script, fn):
+    """A case body: the scripted daemon replaces fake_dockerd, sockwarden is restarted so
+    that it reads the daemon's version from it, then fn(ctx, daemon) runs."""
+
+    def run(ctx):
+        d = ScriptedDaemon(ctx.daemon_sock, script)
+        try:
+            if ctx.proxy is not None:
+                ctx.proxy.terminate()
+                ctx.proxy.wait(T(5))
+                ctx.proxy = None
+            ctx.start_proxy()
+            time.sleep(T(0.2))  # its version probe
+            fn(ctx, d)
+        finally:
+            d.close()
+    return run
+
+
+def event(n, **attrs):
+    attrs.setdefault(LABEL, OWNER)
+    return json.dumps({"Type": "container", "Action": "create",
+                       "Actor": {"ID": "c%d" % n, "Attributes": attrs},
+                       "time": 1700000000 + n, "timeNano": 1700000000123456789 + n},
+                      separators=(",", ":")).encode() + b"\n"
+
+
+def send_pieces(conn, pieces):
+    """Each piece in its own write, apart in time, so that the proxy reads them apart."""
+    for p in pieces:
+        conn.sendall(p)
+        time.sleep(T(0.03))
+
+
+def chunk(b):
+    return b"%x\r\n" % len(b) + b + b"\r\n"
+
+
+EV1 = event(1, name="web", **{"secret.db": "hunter2", "app": "shop"})
+EV2 = event(2, name="db", **{"secret.token": "hunter2hunter2"})
+EV3 = event(3, name="cache")
+
+
+def events_split(path, conn):
+    """Three messages: the first over three chunks (its size line apart from its data),
+    the second across a chunk boundary, the third in the same chunk as the second's end."""
+    c1a, c1b, c1c = EV1[:9], EV1[9:40], EV1[40:] + EV2[:7]
+    send_pieces(conn, [
+        head(extra=b"Transfer-Encoding: chunked\r\n") + b"\r\n",
+        b"%x\r\n" % len(c1a), c1a + b"\r\n",
+        chunk(c1b),
+        chunk(c1c)[:5], chunk(c1c)[5:],
+        chunk(EV2[7:] + EV3),
+        b"0\r\n\r\n",
+    ])
+
+
+def check_events(got, want_n):
+    lines = got.split(b"\n")
+    check(lines[-1] == b"", "the stream does not end with a newline: %s", show(got))
+    msgs = [json.loads(ln) for ln in lines[:-1]]
+    check(len(msgs) == want_n, "%d messages, want %d: %s", len(msgs), want_n, show(got))
+    for i, m in enumerate(msgs, 1):
+        attrs = m["Actor"]["Attributes"]
+        check(m["Actor"]["ID"] == "c%d" % i, "message %d is %s", i, m)
+        for k, v in attrs.items():
+            if k.startswith("secret."):
+                check(v == REDACTED, "message %d: %s=%r not redacted", i, k, v)
+            else:
+                check(v != REDACTED, "message %d: %s redacted", i, k)
+        check(attrs.get(LABEL) == OWNER, "message %d lost its owner label: %s", i, attrs)
+    check(SECRET not in got, "a secret label value reached the client: %s", show(got))
+    return msgs
+
+
+def events_split_redacted(ctx, d):
+    c = ctx.client()
+    try:
+        c.send(req(b"GET /v1.41/events HTTP/1.1", HOST))
+        r = c.read_response()
+    finally:
+        c.close()
+    check(r.status == 200, "status %d: %s", r.status, show(r.raw))
+    check(r.header(b"Transfer-Encoding") == b"chunked", "not chunked: %s", show(r.raw))
+    msgs = check_events(r.body, 3)
+    check(msgs[0]["Actor"]["Attributes"]["app"] == "shop", "a plain label changed: %s", msgs[0])
+    # Ownership added its filter to the query the daemon saw.
+    check(len(d.targets) == 1 and b"filters=" in d.targets[0], "daemon saw %s", d.targets)
+
+
+def events_bad_message(path, conn):
+    send_pieces(conn, [
+        head(extra=b"Transfer-Encoding: chunked\r\n") + b"\r\n",
+        chunk(EV1),
+        chunk(b"secret.db=hunter2 not json\n" + EV2),
+        chunk(EV3),
+        b"0\r\n\r\n",
+    ])
+
+
+def events_bad_message_ends_stream(ctx, d):
+    c = ctx.client()
+    try:
+        c.send(req(b"GET /v1.41/events HTTP/1.1", HOST))
+        r = c.read_response()  # a well-framed end (the last chunk)
+        closed = c.closed_within(T(2))
+    finally:
+        c.close()
+    check(r.status == 200, "status %d: %s", r.status, show(r.raw))
+    check_events(r.body, 1)
+    check(closed, "the connection stayed open after the stream was ended")
+    deadline = time.monotonic() + T(2)
+    while "stream ended" not in ctx.proxy_stderr() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    check("not a JSON object" in ctx.proxy_stderr() and "stream ended" in ctx.proxy_stderr(),
+          "no warning in the log: %s", ctx.proxy_stderr()[-800:])
+
+
+def events_oversized(path, conn):
+    big = event(2, name="big", **{"pad": "x" * (1100 * 1024)})
+    pieces = [head(extra=b"Transfer-Encoding: chunked\r\n") + b"\r\n", chunk(EV1)]
+    pieces += [chunk(big[i:i + 65536]) for i in range(0, len(big), 65536)]
+    send_pieces(conn, pieces + [chunk(EV3), b"0\r\n\r\n"])
+
+
+def events_oversized_ends_stream(ctx, d):
+    c = ctx.client(timeout=10)
+    try:
+        c.send(req(b"GET /v1.41/events HTTP/1.1", HOST))
+        r = c.read_response()
+    finally:
+        c.close()
+    check_events(r.body, 1)
+    check("longer than the limit" in ctx.proxy_stderr(), "no warning in the log: %s",
+          ctx.proxy_stderr()[-800:])
+
+
+def mine(name, **labels):
+    labels[LABEL] = OWNER
+    return {"Name": name, "Driver": "local", "Labels": labels, "Scope": "local"}
+
+
+def volumes_with_cluster(path, conn):
+    theirs = {"Name": "cv", "Driver": "csi", "Labels": {LABEL: "uid:4242"},
+              "Scope": "global", "ClusterVolume": {"ID": "x1"}}
+    conn.sendall(sized(json.dumps({
+        "Volumes": [mine("v1", **{"secret.key": "hunter2", "app": "a"}), theirs,
+                    {"Name": "cv2", "Labels": None}],
+        "Warnings": None}).encode() + b"\n"))
+
+
+def volumes_filtered(ctx, d):
+    c = ctx.client()
+    try:
+        c.send(req(b"GET /v1.42/volumes HTTP/1.1", HOST))
+        r = c.read_response()
+    finally:
+        c.close()
+    check(r.status == 200, "status %d: %s", r.status, show(r.raw))
+    got = json.loads(r.body)
+    names = [v["Name"] for v in got["Volumes"]]
+    check(names == ["v1"], "volumes %s, want only the caller's v1", names)
+    check(got["Volumes"][0]["Labels"]["secret.key"] == REDACTED, "not redacted: %s", got)
+    check(got["Volumes"][0]["Labels"]["app"] == "a", "a plain label changed: %s", got)
+    check(int(r.header(b"Content-Length")) == len(r.body), "wrong Content-Length: %s",
+          show(r.raw))
+
+
+def containers_bad_json(path, conn):
+    conn.sendall(sized(b'[{"Id":"c1","Labels":{"secret.db":"hunter2"'))
+
+
+def list_bad_json_withheld(ctx, d):
+    c = ctx.client()
+    try:
+        c.send(req(b"GET /v1.41/containers/json HTTP/1.1", HOST))
+        r = c.read_response()
+    finally:
+        c.close()
+    check(r.status == 502, "status %d, want 502: %s", r.status, show(r.raw))
+    check(b"withheld" in r.body and SECRET not in r.raw, "answer: %s", show(r.raw))
+
+
+N_BIG = 1500
+
+
+def containers_big(path, conn):
+    entries = [{"Id": "%064x" % i, "Names": ["/c%d" % i], "Image": "alpine",
+                "Command": "sleep 300", "Labels": {LABEL: OWNER, "secret.db": "hunter2",
+                                                  "com.docker.compose.project": "p" * 800},
+                "Mounts": [], "State": "running", "Status": "Up"} for i in range(N_BIG)]
+    body = json.dumps(entries).encode() + b"\n"
+    if len(body) <= 1024 * 1024:
+        raise CaseFailure("the big list is only %d bytes" % len(body))
+    # Chunked, the way Go frames a long answer written in pieces.
+    conn.sendall(head(extra=b"Transfer-Encoding: chunked\r\n") + b"\r\n")
+    for i in range(0, len(body), 32768):
+        conn.sendall(chunk(body[i:i + 32768]))
+    conn.sendall(b"0\r\n\r\n")
+
+
+def list_over_a_mib_filtered(ctx, d):
+    c = ctx.client(timeout=10)
+    try:
+        c.send(req(b"GET /v1.41/containers/json HTTP/1.1", HOST))
+        r = c.read_response()
+    finally:
+        c.close()
+    check(r.status == 200, "status %d: %s", r.status, show(r.raw[:300]))
+    got = json.loads(r.body)
+    check(len(got) == N_BIG, "%d containers, want %d", len(got), N_BIG)
+    check(all(e["Labels"]["secret.db"] == REDACTED for e in got), "a label not redacted")
+    check(SECRET not in r.body, "a secret reached the client")
+
+
+def networks_of_two_owners(path, conn):
+    conn.sendall(sized(json.dumps([
+        {"Name": "n1", "Id": "a1", "Labels": {LABEL: OWNER, "secret.x": "hunter2"}},
+        {"Name": "n2", "Id": "a2", "Labels": {LABEL: "uid:4242", "secret.y": "hunter2"}},
+        {"Name": "bridge", "Id": "a3", "Labels": {}}]).encode() + b"\n"))
+
+
+def redact_only_keeps_all(ctx, d):
+    """Without ownership nothing is removed, and nothing is filtered in the query."""
+    c = ctx.client()
+    try:
+        c.send(req(b"GET /v1.41/networks HTTP/1.1", HOST))
+        r = c.read_response()
+    finally:
+        c.close()
+    check(r.status == 200, "status %d: %s", r.status, show(r.raw))
+    got = json.loads(r.body)
+    check([n["Name"] for n in got] == ["n1", "n2", "bridge"], "networks %s", got)
+    check(got[0]["Labels"]["secret.x"] == REDACTED and got[1]["Labels"]["secret.y"] == REDACTED,
+          "not redacted: %s", got)
+    check(d.targets == [b"/v1.41/networks"], "daemon saw %s", d.targets)
+
+
+def case(name, script, fn, policy="owned-redact"):
+    return Case(name, with_daemon(script, fn), policy=policy, daemon=False, timeout=60)
+
+
+CASES = [
+    case("lists-events-split-across-chunks-redacted", events_split, events_split_redacted),
+    case("lists-events-not-json-ends-stream", events_bad_message,
+         events_bad_message_ends_stream),
+    case("lists-events-oversized-message-ends-stream", events_oversized,
+         events_oversized_ends_stream),
+    case("lists-volumes-cluster-volume-of-other-owner-removed", volumes_with_cluster,
+         volumes_filtered),
+    case("lists-bad-json-withheld-502", containers_bad_json, list_bad_json_withheld),
+    case("lists-over-a-mib-filtered-not-withheld", containers_big, list_over_a_mib_filtered),
+    case("lists-redact-only-policy-redacts-everyone", networks_of_two_owners,
+         redact_only_keeps_all, policy="redact-only"),
+]
