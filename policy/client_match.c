@@ -103,6 +103,27 @@ wants_ctr(const struct sw_client_cfg *cl)
 	       is_set(cl->container_label);
 }
 
+/*
+ * gid, group: the primary gid or any supplementary group.  Without the
+ * groups only the primary gid can match; the proxy refuses such callers on
+ * listeners with gid entries (conn_ident.c), since a group it missed could
+ * let a later, broader entry match instead.
+ */
+static bool
+in_group(const struct sw_ident *who, gid_t gid)
+{
+	size_t i;
+
+	if (who->gid == gid)
+		return true;
+	if (!who->has_groups)
+		return false;
+	for (i = 0; i < who->n_groups; i++)
+		if (who->groups[i] == gid)
+			return true;
+	return false;
+}
+
 bool
 pol_client_matches(const struct sw_client_cfg *cl, const struct sw_ident *who)
 {
@@ -110,7 +131,7 @@ pol_client_matches(const struct sw_client_cfg *cl, const struct sw_ident *who)
 		return false;
 	if (cl->has_uid && cl->uid != who->uid)
 		return false;
-	if (cl->has_gid && cl->gid != who->gid)
+	if (cl->has_gid && !in_group(who, cl->gid))
 		return false;
 	if (wants_cert(cl) && (who == NULL || who->cert == NULL || !cert_holds(cl, who->cert)))
 		return false;

@@ -11,8 +11,9 @@
  * match keys, by where the caller's identity comes from:
  *   kernel (unix:// listeners): uid, user (resolved to a uid here), gid,
  *     group (resolved to a gid here).  The gid is compared with the caller's
- *     primary gid only: SO_PEERCRED carries no supplementary groups, and
- *     reading them from /proc/<pid>/status would race with pid reuse.
+ *     primary gid and its supplementary groups, both from the kernel at
+ *     connect time (SO_PEERCRED, SO_PEERGROUPS), never from /proc, which
+ *     would race with pid reuse.
  *   container (unix:// listeners): container_name (without the leading
  *     '/'), container_image (as created), container_label ("key" or
  *     "key=value-glob"); globs with '*' and '?'.

@@ -24,6 +24,7 @@
 
 #include "conn.h"
 #include "conn_own.h"
+#include "ctr_cache.h"
 #include "forward.h"
 #include "identity.h"
 #include "listener.h"
@@ -192,6 +193,11 @@ choose_policy(struct conn *c)
 	size_t i;
 
 	c->c_policy = lc->policy;
+	/* Not identified: no entry applies, not even the default; on_head() refuses. */
+	if (c->c_ident.unidentified[0] != '\0') {
+		snprintf(c->c_client_rule, sizeof(c->c_client_rule), "unidentified");
+		return;
+	}
 	snprintf(c->c_client_rule, sizeof(c->c_client_rule), "default");
 	for (i = 0; i < lc->n_clients; i++) {
 		const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + i];
@@ -607,6 +613,22 @@ start_inspection(struct conn *c)
 	hold_body(c);
 }
 
+/* A caller that must be identified and could not be: 503 and close, no policy consulted. */
+static void
+refuse_unidentified(struct conn *c)
+{
+	char msg[256];
+
+	c->c_req.method = hreq_method(&c->c_hreq); /* a HEAD gets no body */
+	c->c_audit.method = c->c_req.method;
+	c->c_audit.target = hreq_target(&c->c_hreq);
+	c->c_audit.verdict = "deny";
+	c->c_audit.note = c->c_ident.unidentified;
+	snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "identity");
+	snprintf(msg, sizeof(msg), "sockwarden: %s", c->c_ident.unidentified);
+	conn_respond_error(c, 503, msg, true);
+}
+
 /* The request head is complete and well-formed: route, decide, act. */
 static void
 on_head(struct conn *c)
@@ -618,6 +640,10 @@ on_head(struct conn *c)
 	const char *why;
 
 	evtimer_del(&c->c_timer);
+	if (c->c_ident.unidentified[0] != '\0') {
+		refuse_unidentified(c);
+		return;
+	}
 	if (hreq_build_req(h, req, &why) == -1 || pol_query_check(&req->query, &why) == -1) {
 		req->method = hreq_method(h);
 		req->target = hreq_target(h);
@@ -899,6 +925,18 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		break;
 	case CONN_IDENTIFY:
+		if (!c->c_tls_pending && c->c_ctr_wait != NULL) {
+			/* A slow daemon is no reason to take the caller for a host process. */
+			ctr_wait_cancel(c->c_ctr_wait);
+			c->c_ctr_wait = NULL;
+			snprintf(c->c_ident.unidentified, sizeof(c->c_ident.unidentified),
+			    "cannot identify the calling container: the Docker daemon did not "
+			    "answer in time");
+			log_warnx("listener %s: conn %" PRIu64 ": %s", c->c_lsn->l_name, c->c_id,
+			    c->c_ident.unidentified);
+			conn_identified(c);
+			break;
+		}
 		if (c->c_tls_pending)
 			log_info("listener %s: conn %" PRIu64 ": TLS handshake timed out",
 			    c->c_lsn->l_name, c->c_id);

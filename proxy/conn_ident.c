@@ -9,6 +9,7 @@
 #include "sockwarden/compat.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <openssl/ssl.h>
@@ -32,15 +33,47 @@ maybe_done(struct conn *c)
 		conn_identified(c);
 }
 
+/*
+ * A caller that must be identified and cannot be: no client entry will be
+ * chosen, and conn.c refuses every request of the connection with "why".
+ */
 static void
-ctr_found(const struct sw_ctr_ident *ctr, void *arg)
+unidentified(struct conn *c, const char *what, const char *why)
+{
+	snprintf(c->c_ident.unidentified, sizeof(c->c_ident.unidentified), "%s: %s", what, why);
+	log_warnx("listener %s: conn %" PRIu64 ": %s", c->c_lsn->l_name, c->c_id,
+	    c->c_ident.unidentified);
+}
+
+/* The container lookup's answer; "ctr" is the reference the cache gave us, or NULL. */
+static void
+use_container(struct conn *c, enum ctr_status st, const struct sw_ctr_ident *ctr, const char *why)
+{
+	c->c_ident.ctr = ctr;
+	switch (st) {
+	case CTR_FOUND:
+		break;
+	case CTR_NOT_FOUND:
+		/* Another daemon's, or gone already: it is treated as being in none. */
+		log_info("listener %s: conn %" PRIu64 ": the caller's container is unknown to "
+		         "the Docker daemon",
+		    c->c_lsn->l_name, c->c_id);
+		break;
+	case CTR_UNKNOWN:
+	case CTR_PENDING:
+		unidentified(
+		    c, "cannot identify the calling container", why != NULL ? why : "no answer");
+		break;
+	}
+}
+
+static void
+ctr_found(enum ctr_status st, const struct sw_ctr_ident *ctr, const char *why, void *arg)
 {
 	struct conn *c = arg;
 
 	c->c_ctr_wait = NULL;
-	c->c_ident.ctr = ctr; /* the reference the cache gave us */
-	if (ctr == NULL)
-		log_debug("conn %" PRIu64 ": caller's container is unknown to the daemon", c->c_id);
+	use_container(c, st, ctr, why);
 	maybe_done(c);
 }
 
@@ -49,17 +82,50 @@ static void
 start_container_lookup(struct conn *c, int fd)
 {
 	const struct sw_config *cfg = pol_set_config(c->c_ps);
+	const struct sw_ctr_ident *ctr;
+	enum ctr_status st;
+	const char *why;
 	char id[65];
-	int rc;
 
 	if (!c->c_ident.has_peercred || c->c_srv->ctrs == NULL ||
 	    !pol_listener_wants_container(cfg, c->c_lsn->l_index))
 		return;
 	if (peer_container_id(fd, c->c_ident.pid, id) == -1)
 		return; /* not in a container, or the caller is gone */
-	rc = ctr_cache_get(c->c_srv->ctrs, id, &c->c_ident.ctr, ctr_found, c, &c->c_ctr_wait);
-	if (rc == -1)
-		c->c_ident.ctr = NULL;
+	st = ctr_cache_get(c->c_srv->ctrs, id, &ctr, &why, ctr_found, c, &c->c_ctr_wait);
+	if (st != CTR_PENDING)
+		use_container(c, st, ctr, why);
+}
+
+/* Whether a client entry of the listener matches on gid (or group), which needs the groups. */
+static bool
+listener_wants_groups(const struct sw_config *cfg, size_t listener)
+{
+	const struct sw_listener_cfg *lc = &cfg->listeners[listener];
+	size_t i;
+
+	for (i = 0; i < lc->n_clients; i++)
+		if (cfg->clients[lc->first_client + i].has_gid)
+			return true;
+	return false;
+}
+
+/*
+ * The kernel's identity.  Without the supplementary groups a gid entry
+ * could miss the caller and a later, broader entry match it instead, so
+ * such a caller is not identified at all where gid entries exist.
+ */
+static void
+identify_unix(struct conn *c, int fd)
+{
+	ident_from_socket(fd, &c->c_ident);
+	if (c->c_ident.has_peercred && !c->c_ident.has_groups &&
+	    listener_wants_groups(pol_set_config(c->c_ps), c->c_lsn->l_index)) {
+		unidentified(c, "cannot identify the caller",
+		    "the kernel did not give its supplementary groups (SO_PEERGROUPS)");
+		return;
+	}
+	start_container_lookup(c, fd);
 }
 
 int
@@ -68,10 +134,8 @@ conn_identify_start(struct conn *c, int fd)
 	struct tls_ctx *tls = c->c_lsn->l_tls;
 	SSL *ssl;
 
-	if (!c->c_lsn->l_tcp) {
-		ident_from_socket(fd, &c->c_ident);
-		start_container_lookup(c, fd);
-	}
+	if (!c->c_lsn->l_tcp)
+		identify_unix(c, fd);
 	if (tls == NULL)
 		return 0;
 	if ((ssl = tls_new_ssl(tls)) == NULL)
@@ -117,6 +181,7 @@ conn_identify_release(struct conn *c)
 		ctr_ident_unref(c->c_ident.ctr);
 		c->c_ident.ctr = NULL;
 	}
+	ident_release(&c->c_ident);
 	if (c->c_cert != NULL) {
 		tls_cert_ident_free(c->c_cert);
 		c->c_cert = NULL;

@@ -449,25 +449,44 @@ fetch_ask(struct ctr_fetch *f)
 	return 0;
 }
 
+/* What went wrong with an answer that identifies nothing (not a 404): for the caller. */
+static const char *
+answer_problem(int status)
+{
+	if (status == -1)
+		return "the Docker daemon did not answer (unreachable, too slow, or a malformed "
+		       "response)";
+	if (status == 200)
+		return "the Docker daemon's description of it is unreadable";
+	if (status >= 500 && status <= 599)
+		return "the Docker daemon answered with a server error";
+	return "the Docker daemon answered with an unexpected status";
+}
+
 static void
 fetch_done(int status, const char *body, size_t len, void *arg)
 {
 	struct ctr_fetch *f = arg;
 	struct ctr_cache *cc = f->cc;
 	const struct sw_ctr_ident *ci = NULL;
+	enum ctr_status st = CTR_UNKNOWN;
+	const char *why = NULL;
 	struct ctr_wait *w;
 
 	f->call = NULL;
 	/* The container changed while we asked: this answer may predate it. */
 	if (f->stale && f->tries < CTR_FETCH_TRIES && fetch_ask(f) == 0)
 		return;
-	if (status == 200 && (ci = ctr_ident_parse(f->id, body, len)) == NULL)
-		log_warnx("container %.12s: unexpected answer from the Docker daemon", f->id);
-	else if (status == -1 || (status != 200 && status != 404))
-		log_warnx(
-		    "container %.12s: cannot ask the Docker daemon (status %d)", f->id, status);
-	if (cc->live && f->epoch == cc->epoch && !f->stale &&
-	    ((status == 200 && ci != NULL) || status == 404))
+	if (status == 200 && (ci = ctr_ident_parse(f->id, body, len)) != NULL) {
+		st = CTR_FOUND;
+	} else if (status == 404) {
+		st = CTR_NOT_FOUND;
+	} else {
+		why = answer_problem(status);
+		log_warnx("container %.12s: %s (status %d)", f->id, why, status);
+	}
+	/* Failures are not remembered: the next caller asks again. */
+	if (cc->live && f->epoch == cc->epoch && !f->stale && st != CTR_UNKNOWN)
 		node_put(cc, f->id, ci);
 	/* New lookups from the callbacks below start afresh or find the cache. */
 	TAILQ_REMOVE(&cc->fetches, f, link);
@@ -479,36 +498,43 @@ fetch_done(int status, const char *body, size_t len, void *arg)
 
 		TAILQ_REMOVE(&f->waiters, w, link);
 		free(w);
-		done(ctr_ident_ref(ci), warg);
+		done(st, ctr_ident_ref(ci), why, warg);
 	}
 	ctr_ident_unref(ci);
 	free(f);
 }
 
-int
+enum ctr_status
 ctr_cache_get(struct ctr_cache *cc, const char *id, const struct sw_ctr_ident **out,
-    ctr_cache_done_fn *done, void *arg, struct ctr_wait **wait)
+    const char **why, ctr_cache_done_fn *done, void *arg, struct ctr_wait **wait)
 {
 	struct ctr_node *n;
 	struct ctr_fetch *f;
 	struct ctr_wait *w;
 
 	*out = NULL;
+	*why = NULL;
 	*wait = NULL;
-	if (!cgroup_is_id(id, strnlen(id, 65)))
-		return 0;
+	if (!cgroup_is_id(id, strnlen(id, 65))) {
+		*why = "not a container id";
+		return CTR_UNKNOWN;
+	}
 	if (cc->live && (n = node_find(cc, id)) != NULL) {
 		if (n->expires_ms > now_ms()) {
 			TAILQ_REMOVE(&cc->lru, n, lru);
 			TAILQ_INSERT_HEAD(&cc->lru, n, lru);
 			*out = ctr_ident_ref(n->ci);
-			return 0;
+			return n->ci != NULL ? CTR_FOUND : CTR_NOT_FOUND;
 		}
 		node_drop(cc, n);
 	}
 	if ((f = fetch_find(cc, id)) == NULL) {
-		if (cc->n_fetches >= CTR_FETCH_MAX || (f = calloc(1, sizeof(*f))) == NULL)
-			return -1;
+		if (cc->n_fetches >= CTR_FETCH_MAX) {
+			*why = "too many containers are being looked up at once";
+			return CTR_UNKNOWN;
+		}
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			goto err_nomem;
 		f->cc = cc;
 		memcpy(f->id, id, 65);
 		TAILQ_INIT(&f->waiters);
@@ -516,20 +542,24 @@ ctr_cache_get(struct ctr_cache *cc, const char *id, const struct sw_ctr_ident **
 		cc->n_fetches++;
 		if (fetch_ask(f) == -1) {
 			fetch_free(f);
-			return -1;
+			goto err_nomem;
 		}
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		if (TAILQ_EMPTY(&f->waiters))
 			fetch_free(f);
-		return -1;
+		goto err_nomem;
 	}
 	w->fetch = f;
 	w->done = done;
 	w->arg = arg;
 	TAILQ_INSERT_TAIL(&f->waiters, w, link);
 	*wait = w;
-	return 1;
+	return CTR_PENDING;
+
+err_nomem:
+	*why = "out of memory";
+	return CTR_UNKNOWN;
 }
 
 void

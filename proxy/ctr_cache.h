@@ -34,22 +34,36 @@ void ctr_cache_free(struct ctr_cache *cc);
 bool ctr_cache_live(const struct ctr_cache *cc);
 
 /*
- * "ci" is a new reference owned by the callee, or NULL: no identity (not a
- * container the daemon knows, or the daemon could not be asked).
+ * What a lookup found.  The zero value is the safe one: a caller whose
+ * container cannot be told is refused, never taken for a host process.
  */
-typedef void ctr_cache_done_fn(const struct sw_ctr_ident *ci, void *arg);
+enum ctr_status {
+	CTR_UNKNOWN = 0, /* the daemon could not be asked, or gave no usable answer */
+	CTR_FOUND,       /* the daemon described the container */
+	CTR_NOT_FOUND,   /* the daemon has no such container (404): not one of its own */
+	CTR_PENDING,     /* ctr_cache_get() only: the daemon is being asked */
+};
+
+/*
+ * "st" is CTR_FOUND with "ci" a new reference owned by the callee;
+ * CTR_NOT_FOUND with "ci" NULL; or CTR_UNKNOWN with "ci" NULL and "why", a
+ * static sentence saying what went wrong (NULL otherwise).
+ */
+typedef void ctr_cache_done_fn(
+    enum ctr_status st, const struct sw_ctr_ident *ci, const char *why, void *arg);
 
 /*
  * The container with id "id" (64 lowercase hex digits, NUL-terminated).
- * Returns 0 when answered at once: *out is a new reference, or NULL for no
- * identity (an id that is not one, or a container known not to exist), and
- * *wait is NULL.  Returns 1 when the daemon is being asked: *out is NULL,
- * *wait is set, and done(ci, arg) runs once from the loop, unless
+ * Answered at once (a cached answer, or a failure): returns CTR_FOUND with
+ * *out a new reference, CTR_NOT_FOUND, or CTR_UNKNOWN with *why set (an id
+ * that is not one, too many lookups at once, out of memory); *wait is NULL
+ * and there is no callback.  Returns CTR_PENDING when the daemon is being
+ * asked: *wait is set, and done() runs once from the loop, unless
  * ctr_wait_cancel(*wait) comes first.  Every waiter for one id shares one
- * request.  Returns -1 when out of memory (*out and *wait NULL, no callback).
+ * request.  Failures are never cached: the next lookup asks again.
  */
-int ctr_cache_get(struct ctr_cache *cc, const char *id, const struct sw_ctr_ident **out,
-    ctr_cache_done_fn *done, void *arg, struct ctr_wait **wait);
+enum ctr_status ctr_cache_get(struct ctr_cache *cc, const char *id, const struct sw_ctr_ident **out,
+    const char **why, ctr_cache_done_fn *done, void *arg, struct ctr_wait **wait);
 /* No callback after this; the handle is freed.  NULL is a no-op. */
 void ctr_wait_cancel(struct ctr_wait *w);
 

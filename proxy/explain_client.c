@@ -53,6 +53,23 @@ add_label(struct xp_client *c, const char *v, FILE *err)
 	return 0;
 }
 
+/* The first gid= is the primary gid; each further one a supplementary group. */
+static int
+add_gid(struct xp_client *c, gid_t gid, FILE *err)
+{
+	if (!c->has_gid) {
+		c->has_gid = true;
+		c->who.gid = gid;
+		return 0;
+	}
+	if (c->who.n_groups >= XPC_MAX_GROUPS) {
+		fprintf(err, "explain: more than %d supplementary groups (gid=)\n", XPC_MAX_GROUPS);
+		return -1;
+	}
+	c->groups[c->who.n_groups++] = gid;
+	return 0;
+}
+
 /* A container is known once it has a name; id and image may stay empty. */
 static void
 use_container(struct xp_client *c)
@@ -86,11 +103,14 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 			fprintf(err, "explain: %.*s must be a number: %s\n", (int)klen, spec, v);
 			return -1;
 		}
+		/* The caller's groups are the ones given: none unless gid= is repeated. */
 		c->who.has_peercred = true;
+		c->who.has_groups = true;
+		c->who.groups = c->groups;
 		if (KEY("uid"))
 			c->who.uid = (uid_t)id;
 		else if (KEY("gid"))
-			c->who.gid = (gid_t)id;
+			return add_gid(c, (gid_t)id, err);
 		else
 			c->who.pid = (pid_t)id;
 		return 0;

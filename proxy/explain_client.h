@@ -12,6 +12,7 @@
 
 #define XPC_MAX_SANS   16
 #define XPC_MAX_LABELS 16
+#define XPC_MAX_GROUPS 64
 
 struct xp_client {
 	struct sw_ident who;
@@ -21,11 +22,14 @@ struct xp_client {
 	const char *label_keys[XPC_MAX_LABELS];
 	const char *label_values[XPC_MAX_LABELS];
 	char label_buf[XPC_MAX_LABELS][256];
-	bool given; /* at least one --client */
+	gid_t groups[XPC_MAX_GROUPS]; /* gid= after the first: supplementary groups */
+	bool has_gid;                 /* the first gid= (the primary gid) was given */
+	bool given;                   /* at least one --client */
 };
 
 /*
- * Add one KEY=VALUE: uid, gid, pid, cert_cn, cert_dns, cert_email, cert_uri
+ * Add one KEY=VALUE: uid, gid (the first is the primary gid, each further one
+ * a supplementary group), pid, cert_cn, cert_dns, cert_email, cert_uri
  * (repeatable), cert_fingerprint, container_name, container_image,
  * container_label (KEY=VALUE, repeatable).  Values are borrowed from argv.
  * Returns 0, or -1 with a message on err.

@@ -43,8 +43,8 @@ struct sw_socket_opts {
 /*
  * One entry of a listener's "clients" list: a caller whose kernel identity
  * (SO_PEERCRED) satisfies every key set here gets "policy".  User and group
- * names are resolved to ids when the file is loaded.  The gid is the
- * caller's primary gid only (supplementary groups are not in SO_PEERCRED).
+ * names are resolved to ids when the file is loaded.  A gid matches the
+ * caller's primary gid or any of its supplementary groups (SO_PEERGROUPS).
  */
 struct sw_client_cfg {
 	bool has_uid;

@@ -6,6 +6,7 @@
 #define SW_IDENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Subject alternative names of a client certificate, by type. */
@@ -46,6 +47,21 @@ struct sw_ident {
 	pid_t pid;
 	const struct sw_cert_ident *cert; /* verified client certificate; NULL: none */
 	const struct sw_ctr_ident *ctr;   /* caller's container; NULL: none or unknown */
+	/*
+	 * Supplementary groups from SO_PEERGROUPS, as the kernel recorded them
+	 * at connect(), all of them; valid with has_groups.  Owned by whoever
+	 * filled the identity (ident_release() in proxy/identity.c).
+	 */
+	bool has_groups;
+	size_t n_groups;
+	const gid_t *groups;
+	/*
+	 * Why a caller that must be identified could not be (a container the
+	 * daemon could not describe, groups the kernel would not give): no
+	 * client entry is chosen and every request on the connection is
+	 * refused with this text.  "": identified.
+	 */
+	char unidentified[160];
 };
 
 #endif

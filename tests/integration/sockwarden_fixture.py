@@ -6,11 +6,15 @@ connections, and stops it by pid with SIGTERM at the end. Audit lines are read b
 byte offset, so each case sees only the lines written while it ran.
 """
 
+import atexit
+import grp
 import json
 import os
+import selectors
 import signal
 import socket
 import subprocess
+import threading
 import time
 
 from dockerd_fixture import die_with_parent
@@ -19,7 +23,7 @@ from dockerd_fixture import die_with_parent
 # "shared" is not a policy: its instance has one listener, "shared", whose policy depends
 # on the caller's uid (SHARED_LISTENER).
 POLICY_NAMES = ("all", "ro", "traefik", "restricted-ci", "warned", "mutating", "shared",
-                "identity")
+                "identity", "groups", "ctr-blind")
 
 # Per-client policies on one socket anyone may open: root gets "all", nobody (uid 65534,
 # by name so the loader's name lookup is exercised) gets "ro", anyone else "traefik".
@@ -61,6 +65,37 @@ IDENTITY_LISTENERS = """\
     listen: unix://%(dir)s/own.sock
     socket: { mode: "0666" }
     policy: tenant
+"""
+
+# "groups" is not a policy: its instance has one listener, "grp", whose first entry matches
+# a group by name and whose second, broader one matches a uid. A caller with that uid that
+# has the group as a supplementary group (from /etc/group) must get the first entry. The
+# group is made before the configuration is loaded (names are resolved then) and removed
+# when the suite ends; the cases make the user (GROUPS_UID) themselves.
+GROUPS_GROUP = "swi-grp-ro"
+GROUPS_UID = 64100
+GROUPS_LISTENER = """\
+  - name: grp
+    listen: unix://%%s
+    socket: { mode: "0666" }
+    policy: none
+    clients:
+      - { match: { group: %s }, policy: ro }
+      - { match: { uid: %d }, policy: all }
+""" % (GROUPS_GROUP, GROUPS_UID)
+
+# "ctr-blind" is not a policy either: its instance's upstream is a socket that accepts and
+# never answers (BlackHole), a daemon that is stuck, and its one listener, "blind", names
+# containers. A caller in a container cannot be identified there: it must be refused (503),
+# not taken for a host process, whom "uid: 0" would match.
+BLIND_LISTENER = """\
+  - name: blind
+    listen: unix://%s
+    socket: { mode: "0666" }
+    policy: none
+    clients:
+      - { match: { container_name: "swi-*" }, policy: all }
+      - { match: { uid: 0 }, policy: ro }
 """
 
 # Client certificate directories laid out as the docker CLI wants them (DOCKER_CERT_PATH).
@@ -123,6 +158,10 @@ def write_config(path, upstream_sock, listen_sock, policy, audit_path, bind_root
         f.write("listeners:\n")
         if policy == "shared":
             f.write(SHARED_LISTENER % listen_sock)
+        elif policy == "groups":
+            f.write(GROUPS_LISTENER % listen_sock)
+        elif policy == "ctr-blind":
+            f.write(BLIND_LISTENER % listen_sock)
         else:
             f.write("  - name: main\n")
             f.write("    listen: unix://%s\n" % listen_sock)
@@ -151,6 +190,52 @@ def can_connect(path):
         s.close()
 
 
+class BlackHole:
+    """A Unix socket that accepts connections, reads what comes, and never answers."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.lsock.bind(path)
+        self.lsock.listen(64)
+        self.stopping = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        sel = selectors.DefaultSelector()
+        sel.register(self.lsock, selectors.EVENT_READ)
+        conns = []
+        while not self.stopping:
+            for key, _ in sel.select(timeout=0.2):
+                if key.fileobj is self.lsock:
+                    c, _ = self.lsock.accept()
+                    c.setblocking(False)
+                    sel.register(c, selectors.EVENT_READ)
+                    conns.append(c)
+                    continue
+                try:
+                    data = key.fileobj.recv(65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    sel.unregister(key.fileobj)
+                    key.fileobj.close()
+                    conns.remove(key.fileobj)
+        for c in conns:
+            c.close()
+        sel.close()
+        self.lsock.close()
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(5)
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
 class Sockwarden:
     def __init__(self, binary, workdir, upstream_sock, policy):
         self.binary = binary
@@ -170,6 +255,10 @@ class Sockwarden:
         extra = None
         if policy == "identity":
             extra = self._identity_setup(workdir)
+        if policy == "groups":
+            self._groups_setup(workdir)
+        if policy == "ctr-blind":
+            upstream_sock = self._blind_setup()
         write_config(self.config, upstream_sock, self.sock, policy, self.audit_path,
                      os.path.join(workdir, BIND_ROOT), extra)
 
@@ -199,6 +288,26 @@ class Sockwarden:
         self.ctr_sock = os.path.join(self.dir, "ctr.sock")
         self.own_sock = os.path.join(self.dir, "own.sock")
         return {"port": self.tls_port, "certs": self.certs, "dir": self.dir}
+
+    def _groups_setup(self, workdir):
+        """The group GROUPS_GROUP (kept if a killed run left it), removed at exit."""
+        os.chmod(workdir, 0o711)
+        os.chmod(self.dir, 0o711)
+        try:
+            grp.getgrnam(GROUPS_GROUP)
+        except KeyError:
+            res = subprocess.run(["groupadd", GROUPS_GROUP], capture_output=True, timeout=30)
+            if res.returncode != 0:
+                raise SockwardenError("groupadd %s failed: %s"
+                                      % (GROUPS_GROUP, res.stderr.decode()[-300:]))
+        atexit.register(subprocess.run, ["groupdel", GROUPS_GROUP], capture_output=True,
+                        timeout=30)
+
+    def _blind_setup(self):
+        """The stuck daemon: a BlackHole in this instance's directory, closed at exit."""
+        hole = BlackHole(os.path.join(self.dir, "stuck.sock"))
+        atexit.register(hole.close)
+        return hole.path
 
     @property
     def host(self):

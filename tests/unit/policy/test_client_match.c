@@ -1,8 +1,9 @@
 /*
  * Tests for policy/client_match.c: pol_client_matches() for every key, with
  * the caller's identity source present, absent or partial (several SANs,
- * labels, globs); pol_listener_wants_container(); pol_owner_of() and its
- * order of identities, including a buffer too small for the identity.
+ * labels, globs, supplementary groups read or not);
+ * pol_listener_wants_container(); pol_owner_of() and its order of
+ * identities, including a buffer too small for the identity.
  */
 #include "sockwarden/compat.h"
 
@@ -46,13 +47,36 @@ static const struct sw_ctr_ident ctr_plain = { "fedcba9876543210fedcba9876543210
 	                                       "210fedcba9876543210",
 	"ci-runner-7", "ghcr.io/acme/ci-runner:2024.1", 0, NULL, NULL };
 
-static const struct sw_ident nobody = { "l", false, 0, 0, 0, NULL, NULL };
-static const struct sw_ident unix_alice = { "l", true, 1000, 100, 42, NULL, NULL };
-static const struct sw_ident unix_root = { "l", true, 0, 0, 1, NULL, NULL };
-static const struct sw_ident tls_alice = { "l", false, 0, 0, 0, &cert_alice, NULL };
-static const struct sw_ident tls_bare = { "l", false, 0, 0, 0, &cert_bare, NULL };
-static const struct sw_ident in_traefik = { "l", true, 0, 0, 7, NULL, &ctr_traefik };
-static const struct sw_ident in_plain = { "l", true, 1000, 100, 8, NULL, &ctr_plain };
+#define UNIX_CALLER(u, g, p) .listener = "l", .has_peercred = true, .uid = u, .gid = g, .pid = p
+
+static const struct sw_ident nobody = { .listener = "l" };
+/* Groups not read (as from a kernel before SO_PEERGROUPS): only the primary gid counts. */
+static const struct sw_ident unix_alice = { UNIX_CALLER(1000, 100, 42) };
+static const struct sw_ident unix_root = { UNIX_CALLER(0, 0, 1) };
+static const struct sw_ident tls_alice = { .listener = "l", .cert = &cert_alice };
+static const struct sw_ident tls_bare = { .listener = "l", .cert = &cert_bare };
+static const struct sw_ident in_traefik = { UNIX_CALLER(0, 0, 7), .ctr = &ctr_traefik };
+static const struct sw_ident in_plain = { UNIX_CALLER(1000, 100, 8), .ctr = &ctr_plain };
+
+/* Supplementary groups from SO_PEERGROUPS; bob's primary group is his own. */
+static const gid_t bob_groups[] = { 100, 999, 4242 };
+static const struct sw_ident unix_bob = { UNIX_CALLER(1001, 1001, 43), .has_groups = true,
+	.n_groups = nitems(bob_groups), .groups = bob_groups };
+/* The same groups, but has_groups false: they were not read and must not count. */
+static const struct sw_ident unix_bob_unread = { UNIX_CALLER(1001, 1001, 43),
+	.n_groups = nitems(bob_groups), .groups = bob_groups };
+static const struct sw_ident unix_no_groups = { UNIX_CALLER(1002, 1002, 44), .has_groups = true };
+/* Groups without SO_PEERCRED cannot be: nothing kernel-based may match. */
+static const struct sw_ident tls_with_groups = { .listener = "l",
+	.cert = &cert_alice,
+	.has_groups = true,
+	.n_groups = nitems(bob_groups),
+	.groups = bob_groups };
+/* As many groups as the kernel allows (NGROUPS_MAX): 100000..165535, filled by main(). */
+#define MANY_GROUPS 65536
+static gid_t many_groups[MANY_GROUPS];
+static const struct sw_ident unix_many = { UNIX_CALLER(1003, 1003, 45), .has_groups = true,
+	.n_groups = MANY_GROUPS, .groups = many_groups };
 
 /* ---- pol_client_matches ------------------------------------------------------------ */
 
@@ -78,6 +102,38 @@ static struct match_case match_cases[] = {
 	{ "uid without SO_PEERCRED", { .has_uid = true, .uid = 0 }, &nobody, false },
 	{ "gid 0 without SO_PEERCRED", { .has_gid = true, .gid = 0 }, &tls_alice, false },
 	{ "uid with no caller at all", { .has_uid = true, .uid = 0 }, NULL, false },
+	/* supplementary groups: gid and group match the primary gid or any of them */
+	{ "gid matches the first supplementary group", { .has_gid = true, .gid = 100 }, &unix_bob,
+	    true },
+	{ "gid matches a middle supplementary group", { .has_gid = true, .gid = 999 }, &unix_bob,
+	    true },
+	{ "gid matches the last supplementary group", { .has_gid = true, .gid = 4242 }, &unix_bob,
+	    true },
+	{ "gid still matches the primary gid of a caller with groups",
+	    { .has_gid = true, .gid = 1001 }, &unix_bob, true },
+	{ "gid in neither the primary gid nor the groups", { .has_gid = true, .gid = 4243 },
+	    &unix_bob, false },
+	{ "gid 0 is not in an empty group list", { .has_gid = true, .gid = 0 }, &unix_no_groups,
+	    false },
+	{ "gid matches the primary gid with no groups", { .has_gid = true, .gid = 1002 },
+	    &unix_no_groups, true },
+	{ "groups that were not read do not count", { .has_gid = true, .gid = 999 },
+	    &unix_bob_unread, false },
+	{ "primary gid counts when the groups were not read", { .has_gid = true, .gid = 1001 },
+	    &unix_bob_unread, true },
+	{ "groups without SO_PEERCRED do not count", { .has_gid = true, .gid = 999 },
+	    &tls_with_groups, false },
+	{ "uid holds and gid matches a supplementary group",
+	    { .has_uid = true, .uid = 1001, .has_gid = true, .gid = 4242 }, &unix_bob, true },
+	{ "gid matches a supplementary group but uid does not",
+	    { .has_uid = true, .uid = 0, .has_gid = true, .gid = 4242 }, &unix_bob, false },
+	{ "gid is the last of 65536 groups", { .has_gid = true, .gid = 100000 + MANY_GROUPS - 1 },
+	    &unix_many, true },
+	{ "gid is the first of 65536 groups", { .has_gid = true, .gid = 100000 }, &unix_many,
+	    true },
+	{ "gid is in none of 65536 groups", { .has_gid = true, .gid = 100000 + MANY_GROUPS },
+	    &unix_many, false },
+	{ "a group does not satisfy uid", { .has_uid = true, .uid = 999 }, &unix_bob, false },
 	/* certificate: CN */
 	{ "cert_cn exact", { .cert_cn = "alice" }, &tls_alice, true },
 	{ "cert_cn glob", { .cert_cn = "al*" }, &tls_alice, true },
@@ -279,6 +335,8 @@ main(void)
 	struct CMUnitTest tests[nitems(match_cases) + nitems(owner_cases) + 2];
 	size_t i, n = 0;
 
+	for (i = 0; i < MANY_GROUPS; i++)
+		many_groups[i] = (gid_t)(100000 + i);
 	for (i = 0; i < nitems(match_cases); i++)
 		tests[n++] = (struct CMUnitTest){ match_cases[i].name, test_client_matches_row,
 			NULL, NULL, &match_cases[i] };

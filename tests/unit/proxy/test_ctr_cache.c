@@ -3,7 +3,9 @@
  * events (pure functions, table-driven), then the cache itself against a
  * fake daemon on a temporary Unix socket, served from the same event loop:
  * shared lookups, hits only while the events stream is live, invalidation
- * by events, answers that raced an event asked again.
+ * by events, answers that raced an event asked again, and what a lookup
+ * says when the daemon does not answer usefully (found, not found, or
+ * cannot be told, with the reason).
  */
 #include "sockwarden/compat.h"
 
@@ -28,6 +30,7 @@
 #define A  "e754ab7b2695fbb46bb5f1dd49a4079449dc9a8eb706a21eb02956f59c56d85a"
 #define B  "fc2ca9d296f178d829de841c2117c32ad04a1af4034ca51e07c5f4cc60003017"
 #define NX "13a8098850869492170bf75f287d56066ca0f31c50ca4b9c72bd607d6f1322f4"
+#define C  "5f0c2d4b7e9a1836c4d2e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9"
 
 /* ---- inspect answers ------------------------------------------------------ */
 
@@ -351,6 +354,9 @@ test_ctr_event_parse(void **state)
 struct fake_ctr {
 	const char *id;
 	const char *name; /* NULL: 404 */
+	int status;       /* not 0: answer this status with "raw" (or an error) instead */
+	const char *raw;  /* with status: the body */
+	bool hangup;      /* close the connection without an answer */
 	unsigned inspects;
 };
 
@@ -407,6 +413,18 @@ answer_inspect(struct fake_conn *c)
 		if (strstr(c->path, k->id) == NULL)
 			continue;
 		k->inspects++;
+		if (k->hangup) {
+			conn_close(c);
+			return;
+		}
+		if (k->status != 0) {
+			snprintf(resp, sizeof(resp),
+			    "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+			    "Content-Length: %zu\r\n\r\n%s",
+			    k->status, strlen(k->raw), k->raw);
+			say(c->fd, resp);
+			return;
+		}
 		if (k->name == NULL)
 			break;
 		snprintf(body, sizeof(body),
@@ -583,18 +601,22 @@ run(struct event_base *base, unsigned ms)
 struct waiter {
 	struct ctr_wait *w;
 	int calls;
+	enum ctr_status st;
 	const struct sw_ctr_ident *ci;
+	const char *why;
 	struct waiter *cancel_other; /* cancel this waiter from the callback */
 };
 
 static void
-waiter_done(const struct sw_ctr_ident *ci, void *arg)
+waiter_done(enum ctr_status st, const struct sw_ctr_ident *ci, const char *why, void *arg)
 {
 	struct waiter *wt = arg;
 
 	wt->calls++;
 	wt->w = NULL;
+	wt->st = st;
 	wt->ci = ci;
+	wt->why = why;
 	if (wt->cancel_other != NULL && wt->cancel_other->w != NULL) {
 		ctr_wait_cancel(wt->cancel_other->w);
 		wt->cancel_other->w = NULL;
@@ -608,34 +630,60 @@ waiter_reset(struct waiter *wt)
 	memset(wt, 0, sizeof(*wt));
 }
 
-/* Ask; returns the rc, with an answer at once in *now. */
-static int
+/* Ask; an answer at once is in *now and the waiter's st and why. */
+static enum ctr_status
 ask(struct ctr_cache *cc, const char *id, struct waiter *wt, const struct sw_ctr_ident **now)
 {
-	return ctr_cache_get(cc, id, now, waiter_done, wt, &wt->w);
+	enum ctr_status st = ctr_cache_get(cc, id, now, &wt->why, waiter_done, wt, &wt->w);
+
+	wt->st = st;
+	return st;
 }
 
-/* Ask and wait for the answer, whether at once (*at_once) or from the daemon. */
+/* Ask and wait up to "ms" for the answer, whether at once (*at_once) or from the daemon. */
 static const struct sw_ctr_ident *
-lookup(struct ctr_cache *cc, struct event_base *base, const char *id, bool *at_once)
+lookup_st(struct ctr_cache *cc, struct event_base *base, const char *id, bool *at_once,
+    enum ctr_status *st, const char **why, unsigned ms)
 {
 	struct waiter wt = { 0 };
 	const struct sw_ctr_ident *now = NULL;
-	int rc = ask(cc, id, &wt, &now), i;
+	enum ctr_status rc = ask(cc, id, &wt, &now);
+	unsigned waited;
 
-	assert_true(rc == 0 || rc == 1);
-	*at_once = rc == 0;
-	if (rc == 0) {
+	*at_once = rc != CTR_PENDING;
+	*st = rc;
+	*why = wt.why;
+	if (rc != CTR_PENDING) {
 		assert_null(wt.w);
+		assert_int_equal(wt.calls, 0);
 		return now;
 	}
 	assert_null(now);
+	assert_null(wt.why);
 	assert_non_null(wt.w);
 	assert_int_equal(wt.calls, 0); /* never from inside ctr_cache_get */
-	for (i = 0; i < 300 && wt.calls == 0; i++)
+	for (waited = 0; waited < ms && wt.calls == 0; waited += 20)
 		run(base, 20);
 	assert_int_equal(wt.calls, 1);
+	assert_true(wt.st != CTR_PENDING);
+	*st = wt.st;
+	*why = wt.why;
 	return wt.ci;
+}
+
+/* The same, checking that the status agrees with the identity and "why". */
+static const struct sw_ctr_ident *
+lookup(struct ctr_cache *cc, struct event_base *base, const char *id, bool *at_once)
+{
+	enum ctr_status st;
+	const char *why;
+	const struct sw_ctr_ident *ci = lookup_st(cc, base, id, at_once, &st, &why, 6000);
+
+	if ((st == CTR_FOUND) != (ci != NULL))
+		fail_msg("%.12s: status %d with identity %p", id, (int)st, (const void *)ci);
+	if ((st == CTR_UNKNOWN) != (why != NULL))
+		fail_msg("%.12s: status %d with why %s", id, (int)st, why ? why : "NULL");
+	return ci;
 }
 
 static void
@@ -656,6 +704,8 @@ test_ctr_cache_hits_and_events(void **state)
 	struct fake *f = fake_new(base);
 	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
 	const struct sw_ctr_ident *ci;
+	enum ctr_status st;
+	const char *why;
 	bool at_once;
 
 	(void)state;
@@ -704,13 +754,16 @@ test_ctr_cache_hits_and_events(void **state)
 	ctr_ident_unref(ci);
 	assert_int_equal(fake_ctr(f, A)->inspects, 3);
 
-	/* Unknown to the daemon: no identity, remembered until a create event. */
-	ci = lookup(cc, base, NX, &at_once);
+	/* Unknown to the daemon: not found (no identity), remembered until a create event. */
+	ci = lookup_st(cc, base, NX, &at_once, &st, &why, 6000);
 	assert_false(at_once);
 	assert_null(ci);
-	ci = lookup(cc, base, NX, &at_once);
+	assert_int_equal(st, CTR_NOT_FOUND);
+	assert_null(why);
+	ci = lookup_st(cc, base, NX, &at_once, &st, &why, 6000);
 	assert_true(at_once);
 	assert_null(ci);
+	assert_int_equal(st, CTR_NOT_FOUND);
 	assert_int_equal(fake_ctr(f, NX)->inspects, 1);
 	fake_event(
 	    f, "{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"" NX "\"}}");
@@ -719,10 +772,12 @@ test_ctr_cache_hits_and_events(void **state)
 	assert_false(at_once);
 	assert_int_equal(fake_ctr(f, NX)->inspects, 2);
 
-	/* Not an id: no identity, nobody asked. */
-	ci = lookup(cc, base, "e754ab7b2695", &at_once);
+	/* Not an id: cannot be told (never "not found"), nobody asked. */
+	ci = lookup_st(cc, base, "e754ab7b2695", &at_once, &st, &why, 6000);
 	assert_true(at_once);
 	assert_null(ci);
+	assert_int_equal(st, CTR_UNKNOWN);
+	assert_string_equal(why, "not a container id");
 
 	ctr_cache_free(cc);
 	fake_free(f);
@@ -764,7 +819,7 @@ test_ctr_cache_stream_down(void **state)
 	 * events in between were missed.
 	 */
 	f->hold = true;
-	assert_int_equal(ask(cc, B, &w, &now), 1);
+	assert_int_equal(ask(cc, B, &w, &now), CTR_PENDING);
 	wait_live(cc, base, true);
 	assert_int_equal(f->events_requests, 2);
 	fake_release(f);
@@ -802,10 +857,10 @@ test_ctr_cache_shared_and_cancelled(void **state)
 	(void)state;
 	wait_live(cc, base, true);
 	f->hold = true;
-	assert_int_equal(ask(cc, A, &w1, &now), 1);
-	assert_int_equal(ask(cc, A, &w2, &now), 1);
-	assert_int_equal(ask(cc, A, &w3, &now), 1);
-	assert_int_equal(ask(cc, B, &w4, &now), 1);
+	assert_int_equal(ask(cc, A, &w1, &now), CTR_PENDING);
+	assert_int_equal(ask(cc, A, &w2, &now), CTR_PENDING);
+	assert_int_equal(ask(cc, A, &w3, &now), CTR_PENDING);
+	assert_int_equal(ask(cc, B, &w4, &now), CTR_PENDING);
 	ctr_wait_cancel(w2.w);
 	w2.w = NULL;
 	w1.cancel_other = &w3; /* the first answered cancels a later one of the same request */
@@ -818,12 +873,14 @@ test_ctr_cache_shared_and_cancelled(void **state)
 	assert_int_equal(w1.calls, 1);
 	assert_int_equal(w2.calls, 0);
 	assert_int_equal(w3.calls, 0);
+	assert_int_equal(w1.st, CTR_FOUND);
+	assert_int_equal(w4.st, CTR_FOUND);
 	assert_string_equal(w1.ci->name, "c1");
 	assert_string_equal(w4.ci->name, "c2");
 
 	/* The only waiter cancels: the request goes too, and nothing is cached. */
 	f->hold = true;
-	assert_int_equal(ask(cc, NX, &w2, &now), 1);
+	assert_int_equal(ask(cc, NX, &w2, &now), CTR_PENDING);
 	run(base, 50);
 	ctr_wait_cancel(w2.w);
 	fake_release(f);
@@ -832,7 +889,7 @@ test_ctr_cache_shared_and_cancelled(void **state)
 
 	/* Freed with a waiter pending: no callback, nothing leaked. */
 	f->hold = true;
-	assert_int_equal(ask(cc, NX, &w3, &now), 1);
+	assert_int_equal(ask(cc, NX, &w3, &now), CTR_PENDING);
 	run(base, 30);
 	ctr_cache_free(cc);
 	run(base, 30);
@@ -857,7 +914,7 @@ test_ctr_cache_event_during_lookup(void **state)
 	(void)state;
 	wait_live(cc, base, true);
 	f->hold = true;
-	assert_int_equal(ask(cc, A, &w, &now), 1);
+	assert_int_equal(ask(cc, A, &w, &now), CTR_PENDING);
 	run(base, 50);
 	/* The daemon renamed it after composing its answer, which it sends late. */
 	fake_event(
@@ -880,29 +937,213 @@ test_ctr_cache_event_during_lookup(void **state)
 	event_base_free(base);
 }
 
-/* No daemon at all: every lookup ends without an identity, from the loop. */
+static void
+no_daemon_addr(struct sa_addr *a)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&a->ss;
+
+	memset(a, 0, sizeof(*a));
+	sun->sun_family = AF_UNIX;
+	snprintf(sun->sun_path, sizeof(sun->sun_path), "/tmp/sw-test-cc-nothing-here.sock");
+	a->len = sizeof(*sun);
+	a->family = AF_UNIX;
+}
+
+/*
+ * No daemon at all: every lookup ends from the loop as "cannot be told",
+ * with a reason, never as "not found" (which would pass for a host process);
+ * and it is asked again each time, never remembered.
+ */
 static void
 test_ctr_cache_no_daemon(void **state)
 {
 	struct event_base *base = event_base_new();
-	struct sa_addr a = { 0 };
-	struct sockaddr_un *sun = (struct sockaddr_un *)&a.ss;
+	struct sa_addr a;
 	struct ctr_cache *cc;
 	const struct sw_ctr_ident *ci;
+	enum ctr_status st;
+	const char *why;
+	bool at_once;
+	int i;
+
+	(void)state;
+	no_daemon_addr(&a);
+	cc = ctr_cache_new(base, &a);
+	assert_non_null(cc);
+	for (i = 0; i < 2; i++) {
+		ci = lookup_st(cc, base, A, &at_once, &st, &why, 6000);
+		assert_false(at_once);
+		assert_null(ci);
+		assert_int_equal(st, CTR_UNKNOWN);
+		assert_non_null(why);
+		assert_non_null(strstr(why, "did not answer"));
+	}
+	assert_false(ctr_cache_live(cc));
+	ctr_cache_free(cc);
+	event_base_free(base);
+}
+
+/*
+ * Answers that identify nothing, against a live cache: each is "cannot be
+ * told" with its reason (only a 404 is "not found"), every waiter of the
+ * shared request hears it, nothing is cached, and once the daemon answers
+ * properly the same id is found.
+ */
+struct failure_case {
+	const char *name;
+	int status;
+	const char *raw;
+	bool hangup;
+	enum ctr_status want;
+	const char *why; /* a substring of the reason; NULL for none */
+};
+
+static const struct failure_case failure_cases[] = {
+	{ "500 server error", 500, "{\"message\":\"boom\"}", false, CTR_UNKNOWN, "server error" },
+	{ "503 unavailable", 503, "", false, CTR_UNKNOWN, "server error" },
+	{ "403 from an authorization plugin", 403, "{\"message\":\"authz\"}", false, CTR_UNKNOWN,
+	    "unexpected status" },
+	{ "400 bad request", 400, "{}", false, CTR_UNKNOWN, "unexpected status" },
+	{ "200 with a body that is not JSON", 200, "No such container", false, CTR_UNKNOWN,
+	    "unreadable" },
+	{ "200 about another container", 200, INSPECT(A, "/w", "\"x\"", "null"), false, CTR_UNKNOWN,
+	    "unreadable" },
+	{ "200 with labels of the wrong type", 200, INSPECT(C, "/w", "\"x\"", "[]"), false,
+	    CTR_UNKNOWN, "unreadable" },
+	{ "connection closed without an answer", 0, NULL, true, CTR_UNKNOWN, "did not answer" },
+	{ "404: not one of the daemon's", 404, "{\"message\":\"No such container\"}", false,
+	    CTR_NOT_FOUND, NULL },
+};
+
+static void
+test_ctr_cache_failures(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base);
+	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	const struct sw_ctr_ident *ci, *now;
+	struct fake_ctr *k = &f->ctrs[3];
+	struct waiter w1, w2;
+	enum ctr_status st;
+	const char *why;
+	bool at_once;
+	size_t i;
+
+	(void)state;
+	wait_live(cc, base, true);
+	for (i = 0; i < nitems(failure_cases); i++) {
+		const struct failure_case *fc = &failure_cases[i];
+
+		*k = (struct fake_ctr){ .id = C,
+			.name = "c3",
+			.status = fc->status,
+			.raw = fc->raw,
+			.hangup = fc->hangup };
+		memset(&w1, 0, sizeof(w1));
+		memset(&w2, 0, sizeof(w2));
+		/* The previous row left it cached: an event makes the cache ask again. */
+		fake_event(f,
+		    "{\"Type\":\"container\",\"Action\":\"destroy\",\"Actor\":{\"ID\":\"" C "\"}}");
+		run(base, 30);
+		f->hold = true;
+		if (ask(cc, C, &w1, &now) != CTR_PENDING || ask(cc, C, &w2, &now) != CTR_PENDING)
+			fail_msg("%s: not asked", fc->name);
+		run(base, 30);
+		fake_release(f);
+		while (w1.calls == 0 || w2.calls == 0)
+			run(base, 20);
+		if (w1.st != fc->want || w2.st != fc->want || w1.ci != NULL || w2.ci != NULL)
+			fail_msg("%s: status %d and %d, want %d", fc->name, (int)w1.st, (int)w2.st,
+			    (int)fc->want);
+		if ((fc->why == NULL) != (w1.why == NULL) ||
+		    (fc->why != NULL && strstr(w1.why, fc->why) == NULL) || w1.why != w2.why)
+			fail_msg("%s: why \"%s\", want \"%s\"", fc->name, w1.why ? w1.why : "NULL",
+			    fc->why ? fc->why : "NULL");
+		if (k->inspects != 1)
+			fail_msg("%s: %u requests for two waiters", fc->name, k->inspects);
+		/* A 404 is remembered; a failure is not: the next lookup asks again. */
+		ci = lookup_st(cc, base, C, &at_once, &st, &why, 6000);
+		if (st != fc->want || at_once != (fc->want == CTR_NOT_FOUND))
+			fail_msg(
+			    "%s: asked again: status %d, at once %d", fc->name, (int)st, at_once);
+		if (fc->want == CTR_UNKNOWN && k->inspects != 2)
+			fail_msg("%s: failure was cached", fc->name);
+		/* The daemon recovers (or the container is created: an event). */
+		k->status = 0;
+		k->hangup = false;
+		fake_event(f,
+		    "{\"Type\":\"container\",\"Action\":\"create\",\"Actor\":{\"ID\":\"" C "\"}}");
+		run(base, 30);
+		ci = lookup_st(cc, base, C, &at_once, &st, &why, 6000);
+		if (st != CTR_FOUND || ci == NULL || strcmp(ci->name, "c3") != 0)
+			fail_msg("%s: after recovery: status %d", fc->name, (int)st);
+		ctr_ident_unref(ci);
+	}
+	ctr_cache_free(cc);
+	fake_free(f);
+	event_base_free(base);
+}
+
+/* A daemon that accepts and never answers: the lookup gives up (5 s) as "cannot be told". */
+static void
+test_ctr_cache_daemon_silent(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base);
+	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	const struct sw_ctr_ident *ci;
+	enum ctr_status st;
+	const char *why;
 	bool at_once;
 
 	(void)state;
-	sun->sun_family = AF_UNIX;
-	snprintf(sun->sun_path, sizeof(sun->sun_path), "/tmp/sw-test-cc-nothing-here.sock");
-	a.len = sizeof(*sun);
-	a.family = AF_UNIX;
-	cc = ctr_cache_new(base, &a);
-	assert_non_null(cc);
-	ci = lookup(cc, base, A, &at_once);
+	wait_live(cc, base, true);
+	f->hold = true; /* never released */
+	ci = lookup_st(cc, base, A, &at_once, &st, &why, 8000);
 	assert_false(at_once);
 	assert_null(ci);
-	assert_false(ctr_cache_live(cc));
+	assert_int_equal(st, CTR_UNKNOWN);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "did not answer"));
 	ctr_cache_free(cc);
+	fake_free(f);
+	event_base_free(base);
+}
+
+/* Too many different containers asked about at once: the next one cannot be told. */
+static void
+test_ctr_cache_too_many_lookups(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct waiter *w = calloc(257, sizeof(*w));
+	const struct sw_ctr_ident *now;
+	struct ctr_cache *cc;
+	struct sa_addr a;
+	char id[65];
+	int i;
+
+	(void)state;
+	assert_non_null(w);
+	no_daemon_addr(&a);
+	cc = ctr_cache_new(base, &a);
+	/* No loop turn in between: every request is still pending. */
+	for (i = 0; i < 257; i++) {
+		snprintf(id, sizeof(id), "%064x", i + 1);
+		if (i < 256 && ask(cc, id, &w[i], &now) != CTR_PENDING)
+			fail_msg("lookup %d: not pending", i);
+		if (i == 256 && (ask(cc, id, &w[i], &now) != CTR_UNKNOWN || w[i].w != NULL ||
+		                    w[i].why == NULL || strstr(w[i].why, "too many") == NULL))
+			fail_msg("lookup 257: status %d, why %s", (int)w[i].st,
+			    w[i].why ? w[i].why : "NULL");
+	}
+	/* A waiter for one of the ids in flight shares its request. */
+	snprintf(id, sizeof(id), "%064x", 1);
+	assert_int_equal(ask(cc, id, &w[256], &now), CTR_PENDING);
+	for (i = 0; i < 257; i++)
+		ctr_wait_cancel(w[i].w);
+	ctr_cache_free(cc);
+	run(base, 30); /* sockets are freed from the loop */
+	free(w);
 	event_base_free(base);
 }
 
@@ -920,6 +1161,9 @@ main(void)
 		cmocka_unit_test(test_ctr_cache_shared_and_cancelled),
 		cmocka_unit_test(test_ctr_cache_event_during_lookup),
 		cmocka_unit_test(test_ctr_cache_no_daemon),
+		cmocka_unit_test(test_ctr_cache_failures),
+		cmocka_unit_test(test_ctr_cache_daemon_silent),
+		cmocka_unit_test(test_ctr_cache_too_many_lookups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
