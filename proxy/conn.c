@@ -22,6 +22,7 @@
 #include "sockwarden/log.h"
 #include "sockwarden/policy.h"
 
+#include "client_limit.h"
 #include "conn.h"
 #include "conn_own.h"
 #include "ctr_cache.h"
@@ -100,6 +101,7 @@ conn_free(struct conn *c)
 	evtimer_del(&c->c_timer);
 	fwd_upstream_close(c);
 	sock_free(c->c_bev);
+	client_limit_release(s->clients, c->c_client_slot);
 	conn_identify_release(c);
 	hreq_release(&c->c_hreq);
 	release_inspection(c);
@@ -239,12 +241,43 @@ enter_read_head(struct conn *c)
 	arm_timer(c, limits(c)->idle_timeout_ms);
 }
 
+/*
+ * One client (certificate, container, uid or address) may hold only so
+ * many connections, so it cannot use up the global limit for the others.
+ * Counted once identified: the identity is the key.  Over the limit, the
+ * connection gets a 503 and is closed before any request is read.
+ */
+static bool
+count_client(struct conn *c)
+{
+	unsigned max = limits(c)->max_client_connections, open;
+	char key[CLIENT_KEY_MAX], msg[160];
+
+	if (client_limit_key(&c->c_ident, sock_fd(c->c_bev), key, sizeof(key)) == -1)
+		return true; /* nothing to count by: the global limit holds */
+	if (client_limit_take(c->c_srv->clients, key, max, &c->c_client_slot, &open) == 0)
+		return true;
+	if (open == 0) {
+		conn_close(c, "out of memory");
+		return false;
+	}
+	log_info("listener %s: conn %" PRIu64 ": client %s has %u connections open (limit %u): "
+	         "refused",
+	    c->c_lsn->l_name, c->c_id, key, open, max);
+	snprintf(msg, sizeof(msg),
+	    "sockwarden: too many connections from this client (%u open, limit %u)", open, max);
+	conn_respond_error(c, 503, msg, true);
+	return false;
+}
+
 void
 conn_identified(struct conn *c)
 {
 	if (c->c_state != CONN_IDENTIFY)
 		return;
 	evtimer_del(&c->c_timer);
+	if (!count_client(c))
+		return;
 	choose_policy(c);
 	enter_read_head(c);
 	process_input(c); /* what arrived during the handshake or the lookup */

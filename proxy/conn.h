@@ -94,7 +94,8 @@ struct conn {
 	bool c_tls_pending;           /* handshake not finished */
 	int c_policy;                 /* chosen for c_ps from c_ident (choose_policy() in conn.c) */
 	char c_client_rule[32];       /* what chose it: "clients[N]" or "default", for the audit */
-	char c_owner[SW_NAME_MAX * 2]; /* owner identity under ownership isolation; "" = none */
+	struct client_slot *c_client_slot; /* this connection's place in its client's count */
+	char c_owner[SW_NAME_MAX * 2];     /* owner identity under ownership isolation; "" = none */
 
 	struct hreq c_hreq;
 	struct sw_req c_req;

@@ -12,6 +12,7 @@
 #include "sockwarden/policy.h"
 
 #include "audit.h"
+#include "client_limit.h"
 #include "ctr_cache.h"
 #include "daemon.h"
 #include "listener.h"
@@ -318,6 +319,8 @@ srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char 
 	s->ps = ps;
 	s->config_path = config_path;
 	TAILQ_INIT(&s->conns);
+	if ((s->clients = client_limit_new()) == NULL)
+		fatal("calloc");
 	if (sa_parse_url(cfg->upstream, &s->upstream, &why) == -1)
 		fatalx("upstream %s: %s", cfg->upstream, why);
 	if (tls_set_load(cfg, &tls, err, sizeof(err)) == -1)
@@ -374,6 +377,8 @@ srv_free(struct srv *s)
 	daemon_probe_free(s->probe);
 	ctr_cache_free(s->ctrs); /* connections, and so their waits, are gone by now */
 	s->ctrs = NULL;
+	client_limit_free(s->clients);
+	s->clients = NULL;
 	upstream_set_tls(NULL);
 	tls_ctx_unref(s->ups_tls);
 	s->ups_tls = NULL;

@@ -32,8 +32,9 @@ struct srv {
 	struct event *sig_ev[4];
 	struct pol_daemon daemon; /* what GET /version said; empty until known */
 	struct daemon_probe *probe;
-	struct tls_ctx *ups_tls; /* TLS to a tcp:// daemon; NULL: plain */
-	struct ctr_cache *ctrs;  /* callers' containers, kept by the daemon's events */
+	struct tls_ctx *ups_tls;      /* TLS to a tcp:// daemon; NULL: plain */
+	struct ctr_cache *ctrs;       /* callers' containers, kept by the daemon's events */
+	struct client_limit *clients; /* open connections per client (limits) */
 };
 
 /* Takes the reference in "ps".  Opens listeners and the audit log; exits on failure. */

@@ -48,7 +48,8 @@ CONFIG = """\
 upstream: unix://{up}
 listeners:
   - {{ name: main, listen: "unix://{sw}", policy: all }}
-{tls}limits: {{ max_connections: 20000, idle_timeout: 10m, head_timeout: 10s }}
+{tls}limits: {{ max_connections: 20000, max_connections_per_client: 20000, idle_timeout: 10m,
+          head_timeout: 10s }}
 log: {{ level: warn, audit: off }}
 policies:
   all: {{ allow: ["*"] }}

@@ -426,6 +426,37 @@ def max_connections(ctx):
         h.close()
 
 
+PER_CLIENT = 3
+
+
+def max_connections_per_client(ctx):
+    """Every wire client is the same uid: the (PER_CLIENT+1)th connection of that client is
+    refused with a 503 that says why, and one closing makes room again."""
+    held = []
+    for i in range(PER_CLIENT):
+        c = ctx.client()
+        c.send(req(PING, HOST))
+        check(c.read_response().status == 200, "connection %d of %d", i + 1, PER_CLIENT)
+        held.append(c)
+    extra = ctx.client()
+    extra.send(req(PING, HOST))
+    r = extra.response_or_close()
+    extra.close()
+    check(r is not None and r.status == 503, "connection %d: %s, want 503", PER_CLIENT + 1, r)
+    check(b"too many connections from this client (3 open, limit 3)" in r.body,
+          "503 body: %r", r.body)
+    ctx.expect_upstream(fwd(PING, HOST) * PER_CLIENT)
+    held.pop().close()
+    time.sleep(0.1)
+    c = ctx.client()
+    c.send(req(PING, HOST))
+    r = c.read_response()
+    c.close()
+    check(r.status == 200, "after one closed: status %d", r.status)
+    for h in held:
+        h.close()
+
+
 def options_star(ctx):
     send = req(b"OPTIONS * HTTP/1.1", HOST)
     c = ctx.client()
@@ -483,5 +514,7 @@ CASES = [
     Case("head-timeout-slowloris", head_timeout_slowloris, limits={"head_timeout": "300ms"}),
     Case("idle-timeout", idle_timeout, limits={"idle_timeout": "300ms"}),
     Case("max-connections-plus-one", max_connections, limits={"max_connections": MAXCONN}),
+    Case("max-connections-per-client-plus-one", max_connections_per_client,
+         limits={"max_connections_per_client": PER_CLIENT}),
     Case("options-star", options_star),
 ]

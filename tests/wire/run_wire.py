@@ -59,6 +59,7 @@ policies:
 
 DEFAULT_LIMITS = {
     "max_connections": 20000,
+    "max_connections_per_client": 20000,
     "idle_timeout": "10m",
     "head_timeout": "10s",
 }
