@@ -90,8 +90,16 @@ start_container_lookup(struct conn *c, int fd)
 	if (!c->c_ident.has_peercred || c->c_srv->ctrs == NULL ||
 	    !pol_listener_wants_container(cfg, c->c_lsn->l_index))
 		return;
-	if (peer_container_id(fd, c->c_ident.pid, id) == -1)
+	switch (peer_container_id(fd, c->c_ident.pid, id)) {
+	case PEER_CTR_NONE:
 		return; /* not in a container, or the caller is gone */
+	case PEER_CTR_UNPINNED:
+		unidentified(c, "cannot identify the calling container",
+		    "this kernel (before Linux 6.5, no SO_PEERPIDFD) cannot tell it safely");
+		return;
+	case PEER_CTR_FOUND:
+		break;
+	}
 	st = ctr_cache_get(c->c_srv->ctrs, id, &ctr, &why, ctr_found, c, &c->c_ctr_wait);
 	if (st != CTR_PENDING)
 		use_container(c, st, ctr, why);

@@ -6,13 +6,16 @@
  * exists (a zombie still holds it), so if the pidfd still refers to a live
  * process AFTER the read, the read was of the caller.
  *
- * Kernels before 6.5 have no SO_PEERPIDFD.  There the answer is "no
- * container", not a best effort: pidfd_open(pid) after accept pins whatever
- * process holds the number by then, and nothing the kernel offers (start
- * times, socket inodes, which a forked child keeps) bounds the window from
- * connect() to that call.  A container identity an attacker can win by
- * racing pid reuse would be weaker than the uid it refines, so container
- * matchers simply do not match on such kernels, and we say so once.
+ * Kernels before 6.5 have no SO_PEERPIDFD.  There a container is never
+ * FOUND: pidfd_open(pid) after accept pins whatever process holds the
+ * number by then, and nothing the kernel offers (start times, socket
+ * inodes, which a forked child keeps) bounds the window from connect() to
+ * that call.  A container identity an attacker can win by racing pid reuse
+ * would be weaker than the uid it refines.  But the unpinned read still
+ * serves in the other direction: a caller that seems to be in a container
+ * is UNPINNED, and the proxy refuses it rather than take it for a host
+ * process whose uid entries might grant more.  Winning that race only
+ * gives what every container caller got before: host treatment.
  */
 #include "sockwarden/compat.h"
 
@@ -96,6 +99,7 @@ pidfd_alive(int pidfd)
 	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 }
 
+/* -1 with errno ENOPROTOOPT on kernels without SO_PEERPIDFD, ESRCH when the caller is gone. */
 static int
 get_peer_pidfd(int client_fd)
 {
@@ -109,9 +113,9 @@ get_peer_pidfd(int client_fd)
 			log_warnx(
 			    "this kernel has no SO_PEERPIDFD (Linux 6.5): callers' containers "
 			    "cannot be identified without a pid-reuse race, so container "
-			    "matchers will not match");
+			    "matchers will not match and callers in containers are refused");
 		}
-		return -1; /* also ESRCH: the caller is gone already */
+		return -1;
 	}
 	if (len != sizeof(int) || pidfd < 0) {
 		if (pidfd >= 0)
@@ -121,18 +125,39 @@ get_peer_pidfd(int client_fd)
 	return pidfd;
 }
 
-int
+/* The container "pid" is in by /proc alone, for UNPINNED: 0 with id set, or -1. */
+static int
+unpinned_container_id(pid_t pid, char id[65])
+{
+	char path[64], *text;
+	ssize_t n;
+	int rc = -1;
+
+	if ((text = malloc(CGROUP_TEXT_MAX)) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if ((n = read_small_file(path, text, CGROUP_TEXT_MAX)) != -1)
+		rc = cgroup_container_id(text, (size_t)n, id);
+	free(text);
+	return rc;
+}
+
+enum peer_ctr
 peer_container_id(int client_fd, pid_t pid, char id[65])
 {
+	enum peer_ctr rc = PEER_CTR_NONE;
 	char path[64];
 	char *text;
 	ssize_t n;
-	int pidfd, rc = -1;
+	int pidfd;
 
 	if (pid <= 0)
-		return -1;
-	if ((pidfd = get_peer_pidfd(client_fd)) == -1)
-		return -1;
+		return PEER_CTR_NONE;
+	if ((pidfd = get_peer_pidfd(client_fd)) == -1) {
+		if (errno == ENOPROTOOPT && unpinned_container_id(pid, id) == 0)
+			return PEER_CTR_UNPINNED;
+		return PEER_CTR_NONE;
+	}
 	/* The same process SO_PEERCRED named, still there. */
 	if (pidfd_pid(pidfd) != pid)
 		goto out_close;
@@ -141,8 +166,8 @@ peer_container_id(int client_fd, pid_t pid, char id[65])
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
 	n = read_small_file(path, text, CGROUP_TEXT_MAX);
 	/* Only now: had the caller gone before or during the read, this fails. */
-	if (n != -1 && pidfd_alive(pidfd))
-		rc = cgroup_container_id(text, (size_t)n, id);
+	if (n != -1 && pidfd_alive(pidfd) && cgroup_container_id(text, (size_t)n, id) == 0)
+		rc = PEER_CTR_FOUND;
 	free(text);
 out_close:
 	close(pidfd);

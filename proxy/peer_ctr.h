@@ -7,13 +7,19 @@
 
 #include <sys/types.h>
 
+enum peer_ctr {
+	PEER_CTR_NONE = -1,   /* not in a container (cgroup.h), or it has exited */
+	PEER_CTR_FOUND = 0,   /* in container "id" */
+	PEER_CTR_UNPINNED = 1 /* seems to be in one, but this kernel cannot pin the caller */
+};
+
 /*
  * The container id (64 lowercase hex digits and a NUL) of the process that
- * connected "client_fd", whose SO_PEERCRED pid is "pid".  Returns 0, or -1
- * when it is not in a container (cgroup.h), when it has exited, or when the
- * kernel cannot pin the process (no SO_PEERPIDFD before Linux 6.5: logged
- * once).  Blocks on two small reads of /proc.
+ * connected "client_fd", whose SO_PEERCRED pid is "pid".  Kernels before
+ * Linux 6.5 (no SO_PEERPIDFD, logged once) cannot pin the process: there a
+ * caller whose pid is in a container gets UNPINNED, never FOUND.  Blocks on
+ * two small reads of /proc.
  */
-int peer_container_id(int client_fd, pid_t pid, char id[65]);
+enum peer_ctr peer_container_id(int client_fd, pid_t pid, char id[65]);
 
 #endif
