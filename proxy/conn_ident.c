@@ -148,7 +148,7 @@ conn_identify_start(struct conn *c, int fd)
 		return 0;
 	if ((ssl = tls_new_ssl(tls)) == NULL)
 		return -1;
-	if (sock_start_tls(c->c_bev, ssl, true) == -1)
+	if (sock_start_tls(c->c_bev, ssl) == -1)
 		return -1;
 	c->c_tls_pending = true;
 	return 0;

@@ -238,56 +238,79 @@ do_write(struct sock *s)
  */
 static unsigned char small_read_buf[SOCK_SMALL_READ];
 
-static ssize_t
-read_small(struct sock *s)
+/* Where the next read goes (plain or TLS): 1 or 2 iovecs, or -1 when out of memory. */
+static int
+read_target(struct sock *s, struct evbuffer_iovec v[2])
 {
-	size_t want = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
-	ssize_t n = recv(s->fd, small_read_buf, want, MSG_DONTWAIT);
+	int nv;
 
-	if (n > 0) {
-		if (evbuffer_add(s->in, small_read_buf, (size_t)n) == -1) {
-			errno = ENOMEM;
-			return -1;
-		}
-		s->streaming = (size_t)n == want && want < s->read_size;
+	if (!s->streaming) {
+		v[0].iov_base = small_read_buf;
+		v[0].iov_len = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
+		return 1;
 	}
-	return n;
+	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2);
+	return nv < 1 ? -1 : nv;
 }
 
-static ssize_t
-read_reserved(struct sock *s)
+/*
+ * Hand the "n" bytes a read put into read_target()'s iovecs to the input
+ * buffer, and decide how the next read goes.  Returns 0, or -1 when out of
+ * memory (the bytes are lost: the socket must fail).
+ */
+static int
+read_done(struct sock *s, struct evbuffer_iovec v[2], int nv, size_t n)
 {
-	struct evbuffer_iovec v[2];
-	ssize_t n, left;
-	int nv, i;
+	size_t left = n;
+	int i;
 
-	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2);
-	if (nv < 1) {
-		errno = ENOMEM;
-		return -1;
+	if (v[0].iov_base == small_read_buf) {
+		s->streaming = n == v[0].iov_len && n < s->read_size;
+		return n > 0 ? evbuffer_add(s->in, small_read_buf, n) : 0;
 	}
-	n = readv(s->fd, (struct iovec *)v, nv);
-	if (n <= 0)
-		return n;
-	for (i = 0, left = n; i < nv; i++) {
-		size_t take = (size_t)left < v[i].iov_len ? (size_t)left : v[i].iov_len;
-
-		v[i].iov_len = take;
-		left -= (ssize_t)take;
+	for (i = 0; i < nv; i++) {
+		v[i].iov_len = left < v[i].iov_len ? left : v[i].iov_len;
+		left -= v[i].iov_len;
 	}
 	evbuffer_commit_space(s->in, v, nv);
 	s->streaming = n >= SOCK_SMALL_ENOUGH;
-	return n;
+	return 0;
+}
+
+/* recv()/recvmsg(): like send_out(), they skip the file layer that read()/readv() take. */
+static ssize_t
+recv_into(struct sock *s, struct evbuffer_iovec *v, int nv)
+{
+	struct msghdr msg = { 0 };
+
+	if (nv == 1)
+		return recv(s->fd, v[0].iov_base, v[0].iov_len, MSG_DONTWAIT);
+	msg.msg_iov = (struct iovec *)v;
+	msg.msg_iovlen = (size_t)nv;
+	return recvmsg(s->fd, &msg, MSG_DONTWAIT);
 }
 
 static void
 do_read(struct sock *s)
 {
-	ssize_t n = s->streaming ? read_reserved(s) : read_small(s);
+	struct evbuffer_iovec v[2];
+	int nv = read_target(s, v);
+	ssize_t n;
 
+	if (nv == -1) {
+		errno = ENOMEM;
+		fail(s);
+		return;
+	}
+	n = recv_into(s, v, nv);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			fail(s);
+		return;
+	}
+	if (read_done(s, v, nv, (size_t)n) == -1) {
+		errno = ENOMEM;
+		fail(s);
 		return;
 	}
 	if (n == 0) {
@@ -536,12 +559,6 @@ sock_read_disable(struct sock *s)
 	update_read(s);
 }
 
-bool
-sock_reading(const struct sock *s)
-{
-	return s->rev_added;
-}
-
 void
 sock_set_read_max(struct sock *s, size_t max)
 {
@@ -666,11 +683,8 @@ err : {
 
 	pipe_end(p, -1);
 	errno = saved;
-	/* Report on whichever end failed; both ends' owners share a fate here. */
-	src->dead = true;
-	update_read(src);
-	if (src->eventcb != NULL)
-		src->eventcb(src, SOCK_ERROR, src->arg);
+	/* On src whichever end failed: both ends belong to one owner, told once. */
+	fail(src);
 }
 }
 
@@ -725,9 +739,10 @@ sock_pipe_moved(const struct sock *src)
 /* ---- TLS ---------------------------------------------------------------------------- */
 
 int
-sock_start_tls(struct sock *s, SSL *ssl, bool server)
+sock_start_tls(struct sock *s, SSL *ssl)
 {
 	struct sock_tls *t = NULL;
+	bool server;
 
 	if (s->fd == -1 || s->tls != NULL || s->dead || s->free_later || s->pipe_in != NULL ||
 	    s->pipe_out != NULL || (t = calloc(1, sizeof(*t))) == NULL ||
@@ -755,6 +770,9 @@ sock_start_tls(struct sock *s, SSL *ssl, bool server)
 	 * so a cut request or response is still seen as incomplete.
 	 */
 	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* The role comes with the SSL (its method or tls_new_ssl()); SSL_do_handshake needs it set.
+	 */
+	server = SSL_is_server(ssl) == 1;
 	if (server)
 		SSL_set_accept_state(ssl);
 	else
@@ -896,16 +914,14 @@ tls_read(struct sock *s)
 {
 	struct sock_tls *t = s->tls;
 	struct evbuffer_iovec v[2];
-	size_t got, off = 0, total = 0, left;
-	int nv, i = 0, k, rc, e, saved;
-	bool eof = false, small = !s->streaming;
+	size_t got, off = 0, total = 0;
+	int nv = read_target(s, v), i = 0, k, rc, e, saved;
+	bool eof = false;
 
-	/* Small messages go through the shared buffer, as in do_read(). */
-	if (small) {
-		v[0].iov_base = small_read_buf;
-		v[0].iov_len = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
-		nv = 1;
-	} else if ((nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2)) < 1) {
+	if (nv == -1) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
+		errno = ENOMEM;
+		fail(s);
 		return;
 	}
 	for (;;) {
@@ -942,21 +958,11 @@ tls_read(struct sock *s)
 	}
 	for (k = 0; k < nv && k <= i; k++)
 		total += k < i ? v[k].iov_len : off;
-	if (small) {
-		s->streaming = total == v[0].iov_len && total < s->read_size;
-		if (total > 0 && evbuffer_add(s->in, small_read_buf, total) == -1) {
-			snprintf(s->tls->err, sizeof(s->tls->err), "out of memory");
-			errno = ENOMEM;
-			fail(s); /* what was decrypted is lost: the stream cannot go on */
-			return;
-		}
-	} else {
-		for (left = total, k = 0; k < nv; k++) {
-			v[k].iov_len = left < v[k].iov_len ? left : v[k].iov_len;
-			left -= v[k].iov_len;
-		}
-		evbuffer_commit_space(s->in, v, nv);
-		s->streaming = total >= SOCK_SMALL_ENOUGH;
+	if (read_done(s, v, nv, total) == -1) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
+		errno = ENOMEM;
+		fail(s); /* what was decrypted is lost: the stream cannot go on */
+		return;
 	}
 	if (eof)
 		s->eof = true;

@@ -41,7 +41,11 @@ struct sock *sock_new(struct event_base *base, int fd, sock_data_fn *readcb, soc
 /* Closes the descriptor and frees the buffers.  NULL is a no-op. */
 void sock_free(struct sock *s);
 
-/* Start a non-blocking connect; SOCK_CONNECTED or SOCK_ERROR follows.  -1: failed at once. */
+/*
+ * Start a non-blocking connect: 0, and SOCK_CONNECTED or SOCK_ERROR follows;
+ * 1 when connected at once (Unix sockets usually are; no SOCK_CONNECTED);
+ * -1 when it failed at once.
+ */
 int sock_connect(struct sock *s, const struct sockaddr *sa, socklen_t len);
 
 struct evbuffer *sock_input(struct sock *s);
@@ -51,7 +55,6 @@ int sock_fd(const struct sock *s);
 /* Reading on or off (back-pressure).  Reading stays off after EOF. */
 void sock_read_enable(struct sock *s);
 void sock_read_disable(struct sock *s);
-bool sock_reading(const struct sock *s);
 
 /*
  * Input ceiling: reading pauses while this many bytes wait to be consumed,
@@ -91,7 +94,7 @@ void sock_shutdown_write(struct sock *s);
  * Returns 0, or -1 when s cannot start TLS (no descriptor, already TLS,
  * failed, piping) or the setup failed.
  */
-int sock_start_tls(struct sock *s, SSL *ssl, bool server);
+int sock_start_tls(struct sock *s, SSL *ssl);
 /* The TLS connection, for the peer's certificate; NULL on a plain socket. */
 SSL *sock_ssl(struct sock *s);
 /*

@@ -37,7 +37,7 @@ upstream_open(struct sock *s, const struct sa_addr *a)
 	 * What the caller queues before the handshake ends waits in the
 	 * output; SOCK_CONNECTED comes with SOCK_TLS_DONE.
 	 */
-	if ((ssl = tls_new_ssl(upstream_tls)) == NULL || sock_start_tls(s, ssl, false) == -1)
+	if ((ssl = tls_new_ssl(upstream_tls)) == NULL || sock_start_tls(s, ssl) == -1)
 		return -1;
 	return 0;
 }

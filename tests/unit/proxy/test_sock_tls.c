@@ -428,8 +428,8 @@ pair_connect(struct pair *p, SSL *srv_ssl, SSL *cli_ssl)
 	p->cli.s = sock_new(p->base, fds[1], readcb, writecb, eventcb, &p->cli);
 	assert_non_null(p->srv.s);
 	assert_non_null(p->cli.s);
-	assert_int_equal(sock_start_tls(p->srv.s, srv_ssl, true), 0);
-	assert_int_equal(sock_start_tls(p->cli.s, cli_ssl, false), 0);
+	assert_int_equal(sock_start_tls(p->srv.s, srv_ssl), 0);
+	assert_int_equal(sock_start_tls(p->cli.s, cli_ssl), 0);
 }
 
 static void
@@ -666,7 +666,7 @@ test_sock_tls_raw_peer(void **state)
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
 	p.srv.s = sock_new(p.base, fds[0], readcb, writecb, eventcb, &p.srv);
 	assert_non_null(p.srv.s);
-	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx), true), 0);
+	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx)), 0);
 	tls_ctx_unref(sctx);
 	if (c->bytes != NULL)
 		assert_int_equal(write(fds[1], c->bytes, c->len), (ssize_t)c->len);
@@ -845,7 +845,7 @@ test_sock_tls_tcp_connect(void **state)
 	assert_non_null(p.cli.s);
 	rc = sock_connect(p.cli.s, (struct sockaddr *)&sin, sizeof(sin));
 	assert_true(rc == 0 || rc == 1);
-	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx), false), 0);
+	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx)), 0);
 	evbuffer_add(sock_output(p.cli.s), "ping", 4); /* waits for the handshake */
 	/* The kernel completes the TCP handshake on its own: accept now. */
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -853,7 +853,7 @@ test_sock_tls_tcp_connect(void **state)
 	p.srv.echo = true;
 	p.srv.s = sock_new(p.base, fd, tcp_readcb, NULL, eventcb, &p.srv);
 	assert_non_null(p.srv.s);
-	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx), true), 0);
+	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx)), 0);
 	tls_ctx_unref(sctx);
 	tls_ctx_unref(cctx);
 	event_base_dispatch(p.base);
@@ -1038,8 +1038,8 @@ test_sock_tls_partial_record_waits(void **state)
 	p.cli.s = sock_new(p.base, cfds[0], readcb, writecb, held_cli_eventcb, &p.cli);
 	assert_non_null(p.srv.s);
 	assert_non_null(p.cli.s);
-	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx), true), 0);
-	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx), false), 0);
+	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx)), 0);
+	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx)), 0);
 	tls_ctx_unref(sctx);
 	tls_ctx_unref(cctx);
 	event_base_dispatch(p.base);
@@ -1090,9 +1090,9 @@ test_sock_tls_plain_untouched(void **state)
 		server_cfg(&scfg, "server", SW_CERTS_NONE, false);
 		ctx = tls_server_ctx_new(&scfg, err, sizeof(err));
 		assert_non_null(ctx);
-		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx), true), 0);
-		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx), true), -1);
-		assert_int_equal(sock_start_tls(none, tls_new_ssl(ctx), true), -1);
+		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx)), 0);
+		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx)), -1);
+		assert_int_equal(sock_start_tls(none, tls_new_ssl(ctx)), -1);
 		sock_free(none);
 		tls_ctx_unref(ctx);
 	}
