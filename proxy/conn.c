@@ -1030,6 +1030,9 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);
 	/* Pipelined input waits unparsed; cap it just above what one head may take. */
 	sock_set_read_max(c->c_bev, limits(c)->max_header_bytes + SW_MAX_READ);
+	/* Uploads (build contexts, archives, image loads) read into reserved space once they
+	 * stream. */
+	sock_set_read_size(c->c_bev, SW_MAX_READ);
 	TAILQ_INSERT_TAIL(&srv->conns, c, c_entry);
 	srv->n_conns++;
 	c->c_state = CONN_IDENTIFY;
