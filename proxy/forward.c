@@ -454,14 +454,11 @@ add_encoded_path(struct head_buf *b, const struct sw_str *path)
 static struct sw_str
 buffered_body(struct conn *c)
 {
-	struct sw_str owned;
+	struct sw_str body = { "", 0 };
 
-	if (conn_own_body(c, &owned))
-		return owned; /* labelled with its owner */
-	if (c->c_fwd_inspected)
-		return sw_str_make(c->c_insp->body, c->c_insp->body_len);
-	return sw_str_make(
-	    (const char *)evbuffer_pullup(c->c_body, -1), evbuffer_get_length(c->c_body));
+	if (!conn_own_body(c, &body)) /* labelled with its owner, else */
+		(void)conn_inspected_body(c, &body);
+	return body;
 }
 
 static int
