@@ -46,10 +46,16 @@ accept_cb(struct evconnlistener *el, evutil_socket_t fd, struct sockaddr *sa, in
 		return;
 	}
 	if (s->n_conns >= srv_limits(s)->max_connections) {
-		/* Best effort on a fresh socket: a short write can only lose the message. */
-		ssize_t w = write(fd, too_many, sizeof(too_many) - 1);
+		/*
+		 * Best effort on a fresh socket: a short write can only lose the
+		 * message.  A TLS client would take plain bytes for a broken
+		 * handshake: it gets the close alone.
+		 */
+		if (!l->l_tls) {
+			ssize_t w = write(fd, too_many, sizeof(too_many) - 1);
 
-		(void)w;
+			(void)w;
+		}
 		log_debug("listener %s: connection refused, %u open", l->l_name, s->n_conns);
 		close(fd);
 		return;
