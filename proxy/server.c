@@ -110,24 +110,6 @@ incompatible(const struct sw_config *old, const struct sw_config *new)
 	return NULL;
 }
 
-/* The host part of tcp://host:port (brackets of an IPv6 literal removed). */
-static void
-url_host(const char *url, char *buf, size_t bufsz)
-{
-	const char *h = strstr(url, "://"), *end;
-
-	h = h != NULL ? h + 3 : url;
-	if (*h == '[') {
-		h++;
-		end = strchr(h, ']');
-	} else {
-		end = strrchr(h, ':');
-	}
-	if (end == NULL)
-		end = h + strlen(h);
-	snprintf(buf, bufsz, "%.*s", (int)(end - h), h);
-}
-
 /*
  * Every TLS context a configuration asks for, read from its files: all of
  * them or none, so a bad certificate, key or CRL keeps the running ones.
@@ -153,7 +135,6 @@ tls_set_free(struct tls_set *t)
 static int
 tls_set_load(const struct sw_config *cfg, struct tls_set *t, char *err, size_t errsz)
 {
-	char host[SW_URL_MAX];
 	char why[384];
 	size_t i;
 
@@ -173,8 +154,15 @@ tls_set_load(const struct sw_config *cfg, struct tls_set *t, char *err, size_t e
 		}
 	}
 	if (cfg->upstream_tls.enabled) {
-		url_host(cfg->upstream, host, sizeof(host));
-		t->ups = tls_client_ctx_new(&cfg->upstream_tls, host, why, sizeof(why));
+		struct sa_addr ups;
+		const char *bad;
+
+		if (sa_parse_url(cfg->upstream, &ups, &bad) == -1) {
+			snprintf(err, errsz, "upstream %s: %s", cfg->upstream, bad);
+			tls_set_free(t);
+			return -1;
+		}
+		t->ups = tls_client_ctx_new(&cfg->upstream_tls, ups.host, why, sizeof(why));
 		if (t->ups == NULL) {
 			snprintf(err, errsz, "upstream %s: %s", cfg->upstream, why);
 			tls_set_free(t);

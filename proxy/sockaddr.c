@@ -83,6 +83,7 @@ parse_tcp(const char *hostport, struct sa_addr *out, const char **why)
 		memcpy(host, hostport, hl);
 	}
 	host[hl] = '\0';
+	memcpy(out->host, host, hl + 1);
 	if (parse_port(colon + 1, &port) == -1) {
 		*why = "bad port";
 		return -1;

@@ -12,6 +12,7 @@ struct sa_addr {
 	socklen_t len;
 	int family;     /* AF_UNIX, AF_INET or AF_INET6 */
 	char path[108]; /* AF_UNIX: the socket path */
+	char host[64];  /* AF_INET, AF_INET6: the address as written, without brackets */
 };
 
 /* Returns 0, or -1 with a static reason in *why. */
