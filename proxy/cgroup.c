@@ -27,11 +27,12 @@
  * v1 line may name a different one; otherwise all v1 lines that name a
  * container must name the same one (lines that name none, like "rdma:/",
  * are fine).  Disagreement means something moved a process behind the
- * daemon's back, so there is no answer rather than a guess.  Any malformed
- * line also gives no answer: the kernel prints cgroup names unescaped, and
- * only its refusal of names with a newline (Linux 6.18 here) keeps a
- * cgroup name from forging a line, so nothing that does not parse is
- * guessed at.
+ * daemon's back, so the text is unusable rather than guessed at.  Any
+ * malformed line makes it unusable too: the kernel prints cgroup names
+ * unescaped, and only its refusal of names with a newline (Linux 6.18
+ * here) keeps a cgroup name from forging a line, so nothing that does not
+ * parse is guessed at.  Unusable is never "no container": a host process
+ * may match uid entries that a container must not get.
  */
 #include "sockwarden/compat.h"
 
@@ -201,7 +202,7 @@ scan_line(const char *l, size_t n, struct cg_scan *s)
 	return 0;
 }
 
-int
+enum cgroup_ctr
 cgroup_container_id(const char *text, size_t len, char id[65])
 {
 	const char *p = text, *end = text + len, *nl;
@@ -209,25 +210,25 @@ cgroup_container_id(const char *text, size_t len, char id[65])
 	const char *found;
 
 	if (len == 0 || memchr(text, '\0', len) != NULL)
-		return -1;
+		return CGROUP_UNUSABLE;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (nl == NULL)
 			nl = end; /* a last line without its newline */
 		if (scan_line(p, (size_t)(nl - p), &s) == -1)
-			return -1; /* also an empty line: the kernel prints none */
+			return CGROUP_UNUSABLE; /* also an empty line: the kernel prints none */
 		if (nl == end)
 			break;
 		p = nl + 1;
 	}
 	if (s.v1_conflict)
-		return -1;
+		return CGROUP_UNUSABLE;
 	if (s.v2 != NULL && s.v1 != NULL && memcmp(s.v2, s.v1, ID_LEN) != 0)
-		return -1;
+		return CGROUP_UNUSABLE;
 	found = s.v2 != NULL ? s.v2 : s.v1;
 	if (found == NULL)
-		return -1;
+		return CGROUP_NONE;
 	memcpy(id, found, ID_LEN);
 	id[ID_LEN] = '\0';
-	return 0;
+	return CGROUP_FOUND;
 }

@@ -8,15 +8,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+enum cgroup_ctr {
+	CGROUP_UNUSABLE = 0, /* malformed or ambiguous: zero-filled memory must fail closed */
+	CGROUP_NONE,         /* well-formed, and in no container the daemon could have created */
+	CGROUP_FOUND,        /* in container "id" */
+};
+
 /*
- * The container id named by "text" (the contents of /proc/<pid>/cgroup,
- * "len" bytes, not NUL-terminated).  Returns 0 and the 64 lowercase hex
- * digits plus a NUL in "id", or -1 when the process is not in a container
- * the daemon could have created, or when the text is malformed or
- * ambiguous.  The rules (outermost component wins, delegated subtrees never
- * name a container, hybrid hierarchies must agree) are in cgroup.c.
+ * The container named by "text" (the contents of /proc/<pid>/cgroup, "len"
+ * bytes, not NUL-terminated).  FOUND sets "id" to the 64 lowercase hex
+ * digits plus a NUL.  Text that is malformed, ambiguous or names a cgroup
+ * outside our cgroup namespace is UNUSABLE, never NONE: "no container" is an
+ * answer, and only well-formed text gives it.  The rules (outermost
+ * component wins, delegated subtrees never name a container, hybrid
+ * hierarchies must agree) are in cgroup.c.
  */
-int cgroup_container_id(const char *text, size_t len, char id[65]);
+enum cgroup_ctr cgroup_container_id(const char *text, size_t len, char id[65]);
 
 /* True when p[0..len) is exactly a container id: 64 lowercase hex digits. */
 bool cgroup_is_id(const char *p, size_t len);

@@ -77,26 +77,39 @@ ctr_found(enum ctr_status st, const struct sw_ctr_ident *ctr, const char *why, v
 	maybe_done(c);
 }
 
-/* Unix callers: the container, when some client entry of the listener can use it. */
+/*
+ * Unix callers: the container, when some client entry of the listener can
+ * use it.  There, a caller whose container cannot be told is refused, not
+ * taken for a host process: its uid could match an entry meant for the host.
+ */
 static void
 start_container_lookup(struct conn *c, int fd)
 {
 	const struct sw_config *cfg = pol_set_config(c->c_ps);
 	const struct sw_ctr_ident *ctr;
 	enum ctr_status st;
-	const char *why;
+	const char *why = NULL;
 	char id[65];
 
-	if (!c->c_ident.has_peercred || c->c_srv->ctrs == NULL ||
-	    !pol_listener_wants_container(cfg, c->c_lsn->l_index))
+	if (!pol_listener_wants_container(cfg, c->c_lsn->l_index))
 		return;
-	switch (peer_container_id(fd, c->c_ident.pid, id)) {
-	case PEER_CTR_NONE:
-		return; /* not in a container, or the caller is gone */
-	case PEER_CTR_UNPINNED:
+	if (!c->c_ident.has_peercred) {
 		unidentified(c, "cannot identify the calling container",
-		    "this kernel (before Linux 6.5, no SO_PEERPIDFD) cannot tell it safely");
+		    "the kernel did not give its credentials (SO_PEERCRED)");
 		return;
+	}
+	if (c->c_srv->ctrs == NULL) {
+		unidentified(c, "cannot identify the calling container",
+		    "the container cache is not running");
+		return;
+	}
+	switch (peer_container_id(fd, c->c_ident.pid, id, &why)) {
+	case PEER_CTR_UNKNOWN:
+		unidentified(c, "cannot identify the calling container",
+		    why != NULL ? why : "its cgroup cannot be told");
+		return;
+	case PEER_CTR_NONE:
+		return; /* a live caller in a host cgroup */
 	case PEER_CTR_FOUND:
 		break;
 	}

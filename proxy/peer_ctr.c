@@ -2,9 +2,23 @@
  * Reading /proc/<pid>/cgroup by number alone is racy: the caller may exit
  * and its pid go to another process (one in a container with more rights,
  * say) before the file is read.  SO_PEERPIDFD hands us a pidfd for the very
- * process that connected.  Its pid cannot be reused while that process
- * exists (a zombie still holds it), so if the pidfd still refers to a live
- * process AFTER the read, the read was of the caller.
+ * process that connected, the one SO_PEERCRED numbered.  Its pid cannot be
+ * reused while that process exists (a zombie still holds it), so if the
+ * pidfd still refers to a process AFTER the read, the read was of the
+ * caller.  One check after the read proves that: the pidfd's "Pid:" in
+ * /proc/self/fdinfo is -1 once the process is gone, and otherwise its
+ * number in the pid namespace of the /proc we read, which must be the
+ * number SO_PEERCRED gave in ours.  Liveness alone (pidfd_send_signal)
+ * would not do: it cannot tell that this /proc counts pids as we do (one
+ * mounted for another pid namespace names other processes by the same
+ * numbers).
+ *
+ * Anything short of that proof is UNKNOWN, never NONE: no pid (a caller in
+ * a pid namespace we cannot see), a caller already gone (a socket made by a
+ * child that exited, kept by its parent: the kernel still gives a pidfd,
+ * one that refers to no process), an unreadable or unusable file.  NONE
+ * would keep the caller's uid, and uid entries may grant a container
+ * caller more than the container entries meant for it.
  *
  * Kernels before 6.5 have no SO_PEERPIDFD.  There a container is never
  * FOUND: pidfd_open(pid) after accept pins whatever process holds the
@@ -12,15 +26,16 @@
  * inodes, which a forked child keeps) bounds the window from connect() to
  * that call.  A container identity an attacker can win by racing pid reuse
  * would be weaker than the uid it refines.  But the unpinned read still
- * serves in the other direction: a caller that seems to be in a container
- * is UNPINNED, and the proxy refuses it rather than take it for a host
- * process whose uid entries might grant more.  Winning that race only
- * gives what every container caller got before: host treatment.
+ * serves in the other direction: a caller that seems to be in a container,
+ * or whose file cannot be read or used, is UNKNOWN, and the proxy refuses
+ * it rather than take it for a host process whose uid entries might grant
+ * more.  Only a pid that a host process holds by the time of the read is
+ * NONE; winning that race only gives what every container caller got
+ * before container entries existed: host treatment.
  */
 #include "sockwarden/compat.h"
 
 #include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,7 +88,10 @@ read_small_file(const char *path, char *buf, size_t bufsz)
 	return (ssize_t)len;
 }
 
-/* The pid a pidfd refers to, in our pid namespace; -1 once the process is gone, 0 if hidden. */
+/*
+ * The pid a pidfd refers to, in the pid namespace of our /proc; -1 once the
+ * process is gone (reaped: a zombie still has its pid), 0 if it is hidden.
+ */
 static pid_t
 pidfd_pid(int pidfd)
 {
@@ -91,12 +109,6 @@ pidfd_pid(int pidfd)
 	if (errno != 0 || end == p || (*end != '\n' && *end != '\0'))
 		return -1;
 	return (pid_t)v;
-}
-
-static bool
-pidfd_alive(int pidfd)
-{
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 }
 
 /* -1 with errno ENOPROTOOPT on kernels without SO_PEERPIDFD, ESRCH when the caller is gone. */
@@ -120,56 +132,83 @@ get_peer_pidfd(int client_fd)
 	if (len != sizeof(int) || pidfd < 0) {
 		if (pidfd >= 0)
 			close(pidfd);
+		errno = EPROTO; /* never a stale ENOPROTOOPT: that would mean "unpinned" */
 		return -1;
 	}
 	return pidfd;
 }
 
-/* The container "pid" is in by /proc alone, for UNPINNED: 0 with id set, or -1. */
-static int
-unpinned_container_id(pid_t pid, char id[65])
+/*
+ * The container /proc/<pid>/cgroup names, whichever process holds "pid" now.
+ * UNUSABLE sets "why": the file cannot be read, or its text cannot be used.
+ */
+static enum cgroup_ctr
+proc_container_id(pid_t pid, char id[65], const char **why)
 {
-	char path[64], *text;
+	static char text[CGROUP_TEXT_MAX]; /* one thread */
+	enum cgroup_ctr cr;
+	char path[64];
 	ssize_t n;
-	int rc = -1;
 
-	if ((text = malloc(CGROUP_TEXT_MAX)) == NULL)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if ((n = read_small_file(path, text, CGROUP_TEXT_MAX)) != -1)
-		rc = cgroup_container_id(text, (size_t)n, id);
-	free(text);
-	return rc;
+	if ((n = read_small_file(path, text, sizeof(text))) == -1) {
+		*why = "its /proc/<pid>/cgroup cannot be read (gone, or /proc hides it)";
+		return CGROUP_UNUSABLE;
+	}
+	if ((cr = cgroup_container_id(text, (size_t)n, id)) == CGROUP_UNUSABLE)
+		*why = "its /proc/<pid>/cgroup is malformed, ambiguous, or outside our cgroup "
+		       "namespace";
+	return cr;
+}
+
+/* Kernels without SO_PEERPIDFD: only a host cgroup is believed (see the top of the file). */
+static enum peer_ctr
+unpinned_container_id(pid_t pid, char id[65], const char **why)
+{
+	switch (proc_container_id(pid, id, why)) {
+	case CGROUP_NONE:
+		return PEER_CTR_NONE;
+	case CGROUP_FOUND:
+		*why = "this kernel (before Linux 6.5, no SO_PEERPIDFD) cannot tell it safely";
+		return PEER_CTR_UNKNOWN;
+	case CGROUP_UNUSABLE:
+		break;
+	}
+	return PEER_CTR_UNKNOWN;
 }
 
 enum peer_ctr
-peer_container_id(int client_fd, pid_t pid, char id[65])
+peer_container_id(int client_fd, pid_t pid, char id[65], const char **why)
 {
-	enum peer_ctr rc = PEER_CTR_NONE;
-	char path[64];
-	char *text;
-	ssize_t n;
+	enum cgroup_ctr cr;
+	bool pinned;
 	int pidfd;
 
-	if (pid <= 0)
-		return PEER_CTR_NONE;
-	if ((pidfd = get_peer_pidfd(client_fd)) == -1) {
-		if (errno == ENOPROTOOPT && unpinned_container_id(pid, id) == 0)
-			return PEER_CTR_UNPINNED;
-		return PEER_CTR_NONE;
+	if (pid <= 0) {
+		*why = "the kernel gave no pid for it (a pid namespace we cannot see)";
+		return PEER_CTR_UNKNOWN;
 	}
-	/* The same process SO_PEERCRED named, still there. */
-	if (pidfd_pid(pidfd) != pid)
-		goto out_close;
-	if ((text = malloc(CGROUP_TEXT_MAX)) == NULL)
-		goto out_close;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	n = read_small_file(path, text, CGROUP_TEXT_MAX);
+	if ((pidfd = get_peer_pidfd(client_fd)) == -1) {
+		if (errno == ENOPROTOOPT)
+			return unpinned_container_id(pid, id, why);
+		*why = "the kernel gave no pidfd for it (SO_PEERPIDFD)";
+		return PEER_CTR_UNKNOWN;
+	}
+	cr = proc_container_id(pid, id, why);
 	/* Only now: had the caller gone before or during the read, this fails. */
-	if (n != -1 && pidfd_alive(pidfd) && cgroup_container_id(text, (size_t)n, id) == 0)
-		rc = PEER_CTR_FOUND;
-	free(text);
-out_close:
+	pinned = pidfd_pid(pidfd) == pid;
 	close(pidfd);
-	return rc;
+	if (!pinned) {
+		*why = "it has exited, or our /proc does not number it as SO_PEERCRED did";
+		return PEER_CTR_UNKNOWN;
+	}
+	switch (cr) {
+	case CGROUP_NONE:
+		return PEER_CTR_NONE;
+	case CGROUP_FOUND:
+		return PEER_CTR_FOUND;
+	case CGROUP_UNUSABLE:
+		break;
+	}
+	return PEER_CTR_UNKNOWN;
 }

@@ -8,18 +8,20 @@
 #include <sys/types.h>
 
 enum peer_ctr {
-	PEER_CTR_NONE = -1,   /* not in a container (cgroup.h), or it has exited */
-	PEER_CTR_FOUND = 0,   /* in container "id" */
-	PEER_CTR_UNPINNED = 1 /* seems to be in one, but this kernel cannot pin the caller */
+	PEER_CTR_UNKNOWN = 0, /* cannot tell: zero-filled memory must fail closed */
+	PEER_CTR_NONE,        /* a live caller in a well-formed host cgroup (cgroup.h) */
+	PEER_CTR_FOUND,       /* in container "id" */
 };
 
 /*
  * The container id (64 lowercase hex digits and a NUL) of the process that
- * connected "client_fd", whose SO_PEERCRED pid is "pid".  Kernels before
- * Linux 6.5 (no SO_PEERPIDFD, logged once) cannot pin the process: there a
- * caller whose pid is in a container gets UNPINNED, never FOUND.  Blocks on
- * two small reads of /proc.
+ * connected "client_fd", whose SO_PEERCRED pid is "pid".  UNKNOWN, with the
+ * reason in "why", whenever the answer cannot be proved: no pid, the caller
+ * gone, /proc unreadable, cgroup text that cannot be used, and on kernels
+ * before Linux 6.5 (no SO_PEERPIDFD, logged once), which cannot pin the
+ * process, any caller whose pid seems to be in a container.  Blocks on two
+ * small reads of /proc.
  */
-enum peer_ctr peer_container_id(int client_fd, pid_t pid, char id[65]);
+enum peer_ctr peer_container_id(int client_fd, pid_t pid, char id[65], const char **why);
 
 #endif

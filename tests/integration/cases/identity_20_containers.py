@@ -4,13 +4,79 @@
 # asks the daemon for its name and labels. Names "swi-ctr-admin*" get "all", label
 # swi.role=reader gets "ro", anything else "none". The client container itself is started
 # against the daemon directly. The last cases use the "ctr-blind" instance, whose daemon
-# never answers: a container caller is refused there, a host process is not.
+# never answers: a container caller is refused there, a host process is not. The "stale-peer"
+# cases make a caller whose container cannot be told: it made the connection and is gone.
 # Format: see case_exec.py.
 
 CLIENT = ("DOCKER_HOST=unix://$DAEMON_SOCK $DOCKER run --rm --network none "
           "-v $CTR_SOCK:/var/run/docker.sock -v /usr/local/bin/docker:/docker:ro ")
 INNER = " /docker run --rm --network none $IMAGE true"
 RM = "DOCKER_HOST=unix://$DAEMON_SOCK $DOCKER rm -f $NAME"
+
+# stale_peer.py SOCK SW_BIN: first a request as a live host process ("host STATUS"), then
+# the reviewer's exploit: the parent makes a socket, a child connect()s it and exits, the
+# parent reaps the child and sends a request on the socket ("stale STATUS MESSAGE"). The
+# kernel still names the child as the peer (SO_PEERCRED, SO_PEERPIDFD), so sockwarden must
+# refuse rather than take the caller for a host process: a container's root could do this
+# to get the uid 0 entry. sockwarden (the listener's owner, from SO_PEERCRED on our side)
+# is stopped while the child connects and exits, so that it cannot identify the child
+# while alive, which is the attacker's race made certain.
+STALE_PEER = r"""
+import json, os, signal, socket, struct, sys, time
+
+SOCK, SW_BIN = sys.argv[1], sys.argv[2]
+REQ = (b"POST /containers/create HTTP/1.1\r\nHost: d\r\nConnection: close\r\n"
+       b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+
+
+def answer(s):
+    s.settimeout(20)
+    s.sendall(REQ)
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return head.split(b" ")[1].decode(), json.loads(body)["message"]
+
+
+def stopped(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rpartition(")")[2].split()[0] in ("T", "t")
+
+
+host = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+host.connect(SOCK)
+sw_pid = struct.unpack("3i", host.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+if os.path.realpath("/proc/%d/exe" % sw_pid) != os.path.realpath(SW_BIN):
+    sys.exit("the listener's owner %d is not %s" % (sw_pid, SW_BIN))
+print("host", answer(host)[0])
+host.close()
+
+stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+os.kill(sw_pid, signal.SIGSTOP)
+try:
+    deadline = time.monotonic() + 5
+    while not stopped(sw_pid):
+        if time.monotonic() > deadline:
+            sys.exit("sockwarden did not stop")
+        time.sleep(0.01)
+    child = os.fork()
+    if child == 0:
+        try:
+            stale.connect(SOCK)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+finally:
+    os.kill(sw_pid, signal.SIGCONT)
+status, body = answer(stale)
+print("stale", status, body)
+"""
+STALE_WHY = (r"cannot identify the calling container: (it has exited|the kernel gave no "
+             r"pidfd|its /proc/<pid>/cgroup cannot be read)")
 
 CASES = [
     {
@@ -103,5 +169,43 @@ CASES = [
              "status": 403, "policy": "ro", "client_rule": "clients[1]",
              "client": {"uid": 0}},
         ],
+    },
+    {
+        # The exploit on the listener with a uid 0 entry after the container entry: the
+        # host process gets that entry, the gone caller a 503 and no policy at all.
+        "name": "ctr-stale-peer-refused",
+        "policy": "ctr-blind",
+        "proxy_only": True,
+        "files": {"stale_peer.py": STALE_PEER},
+        "cmd": "/usr/bin/python3 stale_peer.py $SW_SOCK $SW_BIN",
+        "expect": {"exit": 0, "stdout": ["host 403\n"],
+                   "stdout_regex": r"^stale 503 sockwarden: " + STALE_WHY},
+        "audit": [
+            {"listener": "blind", "endpoint": "ContainerCreate", "verdict": "deny",
+             "status": 403, "policy": "ro", "client_rule": "clients[1]",
+             "client": {"uid": 0}},
+            {"listener": "blind", "verdict": "deny", "status": 503, "rule": "identity",
+             "client_rule": "unidentified"},
+        ],
+        "audit_absent": [{"verdict": "allow"}, {"status": 503, "policy": "ro"},
+                         {"policy": "all"}],
+    },
+    {
+        # The same on the identity instance's container listener (default "none").
+        "name": "ctr-stale-peer-refused-containers-listener",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"stale_peer.py": STALE_PEER},
+        "cmd": "/usr/bin/python3 stale_peer.py $CTR_SOCK $SW_BIN",
+        "expect": {"exit": 0, "stdout": ["host 403\n"],
+                   "stdout_regex": r"^stale 503 sockwarden: " + STALE_WHY},
+        "audit": [
+            {"listener": "containers", "endpoint": "ContainerCreate", "verdict": "deny",
+             "status": 403, "policy": "none", "client_rule": "default",
+             "client": {"uid": 0}},
+            {"listener": "containers", "verdict": "deny", "status": 503, "rule": "identity",
+             "client_rule": "unidentified"},
+        ],
+        "audit_absent": [{"verdict": "allow"}, {"status": 503, "policy": "none"}],
     },
 ]
