@@ -456,16 +456,14 @@ media_type(const struct sw_str *ct)
 	return t;
 }
 
-/* Bodies the daemon may read as form fields (/build reads multipart ones). */
 /*
- * Would the daemon read this body as a form?  Go's mime parsing trims Unicode
- * space and folds case beyond ASCII (U+0130 lower-cases to 'i'), so a
- * Content-Type with any non-ASCII byte is treated as one: no client sends
- * such a thing, and the form check must not depend on our folding agreeing
- * with Go's.
+ * Go's mime parsing trims Unicode space and folds case beyond ASCII (U+0130
+ * lower-cases to 'i'), so a Content-Type with any non-ASCII byte is treated
+ * as a form: no client sends such a thing, and the form check must not
+ * depend on our folding agreeing with Go's.  /build reads multipart bodies.
  */
-static bool
-is_form(const struct sw_str *ct)
+bool
+pol_content_type_is_form(const struct sw_str *ct)
 {
 	size_t i;
 
@@ -676,7 +674,7 @@ check_media(const struct insp_row *row, const struct sw_str *ct, const struct sw
 
 	if (ct == NULL)
 		ct = &none;
-	if (is_form(ct)) {
+	if (pol_content_type_is_form(ct)) {
 		set_refusal(out, 415, "sockwarden: form bodies are not accepted (Content-Type)");
 		return -1;
 	}

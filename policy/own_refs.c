@@ -5,11 +5,15 @@
  * naming them.  The body is the canonical one the inspector produced, so
  * keys are spelled as the daemon's fields and cJSON reads it faithfully.
  * Fields are looked for both inside HostConfig and at the top level, where
- * daemons up to 26 also read them.
+ * daemons up to 26 also read them.  Once checked, the containers are pinned:
+ * the body that goes up names each by the full id that was checked
+ * (pol_own_pin_refs), since the daemon's GetContainer tries a full id, then
+ * an exact name, then an id prefix, and a name may change hands meanwhile.
  */
 #include "sockwarden/compat.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -17,10 +21,32 @@
 #include "sockwarden/owner.h"
 #include "sockwarden/policy.h"
 
+#include "endpoints.h"
+#include "json_strict.h"
+
+/* How a string names a container: where its name is, and how it is pinned to an id. */
+enum ctr_form {
+	FORM_MODE,         /* "container:<ref>" (NetworkMode, PidMode, IpcMode) */
+	FORM_VOLUMES_FROM, /* "[/]<ref>[:mode]": ParseVolumesFrom cuts at the first ':' */
+	FORM_LINK,         /* "[/]<ref>[:alias]": opts.ParseLink, then GetContainer */
+	FORM_DNS_LINK,     /* EndpointConfig Links: read like a link, never a container lookup */
+	FORM_WHOLE,        /* "<ref>" (NetworkConnect's Container) */
+};
+
+/*
+ * One walk over the fields that name objects, for both entry points:
+ * pol_own_body_refs() collects into "v"; pol_own_pin_refs() ("pin" set)
+ * rewrites each container reference in place, so the two can never
+ * disagree about which fields name a container.
+ */
 struct refs {
 	struct pol_own_ref *v;
 	size_t n, max;
 	bool overflow;
+	const struct pol_own_ref *pin;
+	size_t n_pin;
+	int pinned;        /* references rewritten */
+	const char *error; /* a pin that failed: the body must not go up */
 };
 
 static void
@@ -28,7 +54,7 @@ add(struct refs *r, enum pol_own_type type, const char *ref, size_t len, const c
 {
 	size_t i;
 
-	if (len == 0)
+	if (len == 0 || r->pin != NULL)
 		return;
 	for (i = 0; i < r->n; i++)
 		if (r->v[i].type == type && strlen(r->v[i].ref) == len &&
@@ -42,7 +68,137 @@ add(struct refs *r, enum pol_own_type type, const char *ref, size_t len, const c
 	memcpy(r->v[r->n].ref, ref, len);
 	r->v[r->n].ref[len] = '\0';
 	r->v[r->n].field = field;
+	r->v[r->n].id[0] = '\0';
 	r->n++;
+}
+
+/* The container's name inside "s" as the daemon cuts it; false when s names none. */
+static bool
+ctr_name(const char *s, enum ctr_form form, const char **name, size_t *len)
+{
+	const char *colon;
+
+	switch (form) {
+	case FORM_MODE:
+		if (strncmp(s, "container:", 10) != 0)
+			return false;
+		*name = s + 10;
+		*len = strlen(*name);
+		break;
+	case FORM_WHOLE:
+		*name = s;
+		*len = strlen(s);
+		break;
+	default:
+		/* A name may start with '/', as the daemon shows names. */
+		if (s[0] == '/')
+			s++;
+		colon = strchr(s, ':');
+		*name = s;
+		*len = colon != NULL ? (size_t)(colon - s) : strlen(s);
+		break;
+	}
+	return *len > 0;
+}
+
+/* The id the proxy resolved "name" to; NULL when it has none fit to pin. */
+static const char *
+pinned_id(const struct refs *r, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_pin; i++) {
+		const struct pol_own_ref *p = &r->pin[i];
+
+		if (p->type != POL_OBJ_CONTAINER || strlen(p->ref) != len ||
+		    memcmp(p->ref, name, len) != 0)
+			continue;
+		/* An id is hex; a ':' or '/' would change how the forms below are cut. */
+		if (p->id[0] == '\0' || strpbrk(p->id, ":/") != NULL)
+			return NULL;
+		return p->id;
+	}
+	return NULL;
+}
+
+/*
+ * HostConfig.Links as opts.ParseLink reads "s": no ':' is the name as its own
+ * alias; one ':' gives the alias, of which a leading-'/' name ("/web:/app/db",
+ * the form inspect shows) keeps only the last path element; more than one
+ * ':' is refused by the daemon, and stays so.  The pinned entry gives the
+ * daemon the same alias.
+ */
+static void
+link_parts(const char *s, const char **sep, const char **rest)
+{
+	const char *colon = strchr(s, ':'), *slash;
+
+	if (colon == NULL) {
+		*sep = ":";
+		*rest = s;
+	} else if (strchr(colon + 1, ':') != NULL) {
+		*sep = "";
+		*rest = colon;
+	} else {
+		*sep = ":";
+		*rest = colon + 1;
+		if (s[0] == '/' && (slash = strrchr(*rest, '/')) != NULL)
+			*rest = slash + 1;
+	}
+}
+
+static void
+pin(struct refs *r, cJSON *node, enum ctr_form form, const char *name, size_t len)
+{
+	const char *s = node->valuestring, *id = pinned_id(r, name, len);
+	const char *head = "", *sep = "", *rest = "", *colon;
+	size_t n;
+	char *v;
+
+	if (id == NULL) {
+		r->error = "a container the body names was not resolved to an id";
+		return;
+	}
+	switch (form) {
+	case FORM_MODE:
+		head = "container:";
+		break;
+	case FORM_VOLUMES_FROM:
+		colon = strchr(s, ':');
+		rest = colon != NULL ? colon : "";
+		break;
+	case FORM_LINK:
+		link_parts(s, &sep, &rest);
+		break;
+	default:
+		break;
+	}
+	n = strlen(head) + strlen(id) + strlen(sep) + strlen(rest) + 1;
+	if ((v = malloc(n)) == NULL) {
+		r->error = "out of memory";
+		return;
+	}
+	snprintf(v, n, "%s%s%s%s", head, id, sep, rest);
+	if (strcmp(v, s) != 0) {
+		if (cJSON_SetValuestring(node, v) == NULL)
+			r->error = "out of memory";
+		r->pinned++;
+	}
+	free(v);
+}
+
+static void
+container(struct refs *r, cJSON *node, enum ctr_form form, const char *field)
+{
+	const char *name;
+	size_t len;
+
+	if (!cJSON_IsString(node) || !ctr_name(node->valuestring, form, &name, &len))
+		return;
+	if (r->pin == NULL)
+		add(r, POL_OBJ_CONTAINER, name, len, field);
+	else if (form != FORM_DNS_LINK)
+		pin(r, node, form, name, len);
 }
 
 static bool
@@ -54,39 +210,28 @@ predefined_network(const char *s)
 
 /* "container:<ref>" joins that container's namespace. */
 static void
-mode(struct refs *r, const cJSON *obj, const char *key, const char *field, bool network)
+mode(struct refs *r, cJSON *obj, const char *key, const char *field, bool network)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	const char *s;
 
 	if (!cJSON_IsString(v))
 		return;
 	s = v->valuestring;
 	if (strncmp(s, "container:", 10) == 0)
-		add(r, POL_OBJ_CONTAINER, s + 10, strlen(s + 10), field);
+		container(r, v, FORM_MODE, field);
 	else if (network && s[0] != '\0' && !predefined_network(s))
 		add(r, POL_OBJ_NETWORK, s, strlen(s), field);
 }
 
-/* VolumesFrom "<ref>[:ro|:rw]"; Links "<ref>[:alias]". */
+/* VolumesFrom, Links: lists of strings that name containers. */
 static void
-prefixed_list(struct refs *r, const cJSON *obj, const char *key, const char *field)
+ctr_list(struct refs *r, cJSON *obj, const char *key, enum ctr_form form, const char *field)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key), *e;
+	cJSON *e;
 
-	cJSON_ArrayForEach (e, v) {
-		const char *s, *colon;
-
-		if (!cJSON_IsString(e))
-			continue;
-		s = e->valuestring;
-		/* A link names the container by name, which may start with '/'. */
-		if (s[0] == '/')
-			s++;
-		colon = strchr(s, ':');
-		add(r, POL_OBJ_CONTAINER, s, colon != NULL ? (size_t)(colon - s) : strlen(s),
-		    field);
-	}
+	cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive(obj, key))
+		container(r, e, form, field);
 }
 
 /* Binds "<source>:<target>[:opts]": a source without '/' is a named volume. */
@@ -124,24 +269,30 @@ mounts(struct refs *r, const cJSON *obj, const char *field)
 }
 
 static void
-host_config(struct refs *r, const cJSON *hc, bool nested)
+host_config(struct refs *r, cJSON *hc, bool nested)
 {
 	if (!cJSON_IsObject(hc))
 		return;
 	mode(r, hc, "NetworkMode", nested ? "HostConfig.NetworkMode" : "NetworkMode", true);
 	mode(r, hc, "PidMode", nested ? "HostConfig.PidMode" : "PidMode", false);
 	mode(r, hc, "IpcMode", nested ? "HostConfig.IpcMode" : "IpcMode", false);
-	prefixed_list(r, hc, "VolumesFrom", nested ? "HostConfig.VolumesFrom" : "VolumesFrom");
-	prefixed_list(r, hc, "Links", nested ? "HostConfig.Links" : "Links");
+	ctr_list(r, hc, "VolumesFrom", FORM_VOLUMES_FROM,
+	    nested ? "HostConfig.VolumesFrom" : "VolumesFrom");
+	ctr_list(r, hc, "Links", FORM_LINK, nested ? "HostConfig.Links" : "Links");
 	binds(r, hc, nested ? "HostConfig.Binds" : "Binds");
 	mounts(r, hc, nested ? "HostConfig.Mounts" : "Mounts");
 }
 
+/*
+ * An endpoint's Links become DNS aliases inside the network (libnetwork
+ * CreateOptionAlias): checked like any container reference, but the daemon
+ * resolves them by name there, so they are not pinned to ids.
+ */
 static void
-endpoint(struct refs *r, const cJSON *es)
+endpoint(struct refs *r, cJSON *es)
 {
 	if (cJSON_IsObject(es))
-		prefixed_list(r, es, "Links", "EndpointConfig.Links");
+		ctr_list(r, es, "Links", FORM_DNS_LINK, "EndpointConfig.Links");
 }
 
 /*
@@ -163,22 +314,46 @@ config_from(struct refs *r, const cJSON *cf)
 		    "ConfigFrom.Network");
 }
 
+/* Every reference in the parsed body "j" of endpoint "ep", into "r". */
+static void
+walk(struct refs *r, int ep, cJSON *j)
+{
+	if (ep == POL_EP_ContainerCreate) {
+		cJSON *nc = cJSON_GetObjectItemCaseSensitive(j, "NetworkingConfig");
+		cJSON *e;
+
+		host_config(r, cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), true);
+		host_config(r, j, false);
+		cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive(nc, "EndpointsConfig")) {
+			if (e->string != NULL && !predefined_network(e->string))
+				add(r, POL_OBJ_NETWORK, e->string, strlen(e->string),
+				    "NetworkingConfig.EndpointsConfig");
+			endpoint(r, e);
+		}
+	} else if (ep == POL_EP_NetworkCreate) {
+		config_from(r, cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom"));
+	} else if (ep == POL_EP_NetworkConnect) {
+		container(
+		    r, cJSON_GetObjectItemCaseSensitive(j, "Container"), FORM_WHOLE, "Container");
+		endpoint(r, cJSON_GetObjectItemCaseSensitive(j, "EndpointConfig"));
+	}
+}
+
+static bool
+names_objects(int ep)
+{
+	return ep == POL_EP_ContainerCreate || ep == POL_EP_NetworkConnect ||
+	       ep == POL_EP_NetworkCreate;
+}
+
 int
 pol_own_body_refs(
     int ep, const char *body, size_t len, struct pol_own_ref *out, size_t max, const char **why)
 {
-	static int create = -1, connect = -1, net_create = -1;
-	struct refs r = { out, 0, max, false };
+	struct refs r = { .v = out, .max = max };
 	cJSON *j;
 
-	if (create == -1) {
-		create = pol_ep_lookup("ContainerCreate");
-		connect = pol_ep_lookup("NetworkConnect");
-		net_create = pol_ep_lookup("NetworkCreate");
-	}
-	if (ep != create && ep != connect && ep != net_create)
-		return 0;
-	if (len == 0)
+	if (!names_objects(ep) || len == 0)
 		return 0;
 	j = cJSON_ParseWithLength(body, len);
 	if (!cJSON_IsObject(j)) {
@@ -186,28 +361,7 @@ pol_own_body_refs(
 		*why = "the body is not a JSON object";
 		return -1;
 	}
-	if (ep == create) {
-		const cJSON *nc = cJSON_GetObjectItemCaseSensitive(j, "NetworkingConfig");
-		const cJSON *eps = cJSON_GetObjectItemCaseSensitive(nc, "EndpointsConfig"), *e;
-
-		host_config(&r, cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), true);
-		host_config(&r, j, false);
-		cJSON_ArrayForEach (e, eps) {
-			if (e->string != NULL && !predefined_network(e->string))
-				add(&r, POL_OBJ_NETWORK, e->string, strlen(e->string),
-				    "NetworkingConfig.EndpointsConfig");
-			endpoint(&r, e);
-		}
-	} else if (ep == net_create) {
-		config_from(&r, cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom"));
-	} else {
-		const cJSON *ctr = cJSON_GetObjectItemCaseSensitive(j, "Container");
-
-		if (cJSON_IsString(ctr))
-			add(&r, POL_OBJ_CONTAINER, ctr->valuestring, strlen(ctr->valuestring),
-			    "Container");
-		endpoint(&r, cJSON_GetObjectItemCaseSensitive(j, "EndpointConfig"));
-	}
+	walk(&r, ep, j);
 	cJSON_Delete(j);
 	if (r.overflow) {
 		*why = "the body names too many other objects to check";
@@ -216,17 +370,54 @@ pol_own_body_refs(
 	return (int)r.n;
 }
 
+int
+pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
+    char **out, size_t *outlen, const char **why)
+{
+	struct sw_str text = sw_str_make(body, len);
+	struct refs r = { .pin = refs, .n_pin = n };
+	struct pol_jdoc doc = { NULL };
+	struct pol_err err;
+	size_t size = len + 64 * n + 64;
+	int rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!names_objects(ep) || len == 0)
+		return 0;
+	/* Numbers keep their text: the rest of the body goes up as it was checked. */
+	if (pol_json_parse(&text, &doc, &err) == -1 || !cJSON_IsObject(doc.root)) {
+		*why = "the body is not a JSON object";
+		goto out;
+	}
+	walk(&r, ep, doc.root);
+	if (r.error != NULL) {
+		*why = r.error;
+		goto out;
+	}
+	rc = 0;
+	if (r.pinned == 0)
+		goto out;
+	if ((*out = pol_json_print(doc.root, &size)) == NULL) {
+		*why = "out of memory";
+		rc = -1;
+		goto out;
+	}
+	*outlen = size;
+	rc = 1;
+out:
+	pol_json_free(&doc);
+	return rc;
+}
+
 bool
 pol_own_labels_inherited(int ep, const char *body, size_t len)
 {
-	static int net_create = -1;
 	const cJSON *cf, *net;
 	bool inherited;
 	cJSON *j;
 
-	if (net_create == -1)
-		net_create = pol_ep_lookup("NetworkCreate");
-	if (ep != net_create || len == 0)
+	if (ep != POL_EP_NetworkCreate || len == 0)
 		return false;
 	if ((j = cJSON_ParseWithLength(body, len)) == NULL)
 		return false;

@@ -111,7 +111,7 @@ routes_to(const char *method, const char *path, size_t n, int ep, const char *re
 }
 
 int
-pol_own_inspect_path(const struct pol_own_plan *plan, char *buf, size_t bufsz)
+pol_own_inspect_path(enum pol_own_type type, const char *ref, char *buf, size_t bufsz)
 {
 	static const struct {
 		enum pol_own_type type;
@@ -125,21 +125,21 @@ pol_own_inspect_path(const struct pol_own_plan *plan, char *buf, size_t bufsz)
 		{ POL_OBJ_EXEC, "/exec/", "/json", POL_EP_ExecInspect },
 	};
 	char decoded[SW_PATH_MAX];
-	size_t i, o = 0, d = 0;
+	size_t i, o = 0, d = 0, len;
 
-	if (plan == NULL || buf == NULL || bufsz == 0 || plan->ref.len == 0 || plan->ref.p == NULL)
+	if (ref == NULL || buf == NULL || bufsz == 0 || (len = strlen(ref)) == 0)
 		return -1;
 	buf[0] = '\0';
 	for (i = 0; i < nitems(shapes); i++)
-		if (shapes[i].type == plan->type)
+		if (shapes[i].type == type)
 			break;
 	if (i == nitems(shapes))
 		return -1;
 	if (!put_raw(decoded, sizeof(decoded), &d, shapes[i].head, strlen(shapes[i].head)) ||
-	    !put_raw(decoded, sizeof(decoded), &d, plan->ref.p, plan->ref.len) ||
+	    !put_raw(decoded, sizeof(decoded), &d, ref, len) ||
 	    !put_raw(decoded, sizeof(decoded), &d, shapes[i].tail, strlen(shapes[i].tail)))
 		return -1;
-	if (!routes_to("GET", decoded, d, shapes[i].ep, plan->ref.p, plan->ref.len))
+	if (!routes_to("GET", decoded, d, shapes[i].ep, ref, len))
 		return -1;
 	if (!put_encoded(buf, bufsz, &o, decoded, d)) {
 		buf[0] = '\0';

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <event2/buffer.h>
 
@@ -56,11 +55,12 @@ struct own_req {
 	/* STAGE_BODY_REFS or STAGE_TAGS: never both in one request (different endpoints). */
 	struct pol_own_ref refs[POL_OWN_MAX_REFS];
 	size_t n_refs, next_ref;
-	char ref[256]; /* the object as the request names it */
-	char id[256];  /* what is being looked up */
-	char *path;    /* rewritten, percent-encoded path */
-	char *query;   /* rewritten query */
-	char *body;    /* labelled body */
+	char ref[256];     /* the object as the request names it */
+	char id[256];      /* what is being looked up */
+	char exec_id[256]; /* STAGE_EXEC_CONTAINER: the exec instance's full id, for the path */
+	char *path;        /* rewritten, percent-encoded path */
+	char *query;       /* rewritten query */
+	char *body;        /* labelled body */
 	size_t body_len;
 	enum own_filter filter;
 	enum pol_list_kind list; /* OWN_FILTER_LIST: the answer's shape */
@@ -97,6 +97,17 @@ refuse(struct conn *c, int status, const char *msg)
 {
 	snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "ownership");
 	conn_deny(c, status, msg);
+}
+
+/* A refusal a policy/own_*.c function explained: "sockwarden: <endpoint>: <why> (...)". */
+static void
+refuse_why(struct conn *c, int status, const char *why)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
+	    pol_ep_name(c->c_req.endpoint), why != NULL ? why : "refused", policy_name(c));
+	refuse(c, status, msg);
 }
 
 /*
@@ -169,12 +180,10 @@ static void
 lookup(struct conn *c, enum pol_own_type type, const char *ref)
 {
 	struct own_req *w = c->c_own;
-	struct pol_own_plan p = { .kind = POL_OWN_OBJECT, .type = type };
 	char path[1024];
 	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
 
-	p.ref = sw_str_make(ref, strlen(ref));
-	if (pol_own_inspect_path(&p, path, sizeof(path)) == -1) {
+	if (pol_own_inspect_path(type, ref, path, sizeof(path)) == -1) {
 		if (w->stage == STAGE_TAGS)
 			unreachable(c); /* a complete image name always fits: not expected */
 		else
@@ -247,14 +256,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 	}
 	if (w->stage == STAGE_OBJECT && type == POL_OBJ_EXEC) {
 		/* An exec instance belongs to whoever owns its container. */
+		snprintf(w->exec_id, sizeof(w->exec_id), "%s", id); /* the path keeps it */
 		snprintf(w->id, sizeof(w->id), "%s", ctr);
 		w->stage = STAGE_EXEC_CONTAINER;
 		lookup(c, POL_OBJ_CONTAINER, w->id);
-		if (w->call != NULL) {
-			/* The path keeps the exec id: remember it for the rewrite. */
-			free(w->path);
-			w->path = strdup(id);
-		}
 		return;
 	}
 	if (!owned_by_caller(owner, c)) {
@@ -278,7 +283,7 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 	case STAGE_OBJECT:
 	case STAGE_EXEC_CONTAINER: {
 		char target[SW_PATH_MAX * 3 + 8];
-		const char *resolved = w->stage == STAGE_OBJECT ? id : w->path;
+		const char *resolved = w->stage == STAGE_OBJECT ? id : w->exec_id;
 		char *q;
 		int n;
 
@@ -308,6 +313,11 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	case STAGE_BODY_REFS:
+		/* The body will name it by this id: pin_body(). */
+		snprintf(w->refs[w->next_ref].id, sizeof(w->refs[0].id), "%s", id);
+		w->next_ref++;
+		lookup_next(c);
+		return;
 	case STAGE_TAGS:
 		w->next_ref++;
 		lookup_next(c);
@@ -316,9 +326,43 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 }
 
 /*
+ * Every object the body names is the caller's: the body that goes up names
+ * each container by the full id that was checked (pol_own_pin_refs), so
+ * that no container renamed meanwhile, or named after another's id prefix,
+ * can take its place.  Returns 0, or -1 when the request was answered.
+ */
+static int
+pin_body(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+	struct sw_str body;
+	const char *why = NULL;
+	char *out;
+	size_t len;
+	int rc;
+
+	/* The labelled create when there is one, else the body as inspected. */
+	if (!conn_own_body(c, &body) && !conn_inspected_body(c, &body))
+		body = sw_str_make("", 0);
+	rc = pol_own_pin_refs(
+	    c->c_req.endpoint, body.p, body.len, w->refs, w->n_refs, &out, &len, &why);
+	if (rc < 0) {
+		c->c_audit.note = "body references not pinned";
+		refuse_why(c, 500, why);
+		return -1;
+	}
+	if (rc == 1) {
+		free(w->body);
+		w->body = out;
+		w->body_len = len;
+	}
+	return 0;
+}
+
+/*
  * The next object a create's body names or image name a request writes; once
- * all are checked, forward the create (its body is in hand) or go on with
- * the request whose head the tags came from.
+ * all are checked, forward the create (its body is in hand, pinned) or go on
+ * with the request whose head the tags came from.
  */
 static void
 lookup_next(struct conn *c)
@@ -328,7 +372,7 @@ lookup_next(struct conn *c)
 	if (w->next_ref >= w->n_refs) {
 		if (w->stage == STAGE_TAGS)
 			conn_proceed(c, w->need_body);
-		else
+		else if (pin_body(c) == 0)
 			conn_forward(c);
 		return;
 	}
@@ -428,45 +472,45 @@ redact_event(void *arg, const char *msg, size_t len, char **out, size_t *outlen)
 }
 
 /*
- * The daemon reads a form body's fields before the query's (Go's r.Form), so
- * "filters" or "labels" sent that way would replace the ones we rewrote.
+ * Requests whose query ownership checked or rewrote ("what": the owner
+ * filter, the image names) are refused with a body the daemon would read
+ * as a form: Go's r.Form puts the body's fields before the query's, so a
+ * "filters", "labels", "repo" or "t" sent that way would replace ours.
+ * pol_content_type_is_form() reads Content-Type as Go does (Unicode space
+ * and case folding included).  Returns true when the request was answered.
  */
 static bool
-form_body(struct conn *c)
+form_body_refused(struct conn *c, const char *what)
 {
 	struct sw_str ct = hreq_forwarded_header(&c->c_hreq, "content-type");
+	char msg[600];
 
-	return (ct.len >= 33 && strncasecmp(ct.p, "application/x-www-form-urlencoded", 33) == 0) ||
-	       (ct.len >= 19 && strncasecmp(ct.p, "multipart/form-data", 19) == 0);
+	if (!pol_content_type_is_form(&ct))
+		return false;
+	snprintf(msg, sizeof(msg),
+	    "sockwarden: %s with a form body is refused: its fields would override %s (policy %s, ownership)",
+	    pol_ep_name(c->c_req.endpoint), what, policy_name(c));
+	refuse(c, 400, msg);
+	return true;
 }
 
 /*
  * The image names the request's query writes, into w->refs for
- * start_tags().  Returns 0, or -1 when the request was answered.  A form
- * body is refused: the daemon reads its fields before the query's
- * (r.Form), so it could name other tags than the ones checked.
+ * start_tags().  Returns 0, or -1 when the request was answered.
  */
 static int
 head_tags(struct conn *c)
 {
 	struct own_req *w = c->c_own;
 	const char *why = NULL;
-	char msg[600];
 	int n, status = 400;
 
-	if (form_body(c)) {
-		snprintf(msg, sizeof(msg),
-		    "sockwarden: %s with a form body is refused: its fields would override the image names checked (policy %s, ownership)",
-		    pol_ep_name(c->c_req.endpoint), policy_name(c));
-		refuse(c, 400, msg);
+	if (form_body_refused(c, "the image names checked"))
 		return -1;
-	}
 	n = pol_own_written_tags(
 	    c->c_req.endpoint, &c->c_req.query, w->refs, nitems(w->refs), &status, &why);
 	if (n < 0) {
-		snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
-		    pol_ep_name(c->c_req.endpoint), why != NULL ? why : "refused", policy_name(c));
-		refuse(c, status == 400 ? 400 : 403, msg);
+		refuse_why(c, status == 400 ? 400 : 403, why);
 		return -1;
 	}
 	w->n_refs = (size_t)n;
@@ -531,21 +575,14 @@ conn_own_head(struct conn *c, bool need_body)
 		return true;
 	case POL_OWN_LIST:
 	case POL_OWN_CREATE_QUERY:
-		if (form_body(c)) {
-			snprintf(msg, sizeof(msg),
-			    "sockwarden: %s with a form body is refused: its fields would override the owner filter (policy %s, ownership)",
-			    pol_ep_name(c->c_req.endpoint), policy_name(c));
-			refuse(c, 400, msg);
+		if (form_body_refused(c, "the owner filter"))
 			return true;
-		}
 		n = w->plan.kind == POL_OWN_LIST ? pol_own_add_filter(&c->c_req.query, o->label,
 		                                       c->c_owner, q, sizeof(q), &why) :
 		                                   pol_own_add_build_label(&c->c_req.query,
 		                                       o->label, c->c_owner, q, sizeof(q), &why);
 		if (n < 0) {
-			snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
-			    pol_ep_name(c->c_req.endpoint), why ? why : "refused", policy_name(c));
-			refuse(c, 400, msg);
+			refuse_why(c, 400, why);
 			return true;
 		}
 		if ((w->query = strdup(q)) == NULL) {
@@ -587,7 +624,6 @@ conn_own_after_body(struct conn *c)
 	struct own_req *w = c->c_own;
 	struct sw_str body;
 	const char *why = NULL;
-	char msg[600];
 	int n;
 
 	if (w == NULL || !w->o->isolate)
@@ -599,9 +635,7 @@ conn_own_after_body(struct conn *c)
 	    !pol_own_labels_inherited(c->c_req.endpoint, body.p, body.len)) {
 		if (pol_own_label_body(w->plan.type, body.p, body.len, w->o->label, c->c_owner,
 		        &w->body, &w->body_len, &why) == -1) {
-			snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
-			    pol_ep_name(c->c_req.endpoint), why ? why : "refused", policy_name(c));
-			refuse(c, 403, msg);
+			refuse_why(c, 403, why);
 			return true;
 		}
 	}
@@ -609,9 +643,7 @@ conn_own_after_body(struct conn *c)
 		return false;
 	n = pol_own_body_refs(c->c_req.endpoint, body.p, body.len, w->refs, nitems(w->refs), &why);
 	if (n < 0) {
-		snprintf(msg, sizeof(msg), "sockwarden: %s: %s (policy %s, ownership)",
-		    pol_ep_name(c->c_req.endpoint), why, policy_name(c));
-		refuse(c, 403, msg);
+		refuse_why(c, 403, why);
 		return true;
 	}
 	if (n == 0)

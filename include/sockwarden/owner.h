@@ -60,11 +60,12 @@ struct pol_own_plan {
 void pol_own_classify(int ep, const struct sw_req *req, struct pol_own_plan *out);
 
 /*
- * The daemon path that inspects the object of an OBJECT plan, e.g.
- * "/containers/<ref>/json" (ref percent-encoded).  Returns 0, -1 if it does
- * not fit.
+ * The daemon path that inspects object "ref" of "type" (an OBJECT plan's,
+ * or one a body names), e.g. "/containers/<ref>/json" (ref
+ * percent-encoded).  Returns 0, -1 if it does not fit or would not route
+ * to that inspect.
  */
-int pol_own_inspect_path(const struct pol_own_plan *plan, char *buf, size_t bufsz);
+int pol_own_inspect_path(enum pol_own_type type, const char *ref, char *buf, size_t bufsz);
 
 /*
  * From the daemon's inspect answer for "type": the object's full id (for
@@ -165,6 +166,7 @@ struct pol_own_ref {
 	enum pol_own_type type;
 	char ref[256];
 	const char *field; /* e.g. "HostConfig.VolumesFrom", for messages */
+	char id[256];      /* the full id the daemon resolved "ref" to: see pol_own_pin_refs() */
 };
 
 #define POL_OWN_MAX_REFS 32
@@ -181,6 +183,23 @@ struct pol_own_ref {
  */
 int pol_own_body_refs(
     int ep, const char *body, size_t len, struct pol_own_ref *refs, size_t max, const char **why);
+
+/*
+ * The canonical body of a ContainerCreate or NetworkConnect with every
+ * container it names, in the fields pol_own_body_refs() read, replaced by
+ * the full id that "refs" (its answer, each id filled in once checked) give
+ * for it: the daemon then acts on the container that was checked, not on
+ * whatever answers to the name or id prefix by then.  Forms are kept:
+ * VolumesFrom "id[:mode]", Links "id:alias" (the alias the name gave),
+ * NetworkMode/PidMode/IpcMode "container:id", NetworkConnect's Container.
+ * EndpointConfig Links stay by name: the daemon never looks them up as
+ * containers, they are DNS aliases inside the network.  Volumes and
+ * networks stay by name too (neither can be renamed).  Returns 1 with *out
+ * malloc'd, 0 when nothing names a container (*out NULL), -1 with *why
+ * when a container has no id in "refs" or the body is not a JSON object.
+ */
+int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
+    char **out, size_t *outlen, const char **why);
 
 /*
  * Does this canonical create body take its labels from another object

@@ -191,6 +191,14 @@ struct pol_inspection {
 /* Do these first bytes of a body start a gzip, bzip2, xz or zstd stream? */
 bool pol_upload_is_compressed(const unsigned char *p, size_t n);
 
+/*
+ * Could the daemon read a body with this Content-Type as form fields (Go's
+ * r.Form, multipart included)?  r.Form puts a form body's fields before the
+ * query's, so such a body could replace any query parameter the proxy
+ * checked or rewrote.  An empty Content-Type is not a form.
+ */
+bool pol_content_type_is_form(const struct sw_str *content_type);
+
 /* Does the endpoint have an inspector (of its body, or only of its query)? */
 bool pol_ep_inspected(int ep);
 

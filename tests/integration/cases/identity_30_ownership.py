@@ -78,17 +78,31 @@ CASES = [
          {"exit": 1, "stderr": ["sockwarden:", "another owner"]},
          audit=[{"endpoint": "VolumeCreate", "verdict": "deny", "status": 409,
                  "rule": "ownership"}]),
-    # Go's r.Form puts form-body fields before the query's: a "filters" sent that way would
-    # replace the owner filter. Refused before anything reaches the daemon.
-    case("own-prune-form-body-refused",
-         "curl -sS --unix-socket $OWN_SOCK -X POST "
-         "-H 'Content-Type: application/x-www-form-urlencoded' "
-         "--data-urlencode 'filters={\"until\":[\"0s\"]}' "
-         "-w ' status=%{http_code}' http://docker/containers/prune",
-         {"exit": 0, "stdout": ["sockwarden: ContainerPrune with a form body is refused",
-                                "status=400"]},
-         daemon_not_called=["/containers/prune"],
-         verify=[{"cmd": "$DOCKER inspect $NAME-root", "exit": 0}]),
+    # The containers a create names go up by the full id that was checked, so that a name
+    # changing hands, or naming another's id prefix, cannot swap them: the daemon keeps
+    # VolumesFrom as sent, mode included.
+    case("own-volumes-from-own-pinned-to-id",
+         AS_NOBODY + "$DOCKER create --network none --name $NAME-x "
+         "--volumes-from $NAME-nobody:ro $IMAGE true >/dev/null && echo created",
+         {"exit": 0, "stdout": ["created"]},
+         audit=[{"endpoint": "ContainerCreate", "verdict": "allow", "status": 201}],
+         verify=[{"cmd": "test \"$($DOCKER inspect -f '{{json .HostConfig.VolumesFrom}}' "
+                         "$NAME-x)\" = \"[\\\"$($DOCKER inspect -f '{{.Id}}' $NAME-nobody)"
+                         ":ro\\\"]\"",
+                  "exit": 0}]),
+    # NetworkConnect's Container goes up by id too; naming one's own container still works.
+    case("own-network-connect-own-container",
+         AS_NOBODY + "$DOCKER network create $NAME-n1 >/dev/null && "
+         + AS_NOBODY + "$DOCKER network create $NAME-n2 >/dev/null && "
+         + AS_NOBODY + "$DOCKER create --network $NAME-n1 --name $NAME-x $IMAGE true "
+         ">/dev/null && " + AS_NOBODY + "$DOCKER network connect $NAME-n2 $NAME-x && "
+         "echo connected",
+         {"exit": 0, "stdout": ["connected"]},
+         audit=[{"endpoint": "NetworkConnect", "verdict": "allow", "status": 200}],
+         verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
+                         "{{$k}} {{end}}' $NAME-x", "exit": 0,
+                  "stdout": ["$NAME-n1", "$NAME-n2"]}],
+         cleanup=CLEANUP + [DIRECT + "$DOCKER network rm $NAME-n1 $NAME-n2"]),
     case("own-system-df-only-own", AS_NOBODY + "$DOCKER system df -v",
          {"exit": 0, "stdout": ["$NAME-nobody", "$NAME-vnobody"],
           "stdout_not": ["$NAME-root", "$NAME-vroot"]}),
@@ -196,14 +210,6 @@ CASES += [
           "stderr": ["sockwarden: ImageCreate would move tag $IMAGE (fromImage/tag) off",
                      "pulling every tag"]},
          setup=[], cleanup=[], daemon_not_called=["/images/create"]),
-    # r.Form reads a form body's fields before the query's: its repo/tag would not be checked.
-    case("own-tag-form-body-refused",
-         "curl -sS --unix-socket $OWN_SOCK -X POST "
-         "-H 'Content-Type: application/x-www-form-urlencoded' --data 'repo=busybox&tag=sw' "
-         "-w ' status=%{http_code}' 'http://docker/images/$IMAGE/tag?repo=$NAME-new'",
-         {"exit": 0, "stdout": ["sockwarden: ImageTag with a form body is refused",
-                                "status=400"]},
-         setup=[], cleanup=[], daemon_not_called=["/tag"]),
     case("own-network-config-from-others-refused",
          AS_NOBODY + "$DOCKER network create --config-from $NAME-rcfg $NAME-nnet",
          {"exit": 1, "stderr": ["sockwarden: ConfigFrom.Network names network $NAME-rcfg, "
@@ -222,3 +228,33 @@ CASES += [
                          "'{{index .Labels \"io.sockwarden.owner\"}}' $NAME-nnet",
                   "exit": 0, "stdout": ["uid:65534"]}]),
 ]
+
+# Go's r.Form puts form-body fields before the query's: a "filters" sent that way would
+# replace the owner filter, a "repo"/"tag" the names checked. Refused before anything
+# reaches the daemon, whatever the spelling Go's mime.ParseMediaType still reads as a form
+# (it trims Unicode space and lower-cases U+0130 to 'i').
+FORM_TYPES = [
+    ("", "'Content-Type: application/x-www-form-urlencoded'"),
+    ("-leading-nbsp",
+     "\"$(printf 'Content-Type: \\302\\240application/x-www-form-urlencoded')\""),
+    ("-dotted-capital-i",
+     "\"$(printf 'Content-Type: APPL\\304\\260CATION/x-www-form-urlencoded')\""),
+]
+for suffix, header in FORM_TYPES:
+    CASES += [
+        case("own-prune-form-body" + suffix + "-refused",
+             "curl -sS --unix-socket $OWN_SOCK -X POST -H " + header + " "
+             "--data-urlencode 'filters={\"until\":[\"0s\"]}' "
+             "-w ' status=%{http_code}' http://docker/containers/prune",
+             {"exit": 0, "stdout": ["sockwarden: ContainerPrune with a form body is refused",
+                                    "status=400"]},
+             daemon_not_called=["/containers/prune"],
+             verify=[{"cmd": "$DOCKER inspect $NAME-root", "exit": 0}]),
+        case("own-tag-form-body" + suffix + "-refused",
+             "curl -sS --unix-socket $OWN_SOCK -X POST -H " + header + " "
+             "--data 'repo=busybox&tag=sw' "
+             "-w ' status=%{http_code}' 'http://docker/images/$IMAGE/tag?repo=$NAME-new'",
+             {"exit": 0, "stdout": ["sockwarden: ImageTag with a form body is refused",
+                                    "status=400"]},
+             setup=[], cleanup=[], daemon_not_called=["/tag"]),
+    ]

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -172,6 +173,174 @@ test_labels_inherited(void **state)
 	}
 }
 
+/*
+ * pol_own_pin_refs(): the body that goes up names every container it joins
+ * by the id that was checked.  Each container named "x" resolves to "f00x"
+ * here.
+ */
+struct pin_row {
+	const char *name;
+	const char *ep;
+	const char *body;
+	int rc;           /* 1 rewritten, 0 unchanged */
+	const char *want; /* the rewritten body (rc 1) */
+};
+
+static const struct pin_row pin_rows[] = {
+	{ "network mode container", "ContainerCreate",
+	    "{\"HostConfig\":{\"NetworkMode\":\"container:web\"}}", 1,
+	    "{\"HostConfig\":{\"NetworkMode\":\"container:f00web\"}}" },
+	{ "pid and ipc joins", "ContainerCreate",
+	    "{\"HostConfig\":{\"PidMode\":\"container:a\",\"IpcMode\":\"container:b\"}}", 1,
+	    "{\"HostConfig\":{\"PidMode\":\"container:f00a\",\"IpcMode\":\"container:f00b\"}}" },
+	{ "volumes from keeps the mode", "ContainerCreate",
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"data:ro\",\"logs\",\"/old:rw\",\"x:\"]}}", 1,
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"f00data:ro\",\"f00logs\",\"f00old:rw\","
+	    "\"f00x:\"]}}" },
+	{ "volumes from bad mode stays bad", "ContainerCreate",
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"d:ro:z\"]}}", 1,
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"f00d:ro:z\"]}}" },
+	/* opts.ParseLink: "db" is db aliased db; "/db:/app/database" is db aliased database. */
+	{ "link without alias keeps the name as alias", "ContainerCreate",
+	    "{\"HostConfig\":{\"Links\":[\"db\"]}}", 1,
+	    "{\"HostConfig\":{\"Links\":[\"f00db:db\"]}}" },
+	{ "link with alias", "ContainerCreate", "{\"HostConfig\":{\"Links\":[\"db:database\"]}}", 1,
+	    "{\"HostConfig\":{\"Links\":[\"f00db:database\"]}}" },
+	{ "link in inspect form keeps the last element", "ContainerCreate",
+	    "{\"HostConfig\":{\"Links\":[\"/db:/app/database\"]}}", 1,
+	    "{\"HostConfig\":{\"Links\":[\"f00db:database\"]}}" },
+	{ "link slash name without alias", "ContainerCreate",
+	    "{\"HostConfig\":{\"Links\":[\"/db\"]}}", 1,
+	    "{\"HostConfig\":{\"Links\":[\"f00db:/db\"]}}" },
+	{ "link alias with a slash, name without", "ContainerCreate",
+	    "{\"HostConfig\":{\"Links\":[\"db:a/b\"]}}", 1,
+	    "{\"HostConfig\":{\"Links\":[\"f00db:a/b\"]}}" },
+	{ "link with two colons stays refused by the daemon", "ContainerCreate",
+	    "{\"HostConfig\":{\"Links\":[\"db:a:b\"]}}", 1,
+	    "{\"HostConfig\":{\"Links\":[\"f00db:a:b\"]}}" },
+	{ "legacy top-level fields", "ContainerCreate",
+	    "{\"VolumesFrom\":[\"old\"],\"NetworkMode\":\"container:n\"}", 1,
+	    "{\"VolumesFrom\":[\"f00old\"],\"NetworkMode\":\"container:f00n\"}" },
+	{ "one container named twice", "ContainerCreate",
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"],\"PidMode\":\"container:a\"}}", 1,
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"f00a\"],\"PidMode\":\"container:f00a\"}}" },
+	{ "numbers keep their text", "ContainerCreate",
+	    "{\"HostConfig\":{\"Memory\":1e9,\"CpuShares\":512.0,\"VolumesFrom\":[\"x\"]}}", 1,
+	    "{\"HostConfig\":{\"Memory\":1e9,\"CpuShares\":512.0,\"VolumesFrom\":[\"f00x\"]}}" },
+	{ "network connect container", "NetworkConnect",
+	    "{\"Container\":\"web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}", 1,
+	    "{\"Container\":\"f00web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}" },
+	{ "endpoint links are dns aliases, kept", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"Links\":[\"api:api\"]}}}}", 0,
+	    NULL },
+	{ "volumes and networks stay by name", "ContainerCreate",
+	    "{\"HostConfig\":{\"NetworkMode\":\"backend\",\"Binds\":[\"cache:/c\"],"
+	    "\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}}",
+	    0, NULL },
+	{ "host modes are not references", "ContainerCreate",
+	    "{\"HostConfig\":{\"PidMode\":\"host\",\"IpcMode\":\"shareable\"}}", 0, NULL },
+	{ "empty container mode", "ContainerCreate",
+	    "{\"HostConfig\":{\"NetworkMode\":\"container:\"}}", 0, NULL },
+	{ "network create config from is a network", "NetworkCreate",
+	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"cfg\"}}", 0, NULL },
+	{ "other endpoint", "VolumeCreate", "{\"Name\":\"x\"}", 0, NULL },
+	{ "no body", "ContainerCreate", "", 0, NULL },
+};
+
+/* The refs of "body" as the proxy has them once checked: each container x resolved to f00x. */
+static int
+resolved_refs(const char *ep, const char *body, struct pol_own_ref *refs, size_t max)
+{
+	const char *why = NULL;
+	int n, k;
+
+	n = pol_own_body_refs(pol_ep_lookup(ep), body, strlen(body), refs, max, &why);
+	for (k = 0; k < n; k++)
+		if (refs[k].type == POL_OBJ_CONTAINER)
+			snprintf(refs[k].id, sizeof(refs[k].id), "f00%s", refs[k].ref);
+	return n;
+}
+
+static void
+test_pin_rows(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(pin_rows); i++) {
+		const struct pin_row *r = &pin_rows[i];
+		struct pol_own_ref refs[POL_OWN_MAX_REFS], again[POL_OWN_MAX_REFS];
+		const char *why = NULL;
+		char *out = NULL;
+		size_t outlen = 0;
+		int n, rc, k;
+
+		if ((n = resolved_refs(r->ep, r->body, refs, nitems(refs))) < 0)
+			fail_msg("%s: the body's references were refused", r->name);
+		rc = pol_own_pin_refs(pol_ep_lookup(r->ep), r->body, strlen(r->body), refs,
+		    (size_t)n, &out, &outlen, &why);
+		if (rc != r->rc)
+			fail_msg("%s: rc %d, want %d (%s)", r->name, rc, r->rc, why ? why : "");
+		if (rc == 0) {
+			if (out != NULL)
+				fail_msg("%s: unchanged but a body came back", r->name);
+			continue;
+		}
+		if (outlen != strlen(r->want) || memcmp(out, r->want, outlen) != 0)
+			fail_msg("%s: got %.*s, want %s", r->name, (int)outlen, out, r->want);
+		/* Read again, the pinned body names every container it joins by an id. */
+		n = pol_own_body_refs(
+		    pol_ep_lookup(r->ep), out, outlen, again, nitems(again), &why);
+		for (k = 0; k < n; k++)
+			if (again[k].type == POL_OBJ_CONTAINER &&
+			    strcmp(again[k].field, "EndpointConfig.Links") != 0 &&
+			    strncmp(again[k].ref, "f00", 3) != 0)
+				fail_msg(
+				    "%s: %s still names %s", r->name, again[k].field, again[k].ref);
+		free(out);
+	}
+}
+
+/* A container without a usable id must not go up by name. */
+static void
+test_pin_refusals(void **state)
+{
+	static const struct {
+		const char *name, *ep, *body, *ref, *id;
+	} bad[] = {
+		{ "container not resolved", "ContainerCreate",
+		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "" },
+		{ "container missing from the refs", "ContainerCreate",
+		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "b", "f00b" },
+		{ "id with a colon would change the mode", "ContainerCreate",
+		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "f00:rw" },
+		{ "id with a slash", "NetworkConnect", "{\"Container\":\"a\"}", "a", "x/y" },
+		{ "only a volume of that name", "ContainerCreate",
+		    "{\"HostConfig\":{\"Links\":[\"a\"]}}", "a", "f00a" },
+		{ "not an object", "NetworkConnect", "[\"a\"]", "a", "f00a" },
+		{ "not json", "ContainerCreate", "{\"HostConfig\":", "a", "f00a" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(bad); i++) {
+		struct pol_own_ref ref = { .type = POL_OBJ_CONTAINER };
+		const char *why = NULL;
+		char *out = NULL;
+		size_t outlen = 0;
+
+		if (strcmp(bad[i].name, "only a volume of that name") == 0)
+			ref.type = POL_OBJ_VOLUME;
+		snprintf(ref.ref, sizeof(ref.ref), "%s", bad[i].ref);
+		snprintf(ref.id, sizeof(ref.id), "%s", bad[i].id);
+		if (pol_own_pin_refs(pol_ep_lookup(bad[i].ep), bad[i].body, strlen(bad[i].body),
+		        &ref, 1, &out, &outlen, &why) != -1)
+			fail_msg("%s: not refused", bad[i].name);
+		if (why == NULL || out != NULL)
+			fail_msg("%s: refused without a reason, or with a body", bad[i].name);
+	}
+}
+
 int
 main(void)
 {
@@ -179,6 +348,8 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_labels_inherited),
+		cmocka_unit_test(test_pin_rows),
+		cmocka_unit_test(test_pin_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

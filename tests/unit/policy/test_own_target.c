@@ -65,9 +65,8 @@ test_inspect_path_rows(void **state)
 	(void)state;
 	for (i = 0; i < nitems(path_cases); i++) {
 		const struct path_case *t = &path_cases[i];
-		struct pol_own_plan p = { POL_OWN_OBJECT, t->type, sw_str_cstr(t->ref), NULL };
 		char buf[256];
-		int rc = pol_own_inspect_path(&p, buf, sizeof(buf));
+		int rc = pol_own_inspect_path(t->type, t->ref, buf, sizeof(buf));
 
 		if (t->want == NULL ? rc != -1 : (rc != 0 || strcmp(buf, t->want) != 0)) {
 			print_error("row \"%s\": rc %d \"%s\", want %s\n", t->name, rc,
@@ -83,13 +82,14 @@ test_inspect_path_rows(void **state)
 static void
 test_inspect_path_small_buffer(void **state)
 {
-	struct pol_own_plan p = { POL_OWN_OBJECT, POL_OBJ_CONTAINER, SW_STR_LIT("web"), NULL };
 	char buf[64];
 
 	(void)state;
-	if (pol_own_inspect_path(&p, buf, strlen("/containers/web/json")) != -1)
+	if (pol_own_inspect_path(POL_OBJ_CONTAINER, "web", buf, strlen("/containers/web/json")) !=
+	    -1)
 		fail_msg("a buffer without room for the NUL was accepted");
-	if (pol_own_inspect_path(&p, buf, strlen("/containers/web/json") + 1) != 0 ||
+	if (pol_own_inspect_path(
+	        POL_OBJ_CONTAINER, "web", buf, strlen("/containers/web/json") + 1) != 0 ||
 	    strcmp(buf, "/containers/web/json") != 0)
 		fail_msg("the exact size was refused");
 }
