@@ -1,28 +1,25 @@
 /*
  * TLS contexts: what a listener offers and demands (mutual TLS), and how we
- * check the daemon when the upstream is tcp:// with TLS.  Files are read here,
- * once per (re)load, into memory: that lets us check a key file's type and
- * mode on the descriptor we read from (no race between stat and open), and
- * gives errors that name the file.
+ * check the daemon when the upstream is tcp:// with TLS.  Files are read
+ * whole, once per (re)load, by sw_file_read() (sockwarden/file.h), which
+ * checks owner, mode and type on the descriptor it reads from (no race
+ * between stat and open); errors name the setting and the file.
  */
 #include "sockwarden/compat.h"
 
-#include <sys/stat.h>
-
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "sockwarden/file.h"
 
 #include "tls.h"
 
@@ -49,87 +46,35 @@ struct tls_ctx {
 	char host[SW_NAME_MAX * 4]; /* client: the name the daemon's certificate must carry */
 };
 
-/* A whole file in memory; secrets are wiped when it is released. */
-struct tls_file {
-	char *buf;
-	size_t len;
-};
-
-static void
-file_release(struct tls_file *f)
-{
-	if (f->buf != NULL) {
-		OPENSSL_cleanse(f->buf, f->len);
-		free(f->buf);
-	}
-	f->buf = NULL;
-	f->len = 0;
-}
-
 /*
- * Read "path" whole.  "what" names the setting in messages.  A secret (a
- * private key) must also be closed to group and others: a key that other
- * local users can read is a key they can use to impersonate us, and one
- * they can write is one they can replace.
+ * What each setting's file is.  sw_file_read() refuses any of them that
+ * someone other than root or us could have written: certificates, CAs and
+ * CRLs are public, but they decide whom we trust (a CA bundle anyone can
+ * write lets them mint client identities).  A key is also a secret: others
+ * who can read it can impersonate us.
  */
-static int
-file_load(
-    const char *what, const char *path, bool secret, struct tls_file *f, char *err, size_t errsz)
-{
-	struct stat st;
-	ssize_t n;
-	int fd;
+static const struct sw_file_rules cert_file = { "the certificate", TLS_FILE_MAX, false };
+static const struct sw_file_rules key_file = { "the private key", TLS_FILE_MAX, true };
+static const struct sw_file_rules ca_file = { "the CA bundle", TLS_FILE_MAX, false };
+static const struct sw_file_rules crl_file = { "the CRL", TLS_FILE_MAX, false };
 
-	f->buf = NULL;
-	f->len = 0;
-	/* O_NONBLOCK: opening a FIFO planted at the path must not hang the reload. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
-		snprintf(err, errsz, "%s %s: %s", what, path, strerror(errno));
+/* Read "path" whole; "what" names the setting in messages. */
+static int
+file_load(const char *what, const char *path, const struct sw_file_rules *rules, struct sw_file *f,
+    char *err, size_t errsz)
+{
+	char why[256];
+
+	if (sw_file_read(path, rules, f, why, sizeof(why)) == -1) {
+		snprintf(err, errsz, "%s %s: %s", what, path, why);
 		return -1;
 	}
-	if (fstat(fd, &st) == -1) {
-		snprintf(err, errsz, "%s %s: %s", what, path, strerror(errno));
-		goto err_close;
+	if (f->len == 0) {
+		sw_file_release(f);
+		snprintf(err, errsz, "%s %s: empty", what, path);
+		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errsz, "%s %s: not a regular file", what, path);
-		goto err_close;
-	}
-	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		snprintf(err, errsz,
-		    "%s %s: mode %04o gives group or others access to a private key (use chmod 600)",
-		    what, path, (unsigned)(st.st_mode & 07777));
-		goto err_close;
-	}
-	if (st.st_size <= 0 || (unsigned long long)st.st_size > TLS_FILE_MAX) {
-		snprintf(
-		    err, errsz, "%s %s: %s", what, path, st.st_size <= 0 ? "empty" : "too large");
-		goto err_close;
-	}
-	if ((f->buf = malloc((size_t)st.st_size)) == NULL) {
-		snprintf(err, errsz, "%s %s: out of memory", what, path);
-		goto err_close;
-	}
-	while (f->len < (size_t)st.st_size) {
-		n = read(fd, f->buf + f->len, (size_t)st.st_size - f->len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			snprintf(err, errsz, "%s %s: %s", what, path, strerror(errno));
-			goto err_release;
-		}
-		if (n == 0)
-			break; /* shrank while we read: parse what we have */
-		f->len += (size_t)n;
-	}
-	close(fd);
 	return 0;
-
-err_release:
-	file_release(f);
-err_close:
-	close(fd);
-	return -1;
 }
 
 /* The oldest queued OpenSSL error is the cause; later ones are its callers' view. */
@@ -170,12 +115,12 @@ pem_at_end(void)
 static int
 load_chain(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 {
-	struct tls_file f;
+	struct sw_file f;
 	X509 *x;
 	BIO *b;
 	int rc = -1;
 
-	if (file_load("cert", path, false, &f, err, errsz) == -1)
+	if (file_load("cert", path, &cert_file, &f, err, errsz) == -1)
 		return -1;
 	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL) {
 		ossl_fail(err, errsz, "cert", path, "reading");
@@ -205,7 +150,7 @@ load_chain(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 	rc = 0;
 out:
 	BIO_free(b);
-	file_release(&f);
+	sw_file_release(&f);
 	return rc;
 }
 
@@ -223,13 +168,13 @@ no_passphrase(char *buf, int size, int rwflag, void *arg)
 static int
 load_key(SSL_CTX *sc, const char *path, const char *cert, char *err, size_t errsz)
 {
-	struct tls_file f;
+	struct sw_file f;
 	EVP_PKEY *pk = NULL;
 	bool encrypted = false;
 	BIO *b;
 	int rc = -1;
 
-	if (file_load("key", path, true, &f, err, errsz) == -1)
+	if (file_load("key", path, &key_file, &f, err, errsz) == -1)
 		return -1;
 	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL) {
 		ossl_fail(err, errsz, "key", path, "reading");
@@ -257,7 +202,7 @@ load_key(SSL_CTX *sc, const char *path, const char *cert, char *err, size_t errs
 out:
 	EVP_PKEY_free(pk);
 	BIO_free(b);
-	file_release(&f);
+	sw_file_release(&f);
 	return rc;
 }
 
@@ -271,11 +216,11 @@ load_ca(SSL_CTX *sc, const char *path, bool advertise, char *err, size_t errsz)
 {
 	X509_STORE *store = SSL_CTX_get_cert_store(sc);
 	STACK_OF(X509_INFO) *infos = NULL;
-	struct tls_file f;
+	struct sw_file f;
 	int i, n = 0, rc = -1;
 	BIO *b;
 
-	if (file_load("ca", path, false, &f, err, errsz) == -1)
+	if (file_load("ca", path, &ca_file, &f, err, errsz) == -1)
 		return -1;
 	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
 	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL) {
@@ -302,7 +247,7 @@ load_ca(SSL_CTX *sc, const char *path, bool advertise, char *err, size_t errsz)
 out:
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	BIO_free(b);
-	file_release(&f);
+	sw_file_release(&f);
 	return rc;
 }
 
@@ -320,11 +265,11 @@ load_crl(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 {
 	X509_STORE *store = SSL_CTX_get_cert_store(sc);
 	STACK_OF(X509_INFO) *infos = NULL;
-	struct tls_file f;
+	struct sw_file f;
 	int i, n = 0, rc = -1;
 	BIO *b;
 
-	if (file_load("crl", path, false, &f, err, errsz) == -1)
+	if (file_load("crl", path, &crl_file, &f, err, errsz) == -1)
 		return -1;
 	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
 	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL) {
@@ -359,7 +304,7 @@ load_crl(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 out:
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	BIO_free(b);
-	file_release(&f);
+	sw_file_release(&f);
 	return rc;
 }
 

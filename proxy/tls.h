@@ -27,8 +27,9 @@ struct tls_ctx;
  * session cache; cfg->cert (a PEM chain, leaf first) and cfg->key, which must
  * match; client certificates asked for and verified against cfg->ca as
  * cfg->client_certs says; cfg->crl, when set, is checked for every
- * certificate of the chain.  The key file must be a regular file that only
- * its owner can access.
+ * certificate of the chain.  Every file must be a regular file owned by
+ * root or our euid and writable by no one else (sw_file_read()); the key
+ * file must also be unreadable by group and others.
  *
  * Returns a context holding one reference, or NULL with one readable line in
  * err (the file name and the reason) and nothing changed: the caller keeps

@@ -74,6 +74,45 @@ policies:
   all: { allow: ["*"] }
 """
 
+# A CA bundle others can write is an attacker's way to mint client identities. SIGHUP after
+# another CA (the one that signed "other") is written into a group-writable ca.pem: the
+# reload is refused, so alice (signed by the first CA) still gets in and "other" does not.
+# Made go-w again, the same file is accepted on the next SIGHUP: the refusal was the mode.
+# A start with the group-writable file fails, naming the file.
+WRITABLE_CA_SH = """\
+set -u
+PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem $CERTS/ca.pem c/
+chmod 600 c/server-key.pem && chmod 644 c/server.pem c/ca.pem
+sed "s/@PORT@/$PORT/" ca.tmpl > ca.yaml
+$SW_BIN -f ca.yaml > ca.log 2>&1 & PID=$!
+try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/$1/cert.pem $CERTS/$1/key.pem; }
+for i in $(seq 100); do try alice | grep -q '^OK' && break; sleep 0.1; done
+echo "first: alice $(try alice)"
+cat $CERTS/other-ca.pem > c/ca.pem; chmod 664 c/ca.pem; kill -HUP $PID; sleep 0.5
+echo "writable ca: alice $(try alice); other $(try other)"
+grep -q "reload failed.*ca $CASE_DIR/c/ca.pem: writable by its group or by others (mode 0664)" ca.log && echo "reload refusal names the ca"
+# Another port, so that only the CA can stop this one from starting.
+PORT2=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s/@PORT@/$PORT2/" ca.tmpl > start.yaml
+timeout 10 $SW_BIN -f start.yaml > start.log 2>&1; echo "start with it: exit $?"
+grep -q "ca $CASE_DIR/c/ca.pem: writable by its group" start.log && echo "start refusal names the ca"
+chmod 644 c/ca.pem; kill -HUP $PID; sleep 0.5
+echo "go-w again: alice $(try alice | cut -d' ' -f1); other $(try other)"
+kill $PID; wait $PID
+"""
+CA_TMPL = """\
+upstream: unix://$DAEMON_SOCK
+listeners:
+  - name: tls
+    listen: tcp://127.0.0.1:@PORT@
+    tls: { cert: $CASE_DIR/c/server.pem, key: $CASE_DIR/c/server-key.pem, ca: $CASE_DIR/c/ca.pem }
+    policy: all
+log: { level: info, audit: off }
+policies:
+  all: { allow: ["*"] }
+"""
+
 CASES = [
     {
         "name": "tls-alice-runs",
@@ -219,6 +258,19 @@ CASES = [
         "expect": {"exit": 0, "stdout": ["first: OK 200", "bad cert: OK 200",
                                          "open key: OK 200", "refused reloads: 2",
                                          "key named in the log"]},
+    },
+    {
+        "name": "tls-writable-ca-refused",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"ca.sh": WRITABLE_CA_SH, "ca.tmpl": CA_TMPL},
+        "cmd": "sh ca.sh",
+        "expect": {"exit": 0, "stdout": ["first: alice OK 200",
+                                         "writable ca: alice OK 200; other REFUSED",
+                                         "reload refusal names the ca",
+                                         "start with it: exit 1",
+                                         "start refusal names the ca",
+                                         "go-w again: alice REFUSED; other OK 200"]},
     },
     {
         # What an auditor runs: no protocol below TLS 1.2, no weak cipher suite.

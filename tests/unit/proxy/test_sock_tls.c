@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -71,6 +72,55 @@ leaf(const char *stem, const struct tc_spec *spec, X509 *ca, EVP_PKEY *ca_key, u
 	X509_free(x);
 	EVP_PKEY_free(k);
 	return rc;
+}
+
+/*
+ * Certificates, CAs and CRLs others could have written, and files that are no
+ * PEM file at all: what the loader must refuse besides a key others can read.
+ * The files owned by another user are made only as root (their rows skip).
+ */
+static int
+trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
+{
+	static const struct tc_spec server = { .cn = { "localhost" },
+		.usage = TC_USAGE_SERVER,
+		.not_before_days = -1,
+		.not_after_days = 30,
+		.serial = 7 };
+	char p[128], q[128];
+	bool ok = true;
+	int fd;
+
+	pki_path(p, sizeof(p), "ca-groupw.pem");
+	ok = ok && tc_write_certs(p, &ca, 1, 0664) == 0;
+	pki_path(q, sizeof(q), "ca-groupw-link.pem");
+	ok = ok && symlink(p, q) == 0;
+	pki_path(p, sizeof(p), "ca-otherw.pem");
+	ok = ok && tc_write_certs(p, &ca, 1, 0646) == 0;
+	pki_path(p, sizeof(p), "crl-worldw.pem");
+	ok = ok && tc_write_crl(p, crl, 0666) == 0;
+	ok = ok && leaf("certw", &server, ca, ca_key, 0600) == 0;
+	pki_path(p, sizeof(p), "certw.pem");
+	ok = ok && chmod(p, 0664) == 0;
+	pki_path(p, sizeof(p), "fifo");
+	ok = ok && mkfifo(p, 0600) == 0;
+	pki_path(q, sizeof(q), "ca-fifo-link.pem");
+	ok = ok && symlink(p, q) == 0;
+	pki_path(p, sizeof(p), "ca-empty.pem");
+	ok = ok && tc_write_text(p, "", 0644) == 0;
+	/* One byte over the 4 MiB cap, sparse: refused on its size before any read. */
+	pki_path(p, sizeof(p), "ca-huge.pem");
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	ok = ok && fd != -1 && ftruncate(fd, 4 * 1024 * 1024 + 1) == 0;
+	if (fd != -1)
+		close(fd);
+	pki_path(p, sizeof(p), "ca-nobody.pem");
+	ok = ok && tc_write_certs(p, &ca, 1, 0644) == 0;
+	ok = ok && (geteuid() != 0 || chown(p, 65534, 65534) == 0);
+	ok = ok && leaf("nobody", &server, ca, ca_key, 0600) == 0;
+	pki_path(p, sizeof(p), "nobody-key.pem");
+	ok = ok && (geteuid() != 0 || chown(p, 65534, 65534) == 0);
+	return ok ? 0 : -1;
 }
 
 static int
@@ -153,6 +203,7 @@ pki_setup(void **state)
 	ok = ok && tc_write_text(p, "this is not PEM either\n", 0600) == 0;
 	pki_path(p, sizeof(p), "keydir");
 	ok = ok && mkdir(p, 0700) == 0;
+	ok = ok && trust_files(ca, crl, ca_key) == 0;
 	X509_free(ca);
 	X509_free(other);
 	X509_CRL_free(crl);
@@ -1114,48 +1165,95 @@ struct ctx_case {
 	const char *want_err; /* NULL: a context; else words the error must contain */
 	bool want_path;       /* the error must name the offending file (its full path) */
 	const char *path_of;  /* which file that is */
+	bool needs_root;      /* a file chowned to another user: skipped unless root */
 };
 
 static struct ctx_case ctx_cases[] = {
 	{ "valid listener", false, "server.pem", "server-key.pem", "ca.pem", "crl.pem",
-	    SW_CERTS_REQUIRED, NULL, false, NULL },
+	    SW_CERTS_REQUIRED, NULL, false, NULL, false },
 	{ "key mode 0644 refused", false, "open.pem", "open-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem" },
+	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem", false },
 	{ "key mode 0640 refused", false, "group.pem", "group-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "mode 0640", true, "group-key.pem" },
+	    SW_CERTS_REQUIRED, "mode 0640", true, "group-key.pem", false },
 	{ "key that is a directory", false, "server.pem", "keydir", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "not a regular file", true, "keydir" },
+	    SW_CERTS_REQUIRED, "not a regular file", true, "keydir", false },
 	{ "key of another certificate", false, "server.pem", "mismatch-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "does not match", true, "mismatch-key.pem" },
+	    SW_CERTS_REQUIRED, "does not match", true, "mismatch-key.pem", false },
 	{ "missing certificate file", false, "nonexistent.pem", "server-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "No such file", true, "nonexistent.pem" },
+	    SW_CERTS_REQUIRED, "No such file", true, "nonexistent.pem", false },
 	{ "certificate file without PEM", false, "garbage.pem", "server-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "no certificate", true, "garbage.pem" },
+	    SW_CERTS_REQUIRED, "no certificate", true, "garbage.pem", false },
 	{ "key file without PEM", false, "server.pem", "garbage-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "no private key", true, "garbage-key.pem" },
+	    SW_CERTS_REQUIRED, "no private key", true, "garbage-key.pem", false },
 	{ "ca file without certificates", false, "server.pem", "server-key.pem", "crl.pem", NULL,
-	    SW_CERTS_REQUIRED, "no certificate", true, "crl.pem" },
+	    SW_CERTS_REQUIRED, "no certificate", true, "crl.pem", false },
 	{ "crl file without CRLs", false, "server.pem", "server-key.pem", "ca.pem", "ca.pem",
-	    SW_CERTS_REQUIRED, "no CRL", true, "ca.pem" },
+	    SW_CERTS_REQUIRED, "no CRL", true, "ca.pem", false },
 	{ "expired CRL refused", false, "server.pem", "server-key.pem", "ca.pem", "crl-expired.pem",
-	    SW_CERTS_REQUIRED, "expired", true, "crl-expired.pem" },
+	    SW_CERTS_REQUIRED, "expired", true, "crl-expired.pem", false },
 	{ "client certificates without a ca", false, "server.pem", "server-key.pem", NULL, NULL,
-	    SW_CERTS_OPTIONAL, "no ca", false, NULL },
+	    SW_CERTS_OPTIONAL, "no ca", false, NULL, false },
 	{ "no client certificates, no ca", false, "server.pem", "server-key.pem", NULL, NULL,
-	    SW_CERTS_NONE, NULL, false, NULL },
+	    SW_CERTS_NONE, NULL, false, NULL, false },
 	{ "listener without a key", false, "server.pem", NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
-	    "cert and key", false, NULL },
+	    "cert and key", false, NULL, false },
 	{ "upstream, no client certificate", true, NULL, NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
-	    NULL, false, NULL },
+	    NULL, false, NULL, false },
 	{ "upstream with client certificate", true, "alice.pem", "alice-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, NULL, false, NULL },
+	    SW_CERTS_REQUIRED, NULL, false, NULL, false },
 	{ "upstream without a ca", true, NULL, NULL, NULL, NULL, SW_CERTS_REQUIRED, "needs a ca",
-	    false, NULL },
+	    false, NULL, false },
 	{ "upstream cert without key", true, "alice.pem", NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
-	    "cert and key", false, NULL },
+	    "cert and key", false, NULL, false },
 	{ "upstream key mode 0644 refused", true, "open.pem", "open-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem" },
+	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem", false },
+	{ "group-writable ca refused", false, "server.pem", "server-key.pem", "ca-groupw.pem", NULL,
+	    SW_CERTS_REQUIRED, "ca %s: writable by its group or by others (mode 0664)", true,
+	    "ca-groupw.pem", false },
+	{ "other-writable ca refused", false, "server.pem", "server-key.pem", "ca-otherw.pem", NULL,
+	    SW_CERTS_REQUIRED, "writable by its group or by others (mode 0646)", true,
+	    "ca-otherw.pem", false },
+	{ "ca owned by another user refused", false, "server.pem", "server-key.pem",
+	    "ca-nobody.pem", NULL, SW_CERTS_REQUIRED,
+	    "ca %s: owned by uid 65534, but only root or uid 0", true, "ca-nobody.pem", true },
+	{ "symlink to a group-writable ca refused", false, "server.pem", "server-key.pem",
+	    "ca-groupw-link.pem", NULL, SW_CERTS_REQUIRED, "(mode 0664)", true,
+	    "ca-groupw-link.pem", false },
+	{ "symlink to a FIFO as ca refused", false, "server.pem", "server-key.pem",
+	    "ca-fifo-link.pem", NULL, SW_CERTS_REQUIRED, "not a regular file", true,
+	    "ca-fifo-link.pem", false },
+	{ "ca over 4 MiB refused", false, "server.pem", "server-key.pem", "ca-huge.pem", NULL,
+	    SW_CERTS_REQUIRED, "larger than the limit of 4194304 bytes for the CA bundle", true,
+	    "ca-huge.pem", false },
+	{ "empty ca refused", false, "server.pem", "server-key.pem", "ca-empty.pem", NULL,
+	    SW_CERTS_REQUIRED, "ca %s: empty", true, "ca-empty.pem", false },
+	{ "world-writable crl refused", false, "server.pem", "server-key.pem", "ca.pem",
+	    "crl-worldw.pem", SW_CERTS_REQUIRED, "crl %s: writable by its group or by others", true,
+	    "crl-worldw.pem", false },
+	{ "group-writable certificate refused", false, "certw.pem", "certw-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "cert %s: writable by its group or by others", true, "certw.pem",
+	    false },
+	{ "key owned by another user refused", false, "nobody.pem", "nobody-key.pem", "ca.pem",
+	    NULL, SW_CERTS_REQUIRED, "key %s: owned by uid 65534", true, "nobody-key.pem", true },
+	{ "upstream group-writable ca refused", true, NULL, NULL, "ca-groupw.pem", NULL,
+	    SW_CERTS_REQUIRED, "ca %s: writable by its group or by others", true, "ca-groupw.pem",
+	    false },
+	{ "upstream group-writable client certificate refused", true, "certw.pem", "certw-key.pem",
+	    "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: writable by its group or by others", true,
+	    "certw.pem", false },
 };
+
+/* "pat" with its "%s", if any, replaced by "path". */
+static void
+expand_path(char *out, size_t outsz, const char *pat, const char *path)
+{
+	const char *at = strstr(pat, "%s");
+
+	if (at == NULL)
+		snprintf(out, outsz, "%s", pat);
+	else
+		snprintf(out, outsz, "%.*s%s%s", (int)(at - pat), pat, path, at + 2);
+}
 
 static void
 test_sock_tls_ctx(void **state)
@@ -1163,8 +1261,12 @@ test_sock_tls_ctx(void **state)
 	const struct ctx_case *c = *state;
 	struct sw_tls_cfg cfg;
 	struct tls_ctx *ctx;
-	char err[512] = "", path[128];
+	char err[512] = "", path[128] = "", want[512];
 
+	if (c->needs_root && geteuid() != 0)
+		skip(); /* reported as skipped, not passed */
+	if (c->path_of != NULL)
+		pki_path(path, sizeof(path), c->path_of);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.enabled = true;
 	cfg.client_certs = c->mode;
@@ -1187,14 +1289,14 @@ test_sock_tls_ctx(void **state)
 		tls_ctx_unref(ctx);
 		return;
 	}
+	expand_path(want, sizeof(want), c->want_err, path);
 	if (ctx != NULL)
-		fail_msg("case \"%s\": accepted, want \"%s\"", c->name, c->want_err);
-	if (strstr(err, c->want_err) == NULL)
-		fail_msg("case \"%s\": error \"%s\", want \"%s\" in it", c->name, err, c->want_err);
+		fail_msg("case \"%s\": accepted, want \"%s\"", c->name, want);
+	if (strstr(err, want) == NULL)
+		fail_msg("case \"%s\": error \"%s\", want \"%s\" in it", c->name, err, want);
 	if (strchr(err, '\n') != NULL)
 		fail_msg("case \"%s\": error is more than one line: \"%s\"", c->name, err);
 	if (c->want_path) {
-		pki_path(path, sizeof(path), c->path_of);
 		if (strstr(err, path) == NULL)
 			fail_msg("case \"%s\": error \"%s\" does not name %s", c->name, err, path);
 	}
