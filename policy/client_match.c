@@ -36,16 +36,23 @@ san_holds(const struct sw_cert_ident *cert, enum sw_san_type type, const char *p
 {
 	size_t i;
 
-	for (i = 0; i < cert->n_sans; i++)
+	for (i = 0; cert != NULL && i < cert->n_sans; i++)
 		if (cert->sans[i].type == type && glob_holds(pattern, cert->sans[i].value))
 			return true;
 	return false;
 }
 
+/*
+ * Each key below fails on its own when its source is missing (no
+ * certificate, no container), rather than behind a "does the entry use
+ * certificates" test: a key added here but forgotten in
+ * pol_client_wants_cert() then still never matches a caller without a
+ * certificate.
+ */
 static bool
 cert_holds(const struct sw_client_cfg *cl, const struct sw_cert_ident *cert)
 {
-	if (is_set(cl->cert_cn) && !glob_holds(cl->cert_cn, cert->cn))
+	if (is_set(cl->cert_cn) && !glob_holds(cl->cert_cn, cert != NULL ? cert->cn : NULL))
 		return false;
 	if (is_set(cl->cert_dns) && !san_holds(cert, SW_SAN_DNS, cl->cert_dns))
 		return false;
@@ -54,7 +61,8 @@ cert_holds(const struct sw_client_cfg *cl, const struct sw_cert_ident *cert)
 	if (is_set(cl->cert_uri) && !san_holds(cert, SW_SAN_URI, cl->cert_uri))
 		return false;
 	/* Both sides are 64 lowercase hex digits: the loader normalised ours. */
-	if (is_set(cl->cert_fingerprint) && strcmp(cl->cert_fingerprint, cert->fingerprint) != 0)
+	if (is_set(cl->cert_fingerprint) &&
+	    (cert == NULL || strcmp(cl->cert_fingerprint, cert->fingerprint) != 0))
 		return false;
 	return true;
 }
@@ -67,7 +75,7 @@ label_holds(const char *match, const struct sw_ctr_ident *ctr)
 	size_t klen = eq != NULL ? (size_t)(eq - match) : strlen(match), i;
 	const char *key;
 
-	for (i = 0; i < ctr->n_labels; i++) {
+	for (i = 0; ctr != NULL && i < ctr->n_labels; i++) {
 		key = ctr->label_keys[i];
 		if (key == NULL || strncmp(key, match, klen) != 0 || key[klen] != '\0')
 			continue;
@@ -80,27 +88,15 @@ label_holds(const char *match, const struct sw_ctr_ident *ctr)
 static bool
 ctr_holds(const struct sw_client_cfg *cl, const struct sw_ctr_ident *ctr)
 {
-	if (is_set(cl->container_name) && !glob_holds(cl->container_name, ctr->name))
+	if (is_set(cl->container_name) &&
+	    !glob_holds(cl->container_name, ctr != NULL ? ctr->name : NULL))
 		return false;
-	if (is_set(cl->container_image) && !glob_holds(cl->container_image, ctr->image))
+	if (is_set(cl->container_image) &&
+	    !glob_holds(cl->container_image, ctr != NULL ? ctr->image : NULL))
 		return false;
 	if (is_set(cl->container_label) && !label_holds(cl->container_label, ctr))
 		return false;
 	return true;
-}
-
-static bool
-wants_cert(const struct sw_client_cfg *cl)
-{
-	return is_set(cl->cert_cn) || is_set(cl->cert_dns) || is_set(cl->cert_email) ||
-	       is_set(cl->cert_uri) || is_set(cl->cert_fingerprint);
-}
-
-static bool
-wants_ctr(const struct sw_client_cfg *cl)
-{
-	return is_set(cl->container_name) || is_set(cl->container_image) ||
-	       is_set(cl->container_label);
 }
 
 /*
@@ -124,20 +120,75 @@ in_group(const struct sw_ident *who, gid_t gid)
 	return false;
 }
 
+/* uid, gid: from SO_PEERCRED, so nothing holds without it. */
+static bool
+kernel_holds(const struct sw_client_cfg *cl, const struct sw_ident *who)
+{
+	bool cred = who != NULL && who->has_peercred;
+
+	if (cl->has_uid && !(cred && cl->uid == who->uid))
+		return false;
+	if (cl->has_gid && !(cred && in_group(who, cl->gid)))
+		return false;
+	return true;
+}
+
+bool
+pol_client_wants_kernel(const struct sw_client_cfg *cl)
+{
+	return cl->has_uid || cl->has_gid;
+}
+
+bool
+pol_client_wants_cert(const struct sw_client_cfg *cl)
+{
+	return is_set(cl->cert_cn) || is_set(cl->cert_dns) || is_set(cl->cert_email) ||
+	       is_set(cl->cert_uri) || is_set(cl->cert_fingerprint);
+}
+
+bool
+pol_client_wants_ctr(const struct sw_client_cfg *cl)
+{
+	return is_set(cl->container_name) || is_set(cl->container_image) ||
+	       is_set(cl->container_label);
+}
+
 bool
 pol_client_matches(const struct sw_client_cfg *cl, const struct sw_ident *who)
 {
-	if ((cl->has_uid || cl->has_gid) && (who == NULL || !who->has_peercred))
-		return false;
-	if (cl->has_uid && cl->uid != who->uid)
-		return false;
-	if (cl->has_gid && !in_group(who, cl->gid))
-		return false;
-	if (wants_cert(cl) && (who == NULL || who->cert == NULL || !cert_holds(cl, who->cert)))
-		return false;
-	if (wants_ctr(cl) && (who == NULL || who->ctr == NULL || !ctr_holds(cl, who->ctr)))
-		return false;
-	return true;
+	return kernel_holds(cl, who) && cert_holds(cl, who != NULL ? who->cert : NULL) &&
+	       ctr_holds(cl, who != NULL ? who->ctr : NULL);
+}
+
+int
+pol_client_choose(const struct sw_config *cfg, size_t listener, const struct sw_ident *who,
+    const struct sw_client_cfg **entry, char *rule, size_t rulesz)
+{
+	const struct sw_listener_cfg *lc;
+	size_t i;
+
+	*entry = NULL;
+	if (rulesz > 0)
+		rule[0] = '\0';
+	if (cfg == NULL || listener >= cfg->n_listeners)
+		return -1;
+	lc = &cfg->listeners[listener];
+	/* Not identified: no entry applies, not even the default; the proxy refuses it. */
+	if (who != NULL && who->unidentified[0] != '\0') {
+		snprintf(rule, rulesz, "unidentified");
+		return lc->policy;
+	}
+	for (i = 0; i < lc->n_clients; i++) {
+		const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + i];
+
+		if (pol_client_matches(cl, who)) {
+			*entry = cl;
+			snprintf(rule, rulesz, "clients[%zu]", i);
+			return cl->policy;
+		}
+	}
+	snprintf(rule, rulesz, "default");
+	return lc->policy;
 }
 
 bool
@@ -150,7 +201,7 @@ pol_listener_wants_container(const struct sw_config *cfg, size_t listener)
 		return false;
 	lc = &cfg->listeners[listener];
 	for (i = 0; i < lc->n_clients; i++)
-		if (wants_ctr(&cfg->clients[lc->first_client + i]))
+		if (pol_client_wants_ctr(&cfg->clients[lc->first_client + i]))
 			return true;
 	return false;
 }
@@ -167,7 +218,10 @@ pol_owner_of(const struct sw_client_cfg *cl, const struct sw_ident *who, char *b
 
 	if (bufsz == 0)
 		return 0;
-	if (cl != NULL && is_set(cl->owner))
+	/* Unidentified: no identity to derive from, and no entry chosen to name one. */
+	if (who != NULL && who->unidentified[0] != '\0')
+		n = -1;
+	else if (cl != NULL && is_set(cl->owner))
 		n = snprintf(buf, bufsz, "%s", cl->owner);
 	else if (who != NULL && who->ctr != NULL && who->ctr->name != NULL &&
 	         who->ctr->name[0] != '\0')

@@ -437,13 +437,6 @@ lint_modes(struct lint *l, const struct pol_policy *p)
 
 /* ---- settings: plain TCP, certificates that may be missing ---------------------------- */
 
-static bool
-uses_cert(const struct sw_client_cfg *c)
-{
-	return c->cert_cn[0] != '\0' || c->cert_dns[0] != '\0' || c->cert_email[0] != '\0' ||
-	       c->cert_uri[0] != '\0' || c->cert_fingerprint[0] != '\0';
-}
-
 /* The first client entry of the listener that matches on its certificate, or -1. */
 static long
 first_cert_entry(const struct sw_config *cfg, const struct sw_listener_cfg *lc)
@@ -451,7 +444,7 @@ first_cert_entry(const struct sw_config *cfg, const struct sw_listener_cfg *lc)
 	size_t i;
 
 	for (i = 0; i < lc->n_clients; i++)
-		if (uses_cert(&cfg->clients[lc->first_client + i]))
+		if (pol_client_wants_cert(&cfg->clients[lc->first_client + i]))
 			return (long)i;
 	return -1;
 }

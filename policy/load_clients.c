@@ -46,20 +46,6 @@
 /* Room for one passwd or group record; glibc's sysconf hint is 1 KiB. */
 #define LD_PW_BUF 16384
 
-/* A numeric id: a decimal below (uid_t)-1, which the kernel reserves for "none". */
-static int
-parse_id(const char *s, uint32_t *out, const char **why)
-{
-	uint64_t v;
-
-	if (pol_parse_count(s, &v, why) == -1 || v > UINT32_MAX - 1) {
-		*why = "must be a numeric id below 4294967295";
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int
 set_uid(struct ld *ld, struct sw_client_cfg *c, uint32_t uid, const char *path)
 {
@@ -105,7 +91,7 @@ h_match_id(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	note_key(ld, LD_IDENT_KERNEL, k->name);
 	if (ld_scalar(ld, path, &s) == -1)
 		return -1;
-	if (parse_id(s, &id, &why) == -1)
+	if (pol_parse_id(s, &id, &why) == -1)
 		return ld_bad_value(ld, path, why, s);
 	return k->arg != NULL ? set_gid(ld, obj, id, path) : set_uid(ld, obj, id, path);
 }
@@ -224,7 +210,7 @@ h_match_fingerprint(struct ld *ld, const struct ld_key *k, void *obj, const char
 	note_key(ld, LD_IDENT_CERT, k->name);
 	if (ld_scalar(ld, path, &s) == -1)
 		return -1;
-	if (ld_parse_fingerprint(s, c->cert_fingerprint, &why) == -1)
+	if (pol_parse_fingerprint(s, c->cert_fingerprint, &why) == -1)
 		return ld_bad_value(ld, path, why, s);
 	return 0;
 }
@@ -252,15 +238,6 @@ static const struct ld_key match_keys[] = {
 	{ "user", h_match_name, false, NULL },
 };
 
-static bool
-match_is_empty(const struct sw_client_cfg *c)
-{
-	return !c->has_uid && !c->has_gid && c->cert_cn[0] == '\0' && c->cert_dns[0] == '\0' &&
-	       c->cert_email[0] == '\0' && c->cert_uri[0] == '\0' &&
-	       c->cert_fingerprint[0] == '\0' && c->container_name[0] == '\0' &&
-	       c->container_image[0] == '\0' && c->container_label[0] == '\0';
-}
-
 static int
 h_client_match(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 {
@@ -273,7 +250,7 @@ h_client_match(struct ld *ld, const struct ld_key *k, void *obj, const char *pat
 	    ld_walk_mapping(ld, match_keys, nitems(match_keys), c, path, "in match") == -1)
 		return -1;
 	/* An empty match would take every caller: say so with the listener's policy instead. */
-	if (match_is_empty(c))
+	if (!pol_client_wants_kernel(c) && !pol_client_wants_cert(c) && !pol_client_wants_ctr(c))
 		return ld_fail(ld, &start,
 		    "%s must set at least one of uid, user, gid or group, or a cert_* or container_* "
 		    "key: an empty match matches everyone, so use the listener's policy instead",
@@ -487,7 +464,7 @@ h_run_as_account(struct ld *ld, const struct ld_key *k, void *obj, const char *p
 	if (pol_check_account(s, &why) == -1)
 		return ld_bad_value(ld, path, why, s);
 	if (s[0] >= '0' && s[0] <= '9') {
-		if (parse_id(s, &id, &why) == -1)
+		if (pol_parse_id(s, &id, &why) == -1)
 			return ld_bad_value(ld, path, why, s);
 		if (!group && uid_primary_gid(ld, id, &rr->user_has_pgid, &rr->user_pgid) == -1)
 			return -1;

@@ -90,8 +90,6 @@ struct ld {
 
 /* load_yaml.c: errors and the event walk */
 int ld_fail(struct ld *ld, const yaml_mark_t *m, const char *fmt, ...) SW_PRINTF(3, 4);
-/* Levenshtein distance, for "did you mean" hints (short names only). */
-size_t ld_edit_distance(const char *a, const char *b);
 const char *ld_show(struct ld *ld, int slot, const char *s);
 int ld_next(struct ld *ld);
 const char *ld_node_kind(yaml_event_type_t t);
@@ -137,10 +135,13 @@ int ld_check_host_name(const char *s, const char **why);
 int ld_check_glob(const char *s, const char *extra, const char *charset, const char **why);
 int ld_check_label_match(const char *s, const char **why);
 int ld_check_owner(const char *s, const char **why);
-/* 64 hex digits, bare or in ':'-separated pairs, into 64 lowercase digits and a NUL. */
-int ld_parse_fingerprint(const char *s, char out[65], const char **why);
 
 /* load_policies.c */
 int ld_policies(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
+/*
+ * Edit distance with adjacent swaps (optimal string alignment), for "did you
+ * mean" hints; SIZE_MAX for names of POL_PATTERN_MAX bytes or more.
+ */
+size_t ld_edit_distance(const char *a, const char *b);
 
 #endif

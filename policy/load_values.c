@@ -69,6 +69,20 @@ pol_parse_count(const char *s, uint64_t *out, const char **why)
 	return 0;
 }
 
+/* A uid or gid: below (uid_t)-1, which the kernel reserves for "none". */
+int
+pol_parse_id(const char *s, uint32_t *out, const char **why)
+{
+	uint64_t v;
+
+	if (pol_parse_count(s, &v, why) == -1 || v > UINT32_MAX - 1) {
+		*why = "must be a numeric id below 4294967295";
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 /* "65536", "64KiB", "1MiB". */
 int
 pol_parse_size(const char *s, uint64_t *out, const char **why)
@@ -718,9 +732,12 @@ ld_check_owner(const char *s, const char **why)
 	return 0;
 }
 
-/* "ab12..." (64 digits) or "AB:12:..." (32 pairs); case does not matter. */
+/*
+ * "ab12..." (64 digits) or "AB:12:..." (32 pairs, a ':' after every pair
+ * but the last); case does not matter.
+ */
 int
-ld_parse_fingerprint(const char *s, char out[65], const char **why)
+pol_parse_fingerprint(const char *s, char out[65], const char **why)
 {
 	size_t i, n = 0;
 	bool pairs = strchr(s, ':') != NULL;

@@ -154,15 +154,10 @@ pol_set_ownership(const struct pol_set *ps, int policy)
 }
 
 /*
- * Shell-style glob over operation ids: '*' matches any run of characters, '?'
- * one character, everything else itself (case-sensitive, like the ids).
- * Backtracks only to the last '*', so the cost is O(len(pattern) * len(s))
- * even for hostile patterns such as "*a*a*a*a*b".
- */
-/*
  * Shell-style glob, '*' and '?', over the first "slen" bytes of s, with
- * ASCII case folding when "fold".  Backtracks only to the last '*', so it is
- * linear in practice and never recursive.
+ * ASCII case folding when "fold".  Backtracks only to the last '*', so the
+ * cost is at most O(strlen(p) * slen) even for hostile patterns such as
+ * "*a*a*a*a*b", and it never recurses.
  */
 bool
 pol_glob_match_n(const char *p, const char *s, size_t slen, bool fold)

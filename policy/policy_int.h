@@ -120,6 +120,15 @@ bool pol_glob_match_n(const char *pattern, const char *s, size_t slen, bool fold
 bool pol_entry_matches(const struct pol_entry *e, int ep);
 bool pol_glob_has_magic(const char *pattern);
 
+/*
+ * client_match.c: which kinds of identity a client entry's match keys need,
+ * the one list of those keys for the loader (an empty match), the linter
+ * and the proxy (whether to ask the daemon about containers).
+ */
+bool pol_client_wants_kernel(const struct sw_client_cfg *cl); /* uid, gid (user, group) */
+bool pol_client_wants_cert(const struct sw_client_cfg *cl);   /* cert_* */
+bool pol_client_wants_ctr(const struct sw_client_cfg *cl);    /* container_* */
+
 /* own_config.c: ownership settings; each check returns 0, or -1 with a static reason */
 int pol_own_check_label_key(const char *s, const char **why);
 int pol_own_check_redact_glob(const char *s, const char **why);

@@ -181,37 +181,21 @@ start_audit(struct conn *c)
 }
 
 /*
- * The policy this connection gets under c_ps: the first of its listener's
- * client entries that the caller's identity (kernel, certificate,
- * container) satisfies, else the listener's default.  Chosen once
- * identified and again when a reload brings a new set, so never per request.
+ * The policy this connection gets under c_ps, and its owner identity:
+ * pol_client_choose() picks the first of its listener's client entries that
+ * the caller's identity (kernel, certificate, container) satisfies, else
+ * the listener's default, and names none for an unidentified caller (whose
+ * requests on_head() refuses).  Chosen once identified and again when a
+ * reload brings a new set, so never per request.
  */
 static void
 choose_policy(struct conn *c)
 {
-	const struct sw_config *cfg = pol_set_config(c->c_ps);
-	const struct sw_listener_cfg *lc = &cfg->listeners[c->c_lsn->l_index];
-	const struct sw_client_cfg *chosen = NULL;
-	size_t i;
+	const struct sw_client_cfg *entry;
 
-	c->c_policy = lc->policy;
-	/* Not identified: no entry applies, not even the default; on_head() refuses. */
-	if (c->c_ident.unidentified[0] != '\0') {
-		snprintf(c->c_client_rule, sizeof(c->c_client_rule), "unidentified");
-		return;
-	}
-	snprintf(c->c_client_rule, sizeof(c->c_client_rule), "default");
-	for (i = 0; i < lc->n_clients; i++) {
-		const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + i];
-
-		if (!pol_client_matches(cl, &c->c_ident))
-			continue;
-		chosen = cl;
-		c->c_policy = cl->policy;
-		snprintf(c->c_client_rule, sizeof(c->c_client_rule), "clients[%zu]", i);
-		break;
-	}
-	pol_owner_of(chosen, &c->c_ident, c->c_owner, sizeof(c->c_owner));
+	c->c_policy = pol_client_choose(pol_set_config(c->c_ps), c->c_lsn->l_index, &c->c_ident,
+	    &entry, c->c_client_rule, sizeof(c->c_client_rule));
+	pol_owner_of(entry, &c->c_ident, c->c_owner, sizeof(c->c_owner));
 }
 
 /*

@@ -3,12 +3,15 @@
  *                          [--daemon VERSION]
  *                    (REQUEST.http | METHOD PATH [BODY.json])
  *
- * Runs one request through exactly what a connection runs on it (http_req.c
- * for framing and limits, the canonical target, the route table, pol_eval,
- * then pol_inspect when the policy reads bodies) and prints every step: the
- * canonical path, the endpoint, the policy, each step's verdict, the
+ * Runs one request through exactly what a connection runs on it (the client
+ * entry pol_client_choose() picks for the --client caller, http_req.c for
+ * framing and limits, the canonical target, the route table, pol_eval, then
+ * pol_inspect when the policy reads bodies) and prints every step: the
+ * policy, the canonical path, the endpoint, each step's verdict, the
  * findings with their modes, the final verdict with the message the client
- * would get, and the body that would be forwarded.
+ * would get, and the body that would be forwarded.  Ownership isolation
+ * needs the daemon, so it is not run: explain prints the owner identity the
+ * connection would have.
  */
 #include "sockwarden/compat.h"
 
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sockwarden/owner.h"
 #include "sockwarden/policy.h"
 
 #include "explain.h"
@@ -270,17 +274,59 @@ on_body(void *owner, const char *p, size_t n)
 	b->len += n;
 }
 
-/* Picks the policy: --policy, --listener, or the only listener's. */
+struct xp_run {
+	const struct pol_set *ps;
+	int policy;
+	const char *listener;
+	struct sw_ident who;
+	bool client_given;           /* --client described the caller */
+	char client_rule[32];        /* what chose the policy, as the audit line names it */
+	char owner[SW_NAME_MAX * 2]; /* the caller's owner identity, as a connection's */
+	struct pol_daemon daemon;
+	bool have_daemon;
+	struct hreq h;
+	struct xp_body body;
+	struct sw_req req;
+	FILE *out;
+};
+
+/*
+ * Under ownership isolation, whose objects the chosen caller is confined to
+ * (the ownership step itself is the proxy's: explain does not run it).
+ */
+static void
+print_owner(const struct xp_run *x)
+{
+	const struct pol_ownership *o = pol_set_ownership(x->ps, x->policy);
+
+	if (o == NULL || !o->isolate || x->listener == NULL)
+		return;
+	if (!x->client_given)
+		fprintf(x->out, "%-10s  unknown: describe the caller with --client (ownership)\n",
+		    "owner");
+	else if (x->owner[0] != '\0')
+		fprintf(x->out, "%-10s  %s (ownership: the objects labelled %s=%s)\n", "owner",
+		    x->owner, o->label, x->owner);
+	else
+		fprintf(x->out,
+		    "%-10s  none: requests that create, list or name objects are refused "
+		    "(ownership)\n",
+		    "owner");
+}
+
+/*
+ * Picks the policy: --policy, or the one the proxy would choose on
+ * --listener (or the only listener) for the --client caller, with that
+ * caller's owner identity.
+ */
 static int
-pick_policy(const struct pol_set *ps, const struct xp_args *a, const char **listener, char *rule,
-    size_t rulesz, FILE *err)
+pick_policy(const struct pol_set *ps, const struct xp_args *a, struct xp_run *x, FILE *err)
 {
 	const struct sw_config *cfg = pol_set_config(ps);
+	const struct sw_client_cfg *entry;
 	size_t i;
 	int p;
 
-	*listener = NULL;
-	rule[0] = '\0';
 	if (a->policy != NULL) {
 		if ((p = pol_set_find_policy(ps, a->policy)) == -1)
 			fprintf(err, "explain: no policy \"%s\" in %s\n", a->policy, a->config);
@@ -294,23 +340,14 @@ pick_policy(const struct pol_set *ps, const struct xp_args *a, const char **list
 		return -1;
 	}
 	for (i = 0; i < cfg->n_listeners; i++) {
-		const struct sw_listener_cfg *lc = &cfg->listeners[i];
-		size_t k;
-
-		if (a->listener != NULL && strcmp(lc->name, a->listener) != 0)
+		if (a->listener != NULL && strcmp(cfg->listeners[i].name, a->listener) != 0)
 			continue;
-		*listener = lc->name;
-		/* The proxy's choice: the first client entry the caller satisfies. */
-		for (k = 0; a->client.given && k < lc->n_clients; k++) {
-			const struct sw_client_cfg *cl = &cfg->clients[lc->first_client + k];
-
-			if (pol_client_matches(cl, &a->client.who)) {
-				snprintf(rule, rulesz, "clients[%zu]", k);
-				return cl->policy;
-			}
-		}
-		snprintf(rule, rulesz, "default");
-		return lc->policy;
+		x->listener = cfg->listeners[i].name;
+		x->who.listener = x->listener;
+		p = pol_client_choose(
+		    cfg, i, &x->who, &entry, x->client_rule, sizeof(x->client_rule));
+		pol_owner_of(entry, &x->who, x->owner, sizeof(x->owner));
+		return p;
 	}
 	fprintf(err, "explain: no listener \"%s\" in %s\n", a->listener, a->config);
 	return -1;
@@ -400,20 +437,6 @@ print_findings(FILE *out, const struct pol_inspection *in)
 	for (i = 0; i < in->n_warnings && i < POL_MAX_WARNINGS; i++)
 		fprintf(out, "%-10s  %s\n", i == 0 ? "warnings" : "", in->warnings[i]);
 }
-
-struct xp_run {
-	const struct pol_set *ps;
-	int policy;
-	const char *listener;
-	struct sw_ident who;
-	char client_rule[32];
-	struct pol_daemon daemon;
-	bool have_daemon;
-	struct hreq h;
-	struct xp_body body;
-	struct sw_req req;
-	FILE *out;
-};
 
 /* The inspection step: the body (for uploads, only the query) against the rules. */
 static int
@@ -578,7 +601,9 @@ explain_run(int argc, char **argv, FILE *out, FILE *err)
 	memset(&x, 0, sizeof(x));
 	x.ps = ps;
 	x.out = out;
-	x.policy = pick_policy(ps, &a, &x.listener, x.client_rule, sizeof(x.client_rule), err);
+	x.who = a.client.who;
+	x.client_given = a.client.given;
+	x.policy = pick_policy(ps, &a, &x, err);
 	if (x.policy == -1) {
 		pol_set_unref(ps);
 		return XP_USAGE;
@@ -603,8 +628,7 @@ explain_run(int argc, char **argv, FILE *out, FILE *err)
 	if (x.listener != NULL)
 		fputc(')', out);
 	fputc('\n', out);
-	x.who = a.client.who;
-	x.who.listener = x.listener;
+	print_owner(&x);
 	if (converted)
 		fprintf(out,
 		    "%-10s  bare LF line ends in the head read as CRLF (a client must "

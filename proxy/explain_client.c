@@ -1,20 +1,11 @@
 #include "sockwarden/compat.h"
 
-#include <errno.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "sockwarden/policy.h"
+
 #include "explain_client.h"
-
-static int
-parse_id(const char *v, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(v, &end, 10);
-	return (*v == '\0' || *end != '\0' || errno != 0 || *out >= 4294967295ul) ? -1 : 0;
-}
 
 static int
 add_san(struct xp_client *c, enum sw_san_type type, const char *v, FILE *err)
@@ -86,9 +77,9 @@ use_container(struct xp_client *c)
 int
 xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 {
-	const char *eq = strchr(spec, '='), *v;
+	const char *eq = strchr(spec, '='), *v, *why;
 	size_t klen;
-	unsigned long id;
+	uint32_t id;
 
 	if (eq == NULL) {
 		fprintf(err, "explain: --client wants KEY=VALUE, not \"%s\"\n", spec);
@@ -99,8 +90,9 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 	c->given = true;
 #define KEY(s) (klen == sizeof(s) - 1 && strncmp(spec, s, klen) == 0)
 	if (KEY("uid") || KEY("gid") || KEY("pid")) {
-		if (parse_id(v, &id) == -1) {
-			fprintf(err, "explain: %.*s must be a number: %s\n", (int)klen, spec, v);
+		/* As the loader reads a uid or gid in a match (a pid likewise). */
+		if (pol_parse_id(v, &id, &why) == -1) {
+			fprintf(err, "explain: %.*s %s: \"%s\"\n", (int)klen, spec, why, v);
 			return -1;
 		}
 		/* The caller's groups are the ones given: none unless gid= is repeated. */
@@ -121,23 +113,9 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 		return 0;
 	}
 	if (KEY("cert_fingerprint")) {
-		/* As the loader writes it (ld_parse_fingerprint): 64 lowercase hex, colons dropped.
-		 */
-		size_t i, o = 0;
-
-		for (i = 0; v[i] != '\0'; i++) {
-			char ch = v[i] >= 'A' && v[i] <= 'F' ? (char)(v[i] + 32) : v[i];
-
-			if (ch == ':')
-				continue;
-			if (o == sizeof(c->cert.fingerprint) - 1 ||
-			    !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-				break;
-			c->cert.fingerprint[o++] = ch;
-		}
-		c->cert.fingerprint[o] = '\0';
-		if (v[i] != '\0' || o != 64) {
-			fprintf(err, "explain: cert_fingerprint must be a SHA-256 in hex: %s\n", v);
+		/* As the loader reads it, so the two compare equal when they should. */
+		if (pol_parse_fingerprint(v, c->cert.fingerprint, &why) == -1) {
+			fprintf(err, "explain: cert_fingerprint %s: \"%s\"\n", why, v);
 			return -1;
 		}
 		c->who.cert = &c->cert;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sockwarden/config.h"
 #include "sockwarden/ident.h"
@@ -224,6 +225,31 @@ void pol_inspection_free(struct pol_inspection *out);
  */
 bool pol_client_matches(const struct sw_client_cfg *cl, const struct sw_ident *who);
 
+/*
+ * Which client entry decides for caller "who" on listener number "listener":
+ * the first whose match holds, else none (the listener's default).  A caller
+ * who->unidentified names gets no entry, not even the default: the proxy
+ * refuses its requests.  The entry (NULL: none) goes to *entry, and what
+ * chose, "clients[N]", "default" or "unidentified", to "rule" for the audit
+ * line and explain.  Returns the policy number, the entry's or else the
+ * listener's; -1 for a listener out of range.  The proxy's connections and
+ * `sockwarden explain` both choose through this.
+ */
+int pol_client_choose(const struct sw_config *cfg, size_t listener, const struct sw_ident *who,
+    const struct sw_client_cfg **entry, char *rule, size_t rulesz);
+
+/*
+ * Client match values as the loader reads them, for whatever else takes
+ * them (explain's --client); each returns 0, or -1 with a static reason in
+ * *why that completes "<key> <why>".
+ *   pol_parse_id: a uid or gid, plain decimal (no sign, space or leading
+ *     zero) below 4294967295, which the kernel reserves for "none".
+ *   pol_parse_fingerprint: a SHA-256, 64 hex digits bare or as 32
+ *     ':'-separated pairs, any case, into 64 lowercase digits and a NUL.
+ */
+int pol_parse_id(const char *s, uint32_t *out, const char **why);
+int pol_parse_fingerprint(const char *s, char out[65], const char **why);
+
 /* Does some client entry of listener "listener" use container_* keys? */
 bool pol_listener_wants_container(const struct sw_config *cfg, size_t listener);
 
@@ -231,7 +257,8 @@ bool pol_listener_wants_container(const struct sw_config *cfg, size_t listener);
  * The caller's owner identity for ownership isolation: the entry's "owner"
  * when set ("cl" may be NULL: the listener default), else derived from the
  * strongest identity: "container:<name>", "cn:<certificate CN>" (or
- * "sha256:<fingerprint>" without a CN), "uid:<uid>"; "" when there is none.
+ * "sha256:<fingerprint>" without a CN), "uid:<uid>"; "" when there is none
+ * and for an unidentified caller (who->unidentified set).
  * Always NUL-terminated; returns the length.
  */
 size_t pol_owner_of(

@@ -3,6 +3,14 @@
 # Exit status 0 allowed, 1 denied, 2 usage or configuration error.
 # Format: see case_exec.py.
 
+# The fingerprint entry (written in upper-case pairs) in other spellings, and misspelt (a
+# colon moved by one, a pair without its colon): explain reads --client cert_fingerprint as
+# the loader reads the entry.
+FP_BARE = "ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01"
+FP_PAIRS_LOWER = ":".join(FP_BARE[i:i + 2] for i in range(0, 64, 2))
+FP_COLON_MOVED = "a:b" + FP_PAIRS_LOWER[2:]
+FP_PAIR_JOINED = FP_PAIRS_LOWER[:2] + FP_PAIRS_LOWER[3:]
+
 CONFIG = """\
 listeners:
   - name: remote
@@ -12,18 +20,25 @@ listeners:
     clients:
       - { match: { cert_cn: alice }, policy: ci }
       - { match: { cert_uri: "spiffe://example.org/ci/*" }, policy: ci }
+      - { match: { cert_fingerprint: "@FP@" }, policy: ci }
   - name: local
     listen: unix:///run/sw-explain.sock
     policy: ro
     clients:
       - { match: { uid: 1000 }, policy: ci }
       - { match: { container_label: "role=ci" }, policy: ci }
+  - name: owned
+    listen: unix:///run/sw-explain-owned.sock
+    policy: mine
+    clients:
+      - { match: { uid: 1000 }, policy: mine, owner: ci-runners }
 policies:
   ro: { groups: [read-only] }
+  mine: { allow: ["*"], ownership: true }
   ci:
     allow: ["Container*"]
     containers: { privileged: false }
-"""
+""".replace("@FP@", FP_PAIRS_LOWER.upper())
 PRIV = '{"Image": "bb", "HostConfig": {"Privileged": true}}'
 PLAIN = '{"Image": "bb"}'
 X = "$SW_BIN explain sw.yaml "
@@ -58,7 +73,46 @@ CASES = [
          {"exit": 2, "stderr": ["unknown --client key \"colour\""]}),
     case("explain-client-bad-fingerprint",
          X + "--listener remote --client cert_fingerprint=ab:cd:zz GET /_ping",
-         {"exit": 2, "stderr": ["cert_fingerprint must be a SHA-256 in hex"]}),
+         {"exit": 2, "stderr": ["cert_fingerprint must be a SHA-256 fingerprint"]}),
+    case("explain-client-fingerprint-pairs",
+         X + "--listener remote --client cert_fingerprint=" + FP_PAIRS_LOWER +
+         " POST /containers/create plain.json",
+         {"exit": 0, "stdout": ["policy      ci (listener remote, clients[2])",
+                                "verdict     allow"]}),
+    case("explain-client-fingerprint-bare",
+         X + "--listener remote --client cert_fingerprint=" + FP_BARE.upper() +
+         " GET /containers/json",
+         {"exit": 0, "stdout": ["policy      ci (listener remote, clients[2])"]}),
+    case("explain-client-fingerprint-colon-moved",
+         X + "--listener remote --client cert_fingerprint=" + FP_COLON_MOVED + " GET /_ping",
+         {"exit": 2, "stderr": ["cert_fingerprint must be a SHA-256 fingerprint"],
+          "stdout_not": ["policy"]}),
+    case("explain-client-fingerprint-pair-joined",
+         X + "--listener remote --client cert_fingerprint=" + FP_PAIR_JOINED + " GET /_ping",
+         {"exit": 2, "stderr": ["cert_fingerprint must be a SHA-256 fingerprint"]}),
+    case("explain-client-uid-leading-space",
+         X + "--listener local --client 'uid= 1000' GET /_ping",
+         {"exit": 2, "stderr": ["uid must be a numeric id below 4294967295: \" 1000\""]}),
+    case("explain-client-uid-plus-sign",
+         X + "--listener local --client uid=+1000 GET /_ping",
+         {"exit": 2, "stderr": ["uid must be a numeric id below 4294967295: \"+1000\""]}),
+    case("explain-client-gid-leading-zero",
+         X + "--listener local --client gid=0100 GET /_ping",
+         {"exit": 2, "stderr": ["gid must be a numeric id below 4294967295"]}),
+    case("explain-client-uid-none",
+         X + "--listener local --client uid=4294967295 GET /_ping",
+         {"exit": 2, "stderr": ["uid must be a numeric id below 4294967295"]}),
+    case("explain-client-owner-of-entry",
+         X + "--listener owned --client uid=1000 GET /containers/json",
+         {"exit": 0, "stdout": ["policy      mine (listener owned, clients[0])",
+                                "owner       ci-runners (ownership"]}),
+    case("explain-client-owner-from-uid",
+         X + "--listener owned --client uid=1001 GET /containers/json",
+         {"exit": 0, "stdout": ["policy      mine (listener owned, default)",
+                                "owner       uid:1001 (ownership"]}),
+    case("explain-client-owner-unknown-without-client",
+         X + "--listener owned GET /containers/json",
+         {"exit": 0, "stdout": ["owner       unknown: describe the caller with --client"]}),
     case("explain-client-with-policy-refused",
          X + "--policy ci --client uid=0 GET /_ping",
          {"exit": 2, "stderr": ["not with --policy"]}),

@@ -1,8 +1,10 @@
 /*
  * Tests for policy/client_match.c: pol_client_matches() for every key, with
  * the caller's identity source present, absent or partial (several SANs,
- * labels, globs, supplementary groups read or not);
- * pol_listener_wants_container(); pol_owner_of() and its order of
+ * labels, globs, supplementary groups read or not); every key alone against
+ * callers without its source, and the pol_client_wants_*() kind it belongs
+ * to; pol_client_choose() (first entry wins, the default, an unidentified
+ * caller); pol_listener_wants_container(); pol_owner_of() and its order of
  * identities, including a buffer too small for the identity.
  */
 #include "sockwarden/compat.h"
@@ -17,6 +19,8 @@
 #include <cmocka.h>
 
 #include "sockwarden/policy.h"
+
+#include "policy_int.h"
 
 /* ---- callers ---------------------------------------------------------------------- */
 
@@ -77,6 +81,10 @@ static const struct sw_ident tls_with_groups = { .listener = "l",
 static gid_t many_groups[MANY_GROUPS];
 static const struct sw_ident unix_many = { UNIX_CALLER(1003, 1003, 45), .has_groups = true,
 	.n_groups = MANY_GROUPS, .groups = many_groups };
+
+/* Identified by the kernel, but its container could not be described: no entry applies. */
+static const struct sw_ident unix_unidentified = { UNIX_CALLER(1000, 100, 46),
+	.unidentified = "cannot identify the calling container: test" };
 
 /* ---- pol_client_matches ------------------------------------------------------------ */
 
@@ -229,6 +237,161 @@ test_client_matches_row(void **state)
 		    c->want ? "true" : "false");
 }
 
+/* ---- every key alone: its kind, and no match without its source ------------------- */
+
+enum key_kind { KIND_KERNEL, KIND_CERT, KIND_CTR };
+
+struct key_case {
+	const char *name;
+	struct sw_client_cfg cl; /* sets this one key */
+	enum key_kind kind;
+	const struct sw_ident *holds; /* a caller it matches */
+};
+
+/*
+ * One row per match key of struct sw_client_cfg: a new key needs a row here,
+ * and the row fails until pol_client_wants_*() names the key (else the
+ * loader would take an entry setting only it for an empty match).
+ */
+static struct key_case key_cases[] = {
+	{ "uid", { .has_uid = true, .uid = 1000 }, KIND_KERNEL, &unix_alice },
+	{ "gid", { .has_gid = true, .gid = 100 }, KIND_KERNEL, &unix_alice },
+	{ "cert_cn", { .cert_cn = "*" }, KIND_CERT, &tls_alice },
+	{ "cert_dns", { .cert_dns = "*" }, KIND_CERT, &tls_alice },
+	{ "cert_email", { .cert_email = "*" }, KIND_CERT, &tls_alice },
+	{ "cert_uri", { .cert_uri = "*" }, KIND_CERT, &tls_alice },
+	{ "cert_fingerprint", { .cert_fingerprint = FP_ALICE }, KIND_CERT, &tls_alice },
+	{ "container_name", { .container_name = "*" }, KIND_CTR, &in_traefik },
+	{ "container_image", { .container_image = "*" }, KIND_CTR, &in_traefik },
+	{ "container_label", { .container_label = "com.example.role" }, KIND_CTR, &in_traefik },
+};
+
+static void
+test_key_alone_row(void **state)
+{
+	const struct key_case *c = *state;
+	/* Callers lacking each source in turn; the key's own source is one of them. */
+	static const struct sw_ident *const lacking[] = { &nobody, &unix_alice, &tls_alice,
+		&tls_bare, &in_plain };
+	bool wants[3];
+	size_t i;
+
+	wants[KIND_KERNEL] = pol_client_wants_kernel(&c->cl);
+	wants[KIND_CERT] = pol_client_wants_cert(&c->cl);
+	wants[KIND_CTR] = pol_client_wants_ctr(&c->cl);
+	for (i = 0; i < nitems(wants); i++)
+		if (wants[i] != (i == (size_t)c->kind))
+			fail_msg("%s: pol_client_wants_%s is %s", c->name,
+			    i == KIND_KERNEL ? "kernel" :
+			    i == KIND_CERT   ? "cert" :
+			                       "ctr",
+			    wants[i] ? "true" : "false");
+	if (!pol_client_matches(&c->cl, c->holds))
+		fail_msg("%s: does not match the caller it was written for", c->name);
+	if (pol_client_matches(&c->cl, NULL))
+		fail_msg("%s: matches a NULL caller", c->name);
+	for (i = 0; i < nitems(lacking); i++) {
+		const struct sw_ident *w = lacking[i];
+		bool has = c->kind == KIND_KERNEL ? w->has_peercred :
+		           c->kind == KIND_CERT   ? w->cert != NULL :
+		                                    w->ctr != NULL;
+
+		if (!has && pol_client_matches(&c->cl, w))
+			fail_msg("%s: matches caller %zu, which has no %s", c->name, i,
+			    c->kind == KIND_KERNEL ? "SO_PEERCRED" :
+			    c->kind == KIND_CERT   ? "certificate" :
+			                             "container");
+	}
+}
+
+/* ---- pol_client_choose ---------------------------------------------------------------- */
+
+/*
+ * Listener 0 "tls": cert_cn alice -> policy 1, cert_uri spiffe ci -> 2.
+ * Listener 1 "unix": uid 1000 -> 3, gid 100 -> 4 (a later entry alice also
+ * satisfies), container_name traefik* -> 5; default 6.  Listener 2 "none"
+ * has no entries; default 7.
+ */
+static struct sw_client_cfg choose_clients[] = {
+	{ .cert_cn = "alice", .policy = 1 },
+	{ .cert_uri = "spiffe://example.org/ci/*", .policy = 2 },
+	{ .has_uid = true, .uid = 1000, .policy = 3 },
+	{ .has_gid = true, .gid = 100, .policy = 4 },
+	{ .container_name = "traefik*", .policy = 5, .owner = "proxies" },
+};
+static struct sw_listener_cfg choose_listeners[] = {
+	{ .name = "tls", .policy = 0, .first_client = 0, .n_clients = 2 },
+	{ .name = "unix", .policy = 6, .first_client = 2, .n_clients = 3 },
+	{ .name = "none", .policy = 7, .first_client = 5, .n_clients = 0 },
+};
+
+struct choose_case {
+	const char *name;
+	size_t listener;
+	const struct sw_ident *who;
+	int policy;       /* -1: listener out of range */
+	int entry;        /* index into choose_clients, -1: none */
+	const char *rule; /* "" for an out-of-range listener */
+};
+
+static struct choose_case choose_cases[] = {
+	{ "first entry", 0, &tls_alice, 1, 0, "clients[0]" },
+	{ "a certificate neither entry takes: the default", 0, &tls_bare, 0, -1, "default" },
+	{ "first of two that hold wins", 1, &unix_alice, 3, 2, "clients[0]" },
+	{ "a later entry when the first fails", 1, &unix_bob, 4, 3, "clients[1]" },
+	{ "container entry", 1, &in_traefik, 5, 4, "clients[2]" },
+	{ "no entry holds: the default", 1, &unix_root, 6, -1, "default" },
+	{ "NULL caller: the default", 1, NULL, 6, -1, "default" },
+	{ "unidentified: no entry, though uid 1000 would hold", 1, &unix_unidentified, 6, -1,
+	    "unidentified" },
+	{ "a listener without entries", 2, &unix_alice, 7, -1, "default" },
+	{ "listener out of range", 3, &unix_alice, -1, -1, "" },
+};
+
+static void
+test_choose_row(void **state)
+{
+	const struct choose_case *c = *state;
+	const struct sw_client_cfg *entry = &choose_clients[0];
+	const struct sw_client_cfg *want = c->entry >= 0 ? &choose_clients[c->entry] : NULL;
+	struct sw_config cfg;
+	char rule[32];
+	int got;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listeners = choose_listeners;
+	cfg.n_listeners = nitems(choose_listeners);
+	cfg.clients = choose_clients;
+	cfg.n_clients = nitems(choose_clients);
+	memset(rule, 'x', sizeof(rule));
+	got = pol_client_choose(&cfg, c->listener, c->who, &entry, rule, sizeof(rule));
+	if (got != c->policy || entry != want || strcmp(rule, c->rule) != 0)
+		fail_msg("%s: policy %d, entry %ld, rule \"%.*s\"; want %d, %d, \"%s\"", c->name,
+		    got, entry != NULL ? (long)(entry - choose_clients) : -1L, (int)sizeof(rule),
+		    rule, c->policy, c->entry, c->rule);
+}
+
+static void
+test_choose_small_rule(void **state)
+{
+	const struct sw_client_cfg *entry;
+	struct sw_config cfg;
+	char rule[4];
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listeners = choose_listeners;
+	cfg.n_listeners = nitems(choose_listeners);
+	cfg.clients = choose_clients;
+	cfg.n_clients = nitems(choose_clients);
+	/* The rule is only a name: cut short, the choice itself is the same. */
+	assert_int_equal(pol_client_choose(&cfg, 1, &unix_bob, &entry, rule, sizeof(rule)), 4);
+	assert_ptr_equal(entry, &choose_clients[3]);
+	assert_string_equal(rule, "cli");
+	assert_int_equal(pol_client_choose(NULL, 0, &unix_bob, &entry, rule, sizeof(rule)), -1);
+	assert_null(entry);
+}
+
 /* ---- pol_listener_wants_container ---------------------------------------------------- */
 
 static void
@@ -296,6 +459,9 @@ static struct owner_case owner_cases[] = {
 	    "" },
 	{ "fingerprint does not fit", NULL, &tls_bare, 64, "" },
 	{ "entry owner does not fit", "ci-runners", &unix_alice, 4, "" },
+	{ "unidentified caller: none from its uid", NULL, &unix_unidentified, 64, "" },
+	{ "unidentified caller: none even with an entry owner", "ci-runners", &unix_unidentified,
+	    64, "" },
 };
 
 static void
@@ -332,7 +498,8 @@ test_owner_of_empty_buffer(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[nitems(match_cases) + nitems(owner_cases) + 2];
+	struct CMUnitTest tests[nitems(match_cases) + nitems(owner_cases) + nitems(key_cases) +
+	                        nitems(choose_cases) + 3];
 	size_t i, n = 0;
 
 	for (i = 0; i < MANY_GROUPS; i++)
@@ -343,6 +510,13 @@ main(void)
 	for (i = 0; i < nitems(owner_cases); i++)
 		tests[n++] = (struct CMUnitTest){ owner_cases[i].name, test_owner_of_row, NULL,
 			NULL, &owner_cases[i] };
+	for (i = 0; i < nitems(key_cases); i++)
+		tests[n++] = (struct CMUnitTest){ key_cases[i].name, test_key_alone_row, NULL, NULL,
+			&key_cases[i] };
+	for (i = 0; i < nitems(choose_cases); i++)
+		tests[n++] = (struct CMUnitTest){ choose_cases[i].name, test_choose_row, NULL, NULL,
+			&choose_cases[i] };
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_choose_small_rule);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_listener_wants_container);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_owner_of_empty_buffer);
 	return _cmocka_run_group_tests("client_match", tests, n, NULL, NULL);

@@ -6,7 +6,9 @@
  * the listeners' entries sit side by side in sw_config.clients.  Rows
  * marked TLS put listener "a" on TCP with tls, for the cert_* keys (their
  * lines start at 7).  Names used: "root" (uid 0, group gid 0), present on
- * every host.
+ * every host.  Then the two value parsers explain's --client shares with the
+ * loader (pol_parse_id, pol_parse_fingerprint), and the limit on client
+ * entries in one file, crossed by one.
  */
 #include "sockwarden/compat.h"
 
@@ -423,12 +425,194 @@ test_load_clients_absent(void **state)
 	pol_set_unref(ps);
 }
 
+/* ---- pol_parse_id, pol_parse_fingerprint ------------------------------------------ */
+
+struct parse_case {
+	const char *name;
+	const char *in;
+	const char *want; /* the value read ("%u", or the 64 digits); NULL: refused */
+};
+
+static const struct parse_case id_cases[] = {
+	{ "id zero", "0", "0" },
+	{ "id 1000", "1000", "1000" },
+	{ "id largest", "4294967294", "4294967294" },
+	{ "id the kernel's 'none'", "4294967295", NULL },
+	{ "id past 32 bits", "4294967296", NULL },
+	{ "id far too large", "99999999999999999999999", NULL },
+	{ "id leading space", " 5", NULL },
+	{ "id trailing space", "5 ", NULL },
+	{ "id plus sign", "+5", NULL },
+	{ "id minus sign", "-1", NULL },
+	{ "id leading zero", "05", NULL },
+	{ "id hex", "0x10", NULL },
+	{ "id empty", "", NULL },
+	{ "id name", "root", NULL },
+};
+
+static const struct parse_case fp_cases[] = {
+	{ "fingerprint bare lower", FP_LOWER, FP_LOWER },
+	{ "fingerprint pairs upper", FP_PAIRS, FP_LOWER },
+	{ "fingerprint pairs mixed case",
+	    "ab:01:Cd:23:eF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:"
+	    "EF:45:AB:01",
+	    FP_LOWER },
+	{ "fingerprint 63 digits",
+	    "ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab0", NULL },
+	{ "fingerprint 65 digits", FP_LOWER "0", NULL },
+	{ "fingerprint not hex", "gb01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01cd23ef45ab01",
+	    NULL },
+	{ "fingerprint trailing colon", FP_PAIRS ":", NULL },
+	{ "fingerprint leading colon", ":" FP_PAIRS, NULL },
+	{ "fingerprint colon moved by one",
+	    "A:B01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:"
+	    "EF:45:AB:01",
+	    NULL },
+	{ "fingerprint a pair without its colon",
+	    "AB01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:"
+	    "EF:45:AB:01",
+	    NULL },
+	{ "fingerprint doubled colon",
+	    "AB::01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:"
+	    "EF:45:AB:01",
+	    NULL },
+	{ "fingerprint colons only at the end", FP_LOWER "::", NULL },
+	{ "fingerprint empty", "", NULL },
+	{ "fingerprint SHA-1 pairs", "AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01:CD:23:EF:45:AB:01",
+	    NULL },
+};
+
+static void
+test_parse_id_rows(void **state)
+{
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < nitems(id_cases); i++) {
+		const struct parse_case *t = &id_cases[i];
+		const char *why = NULL;
+		uint32_t id = 7;
+		char got[16];
+		int rc = pol_parse_id(t->in, &id, &why);
+
+		snprintf(got, sizeof(got), "%u", (unsigned)id);
+		if (t->want != NULL && (rc != 0 || strcmp(got, t->want) != 0))
+			FAIL_ROW("%s: rc %d, id %s; want %s", t->name, rc, got, t->want);
+		if (t->want == NULL &&
+		    (rc != -1 || why == NULL ||
+		        strcmp(why, "must be a numeric id below 4294967295") != 0))
+			FAIL_ROW("%s: rc %d (%s), want refused as not a numeric id", t->name, rc,
+			    why != NULL ? why : "no reason");
+	}
+	if (failed > 0)
+		fail_msg("%d of %zu rows failed", failed, nitems(id_cases));
+}
+
+static void
+test_parse_fingerprint_rows(void **state)
+{
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < nitems(fp_cases); i++) {
+		const struct parse_case *t = &fp_cases[i];
+		const char *why = NULL;
+		char out[65];
+		int rc = pol_parse_fingerprint(t->in, out, &why);
+
+		if (t->want != NULL && (rc != 0 || strcmp(out, t->want) != 0))
+			FAIL_ROW("%s: rc %d, \"%.64s\"; want %s", t->name, rc, rc == 0 ? out : "",
+			    t->want);
+		if (t->want == NULL && (rc != -1 || why == NULL ||
+		                           strstr(why, "must be a SHA-256 fingerprint") == NULL))
+			FAIL_ROW("%s: rc %d (%s), want refused", t->name, rc,
+			    why != NULL ? why : "no reason");
+	}
+	if (failed > 0)
+		fail_msg("%d of %zu rows failed", failed, nitems(fp_cases));
+}
+
+/* ---- LD_MAX_CLIENTS: 4096 entries in one file, every listener's together ------------- */
+
+#define MAX_CLIENTS 4096
+
+/* HEAD, "n" entries for listener a, then TAIL (whose listener b adds one more). */
+static char *
+many_clients(size_t n)
+{
+	static const char entry[] = "      - { match: { uid: 1000 }, policy: q }\n";
+	size_t cap = sizeof(HEAD) + n * (sizeof(entry) - 1) + sizeof(TAIL), off;
+	char *buf = malloc(cap);
+	size_t i;
+
+	assert_non_null(buf);
+	off = (size_t)snprintf(buf, cap, "%s", HEAD);
+	for (i = 0; i < n; i++) {
+		memcpy(buf + off, entry, sizeof(entry) - 1);
+		off += sizeof(entry) - 1;
+	}
+	snprintf(buf + off, cap - off, "%s", TAIL);
+	return buf;
+}
+
+static void
+test_load_clients_limit(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t in_a; /* listener b's entry comes after these */
+		int line;    /* 0: loads; else the entry refused (rows start at line 6) */
+	} rows[] = {
+		{ "4096 entries with b's", MAX_CLIENTS - 1, 0 },
+		{ "4097th entry is b's", MAX_CLIENTS, 6 + MAX_CLIENTS + 4 },
+		{ "4097th entry is a's", MAX_CLIENTS + 1, 6 + MAX_CLIENTS },
+	};
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++) {
+		char *text = many_clients(rows[i].in_a);
+		struct pol_set *ps = NULL;
+		struct pol_err err;
+		int rc = pol_load_buffer("test.yaml", text, strlen(text), &ps, &err);
+
+		free(text);
+		if (rows[i].line == 0) {
+			if (rc != 0)
+				FAIL_ROW("%s: did not load: %d:%d: %s", rows[i].name, err.line,
+				    err.col, err.msg);
+			else if (pol_set_config(ps)->n_clients != MAX_CLIENTS)
+				FAIL_ROW(
+				    "%s: %zu entries", rows[i].name, pol_set_config(ps)->n_clients);
+			pol_set_unref(ps);
+			continue;
+		}
+		if (rc == 0) {
+			pol_set_unref(ps);
+			FAIL_ROW("%s: loaded", rows[i].name);
+			continue;
+		}
+		if (err.line != rows[i].line || err.col != 9 ||
+		    strstr(err.msg, "more than 4096 client entries") == NULL)
+			FAIL_ROW("%s: %d:%d: %s; want %d:9: more than 4096 client entries",
+			    rows[i].name, err.line, err.col, err.msg, rows[i].line);
+	}
+	if (failed > 0)
+		fail_msg("%d of %zu rows failed", failed, nitems(rows));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_clients_rows),
 		cmocka_unit_test(test_load_clients_absent),
+		cmocka_unit_test(test_parse_id_rows),
+		cmocka_unit_test(test_parse_fingerprint_rows),
+		cmocka_unit_test(test_load_clients_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
