@@ -16,7 +16,7 @@
 
 enum pol_verdict
 pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req, const struct sw_ident *who,
-    const struct pol_facts *facts, struct pol_decision *out)
+    struct pol_decision *out)
 {
 	const struct pol_ep_rule *r;
 	int ep;
@@ -24,10 +24,8 @@ pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req, const s
 	(void)who; /* identity picks the policy; rules over it come later */
 	/*
 	 * Body rules are applied by pol_inspect(), which the caller runs when
-	 * this answers POL_NEED_BODY: that verdict was precomputed per
-	 * endpoint, so facts are not needed here.
+	 * this answers POL_NEED_BODY (a verdict precomputed per endpoint).
 	 */
-	(void)facts;
 	out->verdict = POL_DENY;
 	out->reason = POL_R_NO_POLICY;
 	out->policy = -1;

@@ -44,17 +44,6 @@ static const struct pol_jfield ulimit_fields[] = {
 static const struct pol_jschema ulimit = { "Ulimit", ulimit_fields, nitems(ulimit_fields) };
 static const struct pol_jfield ulimits_field = { "ulimits", PJ_ARRAY, PJ_STRUCT, &ulimit };
 
-/* A finding under "rule" when it is on, else under build. */
-static void
-deny(struct pol_insp_ctx *ctx, enum pol_rule_id rule, const char *field, const char *value,
-    const char *what)
-{
-	if (pol_rule_on(ctx, rule))
-		pol_finding_add(ctx, rule, field, value, "%s", what);
-	else if (pol_rule_on(ctx, POL_RULE_BUILD))
-		pol_finding_add(ctx, POL_RULE_BUILD, field, value, "%s", what);
-}
-
 static void
 check_network(struct pol_insp_ctx *ctx, const char *mode)
 {
@@ -92,7 +81,7 @@ check_ulimits(struct pol_insp_ctx *ctx, const char *json)
 			name = "";
 		if (!(pol_rule_on(ctx, POL_RULE_ULIMITS) &&
 		        pol_strlist_match(&ctx->rules->ulimits, name)))
-			deny(ctx, POL_RULE_ULIMITS, field, name,
+			pol_chk_deny(ctx, POL_RULE_ULIMITS, POL_RULE_BUILD, field, name,
 			    "sets a ulimit the policy does not allow");
 	}
 	pol_json_free(&doc);
@@ -131,10 +120,11 @@ check_build_query(struct pol_insp_ctx *ctx, const struct pol_query *q)
 		    "makes the daemon fetch the build context from a URL");
 	v = pol_query_value(q, "cgroupparent");
 	if (v[0] != '\0' && !(pol_rule_on(ctx, POL_RULE_CGROUP_PARENT) && r->allow_cgroup_parent))
-		deny(ctx, POL_RULE_CGROUP_PARENT, "cgroupparent", v,
+		pol_chk_deny(ctx, POL_RULE_CGROUP_PARENT, POL_RULE_BUILD, "cgroupparent", v,
 		    "places the build containers in another cgroup");
 	if (pol_query_has(q, "securityopt"))
-		deny(ctx, POL_RULE_SECURITY_OPT, "securityopt", pol_query_value(q, "securityopt"),
+		pol_chk_deny(ctx, POL_RULE_SECURITY_OPT, POL_RULE_BUILD, "securityopt",
+		    pol_query_value(q, "securityopt"),
 		    "sets security options on the build containers");
 	check_tags(ctx, q);
 	v = pol_query_value(q, "ulimits");

@@ -1,6 +1,6 @@
 /*
- * Checks shared by the exec, service, volume, plugin and image inspectors
- * (see insp_check.h).  Each mirrors the daemon code it names.
+ * Checks shared by the inspectors (see insp_check.h).  Each mirrors the
+ * daemon code it names.
  */
 #include "sockwarden/compat.h"
 
@@ -40,61 +40,90 @@ pol_chk_user(const char *user)
 	return POL_USER_ROOT;
 }
 
-/* ---- capabilities ---------------------------------------------------------------- */
+/* ---- Go strings ---------------------------------------------------------------------- */
 
 int
-pol_chk_cap_normalise(const char *in, char *buf, size_t bufsz)
+pol_chk_go_upper(const char *in, char *buf, size_t bufsz)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t w = 0;
 	char c;
 
-	/* strings.ToUpper into buf + 4, leaving room for a "CAP_" prefix. */
-	if (bufsz < 5)
+	if (bufsz == 0)
 		return -1;
 	while (*p != '\0') {
+		if (w + 1 >= bufsz) {
+			buf[w] = '\0';
+			return -1;
+		}
+		/* 0xc4 and 0xc5 are lead bytes: never inside another rune's sequence. */
 		if (p[0] == 0xc4 && p[1] == 0xb1) { /* U+0131 dotless i */
 			c = 'I';
 			p += 2;
 		} else if (p[0] == 0xc5 && p[1] == 0xbf) { /* U+017F long s */
 			c = 'S';
 			p += 2;
-		} else if (*p >= 0x80) {
-			return -1;
 		} else {
 			c = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : (char)*p;
 			p++;
 		}
-		if (4 + w + 1 >= bufsz)
-			return -1;
-		buf[4 + w++] = c;
+		buf[w++] = c;
 	}
-	buf[4 + w] = '\0';
-	if (strcmp(buf + 4, "ALL") == 0 || (w >= 4 && memcmp(buf + 4, "CAP_", 4) == 0))
-		memmove(buf, buf + 4, w + 1);
+	buf[w] = '\0';
+	return 0;
+}
+
+/* ---- capabilities ---------------------------------------------------------------- */
+
+int
+pol_chk_cap_normalise(const char *in, char *buf, size_t bufsz)
+{
+	const char *p;
+
+	/* Upper-cased at buf + 4, leaving room for a "CAP_" prefix. */
+	if (bufsz < 5 || pol_chk_go_upper(in, buf + 4, bufsz - 4) == -1)
+		return -1;
+	for (p = buf + 4; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return -1;
+	if (strcmp(buf + 4, "ALL") == 0 || strncmp(buf + 4, "CAP_", 4) == 0)
+		memmove(buf, buf + 4, strlen(buf + 4) + 1);
 	else
 		memcpy(buf, "CAP_", 4);
 	return 0;
 }
 
-/*
- * The list is normalised the same way (without "CAP_") and compared exactly,
- * as the container inspector does: no globs over capability names.
- */
-bool
-pol_chk_cap_allowed(const struct pol_rules *r, const char *cap)
+const char *
+pol_chk_cap_list_name(const char *norm)
 {
-	const char *want = strncmp(cap, "CAP_", 4) == 0 ? cap + 4 : cap;
-	char entry[64];
+	if (strcmp(norm, "ALL") == 0)
+		return norm;
+	if (strncmp(norm, "CAP_", 4) != 0 || strcmp(norm + 4, "ALL") == 0)
+		return NULL;
+	return norm + 4;
+}
+
+bool
+pol_chk_cap_is_all(const char *cap)
+{
+	char norm[64];
+
+	return cap != NULL && pol_chk_cap_normalise(cap, norm, sizeof(norm)) == 0 &&
+	       strcmp(norm, "ALL") == 0;
+}
+
+/* The loader stored the list normalised (load_rules_values.c): compared exactly, no globs. */
+bool
+pol_chk_cap_allowed(const struct pol_rules *r, const char *norm)
+{
+	const char *name = pol_chk_cap_list_name(norm);
 	size_t i;
 
-	for (i = 0; i < r->cap_add.n; i++) {
-		if (r->cap_add.v[i] == NULL ||
-		    pol_chk_cap_normalise(r->cap_add.v[i], entry, sizeof(entry)) == -1)
-			continue;
-		if (strcmp(strncmp(entry, "CAP_", 4) == 0 ? entry + 4 : entry, want) == 0)
+	if (name == NULL)
+		return false;
+	for (i = 0; i < r->cap_add.n; i++)
+		if (r->cap_add.v[i] != NULL && strcmp(r->cap_add.v[i], name) == 0)
 			return true;
-	}
 	return false;
 }
 
@@ -294,7 +323,68 @@ pol_chk_volopts_what(const struct pol_volopts *v)
 	return "mounts nothing from the host";
 }
 
+/* ---- ports, labels, limits ----------------------------------------------------------- */
+
+bool
+pol_chk_ports_allowed(const struct pol_rules *r, unsigned long lo, unsigned long hi)
+{
+	size_t i;
+
+	if (lo == 0 && hi == 0)
+		return true;
+	for (i = 0; i < r->n_ports; i++)
+		if (lo >= r->ports[i].lo && hi <= r->ports[i].hi)
+			return true;
+	return false;
+}
+
+void
+pol_chk_labels(struct pol_insp_ctx *ctx, const cJSON *labels, const char *field)
+{
+	const struct pol_strlist *req = &ctx->rules->require_labels;
+	size_t i;
+
+	if (!pol_rule_on(ctx, POL_RULE_LABELS))
+		return;
+	for (i = 0; i < req->n; i++)
+		if (pol_json_get(labels, req->v[i]) == NULL)
+			pol_finding_add(ctx, POL_RULE_LABELS, field, req->v[i],
+			    "is a label the policy requires");
+}
+
+void
+pol_chk_limit(struct pol_insp_ctx *ctx, const struct pol_limit *l, const char *prefix, bool update)
+{
+	char field[64], shown[24];
+	bool missing, above;
+
+	if (update && (!l->present || l->value == 0))
+		return; /* zero or absent leaves the container's limit as it is */
+	missing = l->value <= 0 && (l->require || l->max > 0);
+	above = !missing && l->max > 0 && l->value > l->max;
+	if (!missing && !above)
+		return; /* the names are formatted only for a finding */
+	snprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "", l->name);
+	snprintf(shown, sizeof(shown), "%lld", (long long)l->value);
+	if (missing)
+		pol_finding_add(ctx, POL_RULE_RESOURCES, field, l->present ? shown : "",
+		    "sets no %s limit, which the policy requires", l->what);
+	else
+		pol_finding_add(ctx, POL_RULE_RESOURCES, field, shown,
+		    "is above the policy's maximum %s limit (%lld)", l->what, (long long)l->max);
+}
+
 /* ---- misc ------------------------------------------------------------------------------ */
+
+void
+pol_chk_deny(struct pol_insp_ctx *ctx, enum pol_rule_id rule, enum pol_rule_id fallback,
+    const char *field, const char *value, const char *what)
+{
+	if (pol_rule_on(ctx, rule))
+		pol_finding_add(ctx, rule, field, value, "%s", what);
+	else if (pol_rule_on(ctx, fallback))
+		pol_finding_add(ctx, fallback, field, value, "%s", what);
+}
 
 int
 pol_chk_malformed(struct pol_insp_ctx *ctx, const char *fmt, ...)

@@ -1,13 +1,16 @@
 /*
- * Private to policy/: checks several inspectors share (exec, services,
- * volumes, plugins, images), each normalising a value the way the daemon
- * does before it is compared with a policy's lists.
+ * Private to policy/: checks several inspectors share (containers, exec,
+ * services, build, volumes, plugins, images), each normalising a value the
+ * way the daemon does before it is compared with a policy's lists.  The
+ * loader normalises the capabilities it stores with the same code, so the
+ * inspectors compare them with plain strcmp.
  */
 #ifndef SW_POLICY_INSP_CHECK_H
 #define SW_POLICY_INSP_CHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -24,19 +27,42 @@ enum pol_user_kind {
 /* Classify "user[:group]" as runc's user lookup reads the user part. */
 enum pol_user_kind pol_chk_user(const char *user);
 
+/* ---- Go strings ---------------------------------------------------------------------- */
+
+/*
+ * strings.ToUpper as far as it can produce ASCII: a-z, and the two runes
+ * whose upper case is ASCII, U+0131 (dotless i) -> 'I' and U+017F (long s)
+ * -> 'S'.  Every other byte is copied, so a non-ASCII rune stays non-ASCII
+ * and never equals an ASCII name.  Always NUL-terminates buf (bufsz > 0);
+ * returns 0, or -1 when the result was cut to fit.
+ */
+int pol_chk_go_upper(const char *in, char *buf, size_t bufsz);
+
 /* ---- capabilities ---------------------------------------------------------------- */
 
 /*
- * Normalise a capability as the daemon does: "ALL" in any case stays
- * "ALL"; otherwise strings.ToUpper (Unicode: U+0131 dotless i becomes I,
- * U+017F long s becomes S) and a "CAP_" prefix when missing.  Writes into
- * buf; returns 0, or -1 when the result is not plain ASCII (no capability
- * has such a name; the daemon refuses it) or does not fit.
+ * Normalise a CapAdd/CapDrop entry as caps.NormalizeLegacyCapabilities
+ * does: strings.ToUpper; "ALL" stays "ALL"; anything else gets a "CAP_"
+ * prefix when it lacks one.  So "CAP_ALL" is the unknown capability
+ * CAP_ALL, which the daemon refuses (not "ALL").  Writes "ALL" or
+ * "CAP_<NAME>" into buf; returns 0, or -1 when the result is not plain
+ * ASCII (no capability has such a name; the daemon refuses it) or does not
+ * fit.
  */
 int pol_chk_cap_normalise(const char *in, char *buf, size_t bufsz);
 
-/* May the normalised capability "cap" be added under the capabilities rule's cap_add list? */
-bool pol_chk_cap_allowed(const struct pol_rules *r, const char *cap);
+/*
+ * The spelling the loader stores in the policy's lists for a normalised
+ * capability: "ALL", or the name without "CAP_".  NULL for "CAP_ALL" (and
+ * anything without the prefix), which names no capability.
+ */
+const char *pol_chk_cap_list_name(const char *norm);
+
+/* Does "cap" (as a client sent it; NULL is no) normalise to "ALL"? */
+bool pol_chk_cap_is_all(const char *cap);
+
+/* May the normalised capability "norm" be added under the capabilities rule's cap_add list? */
+bool pol_chk_cap_allowed(const struct pol_rules *r, const char *norm);
 
 /* ---- image references ---------------------------------------------------------------- */
 
@@ -71,7 +97,6 @@ void pol_chk_image(struct pol_insp_ctx *ctx, const char *field, const char *give
  */
 bool pol_chk_bind_allowed(const struct pol_rules *r, const char *src, bool read_only);
 
-/* Is "path" (cleaned) the daemon socket or a directory holding it? */
 /* The daemon's sockets and state, or a directory above them (never bindable). */
 bool pol_chk_is_protected_path(const char *path);
 
@@ -107,7 +132,40 @@ void pol_chk_local_volume_opts(const cJSON *opts, struct pol_volopts *out);
 /* A short description of a dangerous classification, for findings. */
 const char *pol_chk_volopts_what(const struct pol_volopts *v);
 
+/* ---- ports, labels, limits ----------------------------------------------------------- */
+
+/* Is the host port range lo-hi inside one of the ports rule's ranges?  0-0 (any port) is. */
+bool pol_chk_ports_allowed(const struct pol_rules *r, unsigned long lo, unsigned long hi);
+
+/* A labels finding at "field" for each label the policy requires that "labels" lacks. */
+void pol_chk_labels(struct pol_insp_ctx *ctx, const cJSON *labels, const char *field);
+
+struct pol_limit {
+	const char *name; /* the field, appended to the caller's prefix */
+	const char *what; /* "memory" */
+	bool require;
+	int64_t max;
+	int64_t value; /* the effective limit; <= 0 is none */
+	bool present;  /* the body sets it (for update) */
+};
+
+/*
+ * A resources finding when the limit is missing although required (or
+ * capped), or above the maximum.  On update an absent or zero value leaves
+ * the current limit alone and is not checked.
+ */
+void pol_chk_limit(
+    struct pol_insp_ctx *ctx, const struct pol_limit *l, const char *prefix, bool update);
+
 /* ---- misc ------------------------------------------------------------------------------ */
+
+/*
+ * A fact that breaks isolation: a finding under "rule" when that rule is on
+ * (the caller found it not allowed), else under "fallback" (services,
+ * build) when that one is on.
+ */
+void pol_chk_deny(struct pol_insp_ctx *ctx, enum pol_rule_id rule, enum pol_rule_id fallback,
+    const char *field, const char *value, const char *what);
 
 /* Set ctx->err to a malformed-body message; returns -1. */
 int pol_chk_malformed(struct pol_insp_ctx *ctx, const char *fmt, ...) SW_PRINTF(2, 3);

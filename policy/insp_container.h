@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "insp_check.h"
 #include "inspect.h"
 #include "schema_container.h"
 
@@ -26,9 +27,6 @@ struct pol_cc {
 	bool api_below_141; /* empty CgroupnsMode may mean "host" (cgroup v1) */
 };
 
-/* ctx->err = "<fmt>"; returns -1. */
-int pol_cc_malformed(struct pol_insp_ctx *ctx, const char *fmt, ...) SW_PRINTF(2, 3);
-
 /* A string element of an array: "" for null (Go's zero value), NULL when not a string. */
 const char *pol_cc_elem_string(const cJSON *e);
 
@@ -39,8 +37,8 @@ int pol_cc_check_devices(struct pol_cc *cc);
 /* insp_container_security.c: Privileged, capabilities, SecurityOpt, system paths, namespaces */
 int pol_cc_check_security(struct pol_cc *cc);
 int pol_cc_check_namespaces(struct pol_cc *cc);
-/* Normalise a capability like the daemon (upper case, no "CAP_"); -1 if it does not fit. */
-int pol_cap_normalize(const char *in, char *out, size_t outsz);
+/* Does a CapDrop value (StrSlice: a string or an array) drop ALL, as the daemon reads it? */
+bool pol_cc_drops_all(const cJSON *cap_drop);
 /* The no-new-privileges setting of a SecurityOpt array: -1 not set, 0 false, 1 true. */
 int pol_secopt_no_new_privileges(const cJSON *arr);
 

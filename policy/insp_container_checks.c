@@ -2,7 +2,8 @@
  * ContainerCreate checks that need no parser of their own: sysctls,
  * runtime, cgroup parent, ulimits, OOM killer, read-only rootfs, published
  * ports, user, image, labels, log driver; and the resource limits shared
- * with ContainerUpdate.
+ * with ContainerUpdate.  Image, user, labels and limits go through the
+ * helpers every inspector shares (insp_check.c).
  */
 #include "sockwarden/compat.h"
 
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image_ref.h"
+#include "insp_check.h"
 #include "insp_container.h"
 
 /* ---- sysctls ------------------------------------------------------------------- */
@@ -182,19 +183,6 @@ parse_host_port(const char *s, unsigned long *lo, unsigned long *hi)
 	return *end == '\0' && *lo <= 65535 && *hi <= 65535 && *lo <= *hi ? 0 : -1;
 }
 
-static bool
-ports_allowed(const struct pol_rules *r, unsigned long lo, unsigned long hi)
-{
-	size_t i;
-
-	if (lo == 0 && hi == 0)
-		return true;
-	for (i = 0; i < r->n_ports; i++)
-		if (lo >= r->ports[i].lo && hi <= r->ports[i].hi)
-			return true;
-	return false;
-}
-
 static void
 check_binding(struct pol_cc *cc, const cJSON *b, const char *field)
 {
@@ -206,7 +194,7 @@ check_binding(struct pol_cc *cc, const cJSON *b, const char *field)
 	normalize_host_ip(ip != NULL ? ip : "", norm, sizeof(norm));
 	if (port == NULL)
 		port = "";
-	if (parse_host_port(port, &lo, &hi) == -1 || !ports_allowed(r, lo, hi))
+	if (parse_host_port(port, &lo, &hi) == -1 || !pol_chk_ports_allowed(r, lo, hi))
 		pol_finding_add(cc->ctx, POL_RULE_PORTS, field, port,
 		    "publishes a host port outside the allowed ranges");
 	else if (r->port_host_ips.n > 0 && !pol_strlist_match(&r->port_host_ips, norm))
@@ -238,25 +226,6 @@ check_ports(struct pol_cc *cc)
 
 /* ---- user, image, labels -------------------------------------------------------------- */
 
-/*
- * "", "0", "00", "+0", "root", "0:0", "root:x": the user part names uid 0
- * (runc reads numbers with strconv.Atoi), or is empty (the image's user).
- * Other names are looked up in the image's /etc/passwd, which we cannot see.
- */
-static bool
-user_is_root(const char *user)
-{
-	size_t n = strcspn(user, ":"), sign = 0;
-
-	if (n == 0)
-		return true;
-	if (n == 4 && strncmp(user, "root", 4) == 0)
-		return true;
-	if (user[0] == '+' || user[0] == '-')
-		sign = 1;
-	return n > sign && strspn(user + sign, "0") == n - sign;
-}
-
 static void
 check_user(struct pol_cc *cc)
 {
@@ -267,89 +236,27 @@ check_user(struct pol_cc *cc)
 	if (user == NULL || user[0] == '\0')
 		pol_finding_add(cc->ctx, POL_RULE_USER, "User", "",
 		    "is empty, so the image's user runs, which may be root");
-	else if (user_is_root(user))
+	else if (pol_chk_user(user) != POL_USER_OTHER) /* root, or ":group" (the image's) */
 		pol_finding_add(cc->ctx, POL_RULE_USER, "User", user, "runs the container as root");
-}
-
-static void
-check_image(struct pol_cc *cc)
-{
-	const char *image = pol_json_string(cc->root, "Image"), *why = NULL;
-	struct pol_image_ref ref;
-
-	if (!pol_rule_on(cc->ctx, POL_RULE_IMAGES))
-		return;
-	if (image == NULL || pol_image_ref_parse(image, &ref, &why) == -1)
-		pol_finding_add(cc->ctx, POL_RULE_IMAGES, "Image", image,
-		    "is not a valid image reference (%s)", why != NULL ? why : "empty");
-	else if (ref.maybe_id)
-		pol_finding_add(cc->ctx, POL_RULE_IMAGES, "Image", image,
-		    "may name an image by ID, which the policy cannot check: use its full name");
-	else if (!pol_strlist_match(&cc->ctx->rules->images, ref.normalized))
-		pol_finding_add(cc->ctx, POL_RULE_IMAGES, "Image", image,
-		    "is not an allowed image (%s)", ref.normalized);
-}
-
-static void
-check_labels(struct pol_cc *cc)
-{
-	const struct pol_strlist *req = &cc->ctx->rules->require_labels;
-	const cJSON *labels = pol_json_get(cc->root, "Labels");
-	size_t i;
-
-	if (!pol_rule_on(cc->ctx, POL_RULE_LABELS))
-		return;
-	for (i = 0; i < req->n; i++)
-		if (pol_json_get(labels, req->v[i]) == NULL)
-			pol_finding_add(cc->ctx, POL_RULE_LABELS, "Labels", req->v[i],
-			    "is a label the policy requires");
 }
 
 int
 pol_cc_check_misc(struct pol_cc *cc)
 {
+	const char *image = pol_json_string(cc->root, "Image");
+
 	check_sysctls(cc);
 	check_ulimits(cc);
 	check_flags(cc);
 	check_ports(cc);
 	check_user(cc);
-	check_image(cc);
-	check_labels(cc);
+	/* Found by name only: an ID or ID prefix is refused (id_ok false). */
+	pol_chk_image(cc->ctx, "Image", image != NULL ? image : "", false);
+	pol_chk_labels(cc->ctx, pol_json_get(cc->root, "Labels"), "Labels");
 	return 0;
 }
 
 /* ---- resources ------------------------------------------------------------------------ */
-
-struct limit {
-	const char *name; /* field */
-	const char *what; /* "memory" */
-	bool require;
-	int64_t max;
-	int64_t value; /* the effective limit; <= 0 is none */
-	bool present;  /* the body sets it (for update) */
-};
-
-static void
-check_limit(struct pol_insp_ctx *ctx, const struct limit *l, const char *prefix, bool update)
-{
-	char field[64], shown[24];
-	bool missing, above;
-
-	if (update && (!l->present || l->value == 0))
-		return; /* zero or absent leaves the container's limit as it is */
-	missing = l->value <= 0 && (l->require || l->max > 0);
-	above = !missing && l->max > 0 && l->value > l->max;
-	if (!missing && !above)
-		return; /* the names are formatted only for a finding */
-	snprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "", l->name);
-	snprintf(shown, sizeof(shown), "%lld", (long long)l->value);
-	if (missing)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, field, l->present ? shown : "",
-		    "sets no %s limit, which the policy requires", l->what);
-	else
-		pol_finding_add(ctx, POL_RULE_RESOURCES, field, shown,
-		    "is above the policy's maximum %s limit (%lld)", l->what, (long long)l->max);
-}
 
 /* NanoCpus, or CpuQuota over CpuPeriod (100ms by default) in the same unit. */
 static int64_t
@@ -377,27 +284,27 @@ void
 pol_cc_check_resources(struct pol_insp_ctx *ctx, const cJSON *obj, const char *prefix, bool update)
 {
 	const struct pol_rules *r = ctx->rules;
-	struct limit l;
+	struct pol_limit l;
 	bool present;
 	const char *name;
 
 	if (!pol_rule_on(ctx, POL_RULE_RESOURCES))
 		return;
-	l = (struct limit){ "Memory", "memory", r->require_memory, r->max_memory,
+	l = (struct pol_limit){ "Memory", "memory", r->require_memory, r->max_memory,
 		pol_json_int(obj, "Memory", 0), !pol_json_is_null(pol_json_get(obj, "Memory")) };
-	check_limit(ctx, &l, prefix, update);
-	l = (struct limit){ "PidsLimit", "pids", r->require_pids_limit, r->max_pids_limit,
+	pol_chk_limit(ctx, &l, prefix, update);
+	l = (struct pol_limit){ "PidsLimit", "pids", r->require_pids_limit, r->max_pids_limit,
 		pol_json_int(obj, "PidsLimit", 0),
 		!pol_json_is_null(pol_json_get(obj, "PidsLimit")) };
 	/* On update too, a PidsLimit of 0 or less removes the limit. */
 	if (update && l.present && l.value == 0)
 		l.value = -1;
-	check_limit(ctx, &l, prefix, update);
-	l = (struct limit){ NULL, "CPU", r->require_cpu, r->max_nano_cpus, 0, false };
+	pol_chk_limit(ctx, &l, prefix, update);
+	l = (struct pol_limit){ NULL, "CPU", r->require_cpu, r->max_nano_cpus, 0, false };
 	l.value = effective_nano_cpus(obj, &present, &name);
 	l.name = name;
 	l.present = present;
-	check_limit(ctx, &l, prefix, update);
+	pol_chk_limit(ctx, &l, prefix, update);
 	/*
 	 * An update merges each field into the container's current values: a
 	 * CpuPeriod alone rescales the quota already set, a CpuQuota alone is

@@ -13,23 +13,10 @@
  */
 #include "sockwarden/compat.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "insp_container.h"
-
-int
-pol_cc_malformed(struct pol_insp_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(ctx->err, 0, sizeof(*ctx->err));
-	va_start(ap, fmt);
-	vsnprintf(ctx->err->msg, sizeof(ctx->err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 const char *
 pol_cc_elem_string(const cJSON *e)
@@ -148,7 +135,7 @@ canonicalize_wrapper(struct pol_insp_ctx *ctx, cJSON *root)
 oom:
 	cJSON_Delete(top);
 	cJSON_Delete(cpuset);
-	return pol_cc_malformed(ctx, "out of memory");
+	return pol_chk_malformed(ctx, "out of memory");
 }
 
 /* ---- mutations -------------------------------------------------------------------- */
@@ -180,22 +167,6 @@ cap_drop_array(cJSON *hc)
 	return set_member(hc, "CapDrop", arr) == 0 ? arr : NULL;
 }
 
-static bool
-drops_all(const cJSON *arr)
-{
-	const cJSON *e;
-	const char *s;
-	char norm[64];
-
-	cJSON_ArrayForEach (e, arr) {
-		s = pol_cc_elem_string(e);
-		if (s != NULL && pol_cap_normalize(s, norm, sizeof(norm)) == 0 &&
-		    strcmp(norm, "ALL") == 0)
-			return true;
-	}
-	return false;
-}
-
 static int
 mutate_cap_drop(struct pol_cc *cc, bool set)
 {
@@ -207,7 +178,7 @@ mutate_cap_drop(struct pol_cc *cc, bool set)
 		return 0;
 	if ((arr = cap_drop_array(hc)) == NULL)
 		return -1;
-	if (drops_all(arr))
+	if (pol_cc_drops_all(arr))
 		return 0;
 	cJSON_AddItemToArray(arr, cJSON_CreateString("ALL"));
 	return 0;
@@ -299,7 +270,7 @@ apply_mutations(struct pol_cc *cc)
 	const struct pol_rules *r = cc->ctx->rules;
 
 	if (mutate_one(cc, &r->set, true) == -1 || mutate_one(cc, &r->dflt, false) == -1)
-		return pol_cc_malformed(cc->ctx, "out of memory");
+		return pol_chk_malformed(cc->ctx, "out of memory");
 	return 0;
 }
 
@@ -336,7 +307,7 @@ default_cgroupns(struct pol_cc *cc)
 		return 0;
 	if ((hc = ensure_host_config(cc)) == NULL ||
 	    set_member(hc, "CgroupnsMode", cJSON_CreateString("private")) == -1)
-		return pol_cc_malformed(cc->ctx, "out of memory");
+		return pol_chk_malformed(cc->ctx, "out of memory");
 	return 0;
 }
 

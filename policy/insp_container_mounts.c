@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "image_ref.h"
 #include "insp_check.h"
 #include "insp_container.h"
+#include "insp_endpoints.h"
 
 #define HOST_PATH_MAX 4096
 
@@ -30,17 +30,6 @@ struct bind {
 	const char *propagation; /* "" when none */
 	bool ro_non_recursive;
 };
-
-static bool
-any_glob(const struct pol_strlist *l, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (pol_path_glob_match(l->v[i], path))
-			return true;
-	return false;
-}
 
 /* "a, b, c" from the allowed lists, cut to fit. */
 static void
@@ -79,32 +68,33 @@ check_bind(struct pol_cc *cc, const struct bind *b)
 		        "mounts the Docker daemon's socket or state (always refused)");
 		return;
 	}
-	rw_ok = any_glob(&r->bind_rw, b->source);
-	ro_ok = rw_ok || any_glob(&r->bind_ro, b->source);
-	globs_text(r, globs, sizeof(globs));
-	if (!ro_ok)
+	ro_ok = pol_chk_bind_allowed(r, b->source, true);
+	rw_ok = ro_ok && pol_chk_bind_allowed(r, b->source, false);
+	/* The allowed globs are listed only in a finding. */
+	if (!ro_ok) {
+		globs_text(r, globs, sizeof(globs));
 		pol_finding_add(cc->ctx, POL_RULE_BIND_MOUNTS, b->field, b->shown,
 		    "mounts a host path outside the allowed paths (%s)", globs);
-	else if (!b->read_only && !rw_ok)
+	} else if (!b->read_only && !rw_ok) {
+		globs_text(r, globs, sizeof(globs));
 		pol_finding_add(cc->ctx, POL_RULE_BIND_MOUNTS, b->field, b->shown,
 		    "mounts read-write a host path allowed only read-only (%s)", globs);
-	else if (b->read_only && !rw_ok && b->ro_non_recursive)
+	} else if (b->read_only && !rw_ok && b->ro_non_recursive) {
 		pol_finding_add(cc->ctx, POL_RULE_BIND_MOUNTS, b->field, b->shown,
 		    "leaves mounts below a read-only host path writable (ReadOnlyNonRecursive)");
-	else if (b->propagation[0] != '\0' && strstr(b->propagation, "private") == NULL &&
-	         !r->allow_bind_propagation)
+	} else if (b->propagation[0] != '\0' && strstr(b->propagation, "private") == NULL &&
+	           !r->allow_bind_propagation) {
 		pol_finding_add(cc->ctx, POL_RULE_BIND_MOUNTS, b->field, b->shown,
 		    "uses %s mount propagation, which the policy does not allow", b->propagation);
+	}
 }
 
+/* No driver: the container's VolumeDriver (checked on its own), or local. */
 static bool
 driver_allowed(const struct pol_rules *r, const char *driver)
 {
-	if (driver == NULL || driver[0] == '\0')
-		return true; /* the container's VolumeDriver, checked on its own, or local */
-	if (r->volume_drivers.n == 0)
-		return strcmp(driver, "local") == 0;
-	return pol_strlist_match(&r->volume_drivers, driver);
+	return driver == NULL || driver[0] == '\0' ||
+	       pol_volume_driver_allowed(&r->volume_drivers, driver);
 }
 
 /* A named (or cluster) volume, with the driver and options a mount may give it. */
@@ -196,12 +186,12 @@ check_bind_spec(struct pol_cc *cc, const char *spec, const char *field)
 	char *p;
 
 	if (strlen(spec) >= sizeof(buf))
-		return pol_cc_malformed(cc->ctx, "%s: too long", field);
+		return pol_chk_malformed(cc->ctx, "%s: too long", field);
 	memcpy(buf, spec, strlen(spec) + 1);
 	for (p = buf, parts[n++] = p; n < 4 && (p = strchr(p, ':')) != NULL; parts[n++] = p)
 		*p++ = '\0';
 	if (buf[0] == '\0' || n == 4 || (n == 2 && is_mode_list(parts[1])))
-		return pol_cc_malformed(cc->ctx, "%s: invalid volume specification", field);
+		return pol_chk_malformed(cc->ctx, "%s: invalid volume specification", field);
 	if (n == 1)
 		return 0; /* an anonymous volume at that path: only VolumeDriver matters */
 	if (parts[0][0] != '/') {
@@ -209,7 +199,7 @@ check_bind_spec(struct pol_cc *cc, const char *spec, const char *field)
 		return 0;
 	}
 	if (pol_path_clean(parts[0], clean, sizeof(clean)) == NULL)
-		return pol_cc_malformed(cc->ctx, "%s: host path too long", field);
+		return pol_chk_malformed(cc->ctx, "%s: host path too long", field);
 	check_bind(cc, &(struct bind){ field, spec, clean, n == 3 && mode_has(parts[2], "ro"),
 	                   n == 3 ? mode_propagation(parts[2]) : "", false });
 	return 0;
@@ -226,7 +216,7 @@ check_binds(struct pol_cc *cc)
 	cJSON_ArrayForEach (e, (cJSON_IsArray(arr) ? arr : NULL)) {
 		snprintf(field, sizeof(field), "HostConfig.Binds[%zu]", i++);
 		if ((s = pol_cc_elem_string(e)) == NULL)
-			return pol_cc_malformed(cc->ctx, "%s: expected a string", field);
+			return pol_chk_malformed(cc->ctx, "%s: expected a string", field);
 		if (check_bind_spec(cc, s, field) == -1)
 			return -1;
 	}
@@ -243,10 +233,10 @@ check_mount_bind(struct pol_cc *cc, const cJSON *m, const char *field)
 	char clean[HOST_PATH_MAX];
 
 	if (src == NULL || src[0] != '/')
-		return pol_cc_malformed(
+		return pol_chk_malformed(
 		    cc->ctx, "%s: a bind mount needs an absolute Source", field);
 	if (pol_path_clean(src, clean, sizeof(clean)) == NULL)
-		return pol_cc_malformed(cc->ctx, "%s: host path too long", field);
+		return pol_chk_malformed(cc->ctx, "%s: host path too long", field);
 	check_bind(
 	    cc, &(struct bind){ field, src, clean, pol_json_bool(m, "ReadOnly", false),
 	            prop != NULL ? prop : "", pol_json_bool(bo, "ReadOnlyNonRecursive", false) });
@@ -266,15 +256,9 @@ static void
 check_mount_image(struct pol_cc *cc, const cJSON *m, const char *field)
 {
 	const char *src = pol_json_string(m, "Source");
-	struct pol_image_ref ref;
-	const char *why;
 
-	if (!pol_rule_on(cc->ctx, POL_RULE_IMAGES))
-		return;
-	if (src == NULL || pol_image_ref_parse(src, &ref, &why) == -1 || ref.maybe_id ||
-	    !pol_strlist_match(&cc->ctx->rules->images, ref.normalized))
-		pol_finding_add(cc->ctx, POL_RULE_IMAGES, field, src,
-		    "mounts an image the policy does not allow");
+	/* The daemon looks the image up by name, ID or ID prefix: only names are checked. */
+	pol_chk_image(cc->ctx, field, src != NULL ? src : "", false);
 }
 
 static int
@@ -283,7 +267,7 @@ check_mount(struct pol_cc *cc, const cJSON *m, const char *field)
 	const char *type = pol_json_string(m, "Type");
 
 	if (pol_json_is_null(m))
-		return pol_cc_malformed(cc->ctx, "%s: mount type unknown", field);
+		return pol_chk_malformed(cc->ctx, "%s: mount type unknown", field);
 	if (type != NULL && strcmp(type, "bind") == 0)
 		return check_mount_bind(cc, m, field);
 	if (type != NULL && strcmp(type, "volume") == 0)
@@ -294,7 +278,7 @@ check_mount(struct pol_cc *cc, const cJSON *m, const char *field)
 		check_mount_image(cc, m, field);
 	else if (type == NULL || strcmp(type, "tmpfs") != 0)
 		/* The daemon compares Type exactly; anything else (npipe on Linux) is a 400. */
-		return pol_cc_malformed(cc->ctx, "%s.Type: mount type unknown", field);
+		return pol_chk_malformed(cc->ctx, "%s.Type: mount type unknown", field);
 	return 0;
 }
 

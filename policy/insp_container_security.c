@@ -1,6 +1,7 @@
 /*
  * ContainerCreate checks of the container's confinement: Privileged,
- * capabilities (normalised like caps.NormalizeLegacyCapabilities),
+ * capabilities (normalised like caps.NormalizeLegacyCapabilities, in
+ * insp_check.c),
  * SecurityOpt (parsed like daemon_unix.go parseSecurityOpt), MaskedPaths
  * and ReadonlyPaths, and the namespace modes.
  */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "insp_check.h"
 #include "insp_container.h"
 
 /* Paths the daemon masks or makes read-only by default (oci/defaults.go). */
@@ -32,86 +34,43 @@ check_privileged(struct pol_cc *cc)
 /* ---- capabilities ------------------------------------------------------------ */
 
 /*
- * Go's strings.ToUpper as it matters for capability names: ASCII letters,
- * and the two runes whose upper case is ASCII, U+0131 (dotless i) -> 'I'
- * and U+017F (long s) -> 'S'.  Other runes stay non-ASCII, so they can
- * name no capability.  Then "CAP_" is dropped, as the policy lists names
- * without it; "CAP_ALL" (which the daemon refuses) reads as "ALL".
+ * Normalised like the daemon (pol_chk_cap_normalise) and compared with the
+ * list the loader stored normalised.  An entry outside plain ASCII names no
+ * capability: the daemon refuses it.
  */
-int
-pol_cap_normalize(const char *in, char *out, size_t outsz)
-{
-	const unsigned char *p = (const unsigned char *)in;
-	size_t n = 0;
-
-	for (; *p != '\0'; p++) {
-		if (n + 1 >= outsz)
-			return -1;
-		if (p[0] == 0xc4 && p[1] == 0xb1) {
-			out[n++] = 'I';
-			p++;
-		} else if (p[0] == 0xc5 && p[1] == 0xbf) {
-			out[n++] = 'S';
-			p++;
-		} else {
-			out[n++] = (char)((*p >= 'a' && *p <= 'z') ? *p - 'a' + 'A' : *p);
-		}
-	}
-	out[n] = '\0';
-	if (strncmp(out, "CAP_", 4) == 0)
-		memmove(out, out + 4, n - 4 + 1);
-	return 0;
-}
-
-static bool
-cap_allowed(const struct pol_strlist *allowed, const char *norm)
-{
-	char entry[64];
-	size_t i;
-
-	for (i = 0; i < allowed->n; i++)
-		if (pol_cap_normalize(allowed->v[i], entry, sizeof(entry)) == 0 &&
-		    strcmp(entry, norm) == 0)
-			return true;
-	return false;
-}
-
 static void
 check_cap_add_one(struct pol_cc *cc, const char *cap, const char *field)
 {
 	char norm[64];
 
-	if (pol_cap_normalize(cap, norm, sizeof(norm)) == -1) {
+	if (pol_chk_cap_normalise(cap, norm, sizeof(norm)) == -1) {
 		pol_finding_add(cc->ctx, POL_RULE_CAPABILITIES, field, cap,
 		    "is not a capability the policy allows");
 		return;
 	}
-	if (cap_allowed(&cc->ctx->rules->cap_add, norm))
+	if (pol_chk_cap_allowed(cc->ctx->rules, norm))
 		return;
 	if (strcmp(norm, "ALL") == 0)
 		pol_finding_add(
 		    cc->ctx, POL_RULE_CAPABILITIES, field, cap, "adds every capability");
+	else if (pol_chk_cap_list_name(norm) == NULL)
+		pol_finding_add(cc->ctx, POL_RULE_CAPABILITIES, field, cap,
+		    "names no capability (%s; the daemon refuses it, ALL adds every one)", norm);
 	else
 		pol_finding_add(cc->ctx, POL_RULE_CAPABILITIES, field, cap,
-		    "adds capability CAP_%s, which the policy does not allow", norm);
+		    "adds capability %s, which the policy does not allow", norm);
 }
 
-static bool
-strslice_has_all(const cJSON *v)
+bool
+pol_cc_drops_all(const cJSON *cap_drop)
 {
 	const cJSON *e;
-	const char *s;
-	char norm[64];
 
-	if (cJSON_IsString(v))
-		return pol_cap_normalize(v->valuestring, norm, sizeof(norm)) == 0 &&
-		       strcmp(norm, "ALL") == 0;
-	cJSON_ArrayForEach (e, v) {
-		s = pol_cc_elem_string(e);
-		if (s != NULL && pol_cap_normalize(s, norm, sizeof(norm)) == 0 &&
-		    strcmp(norm, "ALL") == 0)
+	if (cJSON_IsString(cap_drop))
+		return pol_chk_cap_is_all(cap_drop->valuestring);
+	cJSON_ArrayForEach (e, (cJSON_IsArray(cap_drop) ? cap_drop : NULL))
+		if (pol_chk_cap_is_all(pol_cc_elem_string(e)))
 			return true;
-	}
 	return false;
 }
 
@@ -132,7 +91,7 @@ check_capabilities(struct pol_cc *cc)
 		if ((s = pol_cc_elem_string(e)) != NULL && s[0] != '\0')
 			check_cap_add_one(cc, s, field);
 	}
-	if (cc->ctx->rules->require_drop_all && !strslice_has_all(pol_json_get(cc->hc, "CapDrop")))
+	if (cc->ctx->rules->require_drop_all && !pol_cc_drops_all(pol_json_get(cc->hc, "CapDrop")))
 		pol_finding_add(cc->ctx, POL_RULE_CAPABILITIES, "HostConfig.CapDrop", "",
 		    "does not drop ALL capabilities, which the policy requires");
 }
@@ -212,7 +171,7 @@ parse_secopt(struct pol_cc *cc, const char *opt, size_t i, const char *field, st
 		return 0;
 	}
 	if (!split_opt(opt, key, sizeof(key), &val))
-		return pol_cc_malformed(cc->ctx, "%s: invalid security option", field);
+		return pol_chk_malformed(cc->ctx, "%s: invalid security option", field);
 	if (strcmp(key, "label") == 0) {
 		label_finding(cc, field, opt, val);
 	} else if (strcmp(key, "apparmor") == 0) {
@@ -223,7 +182,7 @@ parse_secopt(struct pol_cc *cc, const char *opt, size_t i, const char *field, st
 		st->seccomp_at = i;
 	} else if (strcmp(key, "no-new-privileges") == 0 || strcmp(key, "writable-cgroups") == 0) {
 		if ((b = parse_go_bool(val)) == -1)
-			return pol_cc_malformed(cc->ctx, "%s: invalid boolean", field);
+			return pol_chk_malformed(cc->ctx, "%s: invalid boolean", field);
 		if (key[0] == 'n') {
 			st->nnp = b;
 		} else {
@@ -231,7 +190,7 @@ parse_secopt(struct pol_cc *cc, const char *opt, size_t i, const char *field, st
 			st->wc_at = i;
 		}
 	} else {
-		return pol_cc_malformed(cc->ctx, "%s: unknown security option", field);
+		return pol_chk_malformed(cc->ctx, "%s: unknown security option", field);
 	}
 	return 0;
 }

@@ -130,9 +130,10 @@ check_option(struct pol_insp_ctx *ctx, const char *key, const char *value)
 	const struct pol_rules *r = ctx->rules;
 	char field[96];
 
-	snprintf(field, sizeof(field), "Options[%s]", key);
 	if (is_harmless(key))
 		return;
+	/* Every branch below either returns early or adds a finding naming the field. */
+	snprintf(field, sizeof(field), "Options[%s]", key);
 	if (strcmp(key, "parent") == 0 || strcmp(key, OPT_PREFIX "bridge.name") == 0) {
 		/*
 		 * An empty parent makes macvlan/ipvlan use a dummy link, an empty

@@ -60,42 +60,6 @@
 /* Swarm object IDs are base 36; the daemon resolves a Target as ID, name, then ID prefix. */
 #define SWARM_ID_CHARS "0123456789abcdefghijklmnopqrstuvwxyz"
 
-/*
- * A fact that breaks isolation: a finding under its container rule when
- * that rule is on (the caller found it not allowed), else under services.
- */
-static void
-deny(struct pol_insp_ctx *ctx, enum pol_rule_id rule, const char *field, const char *value,
-    const char *what)
-{
-	if (pol_rule_on(ctx, rule))
-		pol_finding_add(ctx, rule, field, value, "%s", what);
-	else if (pol_rule_on(ctx, POL_RULE_SERVICES))
-		pol_finding_add(ctx, POL_RULE_SERVICES, field, value, "%s", what);
-}
-
-/* strings.ToUpper for the ASCII names the swarm enums use (U+0131 -> I, U+017F -> S). */
-static void
-upper(const char *in, char *buf, size_t bufsz)
-{
-	size_t w = 0;
-	const unsigned char *p = (const unsigned char *)in;
-
-	while (*p != '\0' && w + 1 < bufsz) {
-		if (p[0] == 0xc4 && p[1] == 0xb1) {
-			buf[w++] = 'I';
-			p += 2;
-		} else if (p[0] == 0xc5 && p[1] == 0xbf) {
-			buf[w++] = 'S';
-			p += 2;
-		} else {
-			buf[w++] = (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : (char)*p;
-			p++;
-		}
-	}
-	buf[w] = '\0';
-}
-
 static const char *
 str_or_empty(const cJSON *obj, const char *name)
 {
@@ -119,17 +83,18 @@ check_bind(struct pol_insp_ctx *ctx, const cJSON *m, const char *field)
 	if (!(pol_rule_on(ctx, POL_RULE_BIND_MOUNTS) && src[0] == '/' &&
 	        pol_path_clean(src, clean, sizeof(clean)) != NULL &&
 	        pol_chk_bind_allowed(r, clean, ro)))
-		deny(ctx, POL_RULE_BIND_MOUNTS, f, src,
+		pol_chk_deny(ctx, POL_RULE_BIND_MOUNTS, POL_RULE_SERVICES, f, src,
 		    ro ? "mounts a host path outside the allowed paths" :
 		         "mounts a host path read-write outside the allowed paths");
-	upper(str_or_empty(bo, "Propagation"), prop, sizeof(prop));
+	pol_chk_go_upper(str_or_empty(bo, "Propagation"), prop, sizeof(prop));
 	if (strcmp(prop, "SHARED") != 0 && strcmp(prop, "RSHARED") != 0 &&
 	    strcmp(prop, "SLAVE") != 0 && strcmp(prop, "RSLAVE") != 0)
 		return;
 	if (pol_rule_on(ctx, POL_RULE_BIND_MOUNTS) && r->allow_bind_propagation)
 		return;
 	snprintf(f, sizeof(f), "%s.BindOptions.Propagation", field);
-	deny(ctx, POL_RULE_BIND_MOUNTS, f, str_or_empty(bo, "Propagation"),
+	pol_chk_deny(ctx, POL_RULE_BIND_MOUNTS, POL_RULE_SERVICES, f,
+	    str_or_empty(bo, "Propagation"),
 	    "shares mount events between the host and the container");
 }
 
@@ -149,7 +114,7 @@ check_volume(struct pol_insp_ctx *ctx, const cJSON *m, const char *field)
 	snprintf(f, sizeof(f), "%s.VolumeOptions.DriverConfig", field);
 	if (strcmp(driver, "local") != 0) {
 		if (!(on && pol_volume_driver_allowed(&r->volume_drivers, driver)))
-			deny(ctx, POL_RULE_VOLUMES, f, driver,
+			pol_chk_deny(ctx, POL_RULE_VOLUMES, POL_RULE_SERVICES, f, driver,
 			    "creates a volume with a driver the policy does not allow");
 		return;
 	}
@@ -162,8 +127,8 @@ check_volume(struct pol_insp_ctx *ctx, const cJSON *m, const char *field)
 	    v.device[0] == '/' && pol_path_clean(v.device, clean, sizeof(clean)) != NULL &&
 	    pol_chk_bind_allowed(r, clean, v.read_only || pol_json_bool(m, "ReadOnly", false)))
 		return;
-	deny(ctx, POL_RULE_VOLUMES, f, v.device[0] != '\0' ? v.device : v.type,
-	    pol_chk_volopts_what(&v));
+	pol_chk_deny(ctx, POL_RULE_VOLUMES, POL_RULE_SERVICES, f,
+	    v.device[0] != '\0' ? v.device : v.type, pol_chk_volopts_what(&v));
 }
 
 static int
@@ -177,7 +142,7 @@ check_mounts(struct pol_insp_ctx *ctx, const cJSON *mounts)
 		snprintf(field, sizeof(field), "ContainerSpec.Mounts[%d]", i++);
 		if (!cJSON_IsObject(m))
 			continue;
-		upper(str_or_empty(m, "Type"), type, sizeof(type));
+		pol_chk_go_upper(str_or_empty(m, "Type"), type, sizeof(type));
 		if (type[0] == '\0' || strcmp(type, "BIND") == 0)
 			check_bind(ctx, m, field);
 		else if (strcmp(type, "VOLUME") == 0)
@@ -210,24 +175,27 @@ check_privileges(struct pol_insp_ctx *ctx, const cJSON *p)
 	sc = pol_json_get(p, "Seccomp");
 	mode = str_or_empty(sc, "Mode");
 	if (!ok && (strcmp(mode, "unconfined") == 0 || strcmp(mode, "custom") == 0))
-		deny(ctx, POL_RULE_SECURITY_OPT, "ContainerSpec.Privileges.Seccomp.Mode", mode,
+		pol_chk_deny(ctx, POL_RULE_SECURITY_OPT, POL_RULE_SERVICES,
+		    "ContainerSpec.Privileges.Seccomp.Mode", mode,
 		    strcmp(mode, "custom") == 0 ? "replaces the seccomp profile" :
 		                                  "turns seccomp off");
 	aa = pol_json_get(p, "AppArmor");
 	if (!ok && strcmp(str_or_empty(aa, "Mode"), "disabled") == 0)
-		deny(ctx, POL_RULE_SECURITY_OPT, "ContainerSpec.Privileges.AppArmor.Mode",
-		    "disabled", "turns AppArmor off");
+		pol_chk_deny(ctx, POL_RULE_SECURITY_OPT, POL_RULE_SERVICES,
+		    "ContainerSpec.Privileges.AppArmor.Mode", "disabled", "turns AppArmor off");
 	se = pol_json_get(p, "SELinuxContext");
 	if (!ok && se != NULL && cJSON_IsObject(se)) {
 		if (pol_json_bool(se, "Disable", false))
-			deny(ctx, POL_RULE_SECURITY_OPT, "ContainerSpec.Privileges.SELinuxContext",
-			    "Disable", "turns SELinux labelling off");
+			pol_chk_deny(ctx, POL_RULE_SECURITY_OPT, POL_RULE_SERVICES,
+			    "ContainerSpec.Privileges.SELinuxContext", "Disable",
+			    "turns SELinux labelling off");
 		else if (str_or_empty(se, "Type")[0] != '\0' ||
 		         str_or_empty(se, "User")[0] != '\0' ||
 		         str_or_empty(se, "Role")[0] != '\0' ||
 		         str_or_empty(se, "Level")[0] != '\0')
-			deny(ctx, POL_RULE_SECURITY_OPT, "ContainerSpec.Privileges.SELinuxContext",
-			    str_or_empty(se, "Type"), "sets its own SELinux label");
+			pol_chk_deny(ctx, POL_RULE_SECURITY_OPT, POL_RULE_SERVICES,
+			    "ContainerSpec.Privileges.SELinuxContext", str_or_empty(se, "Type"),
+			    "sets its own SELinux label");
 	}
 	if (pol_rule_on(ctx, POL_RULE_NO_NEW_PRIVILEGES) && ctx->rules->require_no_new_privileges &&
 	    !pol_json_bool(p, "NoNewPrivileges", false))
@@ -249,10 +217,11 @@ check_caps(struct pol_insp_ctx *ctx, const cJSON *cs)
 		if (!cJSON_IsString(it))
 			continue;
 		if (pol_chk_cap_normalise(it->valuestring, cap, sizeof(cap)) == -1)
-			deny(ctx, POL_RULE_CAPABILITIES, field, it->valuestring,
-			    "is not a capability name");
+			pol_chk_deny(ctx, POL_RULE_CAPABILITIES, POL_RULE_SERVICES, field,
+			    it->valuestring, "is not a capability name");
 		else if (!(on && pol_chk_cap_allowed(ctx->rules, cap)))
-			deny(ctx, POL_RULE_CAPABILITIES, field, it->valuestring,
+			pol_chk_deny(ctx, POL_RULE_CAPABILITIES, POL_RULE_SERVICES, field,
+			    it->valuestring,
 			    strcmp(cap, "ALL") == 0 ?
 			        "adds every capability" :
 			        "adds a capability the policy does not allow");
@@ -261,9 +230,7 @@ check_caps(struct pol_insp_ctx *ctx, const cJSON *cs)
 		return;
 	drop = pol_json_get(cs, "CapabilityDrop");
 	cJSON_ArrayForEach (it, drop) {
-		if (cJSON_IsString(it) &&
-		    pol_chk_cap_normalise(it->valuestring, cap, sizeof(cap)) == 0 &&
-		    strcmp(cap, "ALL") == 0)
+		if (cJSON_IsString(it) && pol_chk_cap_is_all(it->valuestring))
 			drop_all = true;
 	}
 	if (!drop_all)
@@ -307,32 +274,12 @@ check_user(struct pol_insp_ctx *ctx, const char *user)
 		    "leaves the user to the image, which may be root; name a non-root user");
 }
 
-static void
-check_image(struct pol_insp_ctx *ctx, const char *image)
-{
-	pol_chk_image(ctx, "ContainerSpec.Image", image, false);
-}
-
-static void
-check_labels(struct pol_insp_ctx *ctx, const cJSON *labels)
-{
-	const struct pol_strlist *req = &ctx->rules->require_labels;
-	size_t i;
-
-	if (!pol_rule_on(ctx, POL_RULE_LABELS))
-		return;
-	for (i = 0; i < req->n; i++)
-		if (labels == NULL || pol_json_get(labels, req->v[i]) == NULL)
-			pol_finding_add(ctx, POL_RULE_LABELS, "ContainerSpec.Labels", req->v[i],
-			    "is a label the policy requires");
-}
-
 static int
 check_container_spec(struct pol_insp_ctx *ctx, const cJSON *cs)
 {
 	const struct pol_rules *r = ctx->rules;
 
-	check_image(ctx, str_or_empty(cs, "Image"));
+	pol_chk_image(ctx, "ContainerSpec.Image", str_or_empty(cs, "Image"), false);
 	check_user(ctx, str_or_empty(cs, "User"));
 	check_privileges(ctx, pol_json_get(cs, "Privileges"));
 	check_caps(ctx, cs);
@@ -344,7 +291,7 @@ check_container_spec(struct pol_insp_ctx *ctx, const cJSON *cs)
 	    !pol_json_bool(cs, "ReadOnly", false))
 		pol_finding_add(ctx, POL_RULE_READ_ONLY_ROOTFS, "ContainerSpec.ReadOnly", "false",
 		    "leaves the root filesystem writable; the policy requires it read-only");
-	check_labels(ctx, pol_json_get(cs, "Labels"));
+	pol_chk_labels(ctx, pol_json_get(cs, "Labels"), "ContainerSpec.Labels");
 	return check_mounts(ctx, pol_json_get(cs, "Mounts"));
 }
 
@@ -366,55 +313,37 @@ check_networks(struct pol_insp_ctx *ctx, const cJSON *nets, const char *field)
 		if (ok)
 			continue;
 		if (strcasecmp(t, "host") == 0)
-			deny(ctx, POL_RULE_NAMESPACES, f, t, "puts the tasks in the host network");
+			pol_chk_deny(ctx, POL_RULE_NAMESPACES, POL_RULE_SERVICES, f, t,
+			    "puts the tasks in the host network");
 		else if (t[0] != '\0' && strspn(t, SWARM_ID_CHARS) == strlen(t))
-			deny(ctx, POL_RULE_NAMESPACES, f, t,
+			pol_chk_deny(ctx, POL_RULE_NAMESPACES, POL_RULE_SERVICES, f, t,
 			    "may name the host network by its ID or an ID prefix; name the network, "
 			    "with a character other than a-z and 0-9 in its name");
 	}
 }
 
+/* Swarm's Limits, checked as a container's limits are on create. */
 static void
 check_resources(struct pol_insp_ctx *ctx, const cJSON *res)
 {
 	const struct pol_rules *r = ctx->rules;
 	const cJSON *lim = res != NULL ? pol_json_get(res, "Limits") : NULL;
-	int64_t mem = lim != NULL ? pol_json_int(lim, "MemoryBytes", 0) : 0;
-	int64_t pids = lim != NULL ? pol_json_int(lim, "Pids", 0) : 0;
-	int64_t cpu = lim != NULL ? pol_json_int(lim, "NanoCPUs", 0) : 0;
 	const char *f = "TaskTemplate.Resources.Limits";
+	struct pol_limit l;
 
 	if (!pol_rule_on(ctx, POL_RULE_RESOURCES))
 		return;
-	if ((r->require_memory || r->max_memory > 0) && mem <= 0)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, f, "MemoryBytes",
-		    "sets no memory limit; the policy requires one");
-	else if (r->max_memory > 0 && mem > r->max_memory)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, f, "MemoryBytes",
-		    "sets a memory limit above the policy's maximum");
-	if ((r->require_pids_limit || r->max_pids_limit > 0) && pids <= 0)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, f, "Pids",
-		    "sets no pids limit; the policy requires one");
-	else if (r->max_pids_limit > 0 && pids > r->max_pids_limit)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, f, "Pids",
-		    "sets a pids limit above the policy's maximum");
-	if ((r->require_cpu || r->max_nano_cpus > 0) && cpu <= 0)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, f, "NanoCPUs",
-		    "sets no CPU limit; the policy requires one");
-	else if (r->max_nano_cpus > 0 && cpu > r->max_nano_cpus)
-		pol_finding_add(ctx, POL_RULE_RESOURCES, f, "NanoCPUs",
-		    "sets a CPU limit above the policy's maximum");
-}
-
-static bool
-port_in_ranges(const struct pol_rules *r, uint64_t port)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_ports; i++)
-		if (port >= r->ports[i].lo && port <= r->ports[i].hi)
-			return true;
-	return false;
+	l = (struct pol_limit){ "MemoryBytes", "memory", r->require_memory, r->max_memory,
+		pol_json_int(lim, "MemoryBytes", 0),
+		!pol_json_is_null(pol_json_get(lim, "MemoryBytes")) };
+	pol_chk_limit(ctx, &l, f, false);
+	l = (struct pol_limit){ "Pids", "pids", r->require_pids_limit, r->max_pids_limit,
+		pol_json_int(lim, "Pids", 0), !pol_json_is_null(pol_json_get(lim, "Pids")) };
+	pol_chk_limit(ctx, &l, f, false);
+	l = (struct pol_limit){ "NanoCPUs", "CPU", r->require_cpu, r->max_nano_cpus,
+		pol_json_int(lim, "NanoCPUs", 0),
+		!pol_json_is_null(pol_json_get(lim, "NanoCPUs")) };
+	pol_chk_limit(ctx, &l, f, false);
 }
 
 static void
@@ -422,23 +351,26 @@ check_ports(struct pol_insp_ctx *ctx, const cJSON *ep)
 {
 	const struct pol_rules *r = ctx->rules;
 	const cJSON *it;
+	const char *what;
 	char f[96], v[32];
 	int64_t port;
-	int i = 0;
+	int i = -1;
 
 	if (!pol_rule_on(ctx, POL_RULE_PORTS) || ep == NULL)
 		return;
 	cJSON_ArrayForEach (it, pol_json_get(ep, "Ports")) {
-		snprintf(f, sizeof(f), "EndpointSpec.Ports[%d].PublishedPort", i++);
+		i++;
 		port = pol_json_int(it, "PublishedPort", 0);
-		snprintf(v, sizeof(v), "%lld", (long long)port);
 		/* Swarm publishes on every interface of every node (host mode: of each node). */
 		if (r->port_host_ips.n > 0 && !pol_strlist_match(&r->port_host_ips, ""))
-			pol_finding_add(ctx, POL_RULE_PORTS, f, v,
-			    "publishes on every host interface; the policy allows only some");
-		else if (r->n_ports > 0 && port != 0 && !port_in_ranges(r, (uint64_t)port))
-			pol_finding_add(ctx, POL_RULE_PORTS, f, v,
-			    "publishes a host port outside the allowed ranges");
+			what = "publishes on every host interface; the policy allows only some";
+		else if (!pol_chk_ports_allowed(r, (unsigned long)port, (unsigned long)port))
+			what = "publishes a host port outside the allowed ranges";
+		else
+			continue;
+		snprintf(f, sizeof(f), "EndpointSpec.Ports[%d].PublishedPort", i);
+		snprintf(v, sizeof(v), "%lld", (long long)port);
+		pol_finding_add(ctx, POL_RULE_PORTS, f, v, "%s", what);
 	}
 }
 
@@ -451,8 +383,8 @@ check_plugin_runtime(struct pol_insp_ctx *ctx, const cJSON *task)
 	if (strcmp(runtime, "plugin") != 0 && pol_json_is_null(ps))
 		return;
 	if (!pol_rule_on(ctx, POL_RULE_PLUGINS)) {
-		deny(ctx, POL_RULE_PLUGINS, "TaskTemplate.Runtime", runtime,
-		    "installs a managed plugin, which runs as root, on every node");
+		pol_chk_deny(ctx, POL_RULE_PLUGINS, POL_RULE_SERVICES, "TaskTemplate.Runtime",
+		    runtime, "installs a managed plugin, which runs as root, on every node");
 		return;
 	}
 	if (pol_json_is_null(ps))

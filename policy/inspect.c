@@ -742,7 +742,7 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	enum pol_verdict v;
 
 	inspection_init(out, policy);
-	if (pol_eval(ps, policy, req, who, NULL, &d) == POL_DENY) {
+	if (pol_eval(ps, policy, req, who, &d) == POL_DENY) {
 		out->decision = d;
 		pol_decision_message(ps, req, &d, out->message, sizeof(out->message));
 		return POL_DENY;
@@ -766,7 +766,6 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	if ((ctx->policy = pol_set_policy_name(ps, policy)) == NULL)
 		ctx->policy = "?";
 	ctx->req = req;
-	ctx->who = who;
 	ctx->daemon = daemon != NULL ? daemon : &unknown_daemon;
 	ctx->doc = &doc;
 	ctx->body_len = body->len;

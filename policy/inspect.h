@@ -31,7 +31,6 @@ struct pol_insp_ctx {
 	const struct pol_rules *rules; /* the policy's rules (never NULL; may be disabled) */
 	const char *policy;            /* policy name, for messages */
 	const struct sw_req *req;
-	const struct sw_ident *who;
 	const struct pol_daemon *daemon; /* never NULL: an empty one when unknown */
 	struct pol_jdoc *doc;            /* parsed body; root NULL for query-only inspectors */
 	size_t body_len;                 /* length of the body as received */

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "image_ref.h"
+#include "insp_check.h"
 #include "load_rules.h"
 
 #define KIB (INT64_C(1024))
@@ -135,30 +136,33 @@ static const char *const capabilities[] = { "CHOWN", "DAC_OVERRIDE", "DAC_READ_S
 	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE", "ALL", NULL };
 
 /*
- * Normalised as the daemon does (upper case, optional "CAP_" prefix), except
- * that only ASCII is accepted: Go's Unicode upper-casing turns 'ı' into 'I',
+ * Normalised by the inspectors' normaliser (insp_check.c, the daemon's
+ * reading) and stored as the inspectors compare it: "ALL", or the name
+ * without "CAP_".  "CAP_ALL" names no capability (the daemon refuses it).
+ * Only ASCII is accepted: Go's Unicode upper-casing turns 'ı' into 'I',
  * which is a surprise a configuration should not rely on.
  */
 static int
 check_capability(const char *s, char *norm, size_t normsz, const char **why)
 {
-	char up[64];
+	char daemon_form[64 + 4]; /* room for the "CAP_" prefix */
+	const char *name;
 	size_t i, n = strlen(s);
 
-	if (n == 0 || n >= sizeof(up)) {
+	if (n == 0 || n >= 64) {
 		*why = "must be a capability name such as NET_BIND_SERVICE";
 		return -1;
 	}
-	for (i = 0; i <= n; i++) {
+	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] >= 0x80) {
 			*why = "must be an ASCII capability name";
 			return -1;
 		}
-		up[i] = is_lower(s[i]) ? (char)(s[i] - 'a' + 'A') : s[i];
 	}
-	if (strncmp(up, "CAP_", 4) == 0 && strcmp(up, "CAP_ALL") != 0)
-		memmove(up, up + 4, n - 3);
-	return check_name_in(up, capabilities,
+	if (pol_chk_cap_normalise(s, daemon_form, sizeof(daemon_form)) == -1 ||
+	    (name = pol_chk_cap_list_name(daemon_form)) == NULL)
+		name = "";
+	return check_name_in(name, capabilities,
 	    "is not a Linux capability (e.g. NET_BIND_SERVICE, CAP_CHOWN, ALL)", norm, normsz, why);
 }
 

@@ -58,23 +58,10 @@ size_t pol_query_count(const struct pol_query *q, const char *key);
 const char *pol_query_nth(const struct pol_query *q, const char *key, size_t i);
 
 /*
- * httputils.BoolValue: the first value, trimmed of Unicode white space and
- * lower-cased, is false when "", "0", "no", "false" or "none", and true
- * otherwise: "2" and "yes" are true, " FALSE" is false.  Absent is "".
- */
-bool pol_bool_value(const char *s);
-bool pol_query_bool(const struct pol_query *q, const char *key);
-/* httputils.BoolValueOrDefault: "dflt" only when the key is absent. */
-bool pol_query_bool_or(const struct pol_query *q, const char *key, bool dflt);
-
-/*
  * strconv.ParseInt(s, 10, 64): optional sign, decimal digits, no overflow.
  * Returns 0 and the value, or -1 (the daemon would see an error).
  */
 int pol_go_parse_int64(const char *s, int64_t *out);
-
-/* strings.TrimSpace: the view of s without leading and trailing Unicode white space. */
-struct sw_str pol_go_trim_space(const char *s, size_t len);
 
 /*
  * url.QueryEscape of s[0..len) into buf: unreserved bytes as they are, ' '

@@ -682,7 +682,7 @@ on_head(struct conn *c)
 		deny(c, 503, "sockwarden: the audit log is not keeping up; try again later");
 		return;
 	}
-	pol_eval(c->c_ps, c->c_policy, req, &c->c_ident, NULL, &d);
+	pol_eval(c->c_ps, c->c_policy, req, &c->c_ident, &d);
 	pol_decision_rule(c->c_ps, &d, c->c_audit.rule, sizeof(c->c_audit.rule));
 	if (d.verdict != POL_ALLOW && d.verdict != POL_NEED_BODY) {
 		pol_decision_message(c->c_ps, req, &d, msg, sizeof(msg));

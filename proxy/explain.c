@@ -556,7 +556,7 @@ explain_request(struct xp_run *x, const char *buf, size_t len)
 	if (x->req.endpoint != POL_EP_UNKNOWN)
 		print_flags(x->out, pol_ep_flags(x->req.endpoint));
 	fputc('\n', x->out);
-	pol_eval(x->ps, x->policy, &x->req, &x->who, NULL, &d);
+	pol_eval(x->ps, x->policy, &x->req, &x->who, &d);
 	pol_decision_rule(x->ps, &d, rule, sizeof(rule));
 	fprintf(
 	    x->out, "%-10s  endpoint list: %s, rule %s\n", "step 1", verdict_name(d.verdict), rule);

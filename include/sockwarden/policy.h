@@ -130,9 +130,6 @@ enum pol_reason {
 	POL_R_NO_POLICY,        /* the client has no policy */
 };
 
-/* Facts extracted from a body, for pol_eval; NULL when none were extracted. */
-struct pol_facts;
-
 struct pol_decision {
 	enum pol_verdict verdict;
 	enum pol_reason reason;
@@ -142,10 +139,11 @@ struct pol_decision {
 
 /*
  * Decide on one request for the client "who" under policy number "policy".
- * Reads only its arguments; "facts" may be NULL when no body was inspected.
+ * Reads only its arguments.  Body rules are not applied here: when the
+ * answer is POL_NEED_BODY the caller runs pol_inspect().
  */
 enum pol_verdict pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req,
-    const struct sw_ident *who, const struct pol_facts *facts, struct pol_decision *out);
+    const struct sw_ident *who, struct pol_decision *out);
 
 /* Name of the rule that decided, e.g. "allow Container*" or "default"; always NUL-terminated. */
 const char *pol_decision_rule(

@@ -760,6 +760,22 @@ static struct cc_case cc_cases[] = {
 	C_STRICT("cap CAP_ALL",
 	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : ["CAP_ALL"] } }),
 	    FIND("capabilities", "HostConfig.CapAdd[0]")),
+	C_STRICT("cap cap_all (CAP_ALL in lower case)",
+	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : ["cap_all"] } }),
+	    FIND("capabilities", "HostConfig.CapAdd[0]")),
+	/* The daemon reads "ALL" in any case as every capability, and "CAP_ALL" as an unknown one.
+	 */
+	{ "cap all where ALL is allowed", CREATE, R_LOOSE, D27,
+	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : ["all"] } }), ALLOWED, NULL },
+	{ "cap CAP_ALL refused even where ALL is allowed", CREATE, R_LOOSE, D27,
+	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : ["CAP_ALL"] } }),
+	    FIND("capabilities", "HostConfig.CapAdd[0]"), NULL },
+	{ "cap Cap_All refused even where ALL is allowed", CREATE, R_LOOSE, D27,
+	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : ["Cap_All"] } }),
+	    FIND("capabilities", "HostConfig.CapAdd[0]"), NULL },
+	{ "cap CAP_ALL as a string refused even where ALL is allowed", CREATE, R_LOOSE, D27,
+	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : "CAP_ALL" } }),
+	    FIND("capabilities", "HostConfig.CapAdd"), NULL },
 	C_STRICT("cap as a string (StrSlice)",
 	    J({ "Image" : "alpine", "HostConfig" : { "CapAdd" : "SYS_ADMIN" } }),
 	    FIND("capabilities", "HostConfig.CapAdd")),
@@ -799,6 +815,20 @@ static struct cc_case cc_cases[] = {
 		 }
 	 }),
 	    ALLOWED, NULL },
+	{ "cap drop CAP_ALL is not drop ALL", CREATE, R_HARD, D27, J({
+		 "Image" : "a",
+		 "User" : "1000",
+		 "Labels" : { "team" : "x" },
+		 "HostConfig" : {
+			 "CapDrop" : ["CAP_ALL"],
+			 "SecurityOpt" : ["no-new-privileges"],
+			 "ReadonlyRootfs" : true,
+			 "Memory" : 1024,
+			 "PidsLimit" : 10,
+			 "NanoCpus" : 1000
+		 }
+	 }),
+	    FIND("capabilities", "HostConfig.CapDrop"), NULL },
 	{ "cap drop ALL required, missing", CREATE, R_HARD, D27, J({
 		 "Image" : "a",
 		 "User" : "1000",

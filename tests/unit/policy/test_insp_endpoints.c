@@ -40,6 +40,7 @@ enum fixture {
 	F_SERVICES_ONLY,
 	F_LIMITS,
 	F_WIDE,
+	F_OPEN_PORTS_ALL_CAPS,
 	F_PLUGINS_ALL
 };
 
@@ -79,6 +80,7 @@ static const char *const bind_rw_v[] = { "/srv/ci/**" };
 static const char *const bind_ro_v[] = { "/opt/ro/**" };
 static const char *const wide_v[] = { "/**" };
 static const char *const caps_v[] = { "NET_BIND_SERVICE" };
+static const char *const caps_all_v[] = { "ALL" };
 static const char *const sysctls_v[] = { "net.ipv4.ip_unprivileged_port_start" };
 static const char *const ulimits_v[] = { "nofile" };
 static const char *const host_ips_v[] = { "" };
@@ -177,6 +179,13 @@ setup_fixtures(void)
 	on(r, POL_RULE_BIND_MOUNTS);
 	on(r, POL_RULE_SERVICES);
 	r->bind_rw = LIST(wide_v);
+
+	/* Every interface allowed but no host port range: no port may be published. */
+	r = &fixtures[F_OPEN_PORTS_ALL_CAPS];
+	on(r, POL_RULE_PORTS);
+	on(r, POL_RULE_CAPABILITIES);
+	r->port_host_ips = LIST(host_ips_v);
+	r->cap_add = LIST(caps_all_v);
 
 	r = &fixtures[F_PLUGINS_ALL];
 	on(r, POL_RULE_PLUGINS);
@@ -557,6 +566,41 @@ static struct insp_case cases[] = {
 	    DENY, R(SECURITY_OPT), NULL },
 	{ "service: capability ALL", SVC, F_STRICT, "",
 	    SVC_CS("\"User\":\"1000\",\"CapabilityAdd\":[\"all\"]"), DENY, R(CAPABILITIES), NULL },
+	{ "service: capability CAP_ALL", SVC, F_STRICT, "",
+	    SVC_CS("\"User\":\"1000\",\"CapabilityAdd\":[\"CAP_ALL\"]"), DENY, R(CAPABILITIES),
+	    "ContainerSpec.CapabilityAdd[0]" },
+	{ "service: capability all where ALL is allowed", SVC, F_OPEN_PORTS_ALL_CAPS, "",
+	    SVC_CS("\"CapabilityAdd\":[\"all\"]"), OK, 0, NULL },
+	{ "service: capability CAP_ALL refused where ALL is allowed", SVC, F_OPEN_PORTS_ALL_CAPS,
+	    "", SVC_CS("\"CapabilityAdd\":[\"CAP_ALL\"]"), DENY, R(CAPABILITIES),
+	    "ContainerSpec.CapabilityAdd[0]" },
+	{ "service: capability cap_all refused where ALL is allowed", SVC, F_OPEN_PORTS_ALL_CAPS,
+	    "", SVC_CS("\"CapabilityAdd\":[\"cap_all\"]"), DENY, R(CAPABILITIES),
+	    "ContainerSpec.CapabilityAdd[0]" },
+	{ "service: drop CAP_ALL is not drop ALL", SVC, F_LIMITS, "",
+	    SVC_TT(
+	        "\"ReadOnly\":true,\"Labels\":{\"owner\":\"ci\"},\"CapabilityDrop\":[\"CAP_ALL\"],\"Privileges\":{\"NoNewPrivileges\":true}",
+	        LIMITS_OK_TT),
+	    DENY, R(CAPABILITIES), "ContainerSpec.CapabilityDrop" },
+	{ "service: drop all (lower case) is drop ALL", SVC, F_LIMITS, "",
+	    SVC_TT(
+	        "\"User\":\"1000\",\"ReadOnly\":true,\"Labels\":{\"owner\":\"ci\"},\"CapabilityDrop\":[\"all\"],\"Privileges\":{\"NoNewPrivileges\":true}",
+	        LIMITS_OK_TT),
+	    OK, 0, NULL },
+	{ "service: published port with no host_ports range", SVC, F_OPEN_PORTS_ALL_CAPS, "",
+	    "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"localtest/bb:1\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":8080}]}}",
+	    DENY, R(PORTS), "EndpointSpec.Ports[0].PublishedPort" },
+	{ "service: second published port refused, first is daemon-chosen", SVC,
+	    F_OPEN_PORTS_ALL_CAPS, "",
+	    "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"localtest/bb:1\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":81},{\"TargetPort\":80,\"PublishedPort\":8080}]}}",
+	    DENY, R(PORTS), "EndpointSpec.Ports[1].PublishedPort" },
+	{ "service: daemon-chosen published port with no host_ports range", SVC,
+	    F_OPEN_PORTS_ALL_CAPS, "",
+	    "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"localtest/bb:1\"}},\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80}]}}",
+	    OK, 0, NULL },
+	{ "service: memory limit missing, field names the limit", SVC, F_LIMITS, "",
+	    SVC_TT(LIMITS_OK_CS, "\"Resources\":{\"Limits\":{\"Pids\":100}}"), DENY, R(RESOURCES),
+	    "TaskTemplate.Resources.Limits.MemoryBytes" },
 	{ "service: capability with long s", SVC, F_STRICT, "",
 	    SVC_CS("\"User\":\"1000\",\"CapabilityAdd\":[\"\xc5\xbfys_admin\"]"), DENY,
 	    R(CAPABILITIES), NULL },

@@ -168,70 +168,6 @@ test_get_row(void **state)
 	pol_query_free(&q);
 }
 
-/* ---- httputils.BoolValue / BoolValueOrDefault ----------------------------- */
-
-struct bool_case {
-	const char *name;
-	const char *raw;
-	const char *key;
-	bool want;         /* BoolValue */
-	bool want_or_true; /* BoolValueOrDefault(..., true) */
-};
-
-static struct bool_case bool_cases[] = {
-	{ "bool: absent is false, default applies", "", "stream", false, true },
-	{ "bool: present empty is false, default not used", "stream=", "stream", false, false },
-	{ "bool: present without '=' is false", "stream", "stream", false, false },
-	{ "bool: 1", "force=1", "force", true, true },
-	{ "bool: 0", "force=0", "force", false, false },
-	{ "bool: true", "force=true", "force", true, true },
-	{ "bool: TRUE", "force=TRUE", "force", true, true },
-	{ "bool: false", "force=false", "force", false, false },
-	{ "bool: FALSE", "rm=FALSE", "rm", false, false },
-	{ "bool: FaLsE", "rm=FaLsE", "rm", false, false },
-	{ "bool: no", "rm=no", "rm", false, false },
-	{ "bool: NO", "rm=NO", "rm", false, false },
-	{ "bool: none", "rm=none", "rm", false, false },
-	{ "bool: None", "rm=None", "rm", false, false },
-	{ "bool: 2 is true", "stream=2", "stream", true, true },
-	{ "bool: yes is true", "force=yes", "force", true, true },
-	{ "bool: off is true", "force=off", "force", true, true },
-	{ "bool: 00 is true", "force=00", "force", true, true },
-	{ "bool: f is true", "force=f", "force", true, true },
-	{ "bool: spaces trimmed (false)", "rm=+false+", "rm", false, false },
-	{ "bool: tab and newline trimmed", "rm=%09no%0A", "rm", false, false },
-	{ "bool: NBSP trimmed (Unicode space)", "rm=%C2%A0false", "rm", false, false },
-	{ "bool: ideographic space trimmed", "rm=false%E3%80%80", "rm", false, false },
-	{ "bool: only spaces is empty, false", "rm=+++", "rm", false, false },
-	{ "bool: inner space is true", "rm=fa+lse", "rm", true, true },
-	{ "bool: long s is not s", "rm=fal%C5%BFe", "rm", true, true },
-	{ "bool: zero-width space is not trimmed", "rm=%E2%80%8Bfalse", "rm", true, true },
-	{ "bool: first value wins", "force=0&force=1", "force", false, false },
-	{ "bool: first value wins (true)", "force=1&force=0", "force", true, true },
-	{ "bool: invalid UTF-8 is true", "rm=%FFfalse", "rm", true, true },
-};
-
-static void
-test_bool_row(void **state)
-{
-	const struct bool_case *c = *state;
-	struct sw_str raw = sw_str_cstr(c->raw);
-	struct pol_query q;
-	const char *why = NULL;
-	bool b, bt, bf;
-
-	if (pol_query_parse(&raw, &q, &why) != 0)
-		fail_msg("row \"%s\": refused (%s)", c->name, why);
-	b = pol_query_bool(&q, c->key);
-	bt = pol_query_bool_or(&q, c->key, true);
-	bf = pol_query_bool_or(&q, c->key, false);
-	if (b != c->want || bt != c->want_or_true || bf != (pol_query_has(&q, c->key) && c->want))
-		fail_msg("row \"%s\": BoolValue %d OrDefault(true) %d OrDefault(false) %d, "
-		         "want %d %d",
-		    c->name, b, bt, bf, c->want, c->want_or_true);
-	pol_query_free(&q);
-}
-
 /* ---- strconv.ParseInt(s, 10, 64) ------------------------------------------ */
 
 struct int_case {
@@ -410,22 +346,6 @@ test_query_pair_limit(void **state)
 	assert_string_equal(why, "too many query parameters");
 }
 
-static void
-test_query_trim_space(void **state)
-{
-	struct sw_str t;
-
-	(void)state;
-	t = pol_go_trim_space(" \xe2\x80\x83x y\xc2\x85 ", 10);
-	assert_int_equal(t.len, 3);
-	assert_memory_equal(t.p, "x y", 3);
-	/* A truncated sequence at the end is not white space. */
-	t = pol_go_trim_space("x\xe2\x80", 3);
-	assert_int_equal(t.len, 3);
-	t = pol_go_trim_space("", 0);
-	assert_int_equal(t.len, 0);
-}
-
 #define ADD_ROWS(arr, fn)                                    \
 	for (i = 0; i < nitems(arr); i++)                    \
 		tests[n++] = (struct CMUnitTest)             \
@@ -436,19 +356,17 @@ test_query_trim_space(void **state)
 int
 main(void)
 {
-	static struct CMUnitTest
-	    tests[nitems(parse_cases) + nitems(get_cases) + nitems(bool_cases) + nitems(int_cases) +
-	          nitems(escape_cases) + nitems(encode_cases) + nitems(media_cases) + 2];
+	static struct CMUnitTest tests[nitems(parse_cases) + nitems(get_cases) + nitems(int_cases) +
+	                               nitems(escape_cases) + nitems(encode_cases) +
+	                               nitems(media_cases) + 1];
 	size_t i, n = 0;
 
 	ADD_ROWS(parse_cases, test_parse_row);
 	ADD_ROWS(get_cases, test_get_row);
-	ADD_ROWS(bool_cases, test_bool_row);
 	ADD_ROWS(int_cases, test_int_row);
 	ADD_ROWS(escape_cases, test_escape_row);
 	ADD_ROWS(encode_cases, test_encode_row);
 	ADD_ROWS(media_cases, test_media_row);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_query_pair_limit);
-	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_query_trim_space);
 	return _cmocka_run_group_tests("query", tests, n, NULL, NULL);
 }
