@@ -9,8 +9,9 @@
  * The daemon detects a compressed stream by its first bytes, not by any
  * header (archive.DecompressStream; xz and zstd may run host helper
  * binaries), so the archive rule's allow_compressed can only be enforced
- * by whoever sees the body: pol_archive_is_compressed() is for the proxy,
- * which holds the first bytes before it forwards them.
+ * by whoever sees the body: the inspector sets ctx->refuse_compressed, and
+ * the proxy, which holds the first bytes before it forwards them, asks
+ * pol_upload_is_compressed().
  */
 #include "sockwarden/compat.h"
 
@@ -31,11 +32,20 @@ pol_insp_archive(struct pol_insp_ctx *ctx)
 	if (pol_query_value(&q, "path")[0] == '\0')
 		rc = pol_chk_malformed(ctx, "query: path is empty");
 	pol_query_free(&q);
+	/* Only an enforced rule refuses; in warn or audit mode the upload goes through unchecked.
+	 */
+	ctx->refuse_compressed = pol_rule_on(ctx, POL_RULE_ARCHIVE) &&
+	                         !ctx->rules->archive_allow_compressed &&
+	                         ctx->rules->mode[POL_RULE_ARCHIVE] == POL_MODE_ENFORCE;
 	return rc;
 }
 
+/*
+ * Compressed tar streams as archive.DecompressStream recognises them by
+ * their first bytes (gzip, bzip2, xz, zstd; compression.Detect).
+ */
 bool
-pol_archive_is_compressed(const unsigned char *p, size_t n)
+pol_upload_is_compressed(const unsigned char *p, size_t n)
 {
 	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08 };
 	static const unsigned char bz[] = { 'B', 'Z', 'h' };
@@ -52,10 +62,4 @@ pol_archive_is_compressed(const unsigned char *p, size_t n)
 		return true;
 	/* zstd skippable frames: 0x184D2A50..5F little-endian, seen only with 8 bytes. */
 	return n >= 8 && (p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d && p[3] == 0x18;
-}
-
-bool
-pol_upload_is_compressed(const unsigned char *p, size_t n)
-{
-	return pol_archive_is_compressed(p, n);
 }

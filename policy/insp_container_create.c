@@ -321,8 +321,6 @@ refuse_legacy_capabilities(struct pol_cc *cc)
 		return;
 	pol_finding_add(ctx, POL_RULE_LEGACY, "HostConfig.Capabilities", "",
 	    "is the API 1.40 capability set, which bypasses CapAdd checks: use CapAdd and CapDrop");
-	if (ctx->n_findings > 0 && !ctx->overflow)
-		ctx->findings[ctx->n_findings - 1].mode = POL_MODE_ENFORCE;
 }
 
 /* PortBindings values: []PortBinding, checked here because the schema's map holds any value. */

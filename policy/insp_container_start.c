@@ -2,6 +2,8 @@
  * ContainerStart: the body must be empty.  dockerd <= 24 applies a body as a
  * HostConfig before starting (API < 1.24), which would bypass every check
  * made at create; newer daemons refuse any body, so no client needs one.
+ * The legacy rule is always enforced (rules.h): nothing could inspect that
+ * HostConfig later.
  */
 #include "sockwarden/compat.h"
 
@@ -14,8 +16,5 @@ pol_insp_container_start(struct pol_insp_ctx *ctx)
 		return 0;
 	pol_finding_add(ctx, POL_RULE_LEGACY, "body", "",
 	    "is a HostConfig given at start, which old daemons apply without the create checks");
-	/* Refused whatever the policy's mode: nothing could inspect it later. */
-	if (ctx->n_findings > 0)
-		ctx->findings[ctx->n_findings - 1].mode = POL_MODE_ENFORCE;
 	return 0;
 }

@@ -89,12 +89,4 @@ bool pol_volume_driver_allowed(const struct pol_strlist *drivers, const char *dr
 void pol_plugin_check_privileges(struct pol_insp_ctx *ctx, const cJSON *privs, const char *field,
     const char *name_key, const char *value_key);
 
-/*
- * Compressed tar streams as archive.DecompressStream recognises them by
- * their first bytes (gzip, bzip2, xz, zstd; compression.Detect).  For the
- * proxy, which alone sees the body of PUT /containers/{id}/archive: pass
- * the first 8 bytes, or the whole body when it is shorter.
- */
-bool pol_archive_is_compressed(const unsigned char *p, size_t n);
-
 #endif

@@ -17,9 +17,15 @@
 #include "schema_container.h"
 
 static const char *const rule_names[POL_RULE__COUNT] = {
-#define POL_RULE_NAME(id, name) name,
+#define POL_RULE_NAME(id, name, always) name,
 	POL_RULES(POL_RULE_NAME)
 #undef POL_RULE_NAME
+};
+
+static const bool rule_always[POL_RULE__COUNT] = {
+#define POL_RULE_ALWAYS(id, name, always) (always) != 0,
+	POL_RULES(POL_RULE_ALWAYS)
+#undef POL_RULE_ALWAYS
 };
 
 const char *
@@ -28,6 +34,12 @@ pol_rule_name(enum pol_rule_id r)
 	if ((int)r < 0 || r >= POL_RULE__COUNT)
 		return "unknown";
 	return rule_names[r];
+}
+
+bool
+pol_rule_always_enforced(enum pol_rule_id r)
+{
+	return (int)r >= 0 && r < POL_RULE__COUNT && rule_always[r];
 }
 
 int
@@ -132,7 +144,7 @@ pol_finding_add(struct pol_insp_ctx *ctx, enum pol_rule_id rule, const char *fie
 	f->rule = rule;
 	f->mode = POL_MODE_ENFORCE;
 	if (ctx->rules != NULL && (int)rule >= 0 && rule < POL_RULE__COUNT &&
-	    ctx->rules->configured[rule])
+	    ctx->rules->configured[rule] && !rule_always[rule])
 		f->mode = ctx->rules->mode[rule];
 	copy_sanitised(f->field, sizeof(f->field), field);
 	copy_sanitised(f->value, sizeof(f->value), value);
@@ -350,78 +362,82 @@ pol_daemon_older_than(const struct pol_daemon *d, int major, int minor)
 
 /* ---- the inspectors -------------------------------------------------------------- */
 
-/* How an endpoint's body is read before its inspector runs. */
+/*
+ * How an endpoint's JSON body is read when it is empty.  Whether the body
+ * is JSON at all is not a property of the inspector but of the route
+ * (POL_EPF_UPLOAD), because that is what the proxy streams or buffers by:
+ * an upload body is never seen here, and only its query is inspected.
+ */
 enum insp_body {
-	INSP_JSON,          /* ReadJSON: an empty body is the zero value */
-	INSP_JSON_REQUIRED, /* the daemon refuses an empty body (ContainerCreate) */
-	INSP_JSON_NONE,     /* no body is expected; one is parsed so the inspector can refuse it */
-	INSP_QUERY,         /* an upload or no body: only the query is inspected */
+	INSP_BODY_OPTIONAL = 0, /* ReadJSON: an empty body is the zero value */
+	INSP_BODY_REQUIRED,     /* the daemon refuses an empty body (ContainerCreate) */
+	INSP_BODY_UNWANTED,     /* none is expected; one is parsed so the inspector can refuse it */
 };
 
 struct insp_row {
-	int ep;
-	pol_insp_fn *fn;
-	enum insp_body body;
-	/* root type checked before the inspector runs; NULL: the inspector checks it */
-	const struct pol_jschema *schema;
+	pol_insp_fn *fn;     /* NULL: the endpoint has no inspector */
+	enum insp_body body; /* unused for uploads */
 };
 
 /*
- * One row per inspected endpoint; the order does not matter.  Rows without
- * a schema belong to inspectors that check their own body (its type depends
- * on the daemon's version, or it is not an object), and see a NULL root for
- * an empty body.
+ * The inspector of each endpoint, indexed by endpoint id.  Each inspector
+ * checks its own body's type (its schema may depend on the daemon's
+ * version, or it is not an object) and sees a NULL root for an empty body.
  */
-static const struct insp_row insp_table[] = {
+static const struct insp_row insp_table[POL_EP_COUNT] = {
 	/* containers (insp_container_*.c) */
-	{ POL_EP_ContainerCreate, pol_insp_container_create, INSP_JSON_REQUIRED, NULL },
-	{ POL_EP_ContainerUpdate, pol_insp_container_update, INSP_JSON, &pol_schema_update_config },
-	{ POL_EP_ContainerStart, pol_insp_container_start, INSP_JSON_NONE, NULL },
+	[POL_EP_ContainerCreate] = { pol_insp_container_create, INSP_BODY_REQUIRED },
+	[POL_EP_ContainerUpdate] = { pol_insp_container_update, INSP_BODY_OPTIONAL },
+	[POL_EP_ContainerStart] = { pol_insp_container_start, INSP_BODY_UNWANTED },
 	/* exec */
-	{ POL_EP_ContainerExec, pol_insp_exec_create, INSP_JSON, NULL },
-	{ POL_EP_ExecStart, pol_insp_exec_start, INSP_JSON, NULL },
+	[POL_EP_ContainerExec] = { pol_insp_exec_create, INSP_BODY_OPTIONAL },
+	[POL_EP_ExecStart] = { pol_insp_exec_start, INSP_BODY_OPTIONAL },
 	/* volumes and networks */
-	{ POL_EP_VolumeCreate, pol_insp_volume_create, INSP_JSON, NULL },
-	{ POL_EP_NetworkCreate, pol_insp_network_create, INSP_JSON, NULL },
-	{ POL_EP_NetworkConnect, pol_insp_network_connect, INSP_JSON, NULL },
-	{ POL_EP_NetworkDisconnect, pol_insp_network_disconnect, INSP_JSON, NULL },
+	[POL_EP_VolumeCreate] = { pol_insp_volume_create, INSP_BODY_OPTIONAL },
+	[POL_EP_NetworkCreate] = { pol_insp_network_create, INSP_BODY_OPTIONAL },
+	[POL_EP_NetworkConnect] = { pol_insp_network_connect, INSP_BODY_OPTIONAL },
+	[POL_EP_NetworkDisconnect] = { pol_insp_network_disconnect, INSP_BODY_OPTIONAL },
 	/* swarm services, secrets, configs, membership */
-	{ POL_EP_ServiceCreate, pol_insp_service, INSP_JSON, NULL },
-	{ POL_EP_ServiceUpdate, pol_insp_service, INSP_JSON, NULL },
-	{ POL_EP_SecretCreate, pol_insp_secret_create, INSP_JSON, NULL },
-	{ POL_EP_ConfigCreate, pol_insp_config_create, INSP_JSON, NULL },
-	{ POL_EP_SwarmInit, pol_insp_swarm_init, INSP_JSON, NULL },
-	{ POL_EP_SwarmJoin, pol_insp_swarm_join, INSP_JSON, NULL },
-	{ POL_EP_SwarmUpdate, pol_insp_swarm_update, INSP_JSON, NULL },
-	{ POL_EP_SwarmUnlock, pol_insp_swarm_unlock, INSP_JSON, NULL },
+	[POL_EP_ServiceCreate] = { pol_insp_service, INSP_BODY_OPTIONAL },
+	[POL_EP_ServiceUpdate] = { pol_insp_service, INSP_BODY_OPTIONAL },
+	[POL_EP_SecretCreate] = { pol_insp_secret_create, INSP_BODY_OPTIONAL },
+	[POL_EP_ConfigCreate] = { pol_insp_config_create, INSP_BODY_OPTIONAL },
+	[POL_EP_SwarmInit] = { pol_insp_swarm_init, INSP_BODY_OPTIONAL },
+	[POL_EP_SwarmJoin] = { pol_insp_swarm_join, INSP_BODY_OPTIONAL },
+	[POL_EP_SwarmUpdate] = { pol_insp_swarm_update, INSP_BODY_OPTIONAL },
+	[POL_EP_SwarmUnlock] = { pol_insp_swarm_unlock, INSP_BODY_OPTIONAL },
 	/* plugins */
-	{ POL_EP_PluginPull, pol_insp_plugin_pull, INSP_JSON, NULL },
-	{ POL_EP_PluginUpgrade, pol_insp_plugin_pull, INSP_JSON, NULL },
-	{ POL_EP_PluginSet, pol_insp_plugin_set, INSP_JSON, NULL },
-	{ POL_EP_PluginCreate, pol_insp_plugin_create, INSP_QUERY, NULL },
+	[POL_EP_PluginPull] = { pol_insp_plugin_pull, INSP_BODY_OPTIONAL },
+	[POL_EP_PluginUpgrade] = { pol_insp_plugin_pull, INSP_BODY_OPTIONAL },
+	[POL_EP_PluginSet] = { pol_insp_plugin_set, INSP_BODY_OPTIONAL },
+	[POL_EP_PluginCreate] = { pol_insp_plugin_create, INSP_BODY_OPTIONAL },
 	/* images */
-	{ POL_EP_ImageCommit, pol_insp_commit, INSP_JSON, NULL },
-	{ POL_EP_ImageBuild, pol_insp_build, INSP_QUERY, NULL },
-	{ POL_EP_ImageCreate, pol_insp_image_create, INSP_QUERY, NULL },
+	[POL_EP_ImageCommit] = { pol_insp_commit, INSP_BODY_OPTIONAL },
+	[POL_EP_ImageBuild] = { pol_insp_build, INSP_BODY_OPTIONAL },
+	[POL_EP_ImageCreate] = { pol_insp_image_create, INSP_BODY_OPTIONAL },
 	/* uploads into containers */
-	{ POL_EP_PutContainerArchive, pol_insp_archive, INSP_QUERY, NULL },
+	[POL_EP_PutContainerArchive] = { pol_insp_archive, INSP_BODY_OPTIONAL },
 };
 
 static const struct insp_row *
 insp_find(int ep)
 {
-	size_t i;
-
-	for (i = 0; i < nitems(insp_table); i++)
-		if (insp_table[i].ep == ep)
-			return &insp_table[i];
-	return NULL;
+	if (ep <= POL_EP_UNKNOWN || ep >= POL_EP_COUNT || insp_table[ep].fn == NULL)
+		return NULL;
+	return &insp_table[ep];
 }
 
 bool
 pol_ep_inspected(int ep)
 {
-	return ep != POL_EP_UNKNOWN && insp_find(ep) != NULL;
+	return insp_find(ep) != NULL;
+}
+
+/* The body streams upstream unread (the proxy's test too): only the query is inspected. */
+static bool
+is_upload(int ep)
+{
+	return (pol_ep_flags(ep) & POL_EPF_UPLOAD) != 0;
 }
 
 /* ---- media types -------------------------------------------------------------------- */
@@ -615,17 +631,32 @@ collect_findings(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 		mb_printf(&b, "%smore findings than fit", i > 0 ? "; " : "");
 }
 
-/* Turn the inspector's findings into the verdict; returns it. */
-static int
-archive_endpoint(void)
+/*
+ * A size for the canonical body's buffer.  Parsing drops whitespace,
+ * unknown fields and repeated keys, and printing writes no escape longer
+ * than the one it read, so the canonical body is never longer than the
+ * body received but for what the create inspector adds: a HostConfig
+ * object, CpusetCpus for Cpuset, CgroupnsMode and the policy's mutations.
+ * Those are short members (under 256 bytes together) except the user and
+ * the labels, counted here; pol_json_print() grows the buffer should
+ * escapes in them not fit.
+ */
+static size_t
+print_size_hint(const struct pol_insp_ctx *ctx)
 {
-	static int ep = -1;
+	const struct pol_mutations *m[] = { &ctx->rules->set, &ctx->rules->dflt };
+	size_t n = ctx->body_len + 256, i, j;
 
-	if (ep == -1)
-		ep = pol_ep_lookup("PutContainerArchive");
-	return ep;
+	for (i = 0; i < nitems(m); i++) {
+		if (m[i]->user != NULL)
+			n += strlen(m[i]->user) + 16; /* ,"User":"..." */
+		for (j = 0; j < m[i]->labels.n; j++)
+			n += strlen(m[i]->labels.v[j]) + 8; /* "k=v" as ,"k":"v" */
+	}
+	return n;
 }
 
+/* Turn the inspector's findings into the verdict; returns it. */
 static enum pol_verdict
 verdict(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 {
@@ -646,7 +677,7 @@ verdict(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 		return POL_DENY;
 	}
 	if (ctx->doc->root != NULL) {
-		out->body_len = ctx->body_len * 2 + 4096; /* size hint: see pol_json_print */
+		out->body_len = print_size_hint(ctx);
 		out->body = pol_json_print(ctx->doc->root, &out->body_len);
 		if (out->body == NULL) {
 			out->body_len = 0;
@@ -657,18 +688,14 @@ verdict(const struct pol_insp_ctx *ctx, struct pol_inspection *out)
 	out->decision.verdict = POL_ALLOW;
 	out->decision.reason = POL_R_ALLOWED;
 	out->status = 0;
-	/* The archive rule's compressed-upload check needs the body's first bytes. */
-	out->refuse_compressed = ctx->req->endpoint == archive_endpoint() &&
-	                         pol_rule_on(ctx, POL_RULE_ARCHIVE) &&
-	                         !ctx->rules->archive_allow_compressed &&
-	                         ctx->rules->mode[POL_RULE_ARCHIVE] == POL_MODE_ENFORCE;
+	out->refuse_compressed = ctx->refuse_compressed;
 	return POL_ALLOW;
 }
 
 /* Content-Type as the daemon's CheckForJSON reads it, and no form bodies anywhere. */
 static int
-check_media(const struct insp_row *row, const struct sw_str *ct, const struct sw_str *body,
-    struct pol_inspection *out)
+check_media(const struct insp_row *row, bool upload, const struct sw_str *ct,
+    const struct sw_str *body, struct pol_inspection *out)
 {
 	struct sw_str none = SW_STR_NULL;
 
@@ -678,7 +705,7 @@ check_media(const struct insp_row *row, const struct sw_str *ct, const struct sw
 		set_refusal(out, 415, "sockwarden: form bodies are not accepted (Content-Type)");
 		return -1;
 	}
-	if (row->body == INSP_QUERY || (row->body == INSP_JSON_NONE && body->len == 0))
+	if (upload || (row->body == INSP_BODY_UNWANTED && body->len == 0))
 		return 0;
 	if (ct->len == 0 && body->len == 0)
 		return 0;
@@ -689,31 +716,22 @@ check_media(const struct insp_row *row, const struct sw_str *ct, const struct sw
 	return 0;
 }
 
-/* Parse and type-check the body into ctx->doc; -1 with ctx->err set when malformed. */
+/* Parse the body into ctx->doc (root NULL when empty); -1 with ctx->err set when malformed. */
 static int
-read_body(const struct insp_row *row, const struct sw_str *body, struct pol_insp_ctx *ctx)
+read_body(
+    const struct insp_row *row, bool upload, const struct sw_str *body, struct pol_insp_ctx *ctx)
 {
-	if (row->body == INSP_QUERY)
+	if (upload)
 		return 0;
 	if (body->len == 0) {
-		if (row->body == INSP_JSON_REQUIRED) {
+		if (row->body == INSP_BODY_REQUIRED) {
 			memset(ctx->err, 0, sizeof(*ctx->err));
 			snprintf(ctx->err->msg, sizeof(ctx->err->msg), "the body is empty");
 			return -1;
 		}
-		/* ReadJSON: no body is the zero value, which is what "{}" decodes to. */
-		if (row->body == INSP_JSON && row->schema != NULL &&
-		    (ctx->doc->root = cJSON_CreateObject()) == NULL) {
-			snprintf(ctx->err->msg, sizeof(ctx->err->msg), "out of memory");
-			return -1;
-		}
-		return 0;
+		return 0; /* ReadJSON: no body is the zero value */
 	}
-	if (pol_json_parse(body, ctx->doc, ctx->err) == -1)
-		return -1;
-	if (row->schema != NULL && pol_json_check(ctx->doc->root, row->schema, "", ctx->err) == -1)
-		return -1;
-	return 0;
+	return pol_json_parse(body, ctx->doc, ctx->err);
 }
 
 static void
@@ -740,6 +758,7 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	struct pol_decision d;
 	struct pol_err err;
 	enum pol_verdict v;
+	bool upload;
 
 	inspection_init(out, policy);
 	if (pol_eval(ps, policy, req, who, &d) == POL_DENY) {
@@ -755,12 +774,14 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	}
 	if (body == NULL)
 		body = &empty;
-	if (check_media(row, content_type, body, out) == -1)
+	upload = is_upload(req->endpoint);
+	if (check_media(row, upload, content_type, body, out) == -1)
 		return POL_DENY;
 	/* About 15 KiB on the stack: a heap block that size costs more than the inspection. */
 	memset(ctx, 0, offsetof(struct pol_insp_ctx, findings));
 	ctx->n_findings = 0;
 	ctx->overflow = false;
+	ctx->refuse_compressed = false;
 	memset(&err, 0, sizeof(err));
 	ctx->rules = policy_rules(ps, policy);
 	if ((ctx->policy = pol_set_policy_name(ps, policy)) == NULL)
@@ -771,7 +792,7 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	ctx->body_len = body->len;
 	ctx->err = &err;
 	pol_json_arena_begin();
-	if (read_body(row, body, ctx) == -1 || row->fn(ctx) == -1) {
+	if (read_body(row, upload, body, ctx) == -1 || row->fn(ctx) == -1) {
 		set_refusal(out, 400, "sockwarden: malformed request body: %s",
 		    err.msg[0] != '\0' ? err.msg : "refused by its inspector");
 		v = POL_DENY;

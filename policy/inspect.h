@@ -38,6 +38,8 @@ struct pol_insp_ctx {
 	size_t n_findings;
 	bool overflow;       /* more findings than fit: the request is refused */
 	struct pol_err *err; /* a malformed body: the request is refused with 400 */
+	/* Set by the archive inspector: the proxy must refuse a compressed upload. */
+	bool refuse_compressed;
 };
 
 /*

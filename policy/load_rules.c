@@ -55,7 +55,7 @@ struct rule_opt {
 enum rule_shape {
 	RS_BOOL, /* "privileged: false": one bool, the rule configured either way */
 	RS_MAP,  /* a mapping of options (or false for the strict defaults) */
-	RS_FLAG, /* "legacy: false" configures it; true leaves it off */
+	RS_FLAG, /* "legacy: false" configures it; true is refused (an always-enforced rule) */
 };
 
 struct rule_def {
@@ -224,7 +224,9 @@ static const struct rule_def rule_defs[POL_RULE__COUNT] = {
 	[POL_RULE_IMAGE_CREATE] = R_MAP(image_create_opts, true, "{ from_src: false }"),
 	[POL_RULE_SWARM] = R_MAP(swarm_opts, true, "{ init: false, join: false }"),
 	[POL_RULE_ARCHIVE] = R_MAP(archive_opts, true, "{ compressed: false }"),
-	[POL_RULE_LEGACY] = { RS_FLAG, 0, NULL, 0, false, "false (refuse legacy forms) or true" },
+	[POL_RULE_LEGACY] = { RS_FLAG, 0, NULL, 0, false,
+	    "false: the legacy forms (a HostConfig sent with start, HostConfig.Capabilities) are "
+	    "always refused, because old daemons apply them without the create checks" },
 };
 
 /* ---- string lists ---------------------------------------------------------------- */
@@ -544,7 +546,11 @@ ld_h_rule(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	case RS_FLAG:
 		if (scalar_bool(ld, path, &v) == -1)
 			return -1;
-		r->configured[id] = !v;
+		/* The rule cannot be turned off: what it finds nothing could check later. */
+		if (v)
+			return ld_fail(
+			    ld, &ld->ev.start_mark, "%s cannot be true; write %s", path, d->hint);
+		r->configured[id] = true;
 		return 0;
 	case RS_MAP:
 		break;
@@ -846,6 +852,12 @@ ld_h_modes(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 		key_mark = ld->ev.start_mark;
 		if (ld_next(ld) == -1 || parse_mode(ld, path, &lp->rl.modes[r]) == -1)
 			return -1;
+		if (lp->rl.modes[r] != POL_MODE_ENFORCE &&
+		    pol_rule_always_enforced((enum pol_rule_id)r))
+			return ld_fail(ld, &ld->ev.start_mark,
+			    "%s.%s: the rule is always enforced (what it finds cannot be checked "
+			    "later); remove it from %s",
+			    path, pol_rule_name((enum pol_rule_id)r), path);
 		lp->rl.mode_set[r] = true;
 		if (!lp->in_profile)
 			lp->p->src.modes[r] = pos_of(&key_mark);
@@ -958,6 +970,8 @@ add_profile_entries(struct ld *ld, struct pol_policy *p, const struct pol_policy
 static enum pol_mode
 resolve_mode(const struct ld_rules *own, const struct ld_rules *prof, enum pol_rule_id r)
 {
+	if (pol_rule_always_enforced(r))
+		return POL_MODE_ENFORCE;
 	if (own->mode_set[r])
 		return own->modes[r];
 	if (own->has_mode)

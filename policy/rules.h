@@ -6,6 +6,12 @@
  *
  * Every rule has a stable name (the YAML key and the name in messages and
  * audit lines) and a mode.  A rule that is not configured does not apply.
+ *
+ * Each row is X(id, name, always): "always" is 1 for a rule whose findings
+ * deny whatever the policy's modes say, because what it finds cannot be
+ * checked by anything later (legacy: a HostConfig the daemon applies
+ * without the create checks).  pol_finding_add() applies it; the loader
+ * refuses any other mode for such a rule.
  */
 #ifndef SW_POLICY_RULES_H
 #define SW_POLICY_RULES_H
@@ -14,42 +20,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define POL_RULES(X)                                                                               \
-	X(PRIVILEGED, "privileged")               /* HostConfig.Privileged */                      \
-	X(BIND_MOUNTS, "bind_mounts")             /* host paths: Binds, Mounts type bind */        \
-	X(VOLUMES, "volumes")                     /* named/anonymous volumes, drivers, options */  \
-	X(VOLUMES_FROM, "volumes_from")           /* HostConfig.VolumesFrom */                     \
-	X(DEVICES, "devices")                     /* Devices, DeviceRequests, DeviceCgroupRules */ \
-	X(CAPABILITIES, "capabilities")           /* CapAdd (normalised), CapDrop, Capabilities */ \
-	X(SECURITY_OPT, "security_opt")           /* seccomp/apparmor unconfined, label, ... */    \
-	X(SYSTEM_PATHS, "system_paths")           /* MaskedPaths/ReadonlyPaths cleared */          \
-	X(NAMESPACES, "namespaces")               /* host and container: namespace modes */        \
-	X(SYSCTLS, "sysctls")                     /* HostConfig.Sysctls keys */                    \
-	X(RUNTIMES, "runtimes")                   /* HostConfig.Runtime */                         \
-	X(CGROUP_PARENT, "cgroup_parent")         /* HostConfig.CgroupParent */                    \
-	X(ULIMITS, "ulimits")                     /* HostConfig.Ulimits names */                   \
-	X(OOM_KILL_DISABLE, "oom_kill_disable")   /* HostConfig.OomKillDisable */                  \
-	X(RESOURCES, "resources")                 /* required and maximum limits */                \
-	X(READ_ONLY_ROOTFS, "read_only_rootfs")   /* HostConfig.ReadonlyRootfs required */         \
-	X(PORTS, "ports")                         /* PortBindings host ports and IPs */            \
-	X(USER, "user")                           /* Config.User must not be root */               \
-	X(NO_NEW_PRIVILEGES, "no_new_privileges") /* SecurityOpt no-new-privileges required */     \
-	X(IMAGES, "images")                       /* image references (create, pull) */            \
-	X(LABELS, "labels")                       /* required label keys */                        \
-	X(LOG_DRIVERS, "log_drivers")             /* HostConfig.LogConfig.Type */                  \
-	X(EXEC, "exec")                           /* ExecCreate: privileged, user, commands */     \
-	X(VOLUME_CREATE, "volume_create")         /* VolumeCreate drivers and options */           \
-	X(NETWORK_CREATE, "network_create")       /* NetworkCreate drivers and parents */          \
-	X(SERVICES, "services")                   /* ServiceCreate/Update task specs */            \
-	X(PLUGINS, "plugins")                     /* plugin privileges */                          \
-	X(BUILD, "build")                         /* ImageBuild query options */                   \
-	X(IMAGE_CREATE, "image_create")           /* ImageCreate fromSrc and registries */         \
-	X(SWARM, "swarm")                         /* SwarmInit/SwarmJoin */                        \
-	X(ARCHIVE, "archive")                     /* PutContainerArchive */                        \
-	X(LEGACY, "legacy")                       /* legacy daemon semantics refused */
+#define POL_RULES(X)                                                                              \
+	X(PRIVILEGED, "privileged", 0)       /* HostConfig.Privileged */                          \
+	X(BIND_MOUNTS, "bind_mounts", 0)     /* host paths: Binds, Mounts type bind */            \
+	X(VOLUMES, "volumes", 0)             /* named/anonymous volumes, drivers, options */      \
+	X(VOLUMES_FROM, "volumes_from", 0)   /* HostConfig.VolumesFrom */                         \
+	X(DEVICES, "devices", 0)             /* Devices, DeviceRequests, DeviceCgroupRules */     \
+	X(CAPABILITIES, "capabilities", 0)   /* CapAdd (normalised), CapDrop, Capabilities */     \
+	X(SECURITY_OPT, "security_opt", 0)   /* seccomp/apparmor unconfined, label, ... */        \
+	X(SYSTEM_PATHS, "system_paths", 0)   /* MaskedPaths/ReadonlyPaths cleared */              \
+	X(NAMESPACES, "namespaces", 0)       /* host and container: namespace modes */            \
+	X(SYSCTLS, "sysctls", 0)             /* HostConfig.Sysctls keys */                        \
+	X(RUNTIMES, "runtimes", 0)           /* HostConfig.Runtime */                             \
+	X(CGROUP_PARENT, "cgroup_parent", 0) /* HostConfig.CgroupParent */                        \
+	X(ULIMITS, "ulimits", 0)             /* HostConfig.Ulimits names */                       \
+	X(OOM_KILL_DISABLE, "oom_kill_disable", 0)   /* HostConfig.OomKillDisable */              \
+	X(RESOURCES, "resources", 0)                 /* required and maximum limits */            \
+	X(READ_ONLY_ROOTFS, "read_only_rootfs", 0)   /* HostConfig.ReadonlyRootfs required */     \
+	X(PORTS, "ports", 0)                         /* PortBindings host ports and IPs */        \
+	X(USER, "user", 0)                           /* Config.User must not be root */           \
+	X(NO_NEW_PRIVILEGES, "no_new_privileges", 0) /* SecurityOpt no-new-privileges required */ \
+	X(IMAGES, "images", 0)                       /* image references (create, pull) */        \
+	X(LABELS, "labels", 0)                       /* required label keys */                    \
+	X(LOG_DRIVERS, "log_drivers", 0)             /* HostConfig.LogConfig.Type */              \
+	X(EXEC, "exec", 0)                           /* ExecCreate: privileged, user, commands */ \
+	X(VOLUME_CREATE, "volume_create", 0)         /* VolumeCreate drivers and options */       \
+	X(NETWORK_CREATE, "network_create", 0)       /* NetworkCreate drivers and parents */      \
+	X(SERVICES, "services", 0)                   /* ServiceCreate/Update task specs */        \
+	X(PLUGINS, "plugins", 0)                     /* plugin privileges */                      \
+	X(BUILD, "build", 0)                         /* ImageBuild query options */               \
+	X(IMAGE_CREATE, "image_create", 0)           /* ImageCreate fromSrc and registries */     \
+	X(SWARM, "swarm", 0)                         /* SwarmInit/SwarmJoin */                    \
+	X(ARCHIVE, "archive", 0)                     /* PutContainerArchive */                    \
+	X(LEGACY, "legacy", 1)                       /* legacy HostConfig forms, always refused */
 
 enum pol_rule_id {
-#define POL_RULE_ENUM(id, name) POL_RULE_##id,
+#define POL_RULE_ENUM(id, name, always) POL_RULE_##id,
 	POL_RULES(POL_RULE_ENUM)
 #undef POL_RULE_ENUM
 	    POL_RULE__COUNT
@@ -57,6 +63,7 @@ enum pol_rule_id {
 
 const char *pol_rule_name(enum pol_rule_id r);
 int pol_rule_find(const char *name); /* -1 when unknown */
+bool pol_rule_always_enforced(enum pol_rule_id r);
 
 /* What a finding does.  Zero is the strict value. */
 enum pol_mode {

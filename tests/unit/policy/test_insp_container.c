@@ -1564,6 +1564,12 @@ static struct cc_case cc_cases[] = {
 		 "RestartPolicy" : { "Name" : "always" }
 	 }),
 	    ALLOWED, NULL },
+	{ "update: null is the zero value", UPDATE, R_HARD, D27, J(null), ALLOWED, J(null) },
+	{ "update: empty body is the zero value", UPDATE, R_HARD, D27, "", ALLOWED, NULL },
+	{ "update: an array refused", UPDATE, R_NONE, D27, J([]), BAD("UpdateConfig"), NULL },
+	{ "update: a string refused", UPDATE, R_NONE, D27, J("x"), BAD("UpdateConfig"), NULL },
+	{ "update: a misspelt key refused", UPDATE, R_NONE, D27, J({ "memory" : 1 }),
+	    BAD("must be spelled \"Memory\""), NULL },
 	{ "update: no rules", UPDATE, R_NONE, D27, J({ "Memory" : -1 }), ALLOWED,
 	    J({ "Memory" : -1 }) },
 	/* start */
@@ -1626,8 +1632,6 @@ run_inspector(const struct cc_case *c, struct pol_insp_ctx *ctx)
 	case CREATE:
 		return pol_insp_container_create(ctx);
 	case UPDATE:
-		if (pol_json_check(ctx->doc->root, &pol_schema_update_config, "", ctx->err) != 0)
-			return -1;
 		return pol_insp_container_update(ctx);
 	case START:
 		return pol_insp_container_start(ctx);
@@ -1715,7 +1719,9 @@ static const char inspect_yaml[] =
     "    policy: ci\n"
     "policies:\n"
     "  ci:\n"
-    "    allow: [ContainerCreate, ContainerUpdate, ContainerStart, ContainerList]\n"
+    "    allow: [ContainerCreate, ContainerUpdate, ContainerStart, ContainerList,\n"
+    "            PutContainerArchive]\n"
+    "    archive: false\n"
     "    containers:\n"
     "      privileged: false\n"
     "      bind_mounts: { rw: [\"/srv/ci/**\"] }\n"
@@ -1731,8 +1737,18 @@ static const char inspect_yaml[] =
     "    mode: audit\n"
     "    containers:\n"
     "      privileged: false\n"
+    "  lenient:\n"
+    "    allow: [ContainerCreate, ContainerStart, PutContainerArchive]\n"
+    "    mode: audit\n"
+    "    legacy: false\n"
+    "    archive: false\n"
+    "    containers:\n"
+    "      privileged: false\n"
     "  open:\n"
-    "    allow: [ContainerCreate, ContainerUpdate]\n"
+    "    allow: [ContainerCreate, ContainerUpdate, PutContainerArchive]\n"
+    "  uploads:\n"
+    "    allow: [PutContainerArchive]\n"
+    "    archive: { compressed: true }\n"
     "  closed:\n"
     "    allow: [ContainerList]\n";
 
@@ -1749,6 +1765,10 @@ struct in_case {
 	const char *message; /* substring of the client message (or of warnings[0] if allowed) */
 	const char *forward; /* the forwarded body when allowed, NULL: not compared */
 };
+
+/* in_case.forward: the client's body is forwarded as it came (out.body is NULL). */
+static const char fwd_unchanged[] = "";
+#define UNCHANGED fwd_unchanged
 
 #define AJ "application/json"
 
@@ -1815,7 +1835,19 @@ static struct in_case in_cases[] = {
 	{ "inspect: multipart body", "ci", "ContainerCreate", "multipart/form-data; boundary=x",
 	    "--x--", POL_DENY, 415, "form bodies", NULL },
 	{ "inspect: update with no body is the zero value", "ci", "ContainerUpdate", NULL, "",
-	    POL_ALLOW, 0, "", "{}" },
+	    POL_ALLOW, 0, "", UNCHANGED },
+	{ "inspect: update with a null body is the zero value", "ci", "ContainerUpdate", AJ,
+	    J(null), POL_ALLOW, 0, "", J(null) },
+	{ "inspect: update with an array body", "ci", "ContainerUpdate", AJ, J([ {} ]), POL_DENY,
+	    400, "malformed request body", NULL },
+	{ "inspect: audit mode does not soften legacy on start", "lenient", "ContainerStart", AJ,
+	    J({ "Privileged" : true }), POL_DENY, 403, "(policy lenient, rule legacy)", NULL },
+	{ "inspect: audit mode does not soften legacy on create", "lenient", "ContainerCreate", AJ,
+	    J({ "Image" : "alpine", "HostConfig" : { "Capabilities" : ["ALL"] } }), POL_DENY, 403,
+	    "(policy lenient, rule legacy)", NULL },
+	{ "inspect: audit mode still audits other rules", "lenient", "ContainerCreate", AJ,
+	    J({ "Image" : "alpine", "HostConfig" : { "Privileged" : true } }), POL_ALLOW, 0, "",
+	    NULL },
 	{ "inspect: update with a Content-Type but no body", "ci", "ContainerUpdate", "text/plain",
 	    "", POL_DENY, 415, "application/json", NULL },
 	{ "inspect: update body checked", "ci", "ContainerUpdate", AJ, J({ "memory" : 1 }),
@@ -1878,7 +1910,11 @@ test_in_row(void **state)
 	text = v == POL_DENY ? out.message : out.n_warnings > 0 ? out.warnings[0] : "";
 	if (strstr(text, c->message) == NULL)
 		fail_msg("row \"%s\": message \"%s\", want \"%s\"", c->name, text, c->message);
-	if (v == POL_ALLOW && c->forward != NULL && !same_body(out.body, out.body_len, c->forward))
+	if (v == POL_ALLOW && c->forward == UNCHANGED && out.body != NULL)
+		fail_msg(
+		    "row \"%s\": forwards %s, want the client's body unchanged", c->name, out.body);
+	else if (v == POL_ALLOW && c->forward != NULL && c->forward != UNCHANGED &&
+	         !same_body(out.body, out.body_len, c->forward))
 		fail_msg("row \"%s\": forwards %s, want %s", c->name, out.body ? out.body : "NULL",
 		    c->forward);
 	if (v == POL_DENY && out.body != NULL)
@@ -1911,6 +1947,56 @@ test_in_findings_text(void **state)
 	assert_int_equal(out.n_warnings, 3);
 	assert_non_null(strstr(out.warnings[2], "HostConfig.Privileged \"true\""));
 	pol_inspection_free(&out);
+}
+
+/*
+ * An upload (POL_EPF_UPLOAD) streams upstream unread: pol_inspect() reads
+ * its query only, whatever body or media type it is handed, and says
+ * whether the proxy must refuse a compressed stream.
+ */
+struct upload_case {
+	const char *name;
+	const char *policy;
+	const char *query;
+	enum pol_verdict want;
+	bool refuse_compressed;
+};
+
+static const struct upload_case upload_cases[] = {
+	{ "archive rule enforced", "ci", "path=%2Ftmp", POL_ALLOW, true },
+	{ "archive rule in audit mode", "lenient", "path=%2Ftmp", POL_ALLOW, false },
+	{ "archive allows compressed", "uploads", "path=%2Ftmp", POL_ALLOW, false },
+	{ "no archive rule", "open", "path=%2Ftmp", POL_ALLOW, false },
+	{ "the query is still inspected", "ci", "path=", POL_DENY, false },
+};
+
+static void
+test_in_upload(void **state)
+{
+	struct sw_str ct = SW_STR_LIT("text/plain"), body = SW_STR_LIT("{\"not\": \"read\"");
+	const struct upload_case *c;
+	struct pol_inspection out;
+	struct sw_req req;
+	enum pol_verdict v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(upload_cases); i++) {
+		c = &upload_cases[i];
+		memset(&req, 0, sizeof(req));
+		req.method = SW_STR_LIT("PUT");
+		req.endpoint = pol_ep_lookup("PutContainerArchive");
+		req.query = sw_str_cstr(c->query);
+		v = pol_inspect(inspect_set, pol_set_find_policy(inspect_set, c->policy), &req,
+		    NULL, NULL, &ct, &body, &out);
+		if (v != c->want || out.refuse_compressed != c->refuse_compressed ||
+		    out.body != NULL)
+			fail_msg(
+			    "row \"%s\": verdict %d (%s) refuse_compressed %d body %s, want %d %d",
+			    c->name, v, out.message, out.refuse_compressed,
+			    out.body ? "set" : "NULL", c->want, c->refuse_compressed);
+		pol_inspection_free(&out);
+	}
 }
 
 /* ---- fixtures: bodies captured from real clients ----------------------------------------- */
@@ -2179,6 +2265,60 @@ test_util_clean_small_buffer(void **state)
 	assert_string_equal(pol_rule_name(POL_RULE__COUNT), "unknown");
 }
 
+/* ---- always-enforced rules (rules.h) ------------------------------------------------ */
+
+struct always_case {
+	const char *name;
+	enum pol_rule_id rule;
+	bool configured;
+	enum pol_mode mode; /* the mode the rules give it */
+	enum pol_mode want; /* the finding's mode */
+};
+
+static const struct always_case always_cases[] = {
+	{ "legacy in audit mode", POL_RULE_LEGACY, true, POL_MODE_AUDIT, POL_MODE_ENFORCE },
+	{ "legacy in warn mode", POL_RULE_LEGACY, true, POL_MODE_WARN, POL_MODE_ENFORCE },
+	{ "legacy not configured", POL_RULE_LEGACY, false, POL_MODE_AUDIT, POL_MODE_ENFORCE },
+	{ "privileged in audit mode", POL_RULE_PRIVILEGED, true, POL_MODE_AUDIT, POL_MODE_AUDIT },
+	{ "privileged in warn mode", POL_RULE_PRIVILEGED, true, POL_MODE_WARN, POL_MODE_WARN },
+	{ "archive in audit mode", POL_RULE_ARCHIVE, true, POL_MODE_AUDIT, POL_MODE_AUDIT },
+};
+
+/* pol_finding_add() gives an always-enforced rule's finding enforce, whatever its mode. */
+static void
+test_always_enforced(void **state)
+{
+	const struct always_case *c;
+	struct pol_insp_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct pol_rules rules;
+	size_t i;
+
+	(void)state;
+	assert_non_null(ctx);
+	for (i = 0; i < nitems(always_cases); i++) {
+		c = &always_cases[i];
+		memset(&rules, 0, sizeof(rules));
+		memset(ctx, 0, sizeof(*ctx));
+		rules.enabled = true;
+		rules.configured[c->rule] = c->configured;
+		rules.mode[c->rule] = c->mode;
+		ctx->rules = &rules;
+		pol_finding_add(ctx, c->rule, "f", "", "is %s", "x");
+		if (ctx->n_findings != 1 || ctx->findings[0].mode != c->want)
+			fail_msg("row \"%s\": %zu findings, mode %d, want mode %d", c->name,
+			    ctx->n_findings, ctx->n_findings ? (int)ctx->findings[0].mode : -1,
+			    (int)c->want);
+	}
+	/* legacy is the only such rule: the others follow the policy's modes. */
+	for (i = 0; i < POL_RULE__COUNT; i++)
+		if (pol_rule_always_enforced((enum pol_rule_id)i) != (i == POL_RULE_LEGACY))
+			fail_msg("rule %s: always enforced is %d",
+			    pol_rule_name((enum pol_rule_id)i),
+			    pol_rule_always_enforced((enum pol_rule_id)i));
+	assert_false(pol_rule_always_enforced(POL_RULE__COUNT));
+	free(ctx);
+}
+
 int
 main(void)
 {
@@ -2187,7 +2327,7 @@ main(void)
 	int rc;
 
 	scan_fixtures();
-	tests = calloc(nitems(cc_cases) + nitems(in_cases) + nitems(util_cases) + n_fx_cases + 2,
+	tests = calloc(nitems(cc_cases) + nitems(in_cases) + nitems(util_cases) + n_fx_cases + 4,
 	    sizeof(*tests));
 	if (tests == NULL || n_fx_cases == 0) {
 		fprintf(stderr, "no fixtures in %s/bodies, or out of memory\n", SW_TEST_DATA_DIR);
@@ -2201,10 +2341,12 @@ main(void)
 		tests[n++] =
 		    (struct CMUnitTest){ in_cases[i].name, test_in_row, NULL, NULL, &in_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_in_findings_text);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_in_upload);
 	for (i = 0; i < nitems(util_cases); i++)
 		tests[n++] = (struct CMUnitTest){ util_cases[i].name, test_util_row, NULL, NULL,
 			&util_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_util_clean_small_buffer);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_always_enforced);
 	for (i = 0; i < n_fx_cases; i++)
 		tests[n++] =
 		    (struct CMUnitTest){ fx_cases[i].name, test_fx_row, NULL, NULL, &fx_cases[i] };

@@ -991,7 +991,7 @@ test_magic_row(void **state)
 {
 	const struct magic_case *c = *state;
 
-	if (pol_archive_is_compressed((const unsigned char *)c->bytes, c->len) != c->compressed)
+	if (pol_upload_is_compressed((const unsigned char *)c->bytes, c->len) != c->compressed)
 		fail_msg(
 		    "row \"%s\": compressed %d, want %d", c->name, !c->compressed, c->compressed);
 }
@@ -1016,10 +1016,47 @@ test_findings_are_described(void **state)
 	pol_json_free(&r.doc);
 }
 
+/*
+ * The proxy streams a POL_EPF_UPLOAD body and buffers every other inspected
+ * one, and pol_inspect() reads the body by the same flag.  Each inspected
+ * endpoint must be exactly one of JSON body or upload in the route table:
+ * an inspected endpoint marked both or neither is a table error.
+ */
+static void
+test_inspected_body_kinds(void **state)
+{
+	static const char *const uploads[] = { "PutContainerArchive", "ImageBuild", "ImageCreate",
+		"PluginCreate" };
+	unsigned flags;
+	size_t ep, i, n = 0;
+	bool json, upload;
+
+	(void)state;
+	for (ep = 1; ep < pol_ep_count(); ep++) {
+		if (!pol_ep_inspected((int)ep))
+			continue;
+		n++;
+		flags = pol_ep_flags((int)ep);
+		json = (flags & POL_EPF_JSON_BODY) != 0;
+		upload = (flags & POL_EPF_UPLOAD) != 0;
+		if (json == upload)
+			fail_msg("%s: inspected, json body %d, upload %d: want exactly one",
+			    pol_ep_name((int)ep), json, upload);
+	}
+	assert_int_equal(n, 25);
+	for (i = 0; i < nitems(uploads); i++)
+		if (!(pol_ep_flags(pol_ep_lookup(uploads[i])) & POL_EPF_UPLOAD) ||
+		    !pol_ep_inspected(pol_ep_lookup(uploads[i])))
+			fail_msg("%s: not an inspected upload", uploads[i]);
+	assert_false(pol_ep_inspected(POL_EP_UNKNOWN));
+	assert_false(pol_ep_inspected((int)pol_ep_count()));
+	assert_false(pol_ep_inspected(-1));
+}
+
 int
 main(void)
 {
-	static struct CMUnitTest tests[nitems(cases) + nitems(magic_cases) + 1];
+	static struct CMUnitTest tests[nitems(cases) + nitems(magic_cases) + 2];
 	size_t i, n = 0;
 
 	setup_fixtures();
@@ -1030,5 +1067,6 @@ main(void)
 		tests[n++] = (struct CMUnitTest){ magic_cases[i].name, test_magic_row, NULL, NULL,
 			&magic_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_findings_are_described);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_inspected_body_kinds);
 	return _cmocka_run_group_tests("insp_endpoints", tests, n, NULL, NULL);
 }

@@ -203,10 +203,16 @@ test_profiles_portainer(void **state)
 		if ((pol_eval(ps, 0, &req, NULL, &d) != POL_DENY) != want)
 			fail_msg("portainer: %s is %sallowed", name, want ? "not " : "");
 	}
+	/* Every rule warns, but those always enforced (rules.h). */
 	for (i = 0; i < POL_RULE__COUNT; i++)
-		if (r->configured[i] && r->mode[i] != POL_MODE_WARN)
-			fail_msg("portainer: rule %s is not in warn mode",
-			    pol_rule_name((enum pol_rule_id)i));
+		if (r->configured[i] &&
+		    r->mode[i] != (pol_rule_always_enforced((enum pol_rule_id)i) ?
+		                          POL_MODE_ENFORCE :
+		                          POL_MODE_WARN))
+			fail_msg("portainer: rule %s is not in %s mode",
+			    pol_rule_name((enum pol_rule_id)i),
+			    pol_rule_always_enforced((enum pol_rule_id)i) ? "enforce" : "warn");
+	assert_true(r->configured[POL_RULE_LEGACY]);
 	assert_true(r->configured[POL_RULE_PRIVILEGED]);
 	assert_true(r->configured[POL_RULE_BIND_MOUNTS]);
 	assert_int_equal(r->default_mode, POL_MODE_WARN);
