@@ -44,10 +44,22 @@ int audit_open(struct event_base *base, const char *dest);
 void audit_close(void);
 /* SIGUSR1: reopen the file (log rotation). */
 int audit_reopen(void);
+/* Audit lines are written somewhere (the destination is not "off"). */
+bool audit_enabled(void);
 /* More audit data is queued than allowed: requests are refused until it drains. */
 bool audit_backlogged(void);
 
-/* Format one line (with '\n') into buf; returns its length, or 0 if it did not fit. */
+/*
+ * The longest line: every field has a byte budget (audit.c) and is cut to
+ * it, with "truncated":true, so any request's line fits in this many bytes.
+ */
+#define AUDIT_LINE_MAX 8192
+
+/*
+ * Format one line (with '\n') into buf; returns its length.  With bufsz of
+ * at least AUDIT_LINE_MAX it always fits; a smaller buffer it would overrun
+ * gets no line at all (0), never a cut one.
+ */
 size_t audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_t bufsz);
 /* Queue one line; the write happens once per event-loop pass. */
 void audit_emit(const struct audit_rec *r, uint64_t now_ns);

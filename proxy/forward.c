@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "conn_own.h"
 #include "daemon.h"
+#include "fmt.h"
 #include "forward.h"
 #include "server.h"
 #include "sock.h"
@@ -413,14 +414,9 @@ head_put_str(struct head_buf *b, const char *s)
 static void
 head_put_u64(struct head_buf *b, uint64_t v)
 {
-	char digits[24];
-	size_t i = sizeof(digits);
+	char digits[FMT_U64_MAX];
 
-	do {
-		digits[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	head_put(b, digits + i, sizeof(digits) - i);
+	head_put(b, digits, fmt_u64(digits, v));
 }
 
 /*

@@ -29,6 +29,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import cases_audit  # noqa: E402
 import cases_flow  # noqa: E402
 import cases_framing  # noqa: E402
 import cases_inspect  # noqa: E402
@@ -83,6 +84,7 @@ class Ctx:
         self.daemon = None
         self.proxy = None
         self.proxy_log = os.path.join(tmp, "sockwarden.stderr")
+        self.audit_log = os.path.join(tmp, "audit.jsonl")  # written when case.audit is set
         self.direct = args.direct
         self.notes = []
 
@@ -111,7 +113,8 @@ class Ctx:
             f.write("listeners:\n  - { name: main, listen: \"unix://%s\", policy: %s }\n"
                     % (self.proxy_sock, self.case.policy))
             f.write("limits: { %s }\n" % lim)
-            f.write("log: { level: warn, audit: off }\n")
+            audit = '"%s"' % self.audit_log if getattr(self.case, "audit", False) else "off"
+            f.write("log: { level: warn, audit: %s }\n" % audit)
             f.write(POLICIES)
         os.chmod(self.config, 0o600)
 
@@ -229,7 +232,7 @@ def main():
         args.sockwarden = os.path.abspath(args.sockwarden)
 
     cases = (cases_framing.CASES + cases_flow.CASES + cases_inspect.CASES +
-             cases_lifecycle.CASES + cases_lists.CASES)
+             cases_lifecycle.CASES + cases_lists.CASES + cases_audit.CASES)
     names = [c.name for c in cases]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
