@@ -111,8 +111,8 @@ conn_free(struct conn *c)
 }
 
 /* The audit line of the current request, written once. */
-static void
-finish_audit(struct conn *c, const char *note)
+void
+conn_finish_audit(struct conn *c, const char *note)
 {
 	if (!c->c_audit.active)
 		return;
@@ -131,7 +131,7 @@ conn_close(struct conn *c, const char *reason)
 	if (c->c_state == CONN_CLOSING)
 		return;
 	log_debug("conn %" PRIu64 ": closing: %s", c->c_id, reason);
-	finish_audit(c, reason);
+	conn_finish_audit(c, reason);
 	conn_set_state(c, CONN_CLOSING);
 	fwd_upstream_close(c);
 	sock_read_disable(c->c_bev);
@@ -393,7 +393,7 @@ conn_exchange_done(struct conn *c)
 {
 	bool more_input;
 
-	finish_audit(c, NULL);
+	conn_finish_audit(c, NULL);
 	release_inspection(c);
 	hreq_next(&c->c_hreq);
 	c->c_req_done = false;
@@ -1012,7 +1012,6 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	c->c_lsn = lsn;
 	c->c_id = ++srv->next_conn_id;
 	c->c_ps = pol_set_ref(srv->ps);
-	c->c_ident.listener = lsn->l_name;
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
 	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);

@@ -136,6 +136,8 @@ struct conn *conn_new(struct srv *srv, struct lsn *lsn, int fd);
  * released from a deferred callback, so callers up the stack stay safe.
  */
 void conn_close(struct conn *c, const char *reason);
+/* Write the current request's audit line now, once ("note" if it has none yet). */
+void conn_finish_audit(struct conn *c, const char *note);
 
 /* Ask the connection to finish its current exchange and close (SIGTERM). */
 void conn_drain(struct conn *c);

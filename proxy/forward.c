@@ -951,8 +951,7 @@ fwd_splice_start(struct conn *c)
 	conn_set_state(c, CONN_SPLICE);
 	evtimer_del(&c->c_timer); /* no idle timeout once hijacked */
 	c->c_audit.note = "hijacked";
-	audit_emit(&c->c_audit, audit_now_ns());
-	c->c_audit.active = false;
+	conn_finish_audit(c, NULL); /* the stream that follows is not one request */
 	c->c_read_paused = false;
 	sock_set_read_max(c->c_bev, 0);
 	/*
