@@ -343,7 +343,6 @@ pick_policy(const struct pol_set *ps, const struct xp_args *a, struct xp_run *x,
 		if (a->listener != NULL && strcmp(cfg->listeners[i].name, a->listener) != 0)
 			continue;
 		x->listener = cfg->listeners[i].name;
-		x->who.listener = x->listener;
 		p = pol_client_choose(
 		    cfg, i, &x->who, &entry, x->client_rule, sizeof(x->client_rule));
 		pol_owner_of(entry, &x->who, x->owner, sizeof(x->owner));

@@ -40,8 +40,7 @@ struct sw_ctr_ident {
 };
 
 struct sw_ident {
-	const char *listener; /* listener name, borrowed from the running config */
-	bool has_peercred;    /* uid/gid/pid below are valid */
+	bool has_peercred; /* uid/gid/pid below are valid */
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;

@@ -96,9 +96,7 @@ main(int argc, char **argv)
 	int n = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20000, i;
 	struct sw_str ctype = SW_STR_LIT("application/json"), body;
 	struct pol_daemon daemon = { "20.10.24", "1.41" };
-	struct sw_ident who = {
-		.listener = "ci", .has_peercred = true, .uid = 1000, .gid = 1000, .pid = 1
-	};
+	struct sw_ident who = { .has_peercred = true, .uid = 1000, .gid = 1000, .pid = 1 };
 	struct pol_set *ps = NULL;
 	struct pol_err err;
 	struct sw_req req;

@@ -51,14 +51,14 @@ static const struct sw_ctr_ident ctr_plain = { "fedcba9876543210fedcba9876543210
 	                                       "210fedcba9876543210",
 	"ci-runner-7", "ghcr.io/acme/ci-runner:2024.1", 0, NULL, NULL };
 
-#define UNIX_CALLER(u, g, p) .listener = "l", .has_peercred = true, .uid = u, .gid = g, .pid = p
+#define UNIX_CALLER(u, g, p) .has_peercred = true, .uid = u, .gid = g, .pid = p
 
-static const struct sw_ident nobody = { .listener = "l" };
+static const struct sw_ident nobody = { .has_peercred = false };
 /* Groups not read (as from a kernel before SO_PEERGROUPS): only the primary gid counts. */
 static const struct sw_ident unix_alice = { UNIX_CALLER(1000, 100, 42) };
 static const struct sw_ident unix_root = { UNIX_CALLER(0, 0, 1) };
-static const struct sw_ident tls_alice = { .listener = "l", .cert = &cert_alice };
-static const struct sw_ident tls_bare = { .listener = "l", .cert = &cert_bare };
+static const struct sw_ident tls_alice = { .cert = &cert_alice };
+static const struct sw_ident tls_bare = { .cert = &cert_bare };
 static const struct sw_ident in_traefik = { UNIX_CALLER(0, 0, 7), .ctr = &ctr_traefik };
 static const struct sw_ident in_plain = { UNIX_CALLER(1000, 100, 8), .ctr = &ctr_plain };
 
@@ -71,8 +71,7 @@ static const struct sw_ident unix_bob_unread = { UNIX_CALLER(1001, 1001, 43),
 	.n_groups = nitems(bob_groups), .groups = bob_groups };
 static const struct sw_ident unix_no_groups = { UNIX_CALLER(1002, 1002, 44), .has_groups = true };
 /* Groups without SO_PEERCRED cannot be: nothing kernel-based may match. */
-static const struct sw_ident tls_with_groups = { .listener = "l",
-	.cert = &cert_alice,
+static const struct sw_ident tls_with_groups = { .cert = &cert_alice,
 	.has_groups = true,
 	.n_groups = nitems(bob_groups),
 	.groups = bob_groups };

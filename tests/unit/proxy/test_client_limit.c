@@ -45,7 +45,7 @@ test_keys(void **state)
 		{ "uid of a host process",
 		    { .has_peercred = true, .uid = 1000, .gid = 1000, .pid = 1 }, "uid:1000" },
 		{ "root", { .has_peercred = true, .pid = 1 }, "uid:0" },
-		{ "nothing, and not a socket", { .listener = "l" }, NULL },
+		{ "nothing, and not a socket", { .has_peercred = false }, NULL },
 	};
 	size_t i;
 
@@ -71,7 +71,7 @@ test_key_tcp_address(void **state)
 {
 	struct sockaddr_in sa = { 0 };
 	socklen_t len = sizeof(sa);
-	struct sw_ident id = { .listener = "l" };
+	struct sw_ident id = { .has_peercred = false };
 	char key[CLIENT_KEY_MAX];
 	int lfd, cfd, afd;
 
