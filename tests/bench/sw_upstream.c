@@ -38,7 +38,13 @@
 #define IN_CAP       (16u * 1024)   /* one request head must fit */
 #define OUT_CAP      (32u * 1024)   /* pipelined responses batched per send */
 #define RESP_MAX     (4u * 1024)    /* largest prebuilt response */
-#define STREAM_CHUNK (1024u * 1024) /* static body buffer, also the chunk size */
+#define STREAM_CHUNK (1024u * 1024) /* static body buffer, also the slice per send */
+/*
+ * A chunked stream is written in chunks of at most 32 KiB, as the daemon's do:
+ * its handlers copy with io.Copy's 32 KiB buffer, and Go's chunked writer makes
+ * one chunk per write.  Larger chunks would flatter a proxy that works per chunk.
+ */
+#define WIRE_CHUNK   (32u * 1024)
 #define MAX_EVENTS   256
 
 struct up_conn {
@@ -370,8 +376,9 @@ stream_refill(struct up_conn *c)
 	int n;
 
 	if (c->stream_left > 0) {
-		c->chunk_left =
-		    c->stream_left < STREAM_CHUNK ? (size_t)c->stream_left : STREAM_CHUNK;
+		size_t slice = c->chunked ? WIRE_CHUNK : STREAM_CHUNK;
+
+		c->chunk_left = c->stream_left < slice ? (size_t)c->stream_left : slice;
 		c->stream_left -= c->chunk_left;
 		if (c->chunked) {
 			n = snprintf(hdr, sizeof(hdr), "%zx\r\n", c->chunk_left);
