@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "read_block.h"
 #include "sock.h"
 #include "tls.h"
 
@@ -77,7 +78,7 @@ struct sock {
 	bool wev_added;
 	bool connecting;
 	bool eof;
-	bool streaming;             /* the last read was big: read into reserved space */
+	bool streaming;             /* the last read was big: read into a read block */
 	bool dead;                  /* an error was reported: no more I/O */
 	int busy;                   /* callbacks running on this socket */
 	bool free_later;            /* sock_free() was called from one of them */
@@ -229,86 +230,75 @@ do_write(struct sock *s)
 
 /*
  * Most reads carry one small message.  Reserving read_size (256 KiB for the
- * upstream) in the evbuffer for each would allocate a chain that size and
- * free it once the answer is written: an mmap/munmap or a heap trim, and
- * fresh zeroed pages, on every request.  So a socket that is not streaming
- * reads into one shared buffer and the evbuffer gets a chain the size of
- * what came.  A read that fills the shared buffer means a stream: reads then
- * go straight into reserved space, sparing the copy, until one is short.
+ * upstream) for each would allocate that much and free it once the answer
+ * is written.  So a socket that is not streaming reads into one shared
+ * buffer and the evbuffer gets a chain the size of what came.  A read that
+ * fills the shared buffer means a stream: reads then go into a read block
+ * (read_block.h), sparing the copy, until one is short.
  */
 static unsigned char small_read_buf[SOCK_SMALL_READ];
 
-/* Where the next read goes (plain or TLS): 1 or 2 iovecs, or -1 when out of memory. */
-static int
-read_target(struct sock *s, struct evbuffer_iovec v[2])
+/* Where the next read goes (plain or TLS), or false when out of memory. */
+static bool
+read_target(struct sock *s, struct iovec *v)
 {
-	int nv;
-
 	if (!s->streaming) {
-		v[0].iov_base = small_read_buf;
-		v[0].iov_len = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
-		return 1;
+		v->iov_base = small_read_buf;
+		v->iov_len = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
+		return true;
 	}
-	nv = evbuffer_reserve_space(s->in, (ev_ssize_t)s->read_size, v, 2);
-	return nv < 1 ? -1 : nv;
+	v->iov_len = s->read_size < READ_BLOCK_SIZE ? s->read_size : READ_BLOCK_SIZE;
+	return (v->iov_base = read_block_get()) != NULL;
+}
+
+/* A read_target() that got no bytes (an error, EAGAIN): its block goes back. */
+static void
+read_unused(struct iovec *v)
+{
+	if (v->iov_base != small_read_buf)
+		read_block_put(v->iov_base);
 }
 
 /*
- * Hand the "n" bytes a read put into read_target()'s iovecs to the input
+ * Hand the "n" bytes a read put into read_target()'s iovec to the input
  * buffer, and decide how the next read goes.  Returns 0, or -1 when out of
  * memory (the bytes are lost: the socket must fail).
  */
 static int
-read_done(struct sock *s, struct evbuffer_iovec v[2], int nv, size_t n)
+read_done(struct sock *s, struct iovec *v, size_t n)
 {
-	size_t left = n;
-	int i;
-
-	if (v[0].iov_base == small_read_buf) {
-		s->streaming = n == v[0].iov_len && n < s->read_size;
+	if (v->iov_base == small_read_buf) {
+		s->streaming = n == v->iov_len && n < s->read_size;
 		return n > 0 ? evbuffer_add(s->in, small_read_buf, n) : 0;
 	}
-	for (i = 0; i < nv; i++) {
-		v[i].iov_len = left < v[i].iov_len ? left : v[i].iov_len;
-		left -= v[i].iov_len;
-	}
-	evbuffer_commit_space(s->in, v, nv);
 	s->streaming = n >= SOCK_SMALL_ENOUGH;
-	return 0;
-}
-
-/* recv()/recvmsg(): like send_out(), they skip the file layer that read()/readv() take. */
-static ssize_t
-recv_into(struct sock *s, struct evbuffer_iovec *v, int nv)
-{
-	struct msghdr msg = { 0 };
-
-	if (nv == 1)
-		return recv(s->fd, v[0].iov_base, v[0].iov_len, MSG_DONTWAIT);
-	msg.msg_iov = (struct iovec *)v;
-	msg.msg_iovlen = (size_t)nv;
-	return recvmsg(s->fd, &msg, MSG_DONTWAIT);
+	if (n == 0) {
+		read_block_put(v->iov_base);
+		return 0;
+	}
+	return read_block_add(s->in, v->iov_base, n);
 }
 
 static void
 do_read(struct sock *s)
 {
-	struct evbuffer_iovec v[2];
-	int nv = read_target(s, v);
+	struct iovec v;
 	ssize_t n;
 
-	if (nv == -1) {
+	if (!read_target(s, &v)) {
 		errno = ENOMEM;
 		fail(s);
 		return;
 	}
-	n = recv_into(s, v, nv);
+	/* recv(), like send_out()'s send(), skips the file layer that read() takes. */
+	n = recv(s->fd, v.iov_base, v.iov_len, MSG_DONTWAIT);
 	if (n == -1) {
+		read_unused(&v);
 		if (errno != EAGAIN && errno != EINTR)
 			fail(s);
 		return;
 	}
-	if (read_done(s, v, nv, (size_t)n) == -1) {
+	if (read_done(s, &v, (size_t)n) == -1) {
 		errno = ENOMEM;
 		fail(s);
 		return;
@@ -904,37 +894,32 @@ tls_handshake(struct sock *s)
 }
 
 /*
- * Decrypt into the shared buffer or reserved space, like do_read(): at most read_size
- * bytes, and one read(2) per wake-up, going on only while OpenSSL holds
- * bytes it already read.  Whatever stays there is picked up through
+ * Decrypt into the shared buffer or a read block, like do_read(): at most
+ * read_size bytes, and one read(2) per wake-up, going on only while OpenSSL
+ * holds bytes it already read.  Whatever stays there is picked up through
  * tls_want_read() as soon as the owner wants input again.
  */
 static void
 tls_read(struct sock *s)
 {
 	struct sock_tls *t = s->tls;
-	struct evbuffer_iovec v[2];
-	size_t got, off = 0, total = 0;
-	int nv = read_target(s, v), i = 0, k, rc, e, saved;
+	struct iovec v;
+	size_t got, total = 0;
+	int rc, e, saved;
 	bool eof = false;
 
-	if (nv == -1) {
+	if (!read_target(s, &v)) {
 		snprintf(t->err, sizeof(t->err), "out of memory");
 		errno = ENOMEM;
 		fail(s);
 		return;
 	}
-	for (;;) {
+	while (total < v.iov_len) {
 		ERR_clear_error();
-		rc = SSL_read_ex(t->ssl, (char *)v[i].iov_base + off, v[i].iov_len - off, &got);
+		rc = SSL_read_ex(t->ssl, (char *)v.iov_base + total, v.iov_len - total, &got);
 		if (rc == 1) {
 			t->rbuf_partial = false;
-			off += got;
-			if (off == v[i].iov_len) {
-				if (++i == nv)
-					break;
-				off = 0;
-			}
+			total += got;
 			if (!SSL_has_pending(t->ssl))
 				break;
 			continue;
@@ -953,12 +938,11 @@ tls_read(struct sock *s)
 			eof = true; /* close_notify, or a bare TCP EOF (sock_start_tls) */
 			break;
 		}
+		read_unused(&v);
 		tls_fail(s, rc, saved); /* nothing of this read is delivered */
 		return;
 	}
-	for (k = 0; k < nv && k <= i; k++)
-		total += k < i ? v[k].iov_len : off;
-	if (read_done(s, v, nv, total) == -1) {
+	if (read_done(s, &v, total) == -1) {
 		snprintf(t->err, sizeof(t->err), "out of memory");
 		errno = ENOMEM;
 		fail(s); /* what was decrypted is lost: the stream cannot go on */
