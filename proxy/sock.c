@@ -32,6 +32,9 @@ struct sock_pipe {
 	struct sock *dst;
 	int rfd, wfd;   /* the pipe */
 	size_t in_pipe; /* bytes read from src, not yet written to dst */
+	size_t cap;     /* what the pipe holds */
+	bool src_dry;   /* src had nothing: wait for it to be readable */
+	bool dst_full;  /* dst took nothing: wait for it to be writable */
 	uint64_t left;  /* still to read from src; SOCK_PIPE_ALL: until EOF */
 	uint64_t moved; /* delivered to dst */
 	bool src_eof;
@@ -90,6 +93,7 @@ struct sock {
 
 static void destroy(struct sock *s);
 static void pipe_step(struct sock_pipe *p);
+static bool pipe_may_read(const struct sock_pipe *p);
 static void pipe_end(struct sock_pipe *p, int status);
 static bool tls_want_read(struct sock *s, bool want);
 static void tls_read_ready(struct sock *s);
@@ -130,8 +134,7 @@ update_read(struct sock *s)
 
 	/* A pipe reads on its own schedule: only while it has room. */
 	if (s->pipe_out != NULL)
-		want = !s->pipe_out->src_eof && !s->dead && !s->free_later &&
-		       s->pipe_out->in_pipe == 0;
+		want = pipe_may_read(s->pipe_out) && !s->dead && !s->free_later;
 	if (s->tls != NULL)
 		want = tls_want_read(s, want);
 
@@ -220,8 +223,10 @@ do_write(struct sock *s)
 	}
 	want_write(s, evbuffer_get_length(s->out) > 0);
 	if (s->pipe_in != NULL) {
-		if (evbuffer_get_length(s->out) == 0)
+		if (evbuffer_get_length(s->out) == 0) {
+			s->pipe_in->dst_full = false; /* it took all that was queued */
 			pipe_step(s->pipe_in);
+		}
 		return;
 	}
 	if (n > 0 && evbuffer_get_length(s->out) <= s->write_lowat && s->writecb != NULL)
@@ -348,9 +353,10 @@ read_ready(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	enter(s);
-	if (s->pipe_out != NULL)
+	if (s->pipe_out != NULL) {
+		s->pipe_out->src_dry = false;
 		pipe_step(s->pipe_out);
-	else if (s->tls != NULL)
+	} else if (s->tls != NULL)
 		tls_read_ready(s);
 	else
 		do_read(s);
@@ -370,9 +376,10 @@ write_ready(evutil_socket_t fd, short what, void *arg)
 	if (!s->connecting && !s->dead && !s->free_later) {
 		if (s->tls != NULL)
 			tls_write_ready(s);
-		else if (s->pipe_in != NULL && evbuffer_get_length(s->out) == 0)
+		else if (s->pipe_in != NULL && evbuffer_get_length(s->out) == 0) {
+			s->pipe_in->dst_full = false;
 			pipe_step(s->pipe_in);
-		else
+		} else
 			do_write(s);
 	}
 	leave(s);
@@ -616,57 +623,71 @@ pipe_end(struct sock_pipe *p, int status)
  * dst is writable, and when dst's output (bytes that were buffered before
  * the pipe started) has drained.
  */
+/* The pipe may take more from src: room in it, and bytes still owed. */
+static bool
+pipe_may_read(const struct sock_pipe *p)
+{
+	return !p->src_eof && p->left > 0 && p->in_pipe < p->cap;
+}
+
+/*
+ * Move what can be moved now.  Reading and writing overlap: while dst is
+ * full, src is still read until the pipe is full, so the daemon is not held
+ * up by one slow write, and dst's next write finds a full pipe.  src_dry and
+ * dst_full remember an EAGAIN until that end's readiness event clears it,
+ * so that no splice is tried that is known to fail.
+ */
 static void
 pipe_step(struct sock_pipe *p)
 {
 	struct sock *src = p->src, *dst = p->dst;
+	bool progress;
 	ssize_t n;
 
 	if (evbuffer_get_length(dst->out) > 0)
 		return; /* do_write() calls again once it is empty */
-	for (;;) {
-		if (p->in_pipe > 0) {
+	do {
+		progress = false;
+		if (p->in_pipe > 0 && !p->dst_full) {
 			n = splice(p->rfd, NULL, dst->fd, NULL, p->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n == -1) {
-				if (errno == EAGAIN) {
-					want_write(dst, true);
-					update_read(src);
-					return;
-				}
-				if (errno == EINTR)
-					continue;
+			if (n > 0) {
+				p->in_pipe -= (size_t)n;
+				p->moved += (uint64_t)n;
+				progress = true;
+			} else if (n == -1 && errno == EAGAIN) {
+				p->dst_full = true;
+			} else if (n == -1 && errno != EINTR) {
 				goto err;
 			}
-			p->in_pipe -= (size_t)n;
-			p->moved += (uint64_t)n;
-			continue;
 		}
-		want_write(dst, false);
-		if (p->left == 0 || p->src_eof) {
+		if (p->in_pipe == 0 && (p->left == 0 || p->src_eof)) {
+			want_write(dst, false);
 			pipe_end(p, p->left == 0 ? 0 : SOCK_EOF);
 			return;
 		}
-		n = splice(src->fd, NULL, p->wfd, NULL,
-		    p->left < SOCK_PIPE_SIZE ? (size_t)p->left : SOCK_PIPE_SIZE,
-		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n == -1) {
-			if (errno == EAGAIN) {
-				update_read(src);
-				return;
+		if (pipe_may_read(p) && !p->src_dry) {
+			n = splice(src->fd, NULL, p->wfd, NULL,
+			    p->left < p->cap - p->in_pipe ? (size_t)p->left : p->cap - p->in_pipe,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				p->in_pipe += (size_t)n;
+				if (p->left != SOCK_PIPE_ALL)
+					p->left -= (uint64_t)n;
+				progress = true;
+			} else if (n == 0) {
+				p->src_eof = true;
+				progress = true;
+			} else if (errno == EAGAIN) {
+				p->src_dry = true;
+			} else if (errno != EINTR) {
+				goto err;
 			}
-			if (errno == EINTR)
-				continue;
-			goto err;
 		}
-		if (n == 0) {
-			p->src_eof = true;
-			continue;
-		}
-		p->in_pipe += (size_t)n;
-		if (p->left != SOCK_PIPE_ALL)
-			p->left -= (uint64_t)n;
-	}
+	} while (progress);
+	want_write(dst, p->in_pipe > 0);
+	update_read(src);
+	return;
 
 err : {
 	int saved = errno;
@@ -683,7 +704,7 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 {
 	struct sock_pipe *p;
 	size_t have = evbuffer_get_length(src->in);
-	int fds[2];
+	int fds[2], cap;
 
 	/* The kernel moves bytes, not TLS records: TLS ends copy through user space. */
 	if (src->pipe_out != NULL || dst->pipe_in != NULL || src->dead || dst->dead ||
@@ -696,7 +717,9 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 		return -1;
 	}
 	/* Best effort: a larger pipe means fewer splice calls per megabyte. */
-	(void)fcntl(fds[1], F_SETPIPE_SZ, SOCK_PIPE_SIZE);
+	if ((cap = fcntl(fds[1], F_SETPIPE_SZ, SOCK_PIPE_SIZE)) == -1)
+		cap = fcntl(fds[1], F_GETPIPE_SZ);
+	p->cap = cap > 0 ? (size_t)cap : 4096;
 	p->src = src;
 	p->dst = dst;
 	p->rfd = fds[0];
