@@ -202,23 +202,44 @@ pol_own_filter_list(enum pol_list_kind kind, const struct pol_ownership *o, cons
 	return finish(root, filter_tree(kind, root, o, owner), len, out, outlen);
 }
 
+/* Whether an events message's Actor carries the owner label, as the daemon's filter reads it. */
+static bool
+event_owned(const cJSON *actor, const char *label, const char *owner)
+{
+	const char *value;
+
+	if (actor == NULL || !cJSON_IsObject(actor))
+		return false;
+	return pol_own_label_value(pol_own_get(actor, "Attributes"), label, &value) == 1 &&
+	       strcmp(value, owner) == 0;
+}
+
 int
-pol_redact_event(
-    const struct pol_ownership *o, const char *json, size_t len, char **out, size_t *outlen)
+pol_redact_event(const struct pol_ownership *o, const char *owner, const char *json, size_t len,
+    char **out, size_t *outlen)
 {
 	cJSON *root, *actor;
 	int n;
 
 	*out = NULL;
 	*outlen = 0;
-	if (o == NULL || (root = pol_own_parse_object(json, len)) == NULL)
+	if (owner != NULL && owner[0] == '\0')
+		owner = NULL;
+	if (o == NULL || (owner != NULL && o->label[0] == '\0') ||
+	    (root = pol_own_parse_object(json, len)) == NULL)
 		return -1;
 	actor = pol_own_get(root, "Actor");
-	if (actor == NULL || cJSON_IsNull(actor))
-		n = 0;
-	else if (!cJSON_IsObject(actor))
+	if (actor != NULL && !cJSON_IsNull(actor) && !cJSON_IsObject(actor))
 		n = -1;
+	else if (owner != NULL && !event_owned(actor, o->label, owner))
+		n = -2;
+	else if (actor == NULL || cJSON_IsNull(actor))
+		n = 0;
 	else
 		n = pol_own_redact_labels(pol_own_get(actor, "Attributes"), o);
+	if (n == -2) {
+		cJSON_Delete(root);
+		return POL_EVENT_NOT_OWNED;
+	}
 	return finish(root, n, len, out, outlen);
 }

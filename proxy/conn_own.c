@@ -65,6 +65,7 @@ struct own_req {
 	enum own_filter filter;
 	enum pol_list_kind list; /* OWN_FILTER_LIST: the answer's shape */
 	struct slines *lines;    /* OWN_FILTER_EVENTS */
+	const char *owner;       /* OWN_FILTER_EVENTS under ownership: whose messages pass */
 };
 
 static const char *
@@ -457,18 +458,26 @@ answer_filter(const struct pol_ownership *o, int ep, enum pol_list_kind list)
 	case POL_LIST_NONE:
 		return OWN_FILTER_NONE;
 	case POL_LIST_EVENTS:
-		return labels ? OWN_FILTER_EVENTS : OWN_FILTER_NONE;
+		return o->isolate || labels ? OWN_FILTER_EVENTS : OWN_FILTER_NONE;
 	default:
 		return o->isolate || labels ? OWN_FILTER_LIST : OWN_FILTER_NONE;
 	}
 }
 
+/* One events message: redacted, left out when another owner's, or the stream ends. */
 static int
 redact_event(void *arg, const char *msg, size_t len, char **out, size_t *outlen)
 {
 	const struct own_req *w = arg;
 
-	return pol_redact_event(w->o, msg, len, out, outlen) == -1 ? -1 : 0;
+	switch (pol_redact_event(w->o, w->owner, msg, len, out, outlen)) {
+	case -1:
+		return -1;
+	case POL_EVENT_NOT_OWNED:
+		return SLINES_DROP;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -542,6 +551,7 @@ conn_own_head(struct conn *c, bool need_body)
 	w->need_body = need_body;
 	w->filter = filter;
 	w->list = list;
+	w->owner = o->isolate ? c->c_owner : NULL;
 	if (filter == OWN_FILTER_EVENTS &&
 	    (w->lines = slines_new(OWN_EVENT_MAX, redact_event, w)) == NULL) {
 		conn_close(c, "out of memory");

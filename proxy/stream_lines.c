@@ -134,9 +134,14 @@ emit(struct slines *sl, const char *msg, size_t len, struct evbuffer *out)
 	size_t rewlen = 0;
 	const char *body;
 	size_t blen;
+	int rc = len == rs ? -1 : sl->fn(sl->arg, msg + rs, len - rs, &rew, &rewlen);
 
-	if (len == rs || sl->fn(sl->arg, msg + rs, len - rs, &rew, &rewlen) == -1)
+	if (rc == -1)
 		return fail(sl, "a message that is not a JSON object", out);
+	if (rc == SLINES_DROP) {
+		free(rew);
+		return 0;
+	}
 	body = rew != NULL ? rew : msg + rs;
 	blen = rew != NULL ? rewlen : len - rs;
 	if (sl->chunked)

@@ -13,9 +13,11 @@ struct slines;
 
 /*
  * Rewrites one message ("msg", without its newline or a json-seq record
- * separator).  Returns 0 with *out malloc'd (NULL: pass it unchanged), or
- * -1 when the message must not pass.
+ * separator).  Returns 0 with *out malloc'd (NULL: pass it unchanged),
+ * SLINES_DROP when the message is left out and the stream goes on, or -1
+ * when the message cannot be judged (the stream ends).
  */
+#define SLINES_DROP 1
 typedef int slines_rewrite_fn(void *arg, const char *msg, size_t len, char **out, size_t *outlen);
 
 /*

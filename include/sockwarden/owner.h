@@ -155,11 +155,17 @@ int pol_own_filter_list(enum pol_list_kind kind, const struct pol_ownership *o, 
 /*
  * One message of the events stream (a JSON object, without its newline):
  * the values of Actor.Attributes (a container's or image's labels, among
- * others) whose keys match o->redact_labels become "<redacted>".  Returns
- * as pol_own_filter_list(); -1 also when the message is not a JSON object.
+ * others) whose keys match o->redact_labels become "<redacted>".  With
+ * "owner" (ownership; NULL or "" for none), a message whose Attributes lack
+ * o->label=owner is not the caller's: POL_EVENT_NOT_OWNED.  The daemon's own
+ * label filter, which the proxy adds to the query, drops the same messages
+ * (moby's events Filter.matchLabels reads Actor.Attributes); this is the
+ * second lock.  Otherwise returns as pol_own_filter_list(); -1 also when the
+ * message is not a JSON object.
  */
-int pol_redact_event(
-    const struct pol_ownership *o, const char *json, size_t len, char **out, size_t *outlen);
+#define POL_EVENT_NOT_OWNED 2
+int pol_redact_event(const struct pol_ownership *o, const char *owner, const char *json,
+    size_t len, char **out, size_t *outlen);
 
 /* An object a request body refers to, which must be the caller's too. */
 struct pol_own_ref {

@@ -56,6 +56,9 @@ policies:
   redact-only:
     allow: ["*"]
     redact: { labels: ["secret.*"] }
+  owned:
+    allow: ["*"]
+    ownership: true
 """
 
 DEFAULT_LIMITS = {

@@ -248,7 +248,11 @@ struct event_case {
 	const char *json;
 	int rc;
 	const char *want;
+	const struct pol_ownership *o; /* NULL: redact_only */
+	const char *owner;
 };
+
+#define ATTRS(a) "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":" a "}}"
 
 static struct event_case event_cases[] = {
 	{ "container create, legacy fields",
@@ -260,26 +264,47 @@ static struct event_case event_cases[] = {
 	    "{\"status\":\"create\",\"id\":\"c1\",\"from\":\"alpine\",\"Type\":\"container\","
 	    "\"Action\":\"create\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":{\"image\":\"alpine\","
 	    "\"name\":\"web\",\"secret.db\":" R ",\"app_token\":" R "}},\"scope\":\"local\","
-	    "\"time\":1700000000,\"timeNano\":1700000000123456789}" },
+	    "\"time\":1700000000,\"timeNano\":1700000000123456789}", NULL, NULL },
 	{ "image event labels",
 	    "{\"Type\":\"image\",\"Actor\":{\"Attributes\":{\"Secret.K\":\"v\"}}}", 1,
-	    "{\"Type\":\"image\",\"Actor\":{\"Attributes\":{\"Secret.K\":" R "}}}" },
+	    "{\"Type\":\"image\",\"Actor\":{\"Attributes\":{\"Secret.K\":" R "}}}", NULL, NULL },
 	{ "nothing matches", "{\"Type\":\"network\",\"Actor\":{\"Attributes\":{\"name\":\"n\"}}}",
-	    0, NULL },
+	    0, NULL, NULL, NULL },
 	{ "attributes null", "{\"Type\":\"daemon\",\"Actor\":{\"ID\":\"d\",\"Attributes\":null}}",
-	    0, NULL },
-	{ "attributes missing", "{\"Type\":\"daemon\",\"Actor\":{\"ID\":\"d\"}}", 0, NULL },
-	{ "actor missing", "{\"Type\":\"daemon\"}", 0, NULL },
-	{ "actor null", "{\"Actor\":null}", 0, NULL },
-	{ "empty object", "{}", 0, NULL },
-	{ "actor a string", "{\"Actor\":\"c1\"}", -1, NULL },
-	{ "attributes an array", "{\"Actor\":{\"Attributes\":[\"secret.a\"]}}", -1, NULL },
-	{ "attribute value a number", "{\"Actor\":{\"Attributes\":{\"secret.a\":1}}}", -1, NULL },
-	{ "an array", "[{\"Actor\":{}}]", -1, NULL },
-	{ "a string", "\"hello\"", -1, NULL },
-	{ "truncated", "{\"Actor\":{\"Attributes\":{\"secret.a\":\"x", -1, NULL },
-	{ "two messages on one line", "{} {}", -1, NULL },
-	{ "empty", "", -1, NULL },
+	    0, NULL, NULL, NULL },
+	{ "attributes missing", "{\"Type\":\"daemon\",\"Actor\":{\"ID\":\"d\"}}", 0, NULL, NULL, NULL },
+	{ "actor missing", "{\"Type\":\"daemon\"}", 0, NULL, NULL, NULL },
+	{ "actor null", "{\"Actor\":null}", 0, NULL, NULL, NULL },
+	{ "empty object", "{}", 0, NULL, NULL, NULL },
+	{ "actor a string", "{\"Actor\":\"c1\"}", -1, NULL, NULL, NULL },
+	{ "attributes an array", "{\"Actor\":{\"Attributes\":[\"secret.a\"]}}", -1, NULL, NULL, NULL },
+	{ "attribute value a number", "{\"Actor\":{\"Attributes\":{\"secret.a\":1}}}", -1, NULL, NULL, NULL },
+	{ "an array", "[{\"Actor\":{}}]", -1, NULL, NULL, NULL },
+	{ "a string", "\"hello\"", -1, NULL, NULL, NULL },
+	{ "truncated", "{\"Actor\":{\"Attributes\":{\"secret.a\":\"x", -1, NULL, NULL, NULL },
+	{ "two messages on one line", "{} {}", -1, NULL, NULL, NULL },
+	{ "empty", "", -1, NULL, NULL, NULL },
+	/* Under ownership: only messages carrying the caller's label pass, as the daemon's filter. */
+	{ "mine, redacted", ATTRS("{" MINE ",\"secret.a\":\"x\"}"), 1,
+	    ATTRS("{" MINE ",\"secret.a\":" R "}"), &both, "uid:1" },
+	{ "mine, nothing to redact", ATTRS("{" MINE ",\"name\":\"web\"}"), 0, NULL, &own_only,
+	    "uid:1" },
+	{ "another owner's", ATTRS("{" THEIRS ",\"secret.a\":\"x\"}"), POL_EVENT_NOT_OWNED, NULL,
+	    &both, "uid:1" },
+	{ "no owner label", ATTRS("{\"name\":\"web\"}"), POL_EVENT_NOT_OWNED, NULL, &own_only,
+	    "uid:1" },
+	{ "owner a prefix of the label's", ATTRS("{\"" LABEL "\":\"uid:10\"}"),
+	    POL_EVENT_NOT_OWNED, NULL, &own_only, "uid:1" },
+	{ "label key in other case", ATTRS("{\"IO.sockwarden.owner\":\"uid:1\"}"),
+	    POL_EVENT_NOT_OWNED, NULL, &own_only, "uid:1" },
+	{ "owner label a number", ATTRS("{\"" LABEL "\":1}"), POL_EVENT_NOT_OWNED, NULL, &own_only,
+	    "uid:1" },
+	{ "attributes null, under ownership", ATTRS("null"), POL_EVENT_NOT_OWNED, NULL, &own_only,
+	    "uid:1" },
+	{ "a daemon event, no actor", "{\"Type\":\"daemon\",\"Action\":\"reload\"}",
+	    POL_EVENT_NOT_OWNED, NULL, &own_only, "uid:1" },
+	{ "actor a string, under ownership", "{\"Actor\":\"c1\"}", -1, NULL, &own_only, "uid:1" },
+	{ "owner \"\" means none", ATTRS("{" THEIRS "}"), 0, NULL, &own_only, "" },
 };
 
 static void
@@ -288,7 +313,8 @@ test_event_row(void **state)
 	const struct event_case *t = *state;
 	char *out = (char *)1;
 	size_t outlen = 7;
-	int rc = pol_redact_event(&redact_only, t->json, strlen(t->json), &out, &outlen);
+	int rc = pol_redact_event(
+	    t->o != NULL ? t->o : &redact_only, t->owner, t->json, strlen(t->json), &out, &outlen);
 
 	if (rc != t->rc)
 		fail_msg("row \"%s\": rc %d, want %d", t->name, rc, t->rc);
@@ -313,7 +339,7 @@ test_event_no_policy(void **state)
 	size_t outlen;
 
 	(void)state;
-	if (pol_redact_event(NULL, "{}", 2, &out, &outlen) != -1 || out != NULL)
+	if (pol_redact_event(NULL, NULL, "{}", 2, &out, &outlen) != -1 || out != NULL)
 		fail_msg("a message was passed without a policy");
 }
 

@@ -23,7 +23,8 @@
 
 /*
  * The stand-in for the policy's rewrite: a message must look like an object
- * ({...}); every "pw" in it becomes "<redacted>".
+ * ({...}); one that starts {"drop" is left out (another owner's); every
+ * "pw" in it becomes "<redacted>".
  */
 static int calls;
 
@@ -38,6 +39,8 @@ fake_rewrite(void *arg, const char *msg, size_t len, char **out, size_t *outlen)
 	*out = NULL;
 	if (len < 2 || msg[0] != '{' || msg[len - 1] != '}')
 		return -1;
+	if (len >= 7 && memcmp(msg, "{\"drop\"", 7) == 0)
+		return SLINES_DROP;
 	for (i = 0; i + 1 < len; i++)
 		if (msg[i] == 'p' && msg[i + 1] == 'w')
 			hits++;
@@ -100,6 +103,7 @@ struct split_case {
 #define M1  "{\"a\":\"pw\"}"
 #define M2  "{\"b\":2}"
 #define RM1 "{\"a\":\"<redacted>\"}"
+#define MX  "{\"drop\":\"pw\"}"
 
 static struct split_case split_cases[] = {
 	{ "one message, chunked", true, 1024, M1 "\n", true, 0, "13\r\n" RM1 "\n\r\n0\r\n\r\n",
@@ -115,6 +119,12 @@ static struct split_case split_cases[] = {
 	{ "a partial message is held, not sent", true, 1024, M2 "\n{\"a\":", false, 0,
 	    "8\r\n" M2 "\n\r\n", NULL },
 	{ "empty body", true, 1024, "", true, 0, "0\r\n\r\n", NULL },
+	{ "another owner's message left out, chunked", true, 1024, M1 "\n" MX "\n" M2 "\n", true, 0,
+	    "13\r\n" RM1 "\n\r\n8\r\n" M2 "\n\r\n0\r\n\r\n", NULL },
+	{ "another owner's message left out, not chunked", false, 1024,
+	    "\x1e" MX "\n" M2 "\n" MX, true, 0, M2 "\n", NULL },
+	{ "only others' messages: nothing but the end", true, 1024, MX "\n" MX "\n", true, 0,
+	    "0\r\n\r\n", NULL },
 	{ "a message of exactly the limit", true, 7, M2 "\n", true, 0, "8\r\n" M2 "\n\r\n0\r\n\r\n",
 	    NULL },
 	{ "a message over the limit", true, 6, M2 "\n", false, -1, "0\r\n\r\n",
