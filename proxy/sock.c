@@ -635,20 +635,21 @@ pipe_may_read(const struct sock_pipe *p)
  * full, src is still read until the pipe is full, so the daemon is not held
  * up by one slow write, and dst's next write finds a full pipe.  src_dry and
  * dst_full remember an EAGAIN until that end's readiness event clears it,
- * so that no splice is tried that is known to fail.
+ * so that no splice is tried that is known to fail.  What dst already had
+ * queued goes first: the pipe is written only once dst->out is empty
+ * (do_write() calls again then), but it may fill meanwhile.
  */
 static void
 pipe_step(struct sock_pipe *p)
 {
 	struct sock *src = p->src, *dst = p->dst;
-	bool progress;
+	bool out_ok, progress;
 	ssize_t n;
 
-	if (evbuffer_get_length(dst->out) > 0)
-		return; /* do_write() calls again once it is empty */
 	do {
 		progress = false;
-		if (p->in_pipe > 0 && !p->dst_full) {
+		out_ok = evbuffer_get_length(dst->out) == 0;
+		if (p->in_pipe > 0 && !p->dst_full && out_ok) {
 			n = splice(p->rfd, NULL, dst->fd, NULL, p->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
@@ -661,7 +662,7 @@ pipe_step(struct sock_pipe *p)
 				goto err;
 			}
 		}
-		if (p->in_pipe == 0 && (p->left == 0 || p->src_eof)) {
+		if (p->in_pipe == 0 && (p->left == 0 || p->src_eof) && out_ok) {
 			want_write(dst, false);
 			pipe_end(p, p->left == 0 ? 0 : SOCK_EOF);
 			return;
@@ -685,7 +686,8 @@ pipe_step(struct sock_pipe *p)
 			}
 		}
 	} while (progress);
-	want_write(dst, p->in_pipe > 0);
+	if (out_ok)
+		want_write(dst, p->in_pipe > 0); /* else do_write() has it armed */
 	update_read(src);
 	return;
 
