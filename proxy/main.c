@@ -31,7 +31,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sockwarden [-d] [-n] [-f config.yaml]\n"
-	    "       sockwarden check config.yaml\n"
+	    "       sockwarden check [--strict] config.yaml\n"
+	    "       sockwarden explain config.yaml ... (its own usage without arguments)\n"
 	    "       sockwarden print-default-config\n"
 	    "  -f FILE  configuration (default: the embedded one, see print-default-config)\n"
 	    "  -n       check the configuration, print \"configuration OK\" and exit\n"
@@ -110,13 +111,14 @@ main(int argc, char **argv)
 	int ch;
 
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
-		if (argc == 4 && strcmp(argv[2], "--strict") == 0)
-			return check_config(argv[3], true);
-		if (argc != 3) {
+		bool strict = argc == 4 && strcmp(argv[2], "--strict") == 0;
+
+		/* An option where the file goes ("check --strict") is a mistake, not a file. */
+		if ((argc != 3 && !strict) || argv[argc - 1][0] == '-') {
 			usage(stderr);
 			return 2;
 		}
-		return check_config(argv[2], false);
+		return check_config(argv[argc - 1], strict);
 	}
 	if (argc >= 2 && strcmp(argv[1], "explain") == 0)
 		return explain_main(argc - 1, argv + 1);

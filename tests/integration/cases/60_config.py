@@ -1,4 +1,5 @@
-# `sockwarden check` on a broken configuration: exit 1, `file:line:col: message`.
+# `sockwarden check` on a broken configuration: exit 1, `file:line:col: message`;
+# `check --strict` on one that loads with lint warnings: exit 1, the warnings counted.
 # (Every configuration the suite itself runs with is checked by run.py before use.)
 # Format: see case_exec.py.
 
@@ -22,6 +23,27 @@ policies:
   all: { allow: [ContainerCreat] }
 """
 
+# Loads, but opens root-equivalent endpoints with no rule: lint warnings.
+ROOT_WITHOUT_RULES = """\
+upstream: unix:///tmp/swi-nowhere/docker.sock
+listeners:
+  - name: main
+    listen: unix:///tmp/swi-nowhere/sw.sock
+    policy: all
+policies:
+  all: { allow: ["*"] }
+"""
+
+READ_ONLY = """\
+upstream: unix:///tmp/swi-nowhere/docker.sock
+listeners:
+  - name: main
+    listen: unix:///tmp/swi-nowhere/sw.sock
+    policy: ro
+policies:
+  ro: { groups: [read-only] }
+"""
+
 CASES = [
     {
         "name": "check-unknown-policy",
@@ -36,5 +58,35 @@ CASES = [
         "files": {"bad.yaml": BAD_ENDPOINT},
         "cmd": "$SW_BIN check bad.yaml 2>&1",
         "expect": {"exit": 1, "stdout_regex": r"^bad\.yaml:7:\d+: .*ContainerCreat"},
+    },
+    {
+        "name": "check-warnings-pass-without-strict",
+        "proxy_only": True,
+        "files": {"lint.yaml": ROOT_WITHOUT_RULES},
+        "cmd": "$SW_BIN check lint.yaml 2>&1",
+        "expect": {"exit": 0, "stdout_regex":
+                   r"(?s)lint\.yaml:7:\d+: warning: policy all: allows ContainerCreate.*"
+                   r"configuration OK \(with warnings\)"},
+    },
+    {
+        "name": "check-strict-fails-on-warnings",
+        "proxy_only": True,
+        "files": {"lint.yaml": ROOT_WITHOUT_RULES},
+        "cmd": "$SW_BIN check --strict lint.yaml 2>&1",
+        "expect": {"exit": 1, "stdout_regex": r"(?m)^\d+ warnings \(--strict\)$"},
+    },
+    {
+        "name": "check-strict-passes-clean-config",
+        "proxy_only": True,
+        "files": {"ro.yaml": READ_ONLY},
+        "cmd": "$SW_BIN check --strict ro.yaml 2>&1",
+        "expect": {"exit": 0, "stdout_regex": r"^configuration OK\n$", "stdout_not": ["warning"]},
+    },
+    {
+        "name": "check-strict-without-file-is-usage",
+        "proxy_only": True,
+        "files": {},
+        "cmd": "$SW_BIN check --strict 2>&1",
+        "expect": {"exit": 2, "stdout_regex": r"usage: sockwarden.*\n.*check \[--strict\]"},
     },
 ]
