@@ -3,46 +3,23 @@
 # (Every configuration the suite itself runs with is checked by run.py before use.)
 # Format: see case_exec.py.
 
-BAD_POLICY_REF = """\
-upstream: unix:///tmp/swi-nowhere/docker.sock
-listeners:
-  - name: main
-    listen: unix:///tmp/swi-nowhere/sw.sock
-    policy: nosuch
-policies:
-  all: { allow: ["*"] }
-"""
+def config(policy, policies):
+    """A configuration whose one listener uses "policy"; the listener's policy line is line 5,
+    the first policy line 7."""
+    return ("upstream: unix:///tmp/swi-nowhere/docker.sock\n"
+            "listeners:\n"
+            "  - name: main\n"
+            "    listen: unix:///tmp/swi-nowhere/sw.sock\n"
+            "    policy: %s\n"
+            "policies:\n"
+            "  %s\n" % (policy, policies))
 
-BAD_ENDPOINT = """\
-upstream: unix:///tmp/swi-nowhere/docker.sock
-listeners:
-  - name: main
-    listen: unix:///tmp/swi-nowhere/sw.sock
-    policy: all
-policies:
-  all: { allow: [ContainerCreat] }
-"""
 
+BAD_POLICY_REF = config("nosuch", 'all: { allow: ["*"] }')
+BAD_ENDPOINT = config("all", "all: { allow: [ContainerCreat] }")
 # Loads, but opens root-equivalent endpoints with no rule: lint warnings.
-ROOT_WITHOUT_RULES = """\
-upstream: unix:///tmp/swi-nowhere/docker.sock
-listeners:
-  - name: main
-    listen: unix:///tmp/swi-nowhere/sw.sock
-    policy: all
-policies:
-  all: { allow: ["*"] }
-"""
-
-READ_ONLY = """\
-upstream: unix:///tmp/swi-nowhere/docker.sock
-listeners:
-  - name: main
-    listen: unix:///tmp/swi-nowhere/sw.sock
-    policy: ro
-policies:
-  ro: { groups: [read-only] }
-"""
+ROOT_WITHOUT_RULES = config("all", 'all: { allow: ["*"] }')
+READ_ONLY = config("ro", "ro: { groups: [read-only] }")
 
 CASES = [
     {
