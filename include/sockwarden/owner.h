@@ -164,8 +164,8 @@ int pol_own_filter_list(enum pol_list_kind kind, const struct pol_ownership *o, 
  * message is not a JSON object.
  */
 #define POL_EVENT_NOT_OWNED 2
-int pol_redact_event(const struct pol_ownership *o, const char *owner, const char *json,
-    size_t len, char **out, size_t *outlen);
+int pol_redact_event(const struct pol_ownership *o, const char *owner, const char *json, size_t len,
+    char **out, size_t *outlen);
 
 /* An object a request body refers to, which must be the caller's too. */
 struct pol_own_ref {

@@ -252,7 +252,8 @@ struct event_case {
 	const char *owner;
 };
 
-#define ATTRS(a) "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":" a "}}"
+/* A container event whose Actor.Attributes are "a". */
+#define ATTRS(a) "{\"Type\":\"container\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":" a "}}"
 
 static struct event_case event_cases[] = {
 	{ "container create, legacy fields",
@@ -264,7 +265,8 @@ static struct event_case event_cases[] = {
 	    "{\"status\":\"create\",\"id\":\"c1\",\"from\":\"alpine\",\"Type\":\"container\","
 	    "\"Action\":\"create\",\"Actor\":{\"ID\":\"c1\",\"Attributes\":{\"image\":\"alpine\","
 	    "\"name\":\"web\",\"secret.db\":" R ",\"app_token\":" R "}},\"scope\":\"local\","
-	    "\"time\":1700000000,\"timeNano\":1700000000123456789}", NULL, NULL },
+	    "\"time\":1700000000,\"timeNano\":1700000000123456789}",
+	    NULL, NULL },
 	{ "image event labels",
 	    "{\"Type\":\"image\",\"Actor\":{\"Attributes\":{\"Secret.K\":\"v\"}}}", 1,
 	    "{\"Type\":\"image\",\"Actor\":{\"Attributes\":{\"Secret.K\":" R "}}}", NULL, NULL },
@@ -272,19 +274,23 @@ static struct event_case event_cases[] = {
 	    0, NULL, NULL, NULL },
 	{ "attributes null", "{\"Type\":\"daemon\",\"Actor\":{\"ID\":\"d\",\"Attributes\":null}}",
 	    0, NULL, NULL, NULL },
-	{ "attributes missing", "{\"Type\":\"daemon\",\"Actor\":{\"ID\":\"d\"}}", 0, NULL, NULL, NULL },
+	{ "attributes missing", "{\"Type\":\"daemon\",\"Actor\":{\"ID\":\"d\"}}", 0, NULL, NULL,
+	    NULL },
 	{ "actor missing", "{\"Type\":\"daemon\"}", 0, NULL, NULL, NULL },
 	{ "actor null", "{\"Actor\":null}", 0, NULL, NULL, NULL },
 	{ "empty object", "{}", 0, NULL, NULL, NULL },
 	{ "actor a string", "{\"Actor\":\"c1\"}", -1, NULL, NULL, NULL },
-	{ "attributes an array", "{\"Actor\":{\"Attributes\":[\"secret.a\"]}}", -1, NULL, NULL, NULL },
-	{ "attribute value a number", "{\"Actor\":{\"Attributes\":{\"secret.a\":1}}}", -1, NULL, NULL, NULL },
+	{ "attributes an array", "{\"Actor\":{\"Attributes\":[\"secret.a\"]}}", -1, NULL, NULL,
+	    NULL },
+	{ "attribute value a number", "{\"Actor\":{\"Attributes\":{\"secret.a\":1}}}", -1, NULL,
+	    NULL, NULL },
 	{ "an array", "[{\"Actor\":{}}]", -1, NULL, NULL, NULL },
 	{ "a string", "\"hello\"", -1, NULL, NULL, NULL },
 	{ "truncated", "{\"Actor\":{\"Attributes\":{\"secret.a\":\"x", -1, NULL, NULL, NULL },
 	{ "two messages on one line", "{} {}", -1, NULL, NULL, NULL },
 	{ "empty", "", -1, NULL, NULL, NULL },
-	/* Under ownership: only messages carrying the caller's label pass, as the daemon's filter. */
+	/* Under ownership: only messages carrying the caller's label pass, as the daemon's filter.
+	 */
 	{ "mine, redacted", ATTRS("{" MINE ",\"secret.a\":\"x\"}"), 1,
 	    ATTRS("{" MINE ",\"secret.a\":" R "}"), &both, "uid:1" },
 	{ "mine, nothing to redact", ATTRS("{" MINE ",\"name\":\"web\"}"), 0, NULL, &own_only,
@@ -293,8 +299,8 @@ static struct event_case event_cases[] = {
 	    &both, "uid:1" },
 	{ "no owner label", ATTRS("{\"name\":\"web\"}"), POL_EVENT_NOT_OWNED, NULL, &own_only,
 	    "uid:1" },
-	{ "owner a prefix of the label's", ATTRS("{\"" LABEL "\":\"uid:10\"}"),
-	    POL_EVENT_NOT_OWNED, NULL, &own_only, "uid:1" },
+	{ "owner a prefix of the label's", ATTRS("{\"" LABEL "\":\"uid:10\"}"), POL_EVENT_NOT_OWNED,
+	    NULL, &own_only, "uid:1" },
 	{ "label key in other case", ATTRS("{\"IO.sockwarden.owner\":\"uid:1\"}"),
 	    POL_EVENT_NOT_OWNED, NULL, &own_only, "uid:1" },
 	{ "owner label a number", ATTRS("{\"" LABEL "\":1}"), POL_EVENT_NOT_OWNED, NULL, &own_only,
