@@ -37,6 +37,26 @@ struct profile {
 	const char *text;
 };
 
+/*
+ * Two lists of the Pod Security Standards "baseline" that several profiles
+ * share, as lines under "containers:": the capabilities a container may add,
+ * and the "safe" sysctls it may set.
+ */
+#define PSS_BASELINE_CAPS                                                            \
+	"  capabilities:\n"                                                          \
+	"    add: [AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,\n" \
+	"          NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT]\n"
+#define PSS_SAFE_SYSCTLS                                                              \
+	"  sysctls:\n"                                                                \
+	"    allow: [kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,\n"         \
+	"            net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies,\n" \
+	"            net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports,\n"  \
+	"            net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout,\n"        \
+	"            net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes,\n"  \
+	"            net.ipv4.tcp_rmem, net.ipv4.tcp_wmem]\n"
+
+/* One line per line of YAML: clang-format would pack the lines around a macro together. */
+/* clang-format off */
 static const char baseline_text[] =
     "containers:\n"
     "  privileged: false\n"
@@ -44,19 +64,11 @@ static const char baseline_text[] =
     "  volumes: { named: true, drivers: [local], driver_opts: false }\n"
     "  volumes_from: false\n"
     "  devices: false\n"
-    "  capabilities:\n"
-    "    add: [AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,\n"
-    "          NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT]\n"
+    PSS_BASELINE_CAPS
     "  security_opt: { unconfined: false }\n"
     "  system_paths: false\n"
     "  namespaces: { host: [], container_joins: false }\n"
-    "  sysctls:\n"
-    "    allow: [kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,\n"
-    "            net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies,\n"
-    "            net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports,\n"
-    "            net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout,\n"
-    "            net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes,\n"
-    "            net.ipv4.tcp_rmem, net.ipv4.tcp_wmem]\n"
+    PSS_SAFE_SYSCTLS
     "  cgroup_parent: false\n"
     "  ports: { host_ports: [], publish_all: false }\n"
     "exec: { privileged: false }\n"
@@ -81,13 +93,7 @@ static const char restricted_text[] =
     "  security_opt: { unconfined: false }\n"
     "  system_paths: false\n"
     "  namespaces: { host: [], container_joins: false }\n"
-    "  sysctls:\n"
-    "    allow: [kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,\n"
-    "            net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies,\n"
-    "            net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports,\n"
-    "            net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout,\n"
-    "            net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes,\n"
-    "            net.ipv4.tcp_rmem, net.ipv4.tcp_wmem]\n"
+    PSS_SAFE_SYSCTLS
     "  cgroup_parent: false\n"
     "  ports: { host_ports: [], publish_all: false }\n"
     "  user: { non_root: true }\n"
@@ -163,19 +169,11 @@ static const char watchtower_text[] =
     "  volumes: { named: true, drivers: [local], driver_opts: false }\n"
     "  volumes_from: false\n"
     "  devices: false\n"
-    "  capabilities:\n"
-    "    add: [AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,\n"
-    "          NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT]\n"
+    PSS_BASELINE_CAPS
     "  security_opt: { unconfined: false }\n"
     "  system_paths: false\n"
     "  namespaces: { host: [], container_joins: false }\n"
-    "  sysctls:\n"
-    "    allow: [kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,\n"
-    "            net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies,\n"
-    "            net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports,\n"
-    "            net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout,\n"
-    "            net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes,\n"
-    "            net.ipv4.tcp_rmem, net.ipv4.tcp_wmem]\n"
+    PSS_SAFE_SYSCTLS
     "  cgroup_parent: false\n"
     "  ports: { host_ports: [\"1-65535\"], host_ips: [\"*\"], publish_all: true }\n"
     "exec: { privileged: false }\n"
@@ -192,19 +190,11 @@ static const char portainer_text[] =
     "  volumes: { named: true, drivers: [local], driver_opts: false }\n"
     "  volumes_from: false\n"
     "  devices: false\n"
-    "  capabilities:\n"
-    "    add: [AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,\n"
-    "          NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT]\n"
+    PSS_BASELINE_CAPS
     "  security_opt: { unconfined: false }\n"
     "  system_paths: false\n"
     "  namespaces: { host: [], container_joins: false }\n"
-    "  sysctls:\n"
-    "    allow: [kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,\n"
-    "            net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies,\n"
-    "            net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports,\n"
-    "            net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout,\n"
-    "            net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes,\n"
-    "            net.ipv4.tcp_rmem, net.ipv4.tcp_wmem]\n"
+    PSS_SAFE_SYSCTLS
     "  cgroup_parent: false\n"
     "exec: { privileged: false }\n"
     "volume_create: { drivers: [local], host_options: false }\n"
@@ -239,13 +229,7 @@ static const char ci_runner_text[] =
     "  security_opt: { unconfined: false }\n"
     "  system_paths: false\n"
     "  namespaces: { host: [], container_joins: false }\n"
-    "  sysctls:\n"
-    "    allow: [kernel.shm_rmid_forced, net.ipv4.ip_local_port_range,\n"
-    "            net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies,\n"
-    "            net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports,\n"
-    "            net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout,\n"
-    "            net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes,\n"
-    "            net.ipv4.tcp_rmem, net.ipv4.tcp_wmem]\n"
+    PSS_SAFE_SYSCTLS
     "  cgroup_parent: false\n"
     "  oom_kill_disable: false\n"
     "  ulimits: { allow: [nofile, nproc, core] }\n"
@@ -261,6 +245,8 @@ static const char ci_runner_text[] =
     "image_create: { from_src: false }\n"
     "archive: { compressed: false }\n"
     "legacy: false\n";
+
+/* clang-format on */
 
 static const struct profile profiles[] = {
 	{ "baseline", "Kubernetes Pod Security Standards baseline, mapped to Docker",
