@@ -207,6 +207,29 @@ out:
 }
 
 /*
+ * The certificates and CRLs of a PEM file (a CA bundle or a CRL file), for
+ * the caller to free with sk_X509_INFO_pop_free(infos, X509_INFO_free); NULL
+ * with err set.
+ */
+static STACK_OF(X509_INFO) *
+load_pem_infos(
+    const char *what, const char *path, const struct sw_file_rules *rules, char *err, size_t errsz)
+{
+	STACK_OF(X509_INFO) *infos = NULL;
+	struct sw_file f;
+	BIO *b;
+
+	if (file_load(what, path, rules, &f, err, errsz) == -1)
+		return NULL;
+	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
+	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL)
+		ossl_fail(err, errsz, what, path, "bad PEM");
+	BIO_free(b);
+	sw_file_release(&f);
+	return infos;
+}
+
+/*
  * The CAs we trust for the peer's chain.  A server also sends their names
  * in its certificate request, so a client holding several certificates can
  * pick the right one.
@@ -216,17 +239,10 @@ load_ca(SSL_CTX *sc, const char *path, bool advertise, char *err, size_t errsz)
 {
 	X509_STORE *store = SSL_CTX_get_cert_store(sc);
 	STACK_OF(X509_INFO) *infos = NULL;
-	struct sw_file f;
 	int i, n = 0, rc = -1;
-	BIO *b;
 
-	if (file_load("ca", path, &ca_file, &f, err, errsz) == -1)
+	if ((infos = load_pem_infos("ca", path, &ca_file, err, errsz)) == NULL)
 		return -1;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
-	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL) {
-		ossl_fail(err, errsz, "ca", path, "bad PEM");
-		goto out;
-	}
 	for (i = 0; i < sk_X509_INFO_num(infos); i++) {
 		X509 *x = sk_X509_INFO_value(infos, i)->x509;
 
@@ -246,8 +262,6 @@ load_ca(SSL_CTX *sc, const char *path, bool advertise, char *err, size_t errsz)
 	rc = 0;
 out:
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
-	BIO_free(b);
-	sw_file_release(&f);
 	return rc;
 }
 
@@ -265,17 +279,10 @@ load_crl(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 {
 	X509_STORE *store = SSL_CTX_get_cert_store(sc);
 	STACK_OF(X509_INFO) *infos = NULL;
-	struct sw_file f;
 	int i, n = 0, rc = -1;
-	BIO *b;
 
-	if (file_load("crl", path, &crl_file, &f, err, errsz) == -1)
+	if ((infos = load_pem_infos("crl", path, &crl_file, err, errsz)) == NULL)
 		return -1;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
-	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL) {
-		ossl_fail(err, errsz, "crl", path, "bad PEM");
-		goto out;
-	}
 	for (i = 0; i < sk_X509_INFO_num(infos); i++) {
 		X509_CRL *crl = sk_X509_INFO_value(infos, i)->crl;
 		const ASN1_TIME *next;
@@ -303,8 +310,6 @@ load_crl(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 	rc = 0;
 out:
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
-	BIO_free(b);
-	sw_file_release(&f);
 	return rc;
 }
 
