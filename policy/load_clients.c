@@ -277,14 +277,16 @@ h_client_policy(struct ld *ld, const struct ld_key *k, void *obj, const char *pa
 {
 	struct sw_client_cfg *c = obj;
 	const char *s, *why;
+	struct pol_pos at;
 
 	(void)k;
 	if (ld_scalar(ld, path, &s) == -1)
 		return -1;
 	if (pol_check_name(s, &why) == -1)
 		return ld_bad_value(ld, path, why, s);
-	c->line = (int)ld->ev.start_mark.line + 1;
-	c->col = (int)ld->ev.start_mark.column + 1;
+	at = ld_pos(&ld->ev.start_mark);
+	c->line = at.line;
+	c->col = at.col;
 	return ld_copy(ld, c->policy_name, sizeof(c->policy_name), path, s);
 }
 
@@ -414,9 +416,7 @@ ld_resolve_clients(struct ld *ld, const struct sw_listener_cfg *lc)
 		c->policy = pol_set_find_policy(ld->ps, c->policy_name);
 		if (c->policy != -1)
 			continue;
-		memset(&m, 0, sizeof(m));
-		m.line = (size_t)(c->line - 1);
-		m.column = (size_t)(c->col - 1);
+		m = ld_mark((struct pol_pos){ c->line, c->col });
 		return ld_fail(ld, &m,
 		    "listener \"%s\" gives clients[%zu] policy \"%s\", which is not defined under policies",
 		    lc->name, i - lc->first_client, c->policy_name);

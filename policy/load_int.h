@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <yaml.h>
 
@@ -98,7 +99,15 @@ int ld_walk_mapping(struct ld *ld, const struct ld_key *keys, size_t n, void *ob
 int ld_scalar(struct ld *ld, const char *path, const char **out);
 int ld_bad_value(struct ld *ld, const char *path, const char *why, const char *value);
 int ld_expect(struct ld *ld, yaml_event_type_t type, const char *path, const char *hint);
+/*
+ * The next item of a list of single values, the current event its start or
+ * its previous item: 1 with the item in *s, 0 after its last item, -1 on error.
+ */
+int ld_next_item(struct ld *ld, const char *path, const char **s);
 int ld_copy(struct ld *ld, char *dst, size_t dstsz, const char *path, const char *s);
+/* A libyaml mark (0-based) as a position in the file (1-based, as messages give it), and back. */
+struct pol_pos ld_pos(const yaml_mark_t *m);
+yaml_mark_t ld_mark(struct pol_pos pos);
 
 /* load_keys.c: the top level, api, limits, log and listeners */
 extern const struct ld_key ld_top_keys[];
@@ -119,6 +128,8 @@ int ld_resolve_clients(struct ld *ld, const struct sw_listener_cfg *lc);
 int ld_run_as(struct ld *ld, const struct ld_key *k, void *obj, const char *path);
 
 /* load_values.c: values only the loader uses */
+/* The leading decimal digits of s (no sign, no leading zeros); how many, 0 on error. */
+size_t ld_leading_number(const char *s, uint64_t *out, const char **why);
 /* tcp://<IPv4>:<port> or tcp://[<IPv6>]:<port>; the address and port in *out. */
 int ld_parse_tcp_url(const char *s, struct ld_tcp_addr *out, const char **why);
 /* Does "a" take the port of "b" (or the other way round) when both are bound? */

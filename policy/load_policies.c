@@ -131,19 +131,13 @@ h_entries(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	enum pol_entry_kind kind = (enum pol_entry_kind)(intptr_t)k->arg;
 	struct pol_policy *p = ((struct ld_policy *)obj)->p;
 	const char *s, *why;
-	int index = 0, group = -1;
+	int index, group = -1, rc;
 
 	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path,
 	        kind == POL_ENTRY_GROUP ? ", e.g. [read-only]" :
 	                                  ", e.g. [ContainerList, \"Network*\"]") == -1)
 		return -1;
-	for (;; index++) {
-		if (ld_next(ld) == -1)
-			return -1;
-		if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (ld_scalar(ld, path, &s) == -1)
-			return -1;
+	for (index = 0; (rc = ld_next_item(ld, path, &s)) == 1; index++) {
 		if (kind == POL_ENTRY_GROUP) {
 			if ((group = pol_group_find(s)) == -1)
 				return unknown_group(ld, path, s);
@@ -158,9 +152,9 @@ h_entries(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 			    "policy \"%s\" has more than %d entries", p->name, POL_MAX_ENTRIES);
 		if (pol_policy_add_entry(p, kind, s, index, group) == -1)
 			return ld_fail(ld, NULL, "out of memory");
-		p->entries[p->n_entries - 1].pos.line = (int)ld->ev.start_mark.line + 1;
-		p->entries[p->n_entries - 1].pos.col = (int)ld->ev.start_mark.column + 1;
+		p->entries[p->n_entries - 1].pos = ld_pos(&ld->ev.start_mark);
 	}
+	return rc;
 }
 
 static int
@@ -242,18 +236,13 @@ h_redact_list(struct ld *ld, const struct ld_key *k, void *obj, const char *path
 	struct pol_own_cfg *c = obj;
 	bool label = k->arg != NULL;
 	const char *s, *why;
+	int rc;
 
 	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path,
 	        label ? " of label key globs, e.g. [\"secret.*\"]" :
 	                " of variable name globs, e.g. [\"*PASSWORD*\", \"AWS_*\"]") == -1)
 		return -1;
-	for (;;) {
-		if (ld_next(ld) == -1)
-			return -1;
-		if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (ld_scalar(ld, path, &s) == -1)
-			return -1;
+	while ((rc = ld_next_item(ld, path, &s)) == 1) {
 		if (pol_own_check_redact_glob(s, &why) == -1)
 			return ld_bad_value(ld, path, why, s);
 		if ((label ? c->pub.n_redact_labels : c->pub.n_redact_env) >= POL_OWN_MAX_REDACT)
@@ -262,6 +251,7 @@ h_redact_list(struct ld *ld, const struct ld_key *k, void *obj, const char *path
 		if (pol_own_add_redact(c, label, s) == -1)
 			return ld_fail(ld, NULL, "out of memory");
 	}
+	return rc;
 }
 
 static const struct ld_key redact_keys[] = {
@@ -339,8 +329,7 @@ policy_one(struct ld *ld, const char *path)
 	if ((p = pol_set_add_policy(ld->ps)) == NULL)
 		return ld_fail(ld, NULL, "out of memory");
 	memcpy(p->name, name, strlen(name) + 1);
-	p->src.name.line = (int)ld->ev.start_mark.line + 1;
-	p->src.name.col = (int)ld->ev.start_mark.column + 1;
+	p->src.name = ld_pos(&ld->ev.start_mark);
 	snprintf(vpath, sizeof(vpath), "policies.%s", p->name);
 	snprintf(where, sizeof(where), "in policy \"%s\"", p->name);
 	if (ld_next(ld) == -1 || ld_expect(ld, YAML_MAPPING_START_EVENT, vpath,

@@ -389,12 +389,6 @@ ld_rules_release(struct ld_rules *rl)
 
 /* ---- handlers ------------------------------------------------------------------------ */
 
-static struct pol_pos
-pos_of(const yaml_mark_t *m)
-{
-	return (struct pol_pos){ (int)m->line + 1, (int)m->column + 1 };
-}
-
 static int
 scalar_bool(struct ld *ld, const char *path, bool *out)
 {
@@ -412,18 +406,13 @@ opt_list(struct ld *ld, struct pol_strlist *l, enum ld_item item, const char *pa
 {
 	char norm[LD_ITEM_MAX], hint[64];
 	const char *s, *why;
+	int rc;
 
 	snprintf(hint, sizeof(hint), ", e.g. %s", ld_item_example(item));
 	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path, hint) == -1)
 		return -1;
 	pol_strlist_free(l);
-	for (;;) {
-		if (ld_next(ld) == -1)
-			return -1;
-		if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (ld_scalar(ld, path, &s) == -1)
-			return -1;
+	while ((rc = ld_next_item(ld, path, &s)) == 1) {
 		if (ld_item_check(item, s, norm, sizeof(norm), &why) == -1)
 			return ld_fail(ld, &ld->ev.start_mark, "%s item \"%s\" %s", path,
 			    ld_show(ld, 0, s), why);
@@ -437,6 +426,7 @@ opt_list(struct ld *ld, struct pol_strlist *l, enum ld_item item, const char *pa
 		if (strlist_add(l, norm) == -1)
 			return ld_fail(ld, NULL, "out of memory");
 	}
+	return rc;
 }
 
 static int
@@ -445,16 +435,11 @@ opt_ports(struct ld *ld, struct pol_rules *r, const char *path)
 	struct pol_port_range pr, *np;
 	const char *s, *why;
 	size_t i;
+	int rc;
 
 	if (ld_expect(ld, YAML_SEQUENCE_START_EVENT, path, ", e.g. [\"8000-8999\", 443]") == -1)
 		return -1;
-	for (;;) {
-		if (ld_next(ld) == -1)
-			return -1;
-		if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (ld_scalar(ld, path, &s) == -1)
-			return -1;
+	while ((rc = ld_next_item(ld, path, &s)) == 1) {
 		if (ld_parse_port_range(s, &pr, &why) == -1)
 			return ld_fail(ld, &ld->ev.start_mark, "%s item \"%s\" %s", path,
 			    ld_show(ld, 0, s), why);
@@ -470,6 +455,7 @@ opt_ports(struct ld *ld, struct pol_rules *r, const char *path)
 		r->ports = np;
 		r->ports[r->n_ports++] = pr;
 	}
+	return rc;
 }
 
 /* resources.require: which limits a container must set. */
@@ -538,7 +524,7 @@ ld_h_rule(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 
 	lp->rl.touched[id] = true;
 	if (!lp->in_profile)
-		lp->p->src.rule[id] = pos_of(&ld->key_mark);
+		lp->p->src.rule[id] = ld_pos(&ld->key_mark);
 	switch (d->shape) {
 	case RS_BOOL:
 		r->configured[id] = true;
@@ -708,7 +694,7 @@ h_mutations(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	else
 		lp->rl.has_set = true;
 	if (!lp->in_profile && lp->p->src.mutations.line == 0)
-		lp->p->src.mutations = pos_of(&ld->key_mark);
+		lp->p->src.mutations = ld_pos(&ld->key_mark);
 	mutations_free(m);
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path,
 	        " such as { cap_drop_all: true, pids_limit: 512 }") == -1)
@@ -759,7 +745,7 @@ ld_h_containers(struct ld *ld, const struct ld_key *k, void *obj, const char *pa
 
 	(void)k;
 	if (!lp->in_profile)
-		lp->p->src.containers = pos_of(&ld->key_mark);
+		lp->p->src.containers = ld_pos(&ld->key_mark);
 	if (ld_expect(ld, YAML_MAPPING_START_EVENT, path,
 	        " of container rules such as { privileged: false }") == -1)
 		return -1;
@@ -794,7 +780,7 @@ ld_h_mode(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 
 	(void)k;
 	if (!lp->in_profile)
-		lp->p->src.mode = pos_of(&ld->ev.start_mark);
+		lp->p->src.mode = ld_pos(&ld->ev.start_mark);
 	lp->rl.has_mode = true;
 	return parse_mode(ld, path, &lp->rl.mode);
 }
@@ -860,7 +846,7 @@ ld_h_modes(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 			    path, pol_rule_name((enum pol_rule_id)r), path);
 		lp->rl.mode_set[r] = true;
 		if (!lp->in_profile)
-			lp->p->src.modes[r] = pos_of(&key_mark);
+			lp->p->src.modes[r] = ld_pos(&key_mark);
 	}
 }
 
@@ -878,7 +864,7 @@ ld_h_profile(struct ld *ld, const struct ld_key *k, void *obj, const char *path)
 	if (lp->in_profile)
 		return ld_fail(ld, &ld->ev.start_mark, "a profile cannot use another profile");
 	if ((lp->rl.profile = pol_profile_find(s)) != -1) {
-		lp->p->src.profile = pos_of(&ld->ev.start_mark);
+		lp->p->src.profile = ld_pos(&ld->ev.start_mark);
 		return 0;
 	}
 	known[0] = '\0';
@@ -935,18 +921,6 @@ out:
 	return 0;
 }
 
-static void
-free_entries(struct pol_policy *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_entries; i++)
-		free(p->entries[i].text);
-	free(p->entries);
-	p->entries = NULL;
-	p->n_entries = p->cap_entries = 0;
-}
-
 /* The profile's allow, deny and groups entries go after the policy's own. */
 static int
 add_profile_entries(struct ld *ld, struct pol_policy *p, const struct pol_policy *prof)
@@ -995,9 +969,7 @@ check_merged(struct ld *ld, const struct ld_policy *lp)
 	for (i = 0; i < POL_RULE__COUNT; i++) {
 		if (!lp->rl.mode_set[i] || r->configured[i])
 			continue;
-		m.line = (size_t)p->src.modes[i].line - 1;
-		m.column = (size_t)p->src.modes[i].col - 1;
-		m.index = 0;
+		m = ld_mark(p->src.modes[i]);
 		return ld_fail(ld, &m,
 		    "modes.%s: the rule %s is not configured in policy \"%s\" (write its key, or "
 		    "use a profile that sets it)",
@@ -1005,9 +977,7 @@ check_merged(struct ld *ld, const struct ld_policy *lp)
 		    p->name);
 	}
 	if (lp->rl.has_mode && !r->enabled) {
-		m.line = (size_t)p->src.mode.line - 1;
-		m.column = (size_t)p->src.mode.col - 1;
-		m.index = 0;
+		m = ld_mark(p->src.mode);
 		return ld_fail(ld, &m,
 		    "mode applies to body rules, but policy \"%s\" has none (add a profile or rule "
 		    "keys)",
@@ -1034,8 +1004,7 @@ ld_rules_finish(struct ld *ld, struct ld_policy *lp, const yaml_mark_t *end)
 	prof.in_profile = true;
 	memcpy(tmp.name, p->name, sizeof(tmp.name));
 	if (have_prof) {
-		at.line = (size_t)p->src.profile.line - 1;
-		at.column = (size_t)p->src.profile.col - 1;
+		at = ld_mark(p->src.profile);
 		if (load_profile(ld, lp->rl.profile, &prof, &at) == -1)
 			goto out;
 	}
@@ -1073,6 +1042,6 @@ ld_rules_finish(struct ld *ld, struct ld_policy *lp, const yaml_mark_t *end)
 	rc = 0;
 out:
 	ld_rules_release(&prof.rl);
-	free_entries(&tmp);
+	pol_policy_release(&tmp); /* the profile's entries, copied to p */
 	return rc;
 }

@@ -402,31 +402,6 @@ ld_item_example(enum ld_item kind)
 
 /* ---- numbers ----------------------------------------------------------------- */
 
-/* Leading decimal digits (no sign, no leading zeros) into *v; how many, 0 on error. */
-static size_t
-leading_int(const char *s, int64_t *v, const char **why)
-{
-	size_t n;
-
-	*v = 0;
-	if (!is_digit(s[0])) {
-		*why = "must be a number";
-		return 0;
-	}
-	if (s[0] == '0' && is_digit(s[1])) {
-		*why = "must not have leading zeros";
-		return 0;
-	}
-	for (n = 0; is_digit(s[n]); n++) {
-		if (*v > (INT64_MAX - 9) / 10) {
-			*why = "is too large";
-			return 0;
-		}
-		*v = *v * 10 + (s[n] - '0');
-	}
-	return n;
-}
-
 /* "1073741824", "512MiB", "4GiB", "1TiB"; at least 1 byte. */
 int
 ld_parse_rule_size(const char *s, int64_t *out, const char **why)
@@ -436,8 +411,8 @@ ld_parse_rule_size(const char *s, int64_t *out, const char **why)
 		int64_t mult;
 	} units[] = { { "", 1 }, { "KiB", KIB }, { "MiB", KIB * KIB }, { "GiB", KIB * KIB * KIB },
 		{ "TiB", KIB * KIB * KIB * KIB } };
-	int64_t v;
-	size_t i, n = leading_int(s, &v, why);
+	uint64_t v;
+	size_t i, n = ld_leading_number(s, &v, why);
 
 	if (n == 0) {
 		if (!is_digit(s[0]))
@@ -447,7 +422,7 @@ ld_parse_rule_size(const char *s, int64_t *out, const char **why)
 	for (i = 0; i < nitems(units); i++) {
 		if (strcmp(s + n, units[i].unit) != 0)
 			continue;
-		if (v > INT64_MAX / units[i].mult) {
+		if (v > (uint64_t)(INT64_MAX / units[i].mult)) {
 			*why = "is too large";
 			return -1;
 		}
@@ -455,7 +430,7 @@ ld_parse_rule_size(const char *s, int64_t *out, const char **why)
 			*why = "must be at least 1 byte";
 			return -1;
 		}
-		*out = v * units[i].mult;
+		*out = (int64_t)v * units[i].mult;
 		return 0;
 	}
 	*why = "must be a size in bytes or with KiB, MiB, GiB or TiB, e.g. 512MiB";
@@ -466,8 +441,8 @@ ld_parse_rule_size(const char *s, int64_t *out, const char **why)
 int
 ld_parse_rule_count(const char *s, int64_t *out, const char **why)
 {
-	int64_t v;
-	size_t n = leading_int(s, &v, why);
+	uint64_t v;
+	size_t n = ld_leading_number(s, &v, why);
 
 	if (n == 0 || s[n] != '\0') {
 		if (n != 0 || !is_digit(s[0]))
@@ -478,7 +453,7 @@ ld_parse_rule_count(const char *s, int64_t *out, const char **why)
 		*why = "must be between 1 and 4194304";
 		return -1;
 	}
-	*out = v;
+	*out = (int64_t)v;
 	return 0;
 }
 
@@ -486,8 +461,9 @@ ld_parse_rule_count(const char *s, int64_t *out, const char **why)
 int
 ld_parse_cpus(const char *s, int64_t *nano, const char **why)
 {
-	int64_t whole, frac = 0, scale = 100000000;
-	size_t n = leading_int(s, &whole, why), i;
+	uint64_t whole;
+	int64_t frac = 0, scale = 100000000;
+	size_t n = ld_leading_number(s, &whole, why), i;
 
 	if (n == 0 || whole > 1000000) {
 		*why = "must be a number of CPUs such as 2 or 0.5 (at most 1000000)";
@@ -510,7 +486,7 @@ ld_parse_cpus(const char *s, int64_t *nano, const char **why)
 		*why = "must be a number of CPUs such as 2 or 0.5";
 		return -1;
 	}
-	*nano = whole * 1000000000 + frac;
+	*nano = (int64_t)whole * 1000000000 + frac;
 	if (*nano == 0) {
 		*why = "must be more than 0";
 		return -1;

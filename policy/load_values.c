@@ -29,9 +29,12 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* Reads the leading decimal digits of "s" into *out; returns how many, 0 on error. */
-static size_t
-leading_number(const char *s, uint64_t *out, const char **why)
+/*
+ * Reads the leading decimal digits of "s" (no sign, no leading zeros) into
+ * *out; returns how many, 0 on error with the reason in *why.
+ */
+size_t
+ld_leading_number(const char *s, uint64_t *out, const char **why)
 {
 	uint64_t v = 0;
 	size_t n = 0;
@@ -58,7 +61,7 @@ leading_number(const char *s, uint64_t *out, const char **why)
 int
 pol_parse_count(const char *s, uint64_t *out, const char **why)
 {
-	size_t n = leading_number(s, out, why);
+	size_t n = ld_leading_number(s, out, why);
 
 	if (n == 0)
 		return -1;
@@ -88,7 +91,7 @@ int
 pol_parse_size(const char *s, uint64_t *out, const char **why)
 {
 	uint64_t v, mult;
-	size_t n = leading_number(s, &v, why);
+	size_t n = ld_leading_number(s, &v, why);
 
 	if (n == 0) {
 		if (!is_digit(s[0]))
@@ -122,7 +125,7 @@ pol_parse_duration_ms(const char *s, uint64_t *out, const char **why)
 		uint64_t ms;
 	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 } };
 	uint64_t v;
-	size_t i, n = leading_number(s, &v, why);
+	size_t i, n = ld_leading_number(s, &v, why);
 
 	if (n == 0) {
 		if (!is_digit(s[0]))

@@ -91,17 +91,32 @@
 
 #include "load_int.h"
 
+struct pol_pos
+ld_pos(const yaml_mark_t *m)
+{
+	return (struct pol_pos){ (int)m->line + 1, (int)m->column + 1 };
+}
+
+yaml_mark_t
+ld_mark(struct pol_pos pos)
+{
+	return (yaml_mark_t){ 0, (size_t)(pos.line - 1), (size_t)(pos.col - 1) };
+}
+
 /* Records the first error only; returns -1 so callers can "return ld_fail(...)". */
 int
 ld_fail(struct ld *ld, const yaml_mark_t *m, const char *fmt, ...)
 {
+	struct pol_pos at = { 0, 0 };
 	va_list ap;
 
 	if (ld->failed)
 		return -1;
 	ld->failed = true;
-	ld->err->line = m != NULL ? (int)m->line + 1 : 0;
-	ld->err->col = m != NULL ? (int)m->column + 1 : 0;
+	if (m != NULL)
+		at = ld_pos(m);
+	ld->err->line = at.line;
+	ld->err->col = at.col;
 	va_start(ap, fmt);
 	vsnprintf(ld->err->msg, sizeof(ld->err->msg), fmt, ap);
 	va_end(ap);
@@ -382,6 +397,16 @@ ld_expect(struct ld *ld, yaml_event_type_t type, const char *path, const char *h
 		return ld_fail(ld, &ld->ev.start_mark, "%s must be a %s%s, not a %s", path,
 		    ld_node_kind(type), hint, ld_node_kind(ld->ev.type));
 	return 0;
+}
+
+int
+ld_next_item(struct ld *ld, const char *path, const char **s)
+{
+	if (ld_next(ld) == -1)
+		return -1;
+	if (ld->ev.type == YAML_SEQUENCE_END_EVENT)
+		return 0;
+	return ld_scalar(ld, path, s) == -1 ? -1 : 1;
 }
 
 /* Copies a checked value into a fixed field; the checks keep it short enough. */

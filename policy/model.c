@@ -70,8 +70,8 @@ pol_policy_add_entry(
 	return 0;
 }
 
-static void
-policy_release(struct pol_policy *p)
+void
+pol_policy_release(struct pol_policy *p)
 {
 	size_t i;
 
@@ -101,7 +101,7 @@ pol_set_unref(struct pol_set *ps)
 	if (ps == NULL || --ps->refs > 0)
 		return;
 	for (i = 0; i < ps->n_policies; i++)
-		policy_release(&ps->policies[i]);
+		pol_policy_release(&ps->policies[i]);
 	free(ps->policies);
 	free(ps->cfg.listeners);
 	free(ps->cfg.clients);

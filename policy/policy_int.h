@@ -112,6 +112,8 @@ struct pol_set *pol_set_new(void);
 struct pol_policy *pol_set_add_policy(struct pol_set *ps);
 int pol_policy_add_entry(
     struct pol_policy *p, enum pol_entry_kind kind, const char *text, int index, int group);
+/* Frees what the policy owns (entries, tables, rules, ownership), not the policy itself. */
+void pol_policy_release(struct pol_policy *p);
 int pol_set_compile(struct pol_set *ps);
 bool pol_glob_match(const char *pattern, const char *s);
 /* The same over s[0..slen), optionally ASCII case-insensitive. */
