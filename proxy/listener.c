@@ -315,7 +315,7 @@ lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t e
 void
 lsn_set_tls(struct lsn *l, struct tls_ctx *ctx)
 {
-	tls_ctx_unref(l->l_tls);
+	tls_ctx_free(l->l_tls);
 	l->l_tls = ctx;
 }
 
@@ -330,7 +330,7 @@ lsn_close(struct lsn *l)
 		evconnlistener_free(l->l_el);
 	if (l->l_backoff != NULL)
 		event_free(l->l_backoff);
-	tls_ctx_unref(l->l_tls);
+	tls_ctx_free(l->l_tls);
 	if (!l->l_tcp && lstat(l->l_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    st.st_dev == l->l_dev && st.st_ino == l->l_ino)
 		unlink(l->l_path);

@@ -126,9 +126,9 @@ tls_set_free(struct tls_set *t)
 	size_t i;
 
 	for (i = 0; i < t->n_lsn; i++)
-		tls_ctx_unref(t->lsn[i]);
+		tls_ctx_free(t->lsn[i]);
 	free(t->lsn);
-	tls_ctx_unref(t->ups);
+	tls_ctx_free(t->ups);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -184,7 +184,7 @@ tls_set_apply(struct srv *s, struct tls_set *t)
 			t->lsn[i] = NULL;
 		}
 	}
-	tls_ctx_unref(s->ups_tls);
+	tls_ctx_free(s->ups_tls);
 	s->ups_tls = t->ups;
 	upstream_set_tls(s->ups_tls);
 	t->ups = NULL;
@@ -368,7 +368,7 @@ srv_free(struct srv *s)
 	client_limit_free(s->clients);
 	s->clients = NULL;
 	upstream_set_tls(NULL);
-	tls_ctx_unref(s->ups_tls);
+	tls_ctx_free(s->ups_tls);
 	s->ups_tls = NULL;
 	audit_close();
 	pol_set_unref(s->ps);

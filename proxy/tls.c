@@ -40,7 +40,6 @@
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
-	unsigned refs;
 	bool client;
 	bool host_is_ip;            /* client: verify an IP SAN, send no SNI */
 	char host[SW_NAME_MAX * 4]; /* client: the name the daemon's certificate must carry */
@@ -362,7 +361,6 @@ ctx_wrap(SSL_CTX *sc, bool client)
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return NULL;
 	ctx->ssl_ctx = sc;
-	ctx->refs = 1;
 	ctx->client = client;
 	return ctx;
 }
@@ -466,8 +464,6 @@ tls_client_ctx_new(const struct sw_tls_cfg *cfg, const char *host, char *err, si
 		goto err_free;
 	if (load_ca(sc, cfg->ca, false, err, errsz) == -1)
 		goto err_free;
-	if (cfg->crl[0] != '\0' && load_crl(sc, cfg->crl, err, errsz) == -1)
-		goto err_free;
 	SSL_CTX_set_verify(sc, SSL_VERIFY_PEER, NULL);
 	if ((ctx = ctx_wrap(sc, true)) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -475,7 +471,7 @@ tls_client_ctx_new(const struct sw_tls_cfg *cfg, const char *host, char *err, si
 	}
 	if (!set_peer_name(ctx, name)) {
 		snprintf(err, errsz, "server name \"%s\": empty or too long", name);
-		tls_ctx_unref(ctx);
+		tls_ctx_free(ctx);
 		return NULL;
 	}
 	return ctx;
@@ -575,17 +571,10 @@ tls_failure_reason(const SSL *ssl, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%s", ossl_reason());
 }
 
-struct tls_ctx *
-tls_ctx_ref(struct tls_ctx *ctx)
-{
-	ctx->refs++;
-	return ctx;
-}
-
 void
-tls_ctx_unref(struct tls_ctx *ctx)
+tls_ctx_free(struct tls_ctx *ctx)
 {
-	if (ctx == NULL || --ctx->refs > 0)
+	if (ctx == NULL)
 		return;
 	SSL_CTX_free(ctx->ssl_ctx);
 	free(ctx);

@@ -43,16 +43,17 @@ struct tls_ctx *tls_server_ctx_new(const struct sw_tls_cfg *cfg, char *err, size
  * to cfg->ca and name cfg->server_name, or "host" when that is empty (a DNS
  * name is checked against the DNS SANs, an address against the IP SANs).
  * cfg->cert and cfg->key, when set, are our client certificate (same key file
- * rule as above); cfg->crl, when set, is checked.  Same return convention as
- * tls_server_ctx_new().
+ * rule as above); cfg->crl is not read (upstream_tls has no crl key).  Same
+ * return convention as tls_server_ctx_new().
  */
 struct tls_ctx *tls_client_ctx_new(
     const struct sw_tls_cfg *cfg, const char *host, char *err, size_t errsz);
 
-/* Take one more reference; returns ctx. */
-struct tls_ctx *tls_ctx_ref(struct tls_ctx *ctx);
-/* Drop one reference; the last one frees the context.  NULL is a no-op. */
-void tls_ctx_unref(struct tls_ctx *ctx);
+/*
+ * Frees the context (NULL: nothing).  Connections made from it keep what they
+ * need: see tls_new_ssl().
+ */
+void tls_ctx_free(struct tls_ctx *ctx);
 
 /*
  * A new connection object for ctx, in the right role (accept for listener
