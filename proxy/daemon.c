@@ -54,7 +54,11 @@ daemon_parse_version(const char *body, size_t len, struct pol_daemon *d)
 	copy_string(j, "Version", d->version, sizeof(d->version));
 	copy_string(j, "ApiVersion", d->api_version, sizeof(d->api_version));
 	cJSON_Delete(j);
-	return d->version[0] != '\0' ? 0 : -1;
+	if (d->version[0] == '\0') {
+		memset(d, 0, sizeof(*d)); /* no API version without the daemon's own */
+		return -1;
+	}
+	return 0;
 }
 
 static void

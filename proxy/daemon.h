@@ -16,7 +16,10 @@ struct daemon_probe *daemon_probe_new(struct srv *s);
 void daemon_probe_stale(struct daemon_probe *p);
 void daemon_probe_free(struct daemon_probe *p);
 
-/* Parse a GET /version response body into d; returns 0 or -1. */
+/*
+ * Parse a GET /version response body into d: 0 with a version (and the API
+ * version when it is clean too), or -1 with d zeroed (the daemon is unknown).
+ */
 struct pol_daemon;
 int daemon_parse_version(const char *body, size_t len, struct pol_daemon *d);
 
