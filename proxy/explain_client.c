@@ -61,7 +61,7 @@ add_gid(struct xp_client *c, gid_t gid, FILE *err)
 	return 0;
 }
 
-/* A container is known once it has a name; id and image may stay empty. */
+/* A container is known once it has a name, an image or a label; the rest stays empty. */
 static void
 use_container(struct xp_client *c)
 {
@@ -89,8 +89,8 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 	v = eq + 1;
 	c->given = true;
 #define KEY(s) (klen == sizeof(s) - 1 && strncmp(spec, s, klen) == 0)
-	if (KEY("uid") || KEY("gid") || KEY("pid")) {
-		/* As the loader reads a uid or gid in a match (a pid likewise). */
+	if (KEY("uid") || KEY("gid")) {
+		/* As the loader reads a uid or gid in a match. */
 		if (pol_parse_id(v, &id, &why) == -1) {
 			fprintf(err, "explain: %.*s %s: \"%s\"\n", (int)klen, spec, why, v);
 			return -1;
@@ -99,12 +99,9 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 		c->who.has_peercred = true;
 		c->who.has_groups = true;
 		c->who.groups = c->groups;
-		if (KEY("uid"))
-			c->who.uid = (uid_t)id;
-		else if (KEY("gid"))
+		if (KEY("gid"))
 			return add_gid(c, (gid_t)id, err);
-		else
-			c->who.pid = (pid_t)id;
+		c->who.uid = (uid_t)id;
 		return 0;
 	}
 	if (KEY("cert_cn")) {
@@ -127,13 +124,11 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 		return add_san(c, SW_SAN_EMAIL, v, err);
 	if (KEY("cert_uri"))
 		return add_san(c, SW_SAN_URI, v, err);
-	if (KEY("container_name") || KEY("container_image") || KEY("container_id")) {
+	if (KEY("container_name") || KEY("container_image")) {
 		if (KEY("container_name"))
 			c->ctr.name = v[0] == '/' ? v + 1 : v;
-		else if (KEY("container_image"))
-			c->ctr.image = v;
 		else
-			c->ctr.id = v;
+			c->ctr.image = v;
 		use_container(c);
 		return 0;
 	}
@@ -145,7 +140,7 @@ xp_client_add(struct xp_client *c, const char *spec, FILE *err)
 	}
 #undef KEY
 	fprintf(err,
-	    "explain: unknown --client key \"%.*s\" (uid, gid, pid, cert_cn, cert_dns, "
+	    "explain: unknown --client key \"%.*s\" (uid, gid, cert_cn, cert_dns, "
 	    "cert_email, cert_uri, cert_fingerprint, container_name, container_image, "
 	    "container_label)\n",
 	    (int)klen, spec);

@@ -29,9 +29,10 @@ struct xp_client {
 
 /*
  * Add one KEY=VALUE: uid, gid (the first is the primary gid, each further one
- * a supplementary group), pid, cert_cn, cert_dns, cert_email, cert_uri
+ * a supplementary group), cert_cn, cert_dns, cert_email, cert_uri
  * (repeatable), cert_fingerprint, container_name, container_image,
- * container_label (KEY=VALUE, repeatable).  Values are borrowed from argv.
+ * container_label (KEY=VALUE, repeatable): what client entries match on.
+ * Values are borrowed from argv.
  * Returns 0, or -1 with a message on err.
  */
 int xp_client_add(struct xp_client *c, const char *spec, FILE *err);

@@ -113,4 +113,20 @@ CASES = [
         "cmd": X + "--client gid=4242 POST /containers/create",
         "expect": {"exit": 1, "stdout": ["policy      ro (listener local, clients[0])"]},
     },
+    {
+        # Only what client entries match on describes a caller: a pid (which made the
+        # caller a root one) or a container id would have chosen nothing by itself.
+        "name": "explain-client-pid-is-not-a-key",
+        "proxy_only": True,
+        "files": {"sw.yaml": EXPLAIN_CONFIG},
+        "cmd": "$SW_BIN explain sw.yaml --listener local --client pid=1 GET /_ping",
+        "expect": {"exit": 2, "stderr": ["unknown --client key \"pid\" (uid, gid, cert_cn,"]},
+    },
+    {
+        "name": "explain-client-container-id-is-not-a-key",
+        "proxy_only": True,
+        "files": {"sw.yaml": EXPLAIN_CONFIG},
+        "cmd": X + "--client container_id=" + "a" * 64 + " GET /_ping",
+        "expect": {"exit": 2, "stderr": ["unknown --client key \"container_id\""]},
+    },
 ]
