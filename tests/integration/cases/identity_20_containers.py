@@ -78,6 +78,30 @@ print("stale", status, body)
 STALE_WHY = (r"cannot identify the calling container: (it has exited|the kernel gave no "
              r"pidfd|its /proc/<pid>/cgroup cannot be read)")
 
+
+def stale_peer_case(name, instance, sock, listener, host_policy, host_rule):
+    """stale_peer.py on "sock": the host process gets "host_policy" by "host_rule" (a 403
+    for its create), the gone caller a 503 and no policy; nothing is allowed."""
+    return {
+        "name": name,
+        "policy": instance,
+        "proxy_only": True,
+        "files": {"stale_peer.py": STALE_PEER},
+        "cmd": "/usr/bin/python3 stale_peer.py %s $SW_BIN" % sock,
+        "expect": {"exit": 0, "stdout": ["host 403\n"],
+                   "stdout_regex": r"^stale 503 sockwarden: " + STALE_WHY},
+        "audit": [
+            {"listener": listener, "endpoint": "ContainerCreate", "verdict": "deny",
+             "status": 403, "policy": host_policy, "client_rule": host_rule,
+             "client": {"uid": 0}},
+            {"listener": listener, "verdict": "deny", "status": 503, "rule": "identity",
+             "client_rule": "unidentified"},
+        ],
+        "audit_absent": [{"verdict": "allow"}, {"status": 503, "policy": host_policy},
+                         {"policy": "all"}],
+    }
+
+
 CASES = [
     {
         "name": "ctr-admin-by-name",
@@ -170,42 +194,11 @@ CASES = [
              "client": {"uid": 0}},
         ],
     },
-    {
-        # The exploit on the listener with a uid 0 entry after the container entry: the
-        # host process gets that entry, the gone caller a 503 and no policy at all.
-        "name": "ctr-stale-peer-refused",
-        "policy": "ctr-blind",
-        "proxy_only": True,
-        "files": {"stale_peer.py": STALE_PEER},
-        "cmd": "/usr/bin/python3 stale_peer.py $SW_SOCK $SW_BIN",
-        "expect": {"exit": 0, "stdout": ["host 403\n"],
-                   "stdout_regex": r"^stale 503 sockwarden: " + STALE_WHY},
-        "audit": [
-            {"listener": "blind", "endpoint": "ContainerCreate", "verdict": "deny",
-             "status": 403, "policy": "ro", "client_rule": "clients[1]",
-             "client": {"uid": 0}},
-            {"listener": "blind", "verdict": "deny", "status": 503, "rule": "identity",
-             "client_rule": "unidentified"},
-        ],
-        "audit_absent": [{"verdict": "allow"}, {"status": 503, "policy": "ro"},
-                         {"policy": "all"}],
-    },
-    {
-        # The same on the identity instance's container listener (default "none").
-        "name": "ctr-stale-peer-refused-containers-listener",
-        "policy": "identity",
-        "proxy_only": True,
-        "files": {"stale_peer.py": STALE_PEER},
-        "cmd": "/usr/bin/python3 stale_peer.py $CTR_SOCK $SW_BIN",
-        "expect": {"exit": 0, "stdout": ["host 403\n"],
-                   "stdout_regex": r"^stale 503 sockwarden: " + STALE_WHY},
-        "audit": [
-            {"listener": "containers", "endpoint": "ContainerCreate", "verdict": "deny",
-             "status": 403, "policy": "none", "client_rule": "default",
-             "client": {"uid": 0}},
-            {"listener": "containers", "verdict": "deny", "status": 503, "rule": "identity",
-             "client_rule": "unidentified"},
-        ],
-        "audit_absent": [{"verdict": "allow"}, {"status": 503, "policy": "none"}],
-    },
+    # The exploit on the listener with a uid 0 entry after the container entry: the host
+    # process gets that entry, the gone caller a 503 and no policy at all.
+    stale_peer_case("ctr-stale-peer-refused", "ctr-blind", "$SW_SOCK", "blind", "ro",
+                    "clients[1]"),
+    # The same on the identity instance's container listener (default "none").
+    stale_peer_case("ctr-stale-peer-refused-containers-listener", "identity", "$CTR_SOCK",
+                    "containers", "none", "default"),
 ]

@@ -697,21 +697,56 @@ wait_live(struct ctr_cache *cc, struct event_base *base, bool live)
 		fail_msg("the events stream did not become %s", live ? "live" : "down");
 }
 
+/*
+ * A live cache in front of a fresh fake daemon, the start of most tests
+ * below; the teardown runs even when a test fails, so no socket is left.
+ */
+struct live {
+	struct event_base *base;
+	struct fake *f;
+	struct ctr_cache *cc; /* NULL once a test freed it */
+};
+
+static int
+live_setup(void **state)
+{
+	struct live *l = calloc(1, sizeof(*l));
+
+	assert_non_null(l);
+	l->base = event_base_new();
+	assert_non_null(l->base);
+	l->f = fake_new(l->base);
+	l->cc = ctr_cache_new(l->base, &l->f->addr);
+	assert_non_null(l->cc);
+	wait_live(l->cc, l->base, true);
+	assert_int_equal(l->f->events_requests, 1);
+	*state = l;
+	return 0;
+}
+
+static int
+live_teardown(void **state)
+{
+	struct live *l = *state;
+
+	ctr_cache_free(l->cc);
+	fake_free(l->f);
+	event_base_free(l->base);
+	free(l);
+	return 0;
+}
+
 static void
 test_ctr_cache_hits_and_events(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct fake *f = fake_new(base);
-	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct live *l = *state;
+	struct event_base *base = l->base;
+	struct fake *f = l->f;
+	struct ctr_cache *cc = l->cc;
 	const struct sw_ctr_ident *ci;
 	enum ctr_status st;
 	const char *why;
 	bool at_once;
-
-	(void)state;
-	assert_non_null(cc);
-	wait_live(cc, base, true);
-	assert_int_equal(f->events_requests, 1);
 
 	/* A miss asks the daemon; then it is a hit. */
 	ci = lookup(cc, base, A, &at_once);
@@ -778,25 +813,20 @@ test_ctr_cache_hits_and_events(void **state)
 	assert_null(ci);
 	assert_int_equal(st, CTR_UNKNOWN);
 	assert_string_equal(why, "not a container id");
-
-	ctr_cache_free(cc);
-	fake_free(f);
-	event_base_free(base);
 }
 
 /* While the stream is down nothing comes from the cache; back up, it starts empty. */
 static void
 test_ctr_cache_stream_down(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct fake *f = fake_new(base);
-	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct live *l = *state;
+	struct event_base *base = l->base;
+	struct fake *f = l->f;
+	struct ctr_cache *cc = l->cc;
 	const struct sw_ctr_ident *ci, *now;
 	struct waiter w = { 0 };
 	bool at_once;
 
-	(void)state;
-	wait_live(cc, base, true);
 	ctr_ident_unref(lookup(cc, base, A, &at_once));
 	ci = lookup(cc, base, A, &at_once);
 	assert_true(at_once);
@@ -838,24 +868,19 @@ test_ctr_cache_stream_down(void **state)
 	assert_true(at_once);
 	ctr_ident_unref(ci);
 	assert_int_equal(fake_ctr(f, A)->inspects, 4);
-
-	ctr_cache_free(cc);
-	fake_free(f);
-	event_base_free(base);
 }
 
 /* Every waiter for one id shares one request; cancelled waiters hear nothing. */
 static void
 test_ctr_cache_shared_and_cancelled(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct fake *f = fake_new(base);
-	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct live *l = *state;
+	struct event_base *base = l->base;
+	struct fake *f = l->f;
+	struct ctr_cache *cc = l->cc;
 	struct waiter w1 = { 0 }, w2 = { 0 }, w3 = { 0 }, w4 = { 0 };
 	const struct sw_ctr_ident *now;
 
-	(void)state;
-	wait_live(cc, base, true);
 	f->hold = true;
 	assert_int_equal(ask(cc, A, &w1, &now), CTR_PENDING);
 	assert_int_equal(ask(cc, A, &w2, &now), CTR_PENDING);
@@ -892,27 +917,25 @@ test_ctr_cache_shared_and_cancelled(void **state)
 	assert_int_equal(ask(cc, NX, &w3, &now), CTR_PENDING);
 	run(base, 30);
 	ctr_cache_free(cc);
+	l->cc = NULL;
 	run(base, 30);
 	assert_int_equal(w3.calls, 0);
 	waiter_reset(&w1);
 	waiter_reset(&w4);
-	fake_free(f);
-	event_base_free(base);
 }
 
 /* An event about a container while it is being asked about: the answer may predate it. */
 static void
 test_ctr_cache_event_during_lookup(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct fake *f = fake_new(base);
-	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct live *l = *state;
+	struct event_base *base = l->base;
+	struct fake *f = l->f;
+	struct ctr_cache *cc = l->cc;
 	struct waiter w = { 0 };
 	const struct sw_ctr_ident *now, *ci;
 	bool at_once;
 
-	(void)state;
-	wait_live(cc, base, true);
 	f->hold = true;
 	assert_int_equal(ask(cc, A, &w, &now), CTR_PENDING);
 	run(base, 50);
@@ -932,9 +955,6 @@ test_ctr_cache_event_during_lookup(void **state)
 	ctr_ident_unref(ci);
 
 	waiter_reset(&w);
-	ctr_cache_free(cc);
-	fake_free(f);
-	event_base_free(base);
 }
 
 static void
@@ -1018,9 +1038,10 @@ static const struct failure_case failure_cases[] = {
 static void
 test_ctr_cache_failures(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct fake *f = fake_new(base);
-	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct live *l = *state;
+	struct event_base *base = l->base;
+	struct fake *f = l->f;
+	struct ctr_cache *cc = l->cc;
 	const struct sw_ctr_ident *ci, *now;
 	struct fake_ctr *k = &f->ctrs[3];
 	struct waiter w1, w2;
@@ -1029,8 +1050,6 @@ test_ctr_cache_failures(void **state)
 	bool at_once;
 	size_t i;
 
-	(void)state;
-	wait_live(cc, base, true);
 	for (i = 0; i < nitems(failure_cases); i++) {
 		const struct failure_case *fc = &failure_cases[i];
 
@@ -1079,25 +1098,21 @@ test_ctr_cache_failures(void **state)
 			fail_msg("%s: after recovery: status %d", fc->name, (int)st);
 		ctr_ident_unref(ci);
 	}
-	ctr_cache_free(cc);
-	fake_free(f);
-	event_base_free(base);
 }
 
 /* A daemon that accepts and never answers: the lookup gives up (5 s) as "cannot be told". */
 static void
 test_ctr_cache_daemon_silent(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct fake *f = fake_new(base);
-	struct ctr_cache *cc = ctr_cache_new(base, &f->addr);
+	struct live *l = *state;
+	struct event_base *base = l->base;
+	struct fake *f = l->f;
+	struct ctr_cache *cc = l->cc;
 	const struct sw_ctr_ident *ci;
 	enum ctr_status st;
 	const char *why;
 	bool at_once;
 
-	(void)state;
-	wait_live(cc, base, true);
 	f->hold = true; /* never released */
 	ci = lookup_st(cc, base, A, &at_once, &st, &why, 8000);
 	assert_false(at_once);
@@ -1105,9 +1120,6 @@ test_ctr_cache_daemon_silent(void **state)
 	assert_int_equal(st, CTR_UNKNOWN);
 	assert_non_null(why);
 	assert_non_null(strstr(why, "did not answer"));
-	ctr_cache_free(cc);
-	fake_free(f);
-	event_base_free(base);
 }
 
 /* Too many different containers asked about at once: the next one cannot be told. */
@@ -1156,13 +1168,18 @@ main(void)
 		cmocka_unit_test(test_ctr_ident_parse_raw_nul),
 		cmocka_unit_test(test_ctr_ident_refs),
 		cmocka_unit_test(test_ctr_event_parse),
-		cmocka_unit_test(test_ctr_cache_hits_and_events),
-		cmocka_unit_test(test_ctr_cache_stream_down),
-		cmocka_unit_test(test_ctr_cache_shared_and_cancelled),
-		cmocka_unit_test(test_ctr_cache_event_during_lookup),
+		cmocka_unit_test_setup_teardown(
+		    test_ctr_cache_hits_and_events, live_setup, live_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ctr_cache_stream_down, live_setup, live_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ctr_cache_shared_and_cancelled, live_setup, live_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ctr_cache_event_during_lookup, live_setup, live_teardown),
 		cmocka_unit_test(test_ctr_cache_no_daemon),
-		cmocka_unit_test(test_ctr_cache_failures),
-		cmocka_unit_test(test_ctr_cache_daemon_silent),
+		cmocka_unit_test_setup_teardown(test_ctr_cache_failures, live_setup, live_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ctr_cache_daemon_silent, live_setup, live_teardown),
 		cmocka_unit_test(test_ctr_cache_too_many_lookups),
 	};
 
