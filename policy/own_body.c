@@ -1,7 +1,9 @@
 /*
- * The owner label put into a create's body: ContainerCreate (container.Config's
- * Labels, at the top level of the body), VolumeCreate (volume.CreateOptions
- * Labels) and NetworkCreate (network.CreateRequest Labels).
+ * One reading of a body ownership changes or checks: the owner label put
+ * into a create's body (ContainerCreate: container.Config's Labels, at the
+ * top level of the body; VolumeCreate: volume.CreateOptions Labels;
+ * NetworkCreate: network.CreateRequest Labels), and the other objects a
+ * create or a NetworkConnect names (own_refs.c), from one parse.
  *
  * The body is the canonical one the inspector wrote, so "Labels" is spelled
  * exactly and appears once.  That is still checked here, because Go matches
@@ -23,6 +25,7 @@
 #include "sockwarden/owner.h"
 #include "sockwarden/policy.h"
 
+#include "endpoints.h"
 #include "json_strict.h"
 #include "own_int.h"
 #include "policy_int.h"
@@ -32,6 +35,31 @@ fail(const char **why, const char *reason)
 {
 	*why = reason;
 	return -1;
+}
+
+/* The creates whose body gets the owner label. */
+static bool
+creates(int ep)
+{
+	return ep == POL_EP_ContainerCreate || ep == POL_EP_VolumeCreate ||
+	       ep == POL_EP_NetworkCreate;
+}
+
+/*
+ * Does this create take its labels from another object rather than from
+ * the request?  A NetworkCreate with ConfigFrom: libnetwork refuses labels
+ * on such a network and gives it the labels of the config-only network it
+ * copies (applyConfigurationTo), so the owner label is inherited from
+ * there, which own_refs.c names for the owner check, and must not be added.
+ * The daemon ignores ConfigFrom when its Network is "": then the request's
+ * labels count.
+ */
+static bool
+labels_inherited(int ep, const cJSON *root)
+{
+	const cJSON *net = pol_own_get(pol_own_get(root, "ConfigFrom"), "Network");
+
+	return ep == POL_EP_NetworkCreate && cJSON_IsString(net) && net->valuestring[0] != '\0';
 }
 
 /* The one "Labels" member of a create body; -1 when Go could read another spelling too. */
@@ -53,21 +81,49 @@ find_labels(cJSON *root, cJSON **labels, const char **why)
 	return 0;
 }
 
+/*
+ * Labels[label] = owner in the parsed create body "root"; when "inherited",
+ * only the checks (the client may not set the owner label there either).
+ */
+static int
+label_tree(cJSON *root, const char *label, const char *owner, bool inherited, const char **why)
+{
+	cJSON *labels, *m;
+
+	if (find_labels(root, &labels, why) == -1)
+		return -1;
+	if (labels != NULL && !cJSON_IsNull(labels) && !cJSON_IsObject(labels))
+		return fail(why, "Labels must be a JSON object");
+	for (m = labels != NULL ? labels->child : NULL; m != NULL; m = m->next)
+		if (pol_own_key_caseeq(m->string, label))
+			return fail(why, "the request sets the owner label itself");
+	if (inherited)
+		return 0;
+	if (labels == NULL && (labels = cJSON_AddObjectToObject(root, "Labels")) == NULL)
+		return fail(why, "out of memory");
+	/* "Labels": null is no labels; the node becomes an empty object in place. */
+	labels->type = cJSON_Object;
+	if (cJSON_AddStringToObject(labels, label, owner) == NULL)
+		return fail(why, "out of memory");
+	return 0;
+}
+
 int
-pol_own_label_body(enum pol_own_type type, const char *body, size_t len, const char *label,
-    const char *owner, char **out, size_t *outlen, const char **why)
+pol_own_read_body(int ep, const char *body, size_t len, const char *label, const char *owner,
+    struct pol_own_ref *refs, size_t max, char **out, size_t *outlen, const char **why)
 {
 	struct sw_str text = sw_str_make(body, len);
 	struct pol_jdoc doc = { NULL };
 	struct pol_err err;
-	cJSON *labels, *m;
-	size_t n = len + POL_OWN_LABEL_MAX + 300;
-	int rc = -1;
+	size_t size = len + POL_OWN_LABEL_MAX + 300;
+	bool labelled = false;
+	int n = -1;
 
 	*out = NULL;
 	*outlen = 0;
-	if (type != POL_OBJ_CONTAINER && type != POL_OBJ_VOLUME && type != POL_OBJ_NETWORK)
-		return fail(why, "only containers, volumes and networks are created from a body");
+	if (!creates(ep) && ep != POL_EP_NetworkConnect)
+		return fail(why,
+		    "only container, volume and network creates and network connects are read for ownership");
 	if (label == NULL || pol_own_check_label_key(label, why) == -1)
 		return fail(why, "the owner label is not valid");
 	if (pol_own_check_owner(owner, why) == -1)
@@ -81,37 +137,21 @@ pol_own_label_body(enum pol_own_type type, const char *body, size_t len, const c
 		fail(why, "the body must be a JSON object");
 		goto out;
 	}
-	if (find_labels(doc.root, &labels, why) == -1)
+	if (creates(ep)) {
+		labelled = !labels_inherited(ep, doc.root);
+		if (label_tree(doc.root, label, owner, !labelled, why) == -1)
+			goto out;
+	}
+	if ((n = pol_own_collect_refs(ep, doc.root, refs, max, why)) == -1)
 		goto out;
-	if (labels != NULL && cJSON_IsNull(labels)) {
-		/* "Labels": null is no labels; the node becomes an empty object in place. */
-		labels->type = cJSON_Object;
-	} else if (labels == NULL) {
-		if ((labels = cJSON_AddObjectToObject(doc.root, "Labels")) == NULL) {
-			fail(why, "out of memory");
+	if (labelled) {
+		if ((*out = pol_json_print(doc.root, &size)) == NULL) {
+			n = fail(why, "out of memory");
 			goto out;
 		}
-	} else if (!cJSON_IsObject(labels)) {
-		fail(why, "Labels must be a JSON object");
-		goto out;
+		*outlen = size;
 	}
-	for (m = labels->child; m != NULL; m = m->next) {
-		if (pol_own_key_caseeq(m->string, label)) {
-			fail(why, "the request sets the owner label itself");
-			goto out;
-		}
-	}
-	if (cJSON_AddStringToObject(labels, label, owner) == NULL) {
-		fail(why, "out of memory");
-		goto out;
-	}
-	if ((*out = pol_json_print(doc.root, &n)) == NULL) {
-		fail(why, "out of memory");
-		goto out;
-	}
-	*outlen = n;
-	rc = 0;
 out:
 	pol_json_free(&doc);
-	return rc;
+	return n;
 }

@@ -51,8 +51,16 @@ bool pol_own_labels_match(const cJSON *obj, const char *label, const char *owner
 int pol_own_redact_labels(cJSON *labels, const struct pol_ownership *o);
 
 /*
+ * own_refs.c: the other objects the parsed canonical body "root" of
+ * endpoint "ep" names (pol_own_read_body), into refs.  Returns how many, or
+ * -1 with *why when there are more than "max".
+ */
+int pol_own_collect_refs(
+    int ep, cJSON *root, struct pol_own_ref *refs, size_t max, const char **why);
+
+/*
  * own_df.c: a parsed GET /system/df answer, filtered in place for "owner"
- * (see pol_own_filter_df).  Returns 0 or -1 (not the expected shape).
+ * (pol_own_filter_list).  Returns 0 or -1 (not the expected shape).
  */
 int pol_own_df_filter_tree(cJSON *root, const char *label, const char *owner);
 

@@ -23,6 +23,7 @@
 
 #include "endpoints.h"
 #include "json_strict.h"
+#include "own_int.h"
 
 /* How a string names a container: where its name is, and how it is pinned to an id. */
 enum ctr_form {
@@ -35,7 +36,7 @@ enum ctr_form {
 
 /*
  * One walk over the fields that name objects, for both entry points:
- * pol_own_body_refs() collects into "v"; pol_own_pin_refs() ("pin" set)
+ * pol_own_collect_refs() collects into "v"; pol_own_pin_refs() ("pin" set)
  * rewrites each container reference in place, so the two can never
  * disagree about which fields name a container.
  */
@@ -347,22 +348,11 @@ names_objects(int ep)
 }
 
 int
-pol_own_body_refs(
-    int ep, const char *body, size_t len, struct pol_own_ref *out, size_t max, const char **why)
+pol_own_collect_refs(int ep, cJSON *root, struct pol_own_ref *out, size_t max, const char **why)
 {
 	struct refs r = { .v = out, .max = max };
-	cJSON *j;
 
-	if (!names_objects(ep) || len == 0)
-		return 0;
-	j = cJSON_ParseWithLength(body, len);
-	if (!cJSON_IsObject(j)) {
-		cJSON_Delete(j);
-		*why = "the body is not a JSON object";
-		return -1;
-	}
-	walk(&r, ep, j);
-	cJSON_Delete(j);
+	walk(&r, ep, root);
 	if (r.overflow) {
 		*why = "the body names too many other objects to check";
 		return -1;
@@ -408,23 +398,4 @@ pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref 
 out:
 	pol_json_free(&doc);
 	return rc;
-}
-
-bool
-pol_own_labels_inherited(int ep, const char *body, size_t len)
-{
-	const cJSON *cf, *net;
-	bool inherited;
-	cJSON *j;
-
-	if (ep != POL_EP_NetworkCreate || len == 0)
-		return false;
-	if ((j = cJSON_ParseWithLength(body, len)) == NULL)
-		return false;
-	cf = cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom");
-	net = cJSON_GetObjectItemCaseSensitive(cf, "Network");
-	/* The daemon ignores ConfigFrom when its Network is "": then the request's labels count. */
-	inherited = cJSON_IsString(net) && net->valuestring[0] != '\0';
-	cJSON_Delete(j);
-	return inherited;
 }

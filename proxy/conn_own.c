@@ -65,7 +65,7 @@ struct own_req {
 	enum own_filter filter;
 	enum pol_list_kind list; /* OWN_FILTER_LIST: the answer's shape */
 	struct slines *lines;    /* OWN_FILTER_EVENTS */
-	const char *owner;       /* OWN_FILTER_EVENTS under ownership: whose messages pass */
+	const char *owner;       /* under ownership: whose objects and messages pass; else NULL */
 };
 
 static const char *
@@ -400,7 +400,7 @@ start_tags(struct conn *c)
 	lookup_next(c);
 }
 
-/* Bodies that name other objects: pol_own_body_refs(). */
+/* Bodies that name other objects: pol_own_read_body(). */
 static bool
 needs_body_step(int ep)
 {
@@ -638,20 +638,13 @@ conn_own_after_body(struct conn *c)
 
 	if (w == NULL || !w->o->isolate)
 		return false;
+	if (w->plan.kind != POL_OWN_CREATE_BODY && !needs_body_step(c->c_req.endpoint))
+		return false;
 	if (!conn_inspected_body(c, &body))
 		body = sw_str_make("", 0);
-	/* A network made --config-from inherits its owner label: checked below, with the refs. */
-	if (w->plan.kind == POL_OWN_CREATE_BODY &&
-	    !pol_own_labels_inherited(c->c_req.endpoint, body.p, body.len)) {
-		if (pol_own_label_body(w->plan.type, body.p, body.len, w->o->label, c->c_owner,
-		        &w->body, &w->body_len, &why) == -1) {
-			refuse_why(c, 403, why);
-			return true;
-		}
-	}
-	if (!needs_body_step(c->c_req.endpoint))
-		return false;
-	n = pol_own_body_refs(c->c_req.endpoint, body.p, body.len, w->refs, nitems(w->refs), &why);
+	/* One reading: the create labelled (a network made --config-from inherits), refs named. */
+	n = pol_own_read_body(c->c_req.endpoint, body.p, body.len, w->o->label, c->c_owner, w->refs,
+	    nitems(w->refs), &w->body, &w->body_len, &why);
 	if (n < 0) {
 		refuse_why(c, 403, why);
 		return true;
@@ -704,8 +697,7 @@ conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, s
 		return 0;
 	switch (w->filter) {
 	case OWN_FILTER_LIST:
-		rc = pol_own_filter_list(
-		    w->list, w->o, w->o->isolate ? c->c_owner : NULL, json, len, out, outlen);
+		rc = pol_own_filter_list(w->list, w->o, w->owner, json, len, out, outlen);
 		return rc < 0 ? -1 : 0;
 	case OWN_FILTER_REDACT:
 		rc = pol_redact_inspect(w->plan.type, w->o, json, len, out, outlen);

@@ -103,22 +103,6 @@ int pol_own_add_build_label(const struct sw_str *query, const char *label, const
     char *buf, size_t bufsz, const char **why);
 
 /*
- * CREATE_BODY: the canonical JSON body of a create (ContainerCreate,
- * VolumeCreate, NetworkCreate) with Labels[label] = owner set.  Refused
- * (-1, *why) when the body already sets the label.  *out is malloc'd.
- */
-int pol_own_label_body(enum pol_own_type type, const char *body, size_t len, const char *label,
-    const char *owner, char **out, size_t *outlen, const char **why);
-
-/*
- * FILTER_RESPONSE: a GET /system/df answer with the containers, images and
- * volumes whose owner label is not "owner" removed, and the build cache
- * emptied.  *out is malloc'd.  Returns 0 or -1 (not the expected JSON).
- */
-int pol_own_filter_df(
-    const char *json, size_t len, const char *label, const char *owner, char **out, size_t *outlen);
-
-/*
  * An inspect answer (container or image: Config.Env and Config.Labels;
  * volume and network: Labels) with matching Env values and label values
  * replaced by "<redacted>".  *out is malloc'd.  Returns 1 when something
@@ -134,7 +118,7 @@ enum pol_list_kind {
 	POL_LIST_IMAGES,     /* GET /images/json: the same shape */
 	POL_LIST_NETWORKS,   /* GET /networks: the same shape */
 	POL_LIST_VOLUMES,    /* GET /volumes: { "Volumes": [ {..., "Labels": {}} ], "Warnings" } */
-	POL_LIST_DF,         /* GET /system/df: see pol_own_filter_df() */
+	POL_LIST_DF,         /* GET /system/df: see pol_own_filter_list() */
 	POL_LIST_EVENTS,     /* GET /events: a stream, one message at a time (pol_redact_event()) */
 };
 
@@ -144,7 +128,8 @@ enum pol_list_kind pol_own_list_kind(int ep);
 /*
  * A list answer of "kind" (not EVENTS) for a client of "o".  With "owner"
  * (ownership; NULL or "" for none) the entries whose Labels lack
- * o->label=owner are removed (DF: as pol_own_filter_df()); label values
+ * o->label=owner are removed (DF: their containers, images and volumes;
+ * the build cache emptied and the totals recomputed); label values
  * whose keys match o->redact_labels become "<redacted>".  Returns 1 with
  * *out malloc'd when something changed, 0 when nothing did (*out NULL), -1
  * when the answer is not the expected JSON.
@@ -178,21 +163,29 @@ struct pol_own_ref {
 #define POL_OWN_MAX_REFS 32
 
 /*
- * The other objects a canonical ContainerCreate, NetworkConnect or
- * NetworkCreate body names: containers joined (NetworkMode/PidMode/IpcMode
- * "container:X", VolumesFrom, Links, NetworkConnect's Container), named
- * volumes (Binds, Mounts of type volume) and networks (NetworkMode,
- * EndpointsConfig keys, NetworkCreate's ConfigFrom.Network), except the
- * predefined networks (bridge, host, none, default).  Returns how many were
- * stored in refs, or -1 with *why when there are more than "max" or the
- * body is not the expected JSON.
+ * One reading of the canonical body of a create (ContainerCreate,
+ * VolumeCreate, NetworkCreate: CREATE_BODY) or a NetworkConnect:
+ * - a create's body with Labels[label] = owner set goes into *out
+ *   (malloc'd); refused (-1, *why) when the body sets that label itself, in
+ *   any ASCII case.  A NetworkCreate with ConfigFrom is not labelled (*out
+ *   NULL): libnetwork refuses labels on such a network and gives it those
+ *   of the config-only network it copies (applyConfigurationTo), which is
+ *   among the refs, so the owner label is inherited from there;
+ * - the other objects the body names go into refs: containers joined
+ *   (NetworkMode/PidMode/IpcMode "container:X", VolumesFrom, Links,
+ *   NetworkConnect's Container), named volumes (Binds, Mounts of type
+ *   volume) and networks (NetworkMode, EndpointsConfig keys, NetworkCreate's
+ *   ConfigFrom.Network), except the predefined networks (bridge, host,
+ *   none, default).
+ * Returns how many refs were stored, or -1 with *why when there are more
+ * than "max", the body is not the expected JSON, or "ep" is none of these.
  */
-int pol_own_body_refs(
-    int ep, const char *body, size_t len, struct pol_own_ref *refs, size_t max, const char **why);
+int pol_own_read_body(int ep, const char *body, size_t len, const char *label, const char *owner,
+    struct pol_own_ref *refs, size_t max, char **out, size_t *outlen, const char **why);
 
 /*
  * The canonical body of a ContainerCreate or NetworkConnect with every
- * container it names, in the fields pol_own_body_refs() read, replaced by
+ * container it names, in the fields pol_own_read_body() read, replaced by
  * the full id that "refs" (its answer, each id filled in once checked) give
  * for it: the daemon then acts on the container that was checked, not on
  * whatever answers to the name or id prefix by then.  Forms are kept:
@@ -206,16 +199,6 @@ int pol_own_body_refs(
  */
 int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
     char **out, size_t *outlen, const char **why);
-
-/*
- * Does this canonical create body take its labels from another object
- * rather than from the request?  A NetworkCreate with ConfigFrom: libnetwork
- * refuses labels on such a network and gives it the labels of the
- * config-only network it copies (applyConfigurationTo), so the owner label
- * is inherited from there, which pol_own_body_refs() names for the owner
- * check, and must not be added.
- */
-bool pol_own_labels_inherited(int ep, const char *body, size_t len);
 
 /*
  * The image names an ImageTag (repo, tag), ImageBuild (every t) or

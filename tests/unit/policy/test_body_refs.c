@@ -1,6 +1,7 @@
 /*
- * pol_own_body_refs(): the other objects a create or a network connect names,
- * which ownership isolation must check belong to the caller too.
+ * pol_own_read_body(): the other objects a create or a network connect names,
+ * which ownership isolation must check belong to the caller too, and
+ * pol_own_pin_refs(): the body that goes up names each container by its id.
  */
 #include "sockwarden/compat.h"
 
@@ -15,6 +16,9 @@
 
 #include "sockwarden/owner.h"
 #include "sockwarden/policy.h"
+
+#define LABEL "io.sockwarden.owner"
+#define OWNER "uid:1000"
 
 struct row {
 	const char *name;
@@ -71,7 +75,24 @@ static const struct row rows[] = {
 	{ "network create not an object", "NetworkCreate", "\"n\"", -1, "" },
 	{ "other endpoint has none", "VolumeCreate", "{\"Name\":\"x\"}", 0, "" },
 	{ "not an object", "ContainerCreate", "[1]", -1, "" },
+	{ "not JSON", "NetworkConnect", "{\"Container\":", -1, "" },
+	{ "trailing data", "NetworkConnect", "{\"Container\":\"a\"}{}", -1, "" },
+	{ "an endpoint whose body is not read", "ContainerUpdate", "{}", -1, "" },
 };
+
+/* pol_own_read_body() for its refs; the labelled body of a create is dropped. */
+static int
+read_refs(const char *ep, const char *body, size_t len, struct pol_own_ref *refs, size_t max,
+    const char **why)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	int n = pol_own_read_body(
+	    pol_ep_lookup(ep), body, len, LABEL, OWNER, refs, max, &out, &outlen, why);
+
+	free(out);
+	return n;
+}
 
 static char
 type_letter(enum pol_own_type t)
@@ -95,8 +116,7 @@ test_rows(void **state)
 		char got[512] = "";
 		int n, k;
 
-		n = pol_own_body_refs(
-		    pol_ep_lookup(r->ep), r->body, strlen(r->body), refs, nitems(refs), &why);
+		n = read_refs(r->ep, r->body, strlen(r->body), refs, nitems(refs), &why);
 		if (n != r->n)
 			fail_msg("%s: %d references, want %d", r->name, n, r->n);
 		if (n < 0) {
@@ -125,13 +145,16 @@ test_too_many(void **state)
 	const char *body = "{\"HostConfig\":{\"VolumesFrom\":[\"a\",\"b\",\"c\"]}}";
 
 	(void)state;
-	assert_int_equal(pol_own_body_refs(pol_ep_lookup("ContainerCreate"), body, strlen(body),
-	                     refs, nitems(refs), &why),
-	    -1);
+	assert_int_equal(
+	    read_refs("ContainerCreate", body, strlen(body), refs, nitems(refs), &why), -1);
 	assert_non_null(why);
 }
 
-/* A network made --config-from takes the config network's labels, owner label included. */
+/*
+ * A network made --config-from takes the config network's labels, owner
+ * label included: its body is not labelled, and that network is among the
+ * refs, in the same reading.
+ */
 static void
 test_labels_inherited(void **state)
 {
@@ -154,22 +177,22 @@ test_labels_inherited(void **state)
 
 	(void)state;
 	for (i = 0; i < nitems(inh); i++) {
-		bool got = pol_own_labels_inherited(
-		    pol_ep_lookup(inh[i].ep), inh[i].body, strlen(inh[i].body));
+		struct pol_own_ref refs[4];
+		const char *why = NULL;
+		char *out = NULL;
+		size_t outlen = 0;
+		int n = pol_own_read_body(pol_ep_lookup(inh[i].ep), inh[i].body,
+		    strlen(inh[i].body), LABEL, OWNER, refs, nitems(refs), &out, &outlen, &why);
+		bool got = n >= 0 && out == NULL;
 
+		free(out);
+		if (n < 0)
+			fail_msg("%s: refused (%s)", inh[i].name, why ? why : "?");
 		if (got != inh[i].want)
 			fail_msg("%s: inherited %d, want %d", inh[i].name, got, inh[i].want);
 		/* Whenever the owner comes from the config network, that network is checked. */
-		if (got) {
-			struct pol_own_ref refs[4];
-			const char *why = NULL;
-
-			if (pol_own_body_refs(pol_ep_lookup(inh[i].ep), inh[i].body,
-			        strlen(inh[i].body), refs, nitems(refs), &why) != 1 ||
-			    strcmp(refs[0].field, "ConfigFrom.Network") != 0)
-				fail_msg(
-				    "%s: the config network is not among the refs", inh[i].name);
-		}
+		if (got && (n != 1 || strcmp(refs[0].field, "ConfigFrom.Network") != 0))
+			fail_msg("%s: the config network is not among the refs", inh[i].name);
 	}
 }
 
@@ -254,7 +277,7 @@ resolved_refs(const char *ep, const char *body, struct pol_own_ref *refs, size_t
 	const char *why = NULL;
 	int n, k;
 
-	n = pol_own_body_refs(pol_ep_lookup(ep), body, strlen(body), refs, max, &why);
+	n = read_refs(ep, body, strlen(body), refs, max, &why);
 	for (k = 0; k < n; k++)
 		if (refs[k].type == POL_OBJ_CONTAINER)
 			snprintf(refs[k].id, sizeof(refs[k].id), "f00%s", refs[k].ref);
@@ -289,8 +312,7 @@ test_pin_rows(void **state)
 		if (outlen != strlen(r->want) || memcmp(out, r->want, outlen) != 0)
 			fail_msg("%s: got %.*s, want %s", r->name, (int)outlen, out, r->want);
 		/* Read again, the pinned body names every container it joins by an id. */
-		n = pol_own_body_refs(
-		    pol_ep_lookup(r->ep), out, outlen, again, nitems(again), &why);
+		n = read_refs(r->ep, out, outlen, again, nitems(again), &why);
 		for (k = 0; k < n; k++)
 			if (again[k].type == POL_OBJ_CONTAINER &&
 			    strcmp(again[k].field, "EndpointConfig.Links") != 0 &&

@@ -1,10 +1,11 @@
 /*
  * Tests for policy/own_body.c: the owner label set in a create's canonical
- * body.  Accepted rows compare the exact bytes that go to the daemon (the
- * rest of the body, numbers included, unchanged); refused rows name a piece
- * of the reason.  Bypass rows: the owner label set by the client, in
- * another case, through an escape, and Labels spelled so that Go would
- * merge a second map into ours.
+ * body (pol_own_read_body; its refs are test_body_refs.c's).  Accepted rows
+ * compare the exact bytes that go to the daemon (the rest of the body,
+ * numbers included, unchanged); refused rows name a piece of the reason.
+ * Bypass rows: the owner label set by the client, in another case, through
+ * an escape, and Labels spelled so that Go would merge a second map into
+ * ours.
  */
 #include "sockwarden/compat.h"
 
@@ -28,61 +29,73 @@
 
 struct body_case {
 	const char *name;
-	enum pol_own_type type;
+	const char *ep;
 	const char *body;
-	const char *want; /* the body sent up, or for refusals a piece of the reason */
+	const char *want; /* the body sent up (NULL: not labelled), or a piece of the reason */
 	bool refused;
 };
 
 static const struct body_case body_cases[] = {
-	{ "container labels merged", POL_OBJ_CONTAINER,
+	{ "container labels merged", "ContainerCreate",
 	    "{\"Image\":\"alpine\",\"Labels\":{\"com.example.team\":\"web\"},\"Cmd\":[\"sh\"]}",
 	    "{\"Image\":\"alpine\",\"Labels\":{\"com.example.team\":\"web\"," OWN
 	    "},\"Cmd\":[\"sh\"]}",
 	    false },
-	{ "container without labels", POL_OBJ_CONTAINER, "{\"Image\":\"alpine\"}",
+	{ "container without labels", "ContainerCreate", "{\"Image\":\"alpine\"}",
 	    "{\"Image\":\"alpine\",\"Labels\":{" OWN "}}", false },
-	{ "null labels", POL_OBJ_CONTAINER, "{\"Labels\":null,\"Image\":\"alpine\"}",
+	{ "null labels", "ContainerCreate", "{\"Labels\":null,\"Image\":\"alpine\"}",
 	    "{\"Labels\":{" OWN "},\"Image\":\"alpine\"}", false },
-	{ "empty labels", POL_OBJ_VOLUME, "{\"Name\":\"data\",\"Labels\":{}}",
+	{ "empty labels", "VolumeCreate", "{\"Name\":\"data\",\"Labels\":{}}",
 	    "{\"Name\":\"data\",\"Labels\":{" OWN "}}", false },
-	{ "numbers kept digit for digit", POL_OBJ_CONTAINER,
+	{ "numbers kept digit for digit", "ContainerCreate",
 	    "{\"Image\":\"a\",\"HostConfig\":{\"Memory\":9223372036854775807,"
 	    "\"NanoCpus\":1500000000,\"CpuShares\":-0}}",
 	    "{\"Image\":\"a\",\"HostConfig\":{\"Memory\":9223372036854775807,"
 	    "\"NanoCpus\":1500000000,\"CpuShares\":-0},\"Labels\":{" OWN "}}",
 	    false },
-	{ "nested labels elsewhere untouched", POL_OBJ_NETWORK,
+	{ "nested labels elsewhere untouched", "NetworkCreate",
 	    "{\"Name\":\"n\",\"IPAM\":{\"Driver\":\"default\"},\"Labels\":{\"a\":\"b\"}}",
 	    "{\"Name\":\"n\",\"IPAM\":{\"Driver\":\"default\"},\"Labels\":{\"a\":\"b\"," OWN "}}",
 	    false },
-	{ "empty body", POL_OBJ_VOLUME, "", "{\"Labels\":{" OWN "}}", false },
-	{ "strings re-escaped", POL_OBJ_CONTAINER,
+	{ "empty body", "VolumeCreate", "", "{\"Labels\":{" OWN "}}", false },
+	{ "strings re-escaped", "ContainerCreate",
 	    "{\"Env\":[\"A=\\\"q\\\"\\n\\u00e9\"],\"Labels\":{\"x\":\"<&>\"}}",
 	    "{\"Env\":[\"A=\\\"q\\\"\\n\xc3\xa9\"],\"Labels\":{\"x\":\"<&>\"," OWN "}}", false },
 	/* refusals */
-	{ "owner label set", POL_OBJ_CONTAINER, "{\"Labels\":{\"" LABEL "\":\"uid:1001\"}}",
+	{ "owner label set", "ContainerCreate", "{\"Labels\":{\"" LABEL "\":\"uid:1001\"}}",
 	    "owner label", true },
-	{ "owner label set empty", POL_OBJ_VOLUME, "{\"Labels\":{\"" LABEL "\":\"\"}}",
+	{ "owner label set empty", "VolumeCreate", "{\"Labels\":{\"" LABEL "\":\"\"}}",
 	    "owner label", true },
-	{ "owner label in another case", POL_OBJ_NETWORK,
+	{ "owner label in another case", "NetworkCreate",
 	    "{\"Labels\":{\"IO.SOCKWARDEN.OWNER\":\"uid:1001\"}}", "owner label", true },
-	{ "owner label through an escape", POL_OBJ_CONTAINER,
+	{ "owner label through an escape", "ContainerCreate",
 	    "{\"Labels\":{\"io.sockwarden.\\u006fwner\":\"uid:1001\"}}", "owner label", true },
-	{ "second labels map in lower case", POL_OBJ_CONTAINER,
+	{ "second labels map in lower case", "ContainerCreate",
 	    "{\"Labels\":{},\"labels\":{\"" LABEL "\":\"uid:1001\"}}", "another case", true },
-	{ "labels in lower case only", POL_OBJ_VOLUME, "{\"labels\":{\"a\":\"b\"}}", "another case",
+	{ "labels in lower case only", "VolumeCreate", "{\"labels\":{\"a\":\"b\"}}", "another case",
 	    true },
-	{ "labels with a long s", POL_OBJ_CONTAINER, "{\"Label\xc5\xbf\":{}}", "another case",
+	{ "labels with a long s", "ContainerCreate", "{\"Label\xc5\xbf\":{}}", "another case",
 	    true },
-	{ "labels twice", POL_OBJ_CONTAINER, "{\"Labels\":{},\"Labels\":{}}", "twice", true },
-	{ "labels not an object", POL_OBJ_CONTAINER, "{\"Labels\":[\"a=b\"]}", "JSON object",
+	{ "labels twice", "ContainerCreate", "{\"Labels\":{},\"Labels\":{}}", "twice", true },
+	{ "labels not an object", "ContainerCreate", "{\"Labels\":[\"a=b\"]}", "JSON object",
 	    true },
-	{ "body an array", POL_OBJ_VOLUME, "[]", "JSON object", true },
-	{ "not JSON", POL_OBJ_NETWORK, "{\"Name\":", "not valid JSON", true },
-	{ "trailing data", POL_OBJ_NETWORK, "{}{}", "not valid JSON", true },
-	{ "image is not created from a body", POL_OBJ_IMAGE, "{}", "only containers", true },
-	{ "exec is not created here", POL_OBJ_EXEC, "{}", "only containers", true },
+	{ "body an array", "VolumeCreate", "[]", "JSON object", true },
+	{ "not JSON", "NetworkCreate", "{\"Name\":", "not valid JSON", true },
+	{ "trailing data", "NetworkCreate", "{}{}", "not valid JSON", true },
+	{ "image is not created from a body", "ImageCreate", "{}", "only container", true },
+	{ "exec is not created here", "ExecStart", "{}", "only container", true },
+	/* A network made --config-from inherits its labels, owner label included. */
+	{ "config from inherits", "NetworkCreate",
+	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"c\"}}", NULL, false },
+	{ "empty config from is labelled", "NetworkCreate", "{\"ConfigFrom\":{\"Network\":\"\"}}",
+	    "{\"ConfigFrom\":{\"Network\":\"\"},\"Labels\":{" OWN "}}", false },
+	{ "config from with the owner label", "NetworkCreate",
+	    "{\"ConfigFrom\":{\"Network\":\"c\"},\"Labels\":{\"" LABEL "\":\"uid:1001\"}}",
+	    "owner label", true },
+	{ "config from with labels in lower case", "NetworkCreate",
+	    "{\"ConfigFrom\":{\"Network\":\"c\"},\"labels\":{}}", "another case", true },
+	{ "a network connect is not labelled", "NetworkConnect", "{\"Container\":\"web\"}", NULL,
+	    false },
 };
 
 static void
@@ -94,28 +107,37 @@ test_body_rows(void **state)
 	(void)state;
 	for (i = 0; i < nitems(body_cases); i++) {
 		const struct body_case *t = &body_cases[i];
+		struct pol_own_ref refs[POL_OWN_MAX_REFS];
 		const char *why = NULL;
 		char *out = NULL;
 		size_t outlen = 0;
-		int rc = pol_own_label_body(
-		    t->type, t->body, strlen(t->body), LABEL, OWNER, &out, &outlen, &why);
+		int rc = pol_own_read_body(pol_ep_lookup(t->ep), t->body, strlen(t->body), LABEL,
+		    OWNER, refs, nitems(refs), &out, &outlen, &why);
 
 		if (t->refused) {
 			if (rc != -1 || out != NULL || why == NULL ||
 			    strstr(why, t->want) == NULL) {
 				print_error("row \"%s\": rc %d (%s), want a refusal with \"%s\"\n",
-				    t->name, rc, rc == 0 ? out : why, t->want);
+				    t->name, rc, rc >= 0 && out != NULL ? out : why, t->want);
 				failed++;
 			}
 			free(out);
 			continue;
 		}
-		if (rc != 0) {
+		if (rc < 0) {
 			print_error("row \"%s\": refused (%s)\n", t->name, why);
 			failed++;
 			continue;
 		}
-		if (strcmp(out, t->want) != 0 || outlen != strlen(t->want)) {
+		if (t->want == NULL) {
+			if (out != NULL || outlen != 0) {
+				print_error("row \"%s\": labelled %s\n", t->name, out);
+				failed++;
+			}
+			free(out);
+			continue;
+		}
+		if (out == NULL || strcmp(out, t->want) != 0 || outlen != strlen(t->want)) {
 			print_error("row \"%s\": got  %s\n  want %s\n", t->name, out, t->want);
 			failed++;
 		}
@@ -130,13 +152,14 @@ static void
 test_body_length_honoured(void **state)
 {
 	static const char body[] = "{\"Name\":\"v\"}GARBAGE";
+	struct pol_own_ref refs[1];
 	const char *why = NULL;
 	char *out = NULL;
 	size_t outlen;
 
 	(void)state;
-	if (pol_own_label_body(POL_OBJ_VOLUME, body, strlen("{\"Name\":\"v\"}"), LABEL, OWNER, &out,
-	        &outlen, &why) != 0)
+	if (pol_own_read_body(pol_ep_lookup("VolumeCreate"), body, strlen("{\"Name\":\"v\"}"),
+	        LABEL, OWNER, refs, nitems(refs), &out, &outlen, &why) != 0)
 		fail_msg("refused: %s", why);
 	if (strcmp(out, "{\"Name\":\"v\",\"Labels\":{" OWN "}}") != 0)
 		fail_msg("got %s", out);
@@ -159,12 +182,13 @@ test_body_bad_owner_or_label(void **state)
 
 	(void)state;
 	for (i = 0; i < nitems(bad); i++) {
+		struct pol_own_ref refs[1];
 		const char *why = NULL;
 		char *out = NULL;
 		size_t outlen;
 
-		if (pol_own_label_body(POL_OBJ_CONTAINER, "{}", 2, bad[i].label, bad[i].owner, &out,
-		        &outlen, &why) != -1 ||
+		if (pol_own_read_body(pol_ep_lookup("ContainerCreate"), "{}", 2, bad[i].label,
+		        bad[i].owner, refs, nitems(refs), &out, &outlen, &why) != -1 ||
 		    out != NULL || why == NULL)
 			fail_msg("row \"%s\": accepted", bad[i].name);
 	}
