@@ -259,28 +259,3 @@ pol_own_df_filter_tree(cJSON *root, const char *label, const char *owner)
 	}
 	return 0;
 }
-
-int
-pol_own_filter_df(
-    const char *json, size_t len, const char *label, const char *owner, char **out, size_t *outlen)
-{
-	cJSON *root;
-	size_t n = len;
-	int rc = -1;
-
-	*out = NULL;
-	*outlen = 0;
-	if (label == NULL || label[0] == '\0' || owner == NULL || owner[0] == '\0')
-		return -1;
-	if ((root = pol_own_parse_object(json, len)) == NULL)
-		return -1;
-	if (pol_own_df_filter_tree(root, label, owner) == -1)
-		goto out;
-	if ((*out = pol_json_print(root, &n)) == NULL)
-		goto out;
-	*outlen = n;
-	rc = 0;
-out:
-	cJSON_Delete(root);
-	return rc;
-}

@@ -1,6 +1,6 @@
 /*
  * Tests for the daemon's answers under ownership: pol_own_read_inspect()
- * (own_inspect.c), pol_own_filter_df() (own_df.c) and pol_redact_inspect()
+ * (own_inspect.c), /system/df through pol_own_filter_list() (own_df.c) and pol_redact_inspect()
  * (own_redact.c).  Answers are shaped like the daemon's (the fields that
  * matter, in Go's encoding).
  */
@@ -19,6 +19,8 @@
 
 #include "sockwarden/owner.h"
 #include "sockwarden/policy.h"
+
+#include "own_int.h"
 
 #define LABEL "io.sockwarden.owner"
 
@@ -140,10 +142,12 @@ test_inspect_small_buffers(void **state)
 		fail_msg("an empty label was accepted");
 }
 
-/* ---- pol_own_filter_df ---------------------------------------------------------------- */
+/* ---- /system/df: pol_own_filter_list(POL_LIST_DF), own_df.c ---------------------------- */
 
 #define MINE   "\"Labels\":{\"" LABEL "\":\"uid:1\"}"
 #define THEIRS "\"Labels\":{\"" LABEL "\":\"uid:2\"}"
+
+static const struct pol_ownership own_only = { true, LABEL, 0, NULL, 0, NULL };
 
 struct df_case {
 	const char *name;
@@ -224,7 +228,8 @@ test_df_rows(void **state)
 		const struct df_case *t = &df_cases[i];
 		char *out = NULL;
 		size_t outlen = 0;
-		int rc = pol_own_filter_df(t->json, strlen(t->json), LABEL, "uid:1", &out, &outlen);
+		int rc = pol_own_filter_list(
+		    POL_LIST_DF, &own_only, "uid:1", t->json, strlen(t->json), &out, &outlen);
 
 		if (t->want == NULL) {
 			if (rc != -1 || out != NULL) {
@@ -234,7 +239,9 @@ test_df_rows(void **state)
 			free(out);
 			continue;
 		}
-		if (rc != 0 || strcmp(out, t->want) != 0 || outlen != strlen(t->want)) {
+		/* A filtered answer always changed: its totals are recomputed. */
+		if (rc != 1 || out == NULL || strcmp(out, t->want) != 0 ||
+		    outlen != strlen(t->want)) {
 			print_error("row \"%s\": rc %d\n  got  %s\n  want %s\n", t->name, rc,
 			    out ? out : "", t->want);
 			failed++;
@@ -245,15 +252,18 @@ test_df_rows(void **state)
 		fail_msg("%d of %zu rows failed", failed, nitems(df_cases));
 }
 
+/* The tree filter itself refuses to run without an owner or a label. */
 static void
 test_df_needs_an_owner(void **state)
 {
-	char *out = NULL;
-	size_t outlen;
+	cJSON *root = cJSON_CreateObject();
 
 	(void)state;
-	if (pol_own_filter_df("{}", 2, LABEL, "", &out, &outlen) != -1 || out != NULL)
-		fail_msg("an empty owner was accepted");
+	assert_non_null(root);
+	if (pol_own_df_filter_tree(root, LABEL, "") != -1 ||
+	    pol_own_df_filter_tree(root, "", "uid:1") != -1)
+		fail_msg("an empty owner or label was accepted");
+	cJSON_Delete(root);
 }
 
 /* ---- pol_redact_inspect ------------------------------------------------------------- */
