@@ -3,8 +3,7 @@
  * schemas of their bodies (moby's Go types as pol_json_check tables).
  *
  * Every JSON inspector checks its own body against its schema first (an
- * empty body or a JSON null is the zero value, as ReadJSON reads it), so
- * its dispatch row needs no schema; checking twice is harmless.  The
+ * empty body or a JSON null is the zero value, as ReadJSON reads it).  The
  * query-only inspectors parse ctx->req->query with Go's url.ParseQuery
  * rules (query.h) and ignore the body (an upload stream, not buffered).
  */

@@ -13,7 +13,6 @@
 #include "insp_endpoints.h"
 #include "inspect.h"
 #include "policy_int.h"
-#include "query.h"
 #include "schema_container.h"
 
 static const char *const rule_names[POL_RULE__COUNT] = {
@@ -470,23 +469,6 @@ media_type(const struct sw_str *ct)
 		t.len = (size_t)(semi - t.p);
 	trim(&t);
 	return t;
-}
-
-/*
- * Go's mime parsing trims Unicode space and folds case beyond ASCII (U+0130
- * lower-cases to 'i'), so a Content-Type with any non-ASCII byte is treated
- * as a form: no client sends such a thing, and the form check must not
- * depend on our folding agreeing with Go's.  /build reads multipart bodies.
- */
-bool
-pol_content_type_is_form(const struct sw_str *ct)
-{
-	size_t i;
-
-	for (i = 0; i < ct->len; i++)
-		if ((unsigned char)ct->p[i] >= 0x80)
-			return true;
-	return pol_media_is_form(ct);
 }
 
 /* One "; attr=value" parameter (value a token or a quoted string); advances *i. */

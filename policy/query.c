@@ -1,10 +1,14 @@
 /*
- * Go's url.ParseQuery and the httputils helpers over it (see query.h).
+ * Go's url.ParseQuery and the httputils helpers over it (see query.h), and
+ * whether Go's form parsing would read a request body as well as the query
+ * (pol_content_type_is_form, sockwarden/policy.h).
  */
 #include "sockwarden/compat.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "sockwarden/policy.h"
 
 #include "query.h"
 
@@ -282,48 +286,29 @@ pol_query_encode(const struct pol_query *q, char *buf, size_t bufsz)
 }
 
 /*
- * strings.ToLower as far as it can produce ASCII: A-Z, U+0130 (capital I
- * with dot, lower-cased to 'i' by Go) and U+212A (Kelvin sign, to 'k').
- * Other bytes are kept, so they never match an ASCII letter.
+ * Go's mime.ParseMediaType lower-cases (Unicode: U+0130 is an 'i', the
+ * Kelvin sign a 'k') and trims (Unicode white space) the part before ';',
+ * and ParseForm still uses that type when a parameter is malformed.  So a
+ * value with any byte outside ASCII, or longer than any real one, is
+ * treated as a form, which refuses it: no client sends such a thing, and
+ * the check must not depend on our folding agreeing with Go's.  Otherwise a
+ * substring match after ASCII lower-casing covers every reading.
  */
-static size_t
-go_lower_ascii(const struct sw_str *in, char *out, size_t outsz)
-{
-	const unsigned char *p = (const unsigned char *)in->p;
-	size_t i = 0, w = 0;
-
-	while (i < in->len && w + 1 < outsz) {
-		if (i + 1 < in->len && p[i] == 0xc4 && p[i + 1] == 0xb0) {
-			out[w++] = 'i';
-			i += 2;
-		} else if (i + 2 < in->len && p[i] == 0xe2 && p[i + 1] == 0x84 &&
-		           p[i + 2] == 0xaa) {
-			out[w++] = 'k';
-			i += 3;
-		} else {
-			out[w++] = sw_ascii_lower((char)p[i++]);
-		}
-	}
-	out[w] = '\0';
-	return w;
-}
-
 bool
-pol_media_is_form(const struct sw_str *ct)
+pol_content_type_is_form(const struct sw_str *ct)
 {
 	char lower[1024];
+	size_t i;
 
 	if (ct == NULL || ct->len == 0)
 		return false;
-	/* Longer than any real Content-Type: treat as a form, which refuses it. */
 	if (ct->len >= sizeof(lower))
 		return true;
-	go_lower_ascii(ct, lower, sizeof(lower));
-	/*
-	 * mime.ParseMediaType lower-cases (Unicode) and trims (Unicode white
-	 * space) the part before ';', and Go's ParseForm still uses that type
-	 * when a parameter is malformed.  A substring match covers all of it.
-	 */
-	return memmem(lower, strlen(lower), "application/x-www-form-urlencoded", 33) != NULL ||
-	       memmem(lower, strlen(lower), "multipart/", 10) != NULL;
+	for (i = 0; i < ct->len; i++) {
+		if ((unsigned char)ct->p[i] >= 0x80)
+			return true;
+		lower[i] = sw_ascii_lower(ct->p[i]);
+	}
+	return memmem(lower, ct->len, "application/x-www-form-urlencoded", 33) != NULL ||
+	       memmem(lower, ct->len, "multipart/", 10) != NULL;
 }

@@ -77,16 +77,4 @@ size_t pol_query_escape(const char *s, size_t len, char *buf, size_t bufsz);
  */
 size_t pol_query_encode(const struct pol_query *q, char *buf, size_t bufsz);
 
-/*
- * Would Go's Request.ParseForm / FormValue read form fields from a body with
- * this Content-Type?  True for application/x-www-form-urlencoded and every
- * multipart/ type, compared like mime.ParseMediaType (parameters ignored,
- * Unicode lower-casing, so U+0130 is an 'i'; Unicode white space trimmed),
- * and also when the value merely contains one of them, or is absurdly long
- * (1 KiB), which no real client sends.  Upload
- * endpoints whose query is inspected (/build, /images/create, ...) must
- * refuse such bodies: their fields would be read as well as the query.
- */
-bool pol_media_is_form(const struct sw_str *content_type);
-
 #endif

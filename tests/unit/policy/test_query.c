@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sockwarden/policy.h"
+
 #include "query.h"
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -308,6 +310,8 @@ static struct media_case media_cases[] = {
 	    "\xc2\xa0"
 	    "application/x-www-form-urlencoded",
 	    true },
+	{ "media: json with a non-ASCII parameter", "application/json; charset=\xc3\xa9", true },
+	{ "media: json with a Kelvin sign", "application/json; \xe2\x84\xaa=1", true },
 };
 
 static void
@@ -316,8 +320,24 @@ test_media_row(void **state)
 	const struct media_case *c = *state;
 	struct sw_str ct = sw_str_cstr(c->ct);
 
-	if (pol_media_is_form(&ct) != c->form)
+	if (pol_content_type_is_form(&ct) != c->form)
 		fail_msg("row \"%s\": form %d, want %d", c->name, !c->form, c->form);
+}
+
+/* A Content-Type longer than any real one (1 KiB) is refused as a form; one byte less is read. */
+static void
+test_media_too_long(void **state)
+{
+	char buf[1024];
+	struct sw_str ct;
+
+	(void)state;
+	memset(buf, ' ', sizeof(buf));
+	memcpy(buf, "application/json;", 17);
+	ct = sw_str_make(buf, sizeof(buf) - 1);
+	assert_false(pol_content_type_is_form(&ct));
+	ct = sw_str_make(buf, sizeof(buf));
+	assert_true(pol_content_type_is_form(&ct));
 }
 
 /* ---- limits ---------------------------------------------------------------- */
@@ -358,7 +378,7 @@ main(void)
 {
 	static struct CMUnitTest tests[nitems(parse_cases) + nitems(get_cases) + nitems(int_cases) +
 	                               nitems(escape_cases) + nitems(encode_cases) +
-	                               nitems(media_cases) + 1];
+	                               nitems(media_cases) + 2];
 	size_t i, n = 0;
 
 	ADD_ROWS(parse_cases, test_parse_row);
@@ -367,6 +387,7 @@ main(void)
 	ADD_ROWS(escape_cases, test_escape_row);
 	ADD_ROWS(encode_cases, test_encode_row);
 	ADD_ROWS(media_cases, test_media_row);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_media_too_long);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_query_pair_limit);
 	return _cmocka_run_group_tests("query", tests, n, NULL, NULL);
 }
