@@ -35,14 +35,10 @@
 #include "insp_check.h"
 #include "insp_endpoints.h"
 #include "query.h"
+#include "schema_container.h"
 
-static const struct pol_jfield ulimit_fields[] = {
-	{ "Name", PJ_STRING, PJ_ANY, NULL },
-	{ "Hard", PJ_INT, PJ_ANY, NULL },
-	{ "Soft", PJ_INT, PJ_ANY, NULL },
-};
-static const struct pol_jschema ulimit = { "Ulimit", ulimit_fields, nitems(ulimit_fields) };
-static const struct pol_jfield ulimits_field = { "ulimits", PJ_ARRAY, PJ_STRUCT, &ulimit };
+static const struct pol_jfield ulimits_field = { "ulimits", PJ_ARRAY, PJ_STRUCT,
+	&pol_schema_ulimit };
 
 static void
 check_network(struct pol_insp_ctx *ctx, const char *mode)

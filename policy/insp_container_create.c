@@ -13,7 +13,6 @@
  */
 #include "sockwarden/compat.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "insp_container.h"
@@ -323,23 +322,6 @@ refuse_legacy_capabilities(struct pol_cc *cc)
 	    "is the API 1.40 capability set, which bypasses CapAdd checks: use CapAdd and CapDrop");
 }
 
-/* PortBindings values: []PortBinding, checked here because the schema's map holds any value. */
-static int
-check_port_binding_types(struct pol_cc *cc)
-{
-	cJSON *pb = pol_json_get(cc->hc, "PortBindings"), *c;
-	char path[160];
-
-	if (!cJSON_IsObject(pb))
-		return 0;
-	cJSON_ArrayForEach (c, pb) {
-		snprintf(path, sizeof(path), "HostConfig.PortBindings[%.40s]", c->string);
-		if (pol_json_check_value(c, &pol_field_port_bindings, path, cc->ctx->err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
 int
 pol_insp_container_create(struct pol_insp_ctx *ctx)
 {
@@ -357,8 +339,6 @@ pol_insp_container_create(struct pol_insp_ctx *ctx)
 		cc.hc = NULL;
 	cc.nc = pol_json_get(cc.root, "NetworkingConfig");
 	cc.api_below_141 = api_below(ctx, "1.41");
-	if (check_port_binding_types(&cc) == -1)
-		return -1;
 	refuse_legacy_capabilities(&cc);
 	if (apply_mutations(&cc) == -1 || default_cgroupns(&cc) == -1)
 		return -1;

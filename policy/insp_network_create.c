@@ -42,8 +42,6 @@
 #define FIELD(n, k, e, s)         { n, k, e, s },
 #define BOOL(n)                   FIELD(n, PJ_BOOL, PJ_ANY, NULL)
 #define STR(n)                    FIELD(n, PJ_STRING, PJ_ANY, NULL)
-#define INT(n)                    FIELD(n, PJ_INT, PJ_ANY, NULL)
-#define STRS(n)                   FIELD(n, PJ_ARRAY, PJ_STRING, NULL)
 #define STRMAP(n)                 FIELD(n, PJ_MAP, PJ_STRING, NULL)
 #define STRUCT(n, s)              FIELD(n, PJ_STRUCT, PJ_ANY, &s)
 #define STRUCTS(n, s)             FIELD(n, PJ_ARRAY, PJ_STRUCT, &s)
@@ -66,19 +64,8 @@ static const struct pol_jfield network_create_fields[] = { STR("Name") STR("Driv
 	        STRMAP("Options") STRMAP("Labels") BOOL("CheckDuplicate") };
 SCHEMA(pol_schema_network_create, "NetworkCreateRequest", network_create_fields);
 
-/* network.EndpointSettings (MacAddress and the netip fields decode from strings) */
-static const struct pol_jfield endpoint_ipam_fields[] = { STR("IPv4Address") STR("IPv6Address")
-	    STRS("LinkLocalIPs") };
-static SCHEMA(endpoint_ipam, "EndpointIPAMConfig", endpoint_ipam_fields);
-static const struct pol_jfield endpoint_fields[] = { STRUCT("IPAMConfig", endpoint_ipam)
-	    STRS("Links") STRS("Aliases") STRMAP("DriverOpts") INT("GwPriority") STR("NetworkID")
-	        STR("EndpointID") STR("Gateway") STR("IPAddress") STR("MacAddress")
-	            INT("IPPrefixLen") STR("IPv6Gateway") STR("GlobalIPv6Address")
-	                INT("GlobalIPv6PrefixLen") STRS("DNSNames") };
-static SCHEMA(endpoint_settings, "EndpointSettings", endpoint_fields);
-
 static const struct pol_jfield connect_fields[] = { STR("Container")
-	    STRUCT("EndpointConfig", endpoint_settings) };
+	    STRUCT("EndpointConfig", pol_schema_endpoint_settings) };
 SCHEMA(pol_schema_network_connect, "NetworkConnectRequest", connect_fields);
 static const struct pol_jfield disconnect_fields[] = { STR("Container") BOOL("Force") };
 SCHEMA(pol_schema_network_disconnect, "NetworkDisconnectRequest", disconnect_fields);

@@ -344,7 +344,8 @@ has_exact_duplicate(const cJSON *v)
 static int
 check_map(cJSON *v, const struct pol_jfield *f, const struct seg *sg, struct pol_err *err)
 {
-	struct pol_jfield elem = { f->name, f->elem, PJ_ANY, f->sub };
+	/* With "sub" set, a map of arrays holds arrays of that struct ([]PortBinding). */
+	struct pol_jfield elem = { f->name, f->elem, f->sub != NULL ? PJ_STRUCT : PJ_ANY, f->sub };
 	struct seg at = { sg, SEG_KEY, NULL, 0 };
 	struct pathbuf pb;
 	cJSON *c;

@@ -53,8 +53,9 @@ struct pol_jschema;
 struct pol_jfield {
 	const char *name; /* the Go JSON name, exact */
 	enum pol_jkind kind;
-	enum pol_jkind elem;           /* PJ_ARRAY / PJ_MAP element kind */
-	const struct pol_jschema *sub; /* PJ_STRUCT, or PJ_ARRAY/PJ_MAP of PJ_STRUCT */
+	enum pol_jkind elem; /* PJ_ARRAY / PJ_MAP element kind */
+	/* PJ_STRUCT, PJ_ARRAY/PJ_MAP of PJ_STRUCT, or PJ_MAP of PJ_ARRAY of PJ_STRUCT */
+	const struct pol_jschema *sub;
 };
 
 struct pol_jschema {

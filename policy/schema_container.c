@@ -55,7 +55,7 @@ static SCHEMA(device_request, "DeviceRequest", device_request_fields);
 
 /* go-units Ulimit */
 static const struct pol_jfield ulimit_fields[] = { STR("Name") INT("Hard") INT("Soft") };
-static SCHEMA(ulimit, "Ulimit", ulimit_fields);
+SCHEMA(pol_schema_ulimit, "Ulimit", ulimit_fields);
 
 /* blkiodev.WeightDevice and ThrottleDevice */
 static const struct pol_jfield weight_device_fields[] = { STR("Path") UINT("Weight") };
@@ -66,9 +66,8 @@ static SCHEMA(throttle_device, "ThrottleDevice", throttle_device_fields);
 /* network.PortBinding */
 static const struct pol_jfield port_binding_fields[] = { STR("HostIp") STR("HostPort") };
 static SCHEMA(port_binding, "PortBinding", port_binding_fields);
-
-const struct pol_jfield pol_field_port_bindings = { "PortBindings", PJ_ARRAY, PJ_STRUCT,
-	&port_binding };
+/* nat.PortMap: map[string][]PortBinding */
+#define PORT_MAP(n) FIELD(n, PJ_MAP, PJ_ARRAY, &port_binding)
 
 /* ---- mount.Mount ----------------------------------------------------------------- */
 
@@ -112,10 +111,10 @@ static const struct pol_jfield endpoint_fields[] = { STRUCT("IPAMConfig", ipam_c
 	        STR("EndpointID") STR("Gateway") STR("IPAddress") INT("IPPrefixLen")
 	            STR("IPv6Gateway") STR("GlobalIPv6Address") INT("GlobalIPv6PrefixLen")
 	                STR("MacAddress") STRS("DNSNames") };
-static SCHEMA(endpoint_settings, "EndpointSettings", endpoint_fields);
+SCHEMA(pol_schema_endpoint_settings, "EndpointSettings", endpoint_fields);
 
 static const struct pol_jfield networking_fields[] = { FIELD(
-    "EndpointsConfig", PJ_MAP, PJ_STRUCT, &endpoint_settings) };
+    "EndpointsConfig", PJ_MAP, PJ_STRUCT, &pol_schema_endpoint_settings) };
 SCHEMA(pol_schema_networking_config, "NetworkingConfig", networking_fields);
 
 /* ---- Config, Resources, HostConfig ------------------------------------------------ */
@@ -174,19 +173,18 @@ SCHEMA(pol_schema_networking_config, "NetworkingConfig", networking_fields);
 	INT("MemorySwappiness")                          \
 	BOOL("OomKillDisable")                           \
 	INT("PidsLimit")                                 \
-	STRUCTS("Ulimits", ulimit)                       \
+	STRUCTS("Ulimits", pol_schema_ulimit)            \
 	INT("CpuCount")                                  \
 	INT("CpuPercent")                                \
 	UINT("IOMaximumIOps")                            \
 	UINT("IOMaximumBandwidth")
 
-/* PortBindings values are checked by the create inspector against pol_field_port_bindings. */
 #define HOST_CONFIG_FIELDS                            \
 	STRS("Binds")                                 \
 	STR("ContainerIDFile")                        \
 	STRUCT("LogConfig", log_config)               \
 	STR("NetworkMode")                            \
-	FIELD("PortBindings", PJ_MAP, PJ_ANY, NULL)   \
+	PORT_MAP("PortBindings")                      \
 	STRUCT("RestartPolicy", restart_policy)       \
 	BOOL("AutoRemove")                            \
 	STR("VolumeDriver")                           \

@@ -30,8 +30,10 @@ extern const struct pol_jschema pol_schema_create_request;
 extern const struct pol_jschema pol_schema_create_wrapper;
 /* container.UpdateConfig: Resources fields and RestartPolicy */
 extern const struct pol_jschema pol_schema_update_config;
-/* []network.PortBinding, the value type of HostConfig.PortBindings */
-extern const struct pol_jfield pol_field_port_bindings;
+/* network.EndpointSettings (also the body of NetworkConnect) */
+extern const struct pol_jschema pol_schema_endpoint_settings;
+/* go-units Ulimit (also the ulimits query parameter of ImageBuild) */
+extern const struct pol_jschema pol_schema_ulimit;
 
 /* Is "name" a field of HostConfig (exact spelling)? */
 bool pol_schema_is_host_config_field(const char *name);

@@ -1237,6 +1237,27 @@ static struct cc_case cc_cases[] = {
 		"HostConfig" : { "PortBindings" : { "80/tcp" : { "HostPort" : "80" } } }
 	}),
 	    BAD("expected an array")),
+	C_STRICT("port binding HostPort a number", J({
+		"Image" : "alpine",
+		"HostConfig" : { "PortBindings" : { "80/tcp" : [ { "HostPort" : 80 } ] } }
+	}),
+	    BAD("PortBindings[\"80/tcp\"][0].HostPort: expected a string")),
+	C_STRICT("port bindings key repeated", J({
+		"Image" : "alpine",
+		"HostConfig" : {
+			"PortBindings" : {
+				"80/tcp" : [ { "HostPort" : "8080" } ],
+				"80/tcp" : [ { "HostPort" : "22" } ]
+			}
+		}
+	}),
+	    BAD("PortBindings: a key is repeated")),
+	{ "<=26: top-level port binding typed", CREATE, R_STRICT, D26,
+	    J({ "Image" : "alpine", "PortBindings" : { "80/tcp" : [ { "HostIp" : 0 } ] } }),
+	    BAD("expected a string"), NULL, NULL },
+	{ "<=26: top-level port binding checked", CREATE, R_STRICT, D26,
+	    J({ "Image" : "alpine", "PortBindings" : { "80/tcp" : [ { "HostPort" : "22" } ] } }),
+	    FIND("ports", "HostConfig.PortBindings[80/tcp][0]"), NULL },
 	C_STRICT("publish all",
 	    J({ "Image" : "alpine", "HostConfig" : { "PublishAllPorts" : true } }),
 	    FIND("ports", "HostConfig.PublishAllPorts")),

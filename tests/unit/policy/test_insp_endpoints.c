@@ -452,6 +452,11 @@ static struct insp_case cases[] = {
 	{ "network connect: compose", NCON, F_STRICT, "", "@network-connect-compose", OK, 0, NULL },
 	{ "network connect: EndpointConfig as a list refused", NCON, F_STRICT, "",
 	    "{\"Container\":\"c\",\"EndpointConfig\":[]}", BAD, 0, NULL },
+	{ "network connect: folded endpoint key refused", NCON, F_STRICT, "",
+	    "{\"Container\":\"c\",\"EndpointConfig\":{\"aliases\":[\"a\"]}}", BAD, 0, NULL },
+	{ "network connect: IPAMConfig address typed", NCON, F_STRICT, "",
+	    "{\"Container\":\"c\",\"EndpointConfig\":{\"IPAMConfig\":{\"IPv4Address\":1}}}", BAD, 0,
+	    NULL },
 	/* Joining a network sets endpoint sysctls as create does: the same rule applies. */
 	{ "network connect: endpoint sysctl not allowed", NCON, F_STRICT, "",
 	    "{\"Container\":\"c\",\"EndpointConfig\":{\"DriverOpts\":{"
@@ -764,6 +769,9 @@ static struct insp_case cases[] = {
 	    "t=localtest%2Fa%3A1&t=evil.example.com%2Fx%3A1", NULL, DENY, R(IMAGES), "t[1]" },
 	{ "build: folded ulimit key refused", BUILD, F_STRICT,
 	    "ulimits=%5B%7B%22name%22%3A%22memlock%22%7D%5D", NULL, BAD, 0, NULL },
+	{ "build: ulimit Hard as a string refused", BUILD, F_STRICT,
+	    "ulimits=%5B%7B%22Name%22%3A%22nofile%22%2C%22Hard%22%3A%221%22%7D%5D", NULL, BAD, 0,
+	    NULL },
 	{ "build: malformed ulimits refused", BUILD, F_STRICT, "ulimits=%5B%7B", NULL, BAD, 0,
 	    NULL },
 	{ "build: ';' refused", BUILD, F_STRICT, "q=1;networkmode=host", NULL, BAD, 0, NULL },
