@@ -192,7 +192,7 @@ lookup(struct conn *c, enum pol_own_type type, const char *ref)
 		return;
 	}
 	w->call = daemon_call_start(
-	    c->c_srv->base, &c->c_srv->upstream, "GET", path, OWN_INSPECT_MAX, ms, lookup_done, c);
+	    c->c_srv->base, &c->c_srv->upstream, path, OWN_INSPECT_MAX, ms, lookup_done, c);
 	if (w->call == NULL)
 		unreachable(c);
 }

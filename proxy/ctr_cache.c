@@ -440,7 +440,7 @@ fetch_ask(struct ctr_fetch *f)
 
 	snprintf(path, sizeof(path), "/containers/%s/json", f->id);
 	f->call = daemon_call_start(
-	    f->cc->base, &f->cc->ups, "GET", path, CTR_INSPECT_MAX, CTR_INSPECT_MS, fetch_done, f);
+	    f->cc->base, &f->cc->ups, path, CTR_INSPECT_MAX, CTR_INSPECT_MS, fetch_done, f);
 	if (f->call == NULL)
 		return -1;
 	f->epoch = f->cc->epoch;
@@ -676,7 +676,7 @@ events_end(int status, const char *body, size_t len, void *arg)
 static void
 events_start(struct ctr_cache *cc)
 {
-	cc->events = daemon_stream_start(cc->base, &cc->ups, "GET", EVENTS_PATH, CTR_EVENT_LINE_MAX,
+	cc->events = daemon_stream_start(cc->base, &cc->ups, EVENTS_PATH, CTR_EVENT_LINE_MAX,
 	    CTR_EVENTS_HEAD_MS, events_line, events_end, cc);
 	if (cc->events == NULL)
 		events_later(cc);

@@ -87,8 +87,8 @@ probe_start(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (p->call != NULL)
 		return;
-	p->call = daemon_call_start(p->srv->base, &p->srv->upstream, "GET", "/version",
-	    PROBE_MAX_BYTES, PROBE_TIMEOUT_MS, probe_answered, p);
+	p->call = daemon_call_start(p->srv->base, &p->srv->upstream, "/version", PROBE_MAX_BYTES,
+	    PROBE_TIMEOUT_MS, probe_answered, p);
 	if (p->call == NULL)
 		probe_schedule(p, PROBE_RETRY_S);
 }

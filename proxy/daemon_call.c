@@ -22,7 +22,6 @@
 #include "sock.h"
 #include "upstream.h"
 
-#define METHOD_MAX 16
 #define TARGET_MAX 8192
 
 struct daemon_call {
@@ -36,7 +35,6 @@ struct daemon_call {
 	void *arg;
 	int status;     /* of the final head; 0 until it arrived */
 	int busy;       /* loop entry points of this call on the stack */
-	bool is_head;   /* a HEAD request: the response has no body */
 	bool head_seen; /* the final (non-1xx) head */
 	bool live;      /* a stream with a 2xx head: the body goes out line by line */
 	bool announce;  /* live, and line(NULL) has not run yet */
@@ -72,7 +70,7 @@ on_headers_complete(llhttp_t *p)
 		dc->announce = true;
 		evtimer_del(dc->timer); /* a live stream may be idle for as long as it likes */
 	}
-	return dc->is_head ? 1 : 0;
+	return 0;
 }
 
 static int
@@ -282,17 +280,6 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 /* ---- starting ------------------------------------------------------------------ */
 
 static bool
-valid_method(const char *m)
-{
-	size_t i;
-
-	for (i = 0; m[i] != '\0'; i++)
-		if (m[i] < 'A' || m[i] > 'Z' || i >= METHOD_MAX)
-			return false;
-	return i > 0;
-}
-
-static bool
 valid_target(const char *t)
 {
 	size_t i;
@@ -306,16 +293,14 @@ valid_target(const char *t)
 }
 
 static struct daemon_call *
-start(struct event_base *base, const struct sa_addr *ups, const char *method, const char *target,
-    size_t max_body, unsigned timeout_ms, daemon_line_fn *line, daemon_call_done_fn *done,
-    void *arg)
+start(struct event_base *base, const struct sa_addr *ups, const char *target, size_t max_body,
+    unsigned timeout_ms, daemon_line_fn *line, daemon_call_done_fn *done, void *arg)
 {
 	struct timeval tv = { (time_t)(timeout_ms / 1000),
 		(suseconds_t)((timeout_ms % 1000) * 1000) };
 	struct daemon_call *dc;
-	bool empty_body = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 
-	if (!valid_method(method) || !valid_target(target))
+	if (!valid_target(target))
 		return NULL;
 	if ((dc = calloc(1, sizeof(*dc))) == NULL)
 		return NULL;
@@ -323,7 +308,6 @@ start(struct event_base *base, const struct sa_addr *ups, const char *method, co
 	dc->done = done;
 	dc->line = line;
 	dc->arg = arg;
-	dc->is_head = strcmp(method, "HEAD") == 0;
 	llhttp_init(&dc->parser, HTTP_RESPONSE, &response_settings);
 	dc->parser.data = dc;
 	if ((dc->timer = evtimer_new(base, on_timer, dc)) == NULL ||
@@ -332,9 +316,9 @@ start(struct event_base *base, const struct sa_addr *ups, const char *method, co
 		goto err_destroy;
 	/* Queued before the connection exists: it goes out once connected. */
 	if (evbuffer_add_printf(sock_output(dc->sock),
-	        "%s %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: sockwarden\r\n"
-	        "Connection: close\r\n%s\r\n",
-	        method, target, empty_body ? "Content-Length: 0\r\n" : "") == -1)
+	        "GET %s HTTP/1.1\r\nHost: docker\r\nUser-Agent: sockwarden\r\n"
+	        "Connection: close\r\n\r\n",
+	        target) == -1)
 		goto err_destroy;
 	if (upstream_open(dc->sock, ups) == -1) {
 		/* Reported from the loop, like any other failure to reach the daemon. */
@@ -351,21 +335,19 @@ err_destroy:
 }
 
 struct daemon_call *
-daemon_call_start(struct event_base *base, const struct sa_addr *ups, const char *method,
-    const char *path_and_query, size_t max_body, unsigned timeout_ms, daemon_call_done_fn *done,
-    void *arg)
+daemon_call_start(struct event_base *base, const struct sa_addr *ups, const char *path_and_query,
+    size_t max_body, unsigned timeout_ms, daemon_call_done_fn *done, void *arg)
 {
-	return start(base, ups, method, path_and_query, max_body, timeout_ms, NULL, done, arg);
+	return start(base, ups, path_and_query, max_body, timeout_ms, NULL, done, arg);
 }
 
 struct daemon_call *
-daemon_stream_start(struct event_base *base, const struct sa_addr *ups, const char *method,
-    const char *path_and_query, size_t max_line, unsigned timeout_ms, daemon_line_fn *line,
-    daemon_call_done_fn *end, void *arg)
+daemon_stream_start(struct event_base *base, const struct sa_addr *ups, const char *path_and_query,
+    size_t max_line, unsigned timeout_ms, daemon_line_fn *line, daemon_call_done_fn *end, void *arg)
 {
 	if (line == NULL)
 		return NULL;
-	return start(base, ups, method, path_and_query, max_line, timeout_ms, line, end, arg);
+	return start(base, ups, path_and_query, max_line, timeout_ms, line, end, arg);
 }
 
 void

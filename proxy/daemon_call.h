@@ -34,17 +34,17 @@ typedef void daemon_call_done_fn(int status, const char *body, size_t len, void 
 typedef void daemon_line_fn(const char *line, size_t len, void *arg);
 
 /*
- * Send "method path_and_query" (no request body) to the daemon at "ups" and
- * call done() once with the answer.  max_body bounds the response body;
- * timeout_ms (0: none) bounds the whole exchange.  "method" is an upper-case
- * token and "path_and_query" an origin-form target of visible ASCII, both
+ * Send "GET path_and_query" to the daemon at "ups" and call done() once with
+ * the answer: the proxy only ever reads from the daemon on its own behalf.
+ * max_body bounds the response body; timeout_ms (0: none) bounds the whole
+ * exchange.  "path_and_query" is an origin-form target of visible ASCII,
  * copied.  Returns NULL (and never calls back) when out of memory or when
- * method or target are not acceptable; a daemon that cannot be reached is
- * reported through done(-1).
+ * the target is not acceptable; a daemon that cannot be reached is reported
+ * through done(-1).
  */
 struct daemon_call *daemon_call_start(struct event_base *base, const struct sa_addr *ups,
-    const char *method, const char *path_and_query, size_t max_body, unsigned timeout_ms,
-    daemon_call_done_fn *done, void *arg);
+    const char *path_and_query, size_t max_body, unsigned timeout_ms, daemon_call_done_fn *done,
+    void *arg);
 
 /*
  * The same for a streamed response (GET /events): with a 2xx head, line()
@@ -56,8 +56,8 @@ struct daemon_call *daemon_call_start(struct event_base *base, const struct sa_a
  * forever.  end(-1, NULL, 0) reports failures, including a line too long.
  */
 struct daemon_call *daemon_stream_start(struct event_base *base, const struct sa_addr *ups,
-    const char *method, const char *path_and_query, size_t max_line, unsigned timeout_ms,
-    daemon_line_fn *line, daemon_call_done_fn *end, void *arg);
+    const char *path_and_query, size_t max_line, unsigned timeout_ms, daemon_line_fn *line,
+    daemon_call_done_fn *end, void *arg);
 
 /* Close the connection and free the call: no callback after this.  NULL is a no-op. */
 void daemon_call_cancel(struct daemon_call *dc);
