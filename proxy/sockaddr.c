@@ -50,7 +50,7 @@ parse_port(const char *s, unsigned *port)
 static int
 parse_tcp(const char *hostport, struct sa_addr *out, const char **why)
 {
-	char host[64];
+	char *host = out->host;
 	const char *colon;
 	unsigned port;
 	size_t hl;
@@ -64,7 +64,7 @@ parse_tcp(const char *hostport, struct sa_addr *out, const char **why)
 		}
 		hl = (size_t)(close - hostport - 1);
 		colon = close + 1;
-		if (hl >= sizeof(host)) {
+		if (hl >= sizeof(out->host)) {
 			*why = "address too long";
 			return -1;
 		}
@@ -76,14 +76,18 @@ parse_tcp(const char *hostport, struct sa_addr *out, const char **why)
 			return -1;
 		}
 		hl = (size_t)(colon - hostport);
-		if (hl >= sizeof(host)) {
+		/* As the loader reads it: "::1:2375" could be an address without a port. */
+		if (memchr(hostport, ':', hl) != NULL) {
+			*why = "an IPv6 address goes in brackets: tcp://[ipv6]:port";
+			return -1;
+		}
+		if (hl >= sizeof(out->host)) {
 			*why = "address too long";
 			return -1;
 		}
 		memcpy(host, hostport, hl);
 	}
 	host[hl] = '\0';
-	memcpy(out->host, host, hl + 1);
 	if (parse_port(colon + 1, &port) == -1) {
 		*why = "bad port";
 		return -1;
