@@ -758,12 +758,12 @@ out_unchanged:
 }
 
 static void
-body_spliced(struct sock *src, int status, void *arg)
+body_spliced(struct sock *src, int status, uint64_t moved, void *arg)
 {
 	struct conn *c = arg;
 
 	(void)src;
-	c->c_audit.bytes_out += sock_pipe_moved(c->c_ubev);
+	c->c_audit.bytes_out += moved;
 	if (status != 0) {
 		conn_close(c, "daemon closed mid-response");
 		return;
@@ -907,18 +907,19 @@ fwd_response_resume(struct conn *c)
 
 /* ---- the tunnel -------------------------------------------------------------------- */
 
-/* The daemon's side of the tunnel ended: pass the half-close on to the client. */
+/*
+ * The daemon's side of the tunnel ended: pass the half-close on to the
+ * client.  A failure of either end goes to the pipe source's eventcb, not
+ * here; the audit line was written at the hijack.
+ */
 static void
-tunnel_down_done(struct sock *src, int status, void *arg)
+tunnel_down_done(struct sock *src, int status, uint64_t moved, void *arg)
 {
 	struct conn *c = arg;
 
 	(void)src;
-	c->c_audit.bytes_out += sock_pipe_moved(c->c_ubev);
-	if (status == SOCK_ERROR) {
-		conn_close(c, "tunnel: daemon connection error");
-		return;
-	}
+	(void)status;
+	(void)moved;
 	c->c_ups_eof = true;
 	sock_shutdown_write(c->c_bev);
 	c->c_client_shut = true;
@@ -927,15 +928,13 @@ tunnel_down_done(struct sock *src, int status, void *arg)
 
 /* The client's side of the tunnel ended (stdin EOF): pass it on to the daemon. */
 static void
-tunnel_up_done(struct sock *src, int status, void *arg)
+tunnel_up_done(struct sock *src, int status, uint64_t moved, void *arg)
 {
 	struct conn *c = arg;
 
 	(void)src;
-	if (status == SOCK_ERROR) {
-		conn_close(c, "tunnel: client connection error");
-		return;
-	}
+	(void)status;
+	(void)moved;
 	c->c_client_eof = true;
 	sock_shutdown_write(c->c_ubev);
 	c->c_ups_shut = true;

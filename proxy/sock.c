@@ -37,7 +37,6 @@ struct sock_pipe {
 	bool dst_full;  /* dst took nothing: wait for it to be writable */
 	uint64_t left;  /* still to read from src; SOCK_PIPE_ALL: until EOF */
 	uint64_t moved; /* delivered to dst */
-	bool src_eof;
 	sock_pipe_done_fn *done;
 	void *arg;
 };
@@ -80,14 +79,13 @@ struct sock {
 	bool rev_added;
 	bool wev_added;
 	bool connecting;
-	bool eof;
+	bool eof;                   /* the peer's EOF was seen, by a read or by a pipe */
 	bool streaming;             /* the last read was big: read into a read block */
 	bool dead;                  /* an error was reported: no more I/O */
 	int busy;                   /* callbacks running on this socket */
 	bool free_later;            /* sock_free() was called from one of them */
 	struct sock_pipe *pipe_out; /* splicing from this socket */
 	struct sock_pipe *pipe_in;  /* splicing into this socket */
-	uint64_t last_moved;        /* sock_pipe_moved() after the pipe ended */
 	struct sock_tls *tls;       /* TLS mode; NULL: plain */
 };
 
@@ -201,35 +199,36 @@ send_out(struct sock *s)
 	return n;
 }
 
-/* Write what is queued; arm write interest only if the kernel takes less. */
+/*
+ * Write what is queued; arm write interest only if the kernel takes less.
+ * The sink of a pipe goes on with the pipe once its output is out.
+ */
 static void
 do_write(struct sock *s)
 {
-	size_t before = evbuffer_get_length(s->out);
-	ssize_t n;
+	ssize_t n = 0;
 
 	if (s->tls != NULL) {
 		tls_write(s);
 		return;
 	}
-	if (before == 0 || s->dead || s->connecting) {
+	if (s->dead || s->connecting) {
 		want_write(s, false);
 		return;
 	}
-	n = send_out(s);
-	if (n == -1 && errno != EAGAIN && errno != EINTR) {
+	if (evbuffer_get_length(s->out) > 0 && (n = send_out(s)) == -1 && errno != EAGAIN &&
+	    errno != EINTR) {
 		fail(s);
 		return;
 	}
-	want_write(s, evbuffer_get_length(s->out) > 0);
-	if (s->pipe_in != NULL) {
-		if (evbuffer_get_length(s->out) == 0) {
-			s->pipe_in->dst_full = false; /* it took all that was queued */
-			pipe_step(s->pipe_in);
-		}
+	if (s->pipe_in != NULL && evbuffer_get_length(s->out) == 0) {
+		s->pipe_in->dst_full = false; /* writable: it took all that was queued */
+		pipe_step(s->pipe_in);        /* which arms or disarms writing */
 		return;
 	}
-	if (n > 0 && evbuffer_get_length(s->out) <= s->write_lowat && s->writecb != NULL)
+	want_write(s, evbuffer_get_length(s->out) > 0);
+	if (s->pipe_in == NULL && n > 0 && evbuffer_get_length(s->out) <= s->write_lowat &&
+	    s->writecb != NULL)
 		s->writecb(s, s->arg);
 }
 
@@ -376,10 +375,7 @@ write_ready(evutil_socket_t fd, short what, void *arg)
 	if (!s->connecting && !s->dead && !s->free_later) {
 		if (s->tls != NULL)
 			tls_write_ready(s);
-		else if (s->pipe_in != NULL && evbuffer_get_length(s->out) == 0) {
-			s->pipe_in->dst_full = false;
-			pipe_step(s->pipe_in);
-		} else
+		else
 			do_write(s);
 	}
 	leave(s);
@@ -590,54 +586,49 @@ sock_shutdown_write(struct sock *s)
 
 /* ---- splicing ----------------------------------------------------------- */
 
-/* Detach and close the pipe; status -1 means "no callback" (an end is being freed). */
+/*
+ * Detach and close the pipe; status -1 means "no callback" (an end is being
+ * freed).  src's EOF, if it came, is src->eof already: reading resumes only
+ * on a source that has more to give.
+ */
 static void
 pipe_end(struct sock_pipe *p, int status)
 {
 	struct sock *src = p->src, *dst = p->dst;
+	sock_pipe_done_fn *done = p->done;
+	void *arg = p->arg;
+	uint64_t moved = p->moved;
 
 	close(p->rfd);
 	close(p->wfd);
 	src->pipe_out = NULL;
 	dst->pipe_in = NULL;
-	src->last_moved = p->moved;
-	if (status != -1) {
-		update_read(src);
-		want_write(dst, evbuffer_get_length(dst->out) > 0);
-		if (status == SOCK_EOF)
-			src->eof = true;
-	}
-	if (status != -1 && p->done != NULL) {
-		sock_pipe_done_fn *done = p->done;
-		void *arg = p->arg;
-
-		free(p);
-		done(src, status, arg);
-		return;
-	}
 	free(p);
+	if (status == -1)
+		return;
+	update_read(src);
+	want_write(dst, evbuffer_get_length(dst->out) > 0);
+	if (done != NULL)
+		done(src, status, moved, arg);
 }
 
-/*
- * Move as much as the kernel takes now.  Called when src is readable, when
- * dst is writable, and when dst's output (bytes that were buffered before
- * the pipe started) has drained.
- */
 /* The pipe may take more from src: room in it, and bytes still owed. */
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
-	return !p->src_eof && p->left > 0 && p->in_pipe < p->cap;
+	return !p->src->eof && p->left > 0 && p->in_pipe < p->cap;
 }
 
 /*
- * Move what can be moved now.  Reading and writing overlap: while dst is
- * full, src is still read until the pipe is full, so the daemon is not held
- * up by one slow write, and dst's next write finds a full pipe.  src_dry and
- * dst_full remember an EAGAIN until that end's readiness event clears it,
- * so that no splice is tried that is known to fail.  What dst already had
- * queued goes first: the pipe is written only once dst->out is empty
- * (do_write() calls again then), but it may fill meanwhile.
+ * Move what can be moved now: called when src is readable, when dst is
+ * writable, and when dst's output has drained.  Reading and writing
+ * overlap: while dst is full, src is still read until the pipe is full, so
+ * the daemon is not held up by one slow write, and dst's next write finds a
+ * full pipe.  src_dry and dst_full remember an EAGAIN until that end's
+ * readiness event clears it, so that no splice is tried that is known to
+ * fail.  What dst already had queued goes first: the pipe is written only
+ * once dst->out is empty (do_write() calls again then), but it may fill
+ * meanwhile.
  */
 static void
 pipe_step(struct sock_pipe *p)
@@ -645,6 +636,7 @@ pipe_step(struct sock_pipe *p)
 	struct sock *src = p->src, *dst = p->dst;
 	bool out_ok, progress;
 	ssize_t n;
+	int saved;
 
 	do {
 		progress = false;
@@ -662,8 +654,7 @@ pipe_step(struct sock_pipe *p)
 				goto err;
 			}
 		}
-		if (p->in_pipe == 0 && (p->left == 0 || p->src_eof) && out_ok) {
-			want_write(dst, false);
+		if (p->in_pipe == 0 && (p->left == 0 || src->eof) && out_ok) {
 			pipe_end(p, p->left == 0 ? 0 : SOCK_EOF);
 			return;
 		}
@@ -677,7 +668,7 @@ pipe_step(struct sock_pipe *p)
 					p->left -= (uint64_t)n;
 				progress = true;
 			} else if (n == 0) {
-				p->src_eof = true;
+				src->eof = true;
 				progress = true;
 			} else if (errno == EAGAIN) {
 				p->src_dry = true;
@@ -691,14 +682,12 @@ pipe_step(struct sock_pipe *p)
 	update_read(src);
 	return;
 
-err : {
-	int saved = errno;
-
+err:
+	saved = errno;
 	pipe_end(p, -1);
 	errno = saved;
 	/* On src whichever end failed: both ends belong to one owner, told once. */
 	fail(src);
-}
 }
 
 int
@@ -729,7 +718,6 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 	p->left = n;
 	p->done = done;
 	p->arg = arg;
-	p->src_eof = src->eof;
 	/* What src already read goes first, as ordinary output of dst. */
 	if (n != SOCK_PIPE_ALL && have > n)
 		have = (size_t)n;
@@ -743,12 +731,6 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 	if (evbuffer_get_length(dst->out) == 0)
 		pipe_step(p);
 	return 0;
-}
-
-uint64_t
-sock_pipe_moved(const struct sock *src)
-{
-	return src->pipe_out != NULL ? src->pipe_out->moved : src->last_moved;
 }
 
 /* ---- TLS ---------------------------------------------------------------------------- */

@@ -109,18 +109,19 @@ const char *sock_tls_error(const struct sock *s);
  * Move bytes from src to dst inside the kernel (splice(2) through a pipe),
  * with no copy through user space: for long bodies and hijacked streams.
  * Bytes already in src's input go first, through dst's output.  "n" bytes
- * are moved (SOCK_PIPE_ALL: until src's EOF); then done(src, status, arg)
- * runs with 0 (all moved), SOCK_EOF (src ended first; everything read was
- * delivered) or SOCK_ERROR.  While it runs, src's readcb/eventcb and dst's
- * writecb are not called for this traffic.  A socket is the source of at
- * most one pipe and the sink of at most one.  -1 when no pipe can be had,
- * including when either end is a TLS socket: callers then copy.
+ * are moved (SOCK_PIPE_ALL: until src's EOF); then done(src, status, moved,
+ * arg) runs with the bytes delivered to dst and status 0 (all moved) or
+ * SOCK_EOF (src ended first; everything read was delivered; src does not
+ * report that EOF again).  A failure of either end is src's
+ * eventcb(SOCK_ERROR) instead, with no done(): both ends have one owner.
+ * While it runs, src's readcb/eventcb and dst's writecb are not called for
+ * this traffic.  A socket is the source of at most one pipe and the sink of
+ * at most one.  -1 when no pipe can be had, including when either end is a
+ * TLS socket: callers then copy.
  */
 #define SOCK_PIPE_ALL UINT64_MAX
-typedef void sock_pipe_done_fn(struct sock *src, int status, void *arg);
+typedef void sock_pipe_done_fn(struct sock *src, int status, uint64_t moved, void *arg);
 int sock_pipe_start(
     struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_fn *done, void *arg);
-/* Bytes the pipe from src has delivered so far. */
-uint64_t sock_pipe_moved(const struct sock *src);
 
 #endif

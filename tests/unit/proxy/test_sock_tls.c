@@ -4,7 +4,9 @@
  * loopback), certificates made in-process.  Handshakes that must pass or
  * fail with a given reason, 4 MiB echoed both ways through small reads under
  * a read ceiling (bytes left inside OpenSSL must still arrive), half-close
- * in both directions, and the context loader's refusals.
+ * in both directions, and the context loader's refusals.  Also the splice
+ * pipe between two plain socks (sock_pipe_start): n bytes or until EOF,
+ * bytes read before first, a slow reader, and what src does afterwards.
  */
 #include "sockwarden/compat.h"
 
@@ -254,6 +256,50 @@ client_cfg(struct sw_tls_cfg *cfg, const char *ca, const char *cert)
 		snprintf(cfg->cert, sizeof(cfg->cert), "%s/%s.pem", dir, cert);
 		snprintf(cfg->key, sizeof(cfg->key), "%s/%s-key.pem", dir, cert);
 	}
+}
+
+/*
+ * One listener connection of server.pem, client certificates per "mode".
+ * The context is released at once: the connection holds what it needs.
+ */
+static SSL *
+server_ssl(const char *name, enum sw_client_certs mode, bool crl)
+{
+	struct sw_tls_cfg cfg;
+	struct tls_ctx *ctx;
+	char err[512];
+	SSL *ssl;
+
+	server_cfg(&cfg, "server", mode, crl);
+	if ((ctx = tls_server_ctx_new(&cfg, err, sizeof(err))) == NULL)
+		fail_msg("case \"%s\": server context: %s", name, err);
+	ssl = tls_new_ssl(ctx);
+	tls_ctx_free(ctx);
+	assert_non_null(ssl);
+	return ssl;
+}
+
+/*
+ * One upstream connection trusting "ca", presenting "cert" (stems; NULL:
+ * none), checking the daemon name "host", at most TLS "max_version" (0: 1.3).
+ */
+static SSL *
+client_ssl(const char *name, const char *ca, const char *cert, const char *host, int max_version)
+{
+	struct sw_tls_cfg cfg;
+	struct tls_ctx *ctx;
+	char err[512];
+	SSL *ssl;
+
+	client_cfg(&cfg, ca, cert);
+	if ((ctx = tls_client_ctx_new(&cfg, host, err, sizeof(err))) == NULL)
+		fail_msg("case \"%s\": client context: %s", name, err);
+	ssl = tls_new_ssl(ctx);
+	tls_ctx_free(ctx);
+	assert_non_null(ssl);
+	if (max_version != 0)
+		assert_int_equal(SSL_set_max_proto_version(ssl, max_version), 1);
+	return ssl;
 }
 
 /* ---- two socks on one loop ----------------------------------------------------------- */
@@ -605,34 +651,16 @@ static void
 test_sock_tls_handshake(void **state)
 {
 	const struct hs_case *c = *state;
-	struct sw_tls_cfg scfg, ccfg;
-	struct tls_ctx *sctx, *cctx = NULL;
-	char err[512];
 	struct pair p;
-	SSL *cli_ssl;
+	SSL *srv_ssl, *cli_ssl;
 
 	hs_current = c;
-	server_cfg(&scfg, "server", c->mode, c->crl);
-	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
-	if (sctx == NULL)
-		fail_msg("case \"%s\": server context: %s", c->name, err);
-	if (c->old_client) {
-		cli_ssl = old_client_ssl();
-	} else {
-		client_cfg(&ccfg, c->client_ca, c->client_cert);
-		cctx = tls_client_ctx_new(&ccfg, c->verify_name, err, sizeof(err));
-		if (cctx == NULL)
-			fail_msg("case \"%s\": client context: %s", c->name, err);
-		cli_ssl = tls_new_ssl(cctx);
-		assert_non_null(cli_ssl);
-		if (c->max_version != 0)
-			assert_int_equal(SSL_set_max_proto_version(cli_ssl, c->max_version), 1);
-	}
+	srv_ssl = server_ssl(c->name, c->mode, c->crl);
+	cli_ssl = c->old_client ? old_client_ssl() :
+	                          client_ssl(c->name, c->client_ca, c->client_cert, c->verify_name,
+	                              c->max_version);
 	pair_init(&p, hs_done);
-	pair_connect(&p, tls_new_ssl(sctx), cli_ssl);
-	/* The contexts may go: each connection holds what it needs. */
-	tls_ctx_free(sctx);
-	tls_ctx_free(cctx);
+	pair_connect(&p, srv_ssl, cli_ssl);
 	event_base_dispatch(p.base);
 	if (p.timed_out)
 		fail_msg("case \"%s\": timed out (server events 0x%x, client 0x%x)", c->name,
@@ -702,23 +730,16 @@ static void
 test_sock_tls_raw_peer(void **state)
 {
 	const struct raw_case *c = *state;
-	struct sw_tls_cfg scfg;
-	struct tls_ctx *sctx;
-	char err[512];
 	struct pair p;
 	int fds[2];
 
 	raw_current = c;
-	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
-	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
-	assert_non_null(sctx);
 	pair_init(&p, raw_done);
 	assert_int_equal(
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
 	p.srv.s = sock_new(p.base, fds[0], readcb, writecb, eventcb, &p.srv);
 	assert_non_null(p.srv.s);
-	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx)), 0);
-	tls_ctx_free(sctx);
+	assert_int_equal(sock_start_tls(p.srv.s, server_ssl(c->name, SW_CERTS_REQUIRED, false)), 0);
 	if (c->bytes != NULL)
 		assert_int_equal(write(fds[1], c->bytes, c->len), (ssize_t)c->len);
 	close(fds[1]);
@@ -776,27 +797,11 @@ static void
 test_sock_tls_echo(void **state)
 {
 	const struct echo_case *c = *state;
-	struct sw_tls_cfg scfg, ccfg;
-	struct tls_ctx *sctx, *cctx;
-	char err[512];
 	struct pair p;
-	SSL *cli_ssl;
-
-	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
-	client_cfg(&ccfg, "ca", "alice");
-	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
-	cctx = tls_client_ctx_new(&ccfg, "localhost", err, sizeof(err));
-	if (sctx == NULL || cctx == NULL)
-		fail_msg("case \"%s\": context: %s", c->name, err);
-	cli_ssl = tls_new_ssl(cctx);
-	assert_non_null(cli_ssl);
-	if (c->max_version != 0)
-		assert_int_equal(SSL_set_max_proto_version(cli_ssl, c->max_version), 1);
 
 	pair_init(&p, echo_done);
-	pair_connect(&p, tls_new_ssl(sctx), cli_ssl);
-	tls_ctx_free(sctx);
-	tls_ctx_free(cctx);
+	pair_connect(&p, server_ssl(c->name, SW_CERTS_REQUIRED, false),
+	    client_ssl(c->name, "ca", "alice", "localhost", c->max_version));
 	p.srv.echo = true;
 	p.srv.use_ceiling = c->read_max != 0;
 	p.cli.to_send = ECHO_BYTES;
@@ -868,9 +873,6 @@ test_sock_tls_tcp_connect(void **state)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof(sin);
-	struct sw_tls_cfg scfg, ccfg;
-	struct tls_ctx *sctx, *cctx;
-	char err[512];
 	struct pair p;
 	int lfd, fd, rc, one = 1;
 
@@ -883,20 +885,13 @@ test_sock_tls_tcp_connect(void **state)
 	assert_int_equal(listen(lfd, 4), 0);
 	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
 
-	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
-	client_cfg(&ccfg, "ca", "alice");
-	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
-	assert_non_null(sctx);
-	cctx = tls_client_ctx_new(&ccfg, "[127.0.0.1]", err, sizeof(err));
-	if (cctx == NULL)
-		fail_msg("client context: %s", err);
-
 	pair_init(&p, tcp_done);
 	p.cli.s = sock_new(p.base, -1, tcp_readcb, NULL, eventcb, &p.cli);
 	assert_non_null(p.cli.s);
 	rc = sock_connect(p.cli.s, (struct sockaddr *)&sin, sizeof(sin));
 	assert_true(rc == 0 || rc == 1);
-	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx)), 0);
+	assert_int_equal(
+	    sock_start_tls(p.cli.s, client_ssl("tcp", "ca", "alice", "[127.0.0.1]", 0)), 0);
 	evbuffer_add(sock_output(p.cli.s), "ping", 4); /* waits for the handshake */
 	/* The kernel completes the TCP handshake on its own: accept now. */
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -904,9 +899,7 @@ test_sock_tls_tcp_connect(void **state)
 	p.srv.echo = true;
 	p.srv.s = sock_new(p.base, fd, tcp_readcb, NULL, eventcb, &p.srv);
 	assert_non_null(p.srv.s);
-	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx)), 0);
-	tls_ctx_free(sctx);
-	tls_ctx_free(cctx);
+	assert_int_equal(sock_start_tls(p.srv.s, server_ssl("tcp", SW_CERTS_REQUIRED, false)), 0);
 	event_base_dispatch(p.base);
 
 	if (p.timed_out || ((p.srv.events | p.cli.events) & SOCK_ERROR))
@@ -1049,20 +1042,11 @@ held_done(const struct pair *p)
 static void
 test_sock_tls_partial_record_waits(void **state)
 {
-	struct sw_tls_cfg scfg, ccfg;
-	struct tls_ctx *sctx, *cctx;
 	struct relay r = { 0 };
 	int cfds[2], sfds[2];
-	char err[512];
 	struct pair p;
 
 	(void)state;
-	server_cfg(&scfg, "server", SW_CERTS_REQUIRED, false);
-	client_cfg(&ccfg, "ca", "alice");
-	sctx = tls_server_ctx_new(&scfg, err, sizeof(err));
-	cctx = tls_client_ctx_new(&ccfg, "localhost", err, sizeof(err));
-	assert_non_null(sctx);
-	assert_non_null(cctx);
 	pair_init(&p, held_done);
 	assert_int_equal(
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, cfds), 0);
@@ -1089,10 +1073,9 @@ test_sock_tls_partial_record_waits(void **state)
 	p.cli.s = sock_new(p.base, cfds[0], readcb, writecb, held_cli_eventcb, &p.cli);
 	assert_non_null(p.srv.s);
 	assert_non_null(p.cli.s);
-	assert_int_equal(sock_start_tls(p.srv.s, tls_new_ssl(sctx)), 0);
-	assert_int_equal(sock_start_tls(p.cli.s, tls_new_ssl(cctx)), 0);
-	tls_ctx_free(sctx);
-	tls_ctx_free(cctx);
+	assert_int_equal(sock_start_tls(p.srv.s, server_ssl("held", SW_CERTS_REQUIRED, false)), 0);
+	assert_int_equal(
+	    sock_start_tls(p.cli.s, client_ssl("held", "ca", "alice", "localhost", 0)), 0);
 	event_base_dispatch(p.base);
 
 	if (p.timed_out || ((p.srv.events | p.cli.events) & SOCK_ERROR))
@@ -1133,23 +1116,243 @@ test_sock_tls_plain_untouched(void **state)
 	assert_null(sock_tls_error(a));
 	/* Starting TLS twice, or on a socket with no descriptor, is refused (and frees the SSL). */
 	{
-		struct sw_tls_cfg scfg;
-		char err[256];
-		struct tls_ctx *ctx;
 		struct sock *none = sock_new(base, -1, NULL, NULL, NULL, NULL);
 
-		server_cfg(&scfg, "server", SW_CERTS_NONE, false);
-		ctx = tls_server_ctx_new(&scfg, err, sizeof(err));
-		assert_non_null(ctx);
-		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx)), 0);
-		assert_int_equal(sock_start_tls(b, tls_new_ssl(ctx)), -1);
-		assert_int_equal(sock_start_tls(none, tls_new_ssl(ctx)), -1);
+		assert_int_equal(sock_start_tls(b, server_ssl("plain", SW_CERTS_NONE, false)), 0);
+		assert_int_equal(sock_start_tls(b, server_ssl("plain", SW_CERTS_NONE, false)), -1);
+		assert_int_equal(
+		    sock_start_tls(none, server_ssl("plain", SW_CERTS_NONE, false)), -1);
 		sock_free(none);
-		tls_ctx_free(ctx);
 	}
 	sock_free(a);
 	sock_free(b);
 	event_base_free(base);
+}
+
+/* ---- plain sockets: splicing ------------------------------------------------------------ */
+
+/*
+ * src reads a socketpair whose far end ("feed") the test writes; dst writes
+ * one whose far end ("sink") the test reads, slowly when asked, so that dst
+ * fills up and the pipe must wait on both sides.  After the pipe's done
+ * callback the loop runs on a little, to catch what src does next.
+ */
+#define PIPE_BIG (3u * 1024 * 1024 + 17)
+
+struct pipe_case {
+	const char *name;
+	const char *before; /* read by src before the pipe starts ("": nothing) */
+	const char *during; /* sent once the pipe runs; NULL: PIPE_BIG pattern bytes */
+	bool close_feed;    /* the feed half-closes after "during" */
+	bool slow_sink;     /* the sink takes 64 KiB per millisecond */
+	uint64_t n;         /* bytes to move (SOCK_PIPE_ALL: until src's EOF) */
+	int want_status;
+	size_t want_moved; /* the first bytes sent; src's input then holds the rest */
+};
+
+static struct pipe_case pipe_cases[] = {
+	{ "splice: until EOF", "", "hello world", true, false, SOCK_PIPE_ALL, SOCK_EOF, 11 },
+	{ "splice: bytes read before go first", "abc", "def", true, false, SOCK_PIPE_ALL, SOCK_EOF,
+	    6 },
+	{ "splice: n bytes, then src reads again", "", "hello world", false, false, 5, 0, 5 },
+	{ "splice: n bytes from what was read before", "hello world", "", false, false, 5, 0, 5 },
+	{ "splice: 3 MiB to a slow reader, until EOF", "", NULL, true, true, SOCK_PIPE_ALL,
+	    SOCK_EOF, PIPE_BIG },
+	{ "splice: 3 MiB to a slow reader, n bytes", "", NULL, false, true, PIPE_BIG - 1000, 0,
+	    PIPE_BIG - 1000 },
+};
+
+struct splice_run {
+	struct event_base *base;
+	int feed, sink;
+	const unsigned char *data; /* before, then during */
+	size_t len, fed;
+	struct evbuffer *sunk;
+	struct event *feed_ev, *sink_ev, *tick, *stop;
+	bool slow_sink, close_feed, started, done;
+	int status;
+	uint64_t moved;
+	int src_reads_piping; /* src readcb while the pipe ran: must be none */
+	int src_eofs;         /* SOCK_EOF to src's eventcb */
+};
+
+static void
+sink_take(struct splice_run *r, size_t most)
+{
+	unsigned char buf[65536];
+	ssize_t n;
+
+	while (most > 0 && (n = read(r->sink, buf, most < sizeof(buf) ? most : sizeof(buf))) > 0) {
+		evbuffer_add(r->sunk, buf, (size_t)n);
+		most -= (size_t)n;
+	}
+}
+
+static void
+sink_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct splice_run *r = arg;
+
+	(void)fd;
+	(void)what;
+	sink_take(r, r->slow_sink ? 65536 : SIZE_MAX);
+}
+
+static void
+feed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct splice_run *r = arg;
+	ssize_t n;
+
+	(void)what;
+	while (r->fed < r->len && (n = write(fd, r->data + r->fed, r->len - r->fed)) > 0)
+		r->fed += (size_t)n;
+	if (r->fed < r->len)
+		return;
+	event_del(r->feed_ev);
+	if (r->close_feed)
+		shutdown(fd, SHUT_WR);
+}
+
+static void
+break_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+static void
+splice_src_readcb(struct sock *s, void *arg)
+{
+	struct splice_run *r = arg;
+
+	(void)s;
+	if (!r->started)
+		event_base_loopbreak(r->base); /* "before" has been read */
+	else if (!r->done)
+		r->src_reads_piping++;
+}
+
+static void
+splice_src_eventcb(struct sock *s, int what, void *arg)
+{
+	struct splice_run *r = arg;
+
+	(void)s;
+	if (what & SOCK_EOF)
+		r->src_eofs++;
+}
+
+static void
+splice_done(struct sock *src, int status, uint64_t moved, void *arg)
+{
+	struct splice_run *r = arg;
+	struct timeval settle = { 0, 100000 };
+
+	(void)src;
+	r->done = true;
+	r->status = status;
+	r->moved = moved;
+	evtimer_add(r->stop, &settle);
+}
+
+static void
+test_sock_splice(void **state)
+{
+	const struct pipe_case *c = *state;
+	struct timeval watchdog = { WATCHDOG_SEC, 0 }, ms = { 0, 1000 };
+	struct splice_run r = { 0 };
+	size_t blen = strlen(c->before), i;
+	unsigned char *data, *sunk;
+	struct sock *src, *dst;
+	struct event *wd;
+	int a[2], b[2];
+
+	r.base = event_base_new();
+	assert_non_null(r.base);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, a), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, b), 0);
+	r.len = blen + (c->during != NULL ? strlen(c->during) : PIPE_BIG);
+	data = malloc(r.len);
+	assert_non_null(data);
+	memcpy(data, c->before, blen);
+	for (i = blen; i < r.len; i++)
+		data[i] = c->during != NULL ? (unsigned char)c->during[i - blen] : pattern(i);
+	r.data = data;
+	r.feed = a[1];
+	r.sink = b[1];
+	r.slow_sink = c->slow_sink;
+	r.close_feed = c->close_feed;
+	r.sunk = evbuffer_new();
+	r.feed_ev = event_new(r.base, r.feed, EV_WRITE | EV_PERSIST, feed_cb, &r);
+	r.sink_ev = event_new(r.base, r.sink, EV_READ | EV_PERSIST, sink_cb, &r);
+	r.tick = event_new(r.base, -1, EV_PERSIST, sink_cb, &r);
+	r.stop = evtimer_new(r.base, break_cb, r.base);
+	wd = evtimer_new(r.base, break_cb, r.base);
+	assert_non_null(r.sunk);
+	assert_non_null(r.feed_ev);
+	assert_non_null(r.sink_ev);
+	assert_non_null(r.tick);
+	assert_non_null(r.stop);
+	assert_non_null(wd);
+	evtimer_add(wd, &watchdog);
+	src = sock_new(r.base, a[0], splice_src_readcb, NULL, splice_src_eventcb, &r);
+	dst = sock_new(r.base, b[0], NULL, NULL, NULL, NULL);
+	assert_non_null(src);
+	assert_non_null(dst);
+
+	if (blen > 0) {
+		assert_int_equal(write(r.feed, c->before, blen), (ssize_t)blen);
+		r.fed = blen;
+		event_base_dispatch(r.base);
+		assert_int_equal(evbuffer_get_length(sock_input(src)), blen);
+	}
+	r.started = true;
+	assert_int_equal(sock_pipe_start(src, dst, c->n, splice_done, &r), 0);
+	event_add(r.feed_ev, NULL);
+	if (c->slow_sink)
+		event_add(r.tick, &ms);
+	else
+		event_add(r.sink_ev, NULL);
+	event_base_dispatch(r.base);
+	sink_take(&r, SIZE_MAX);
+
+	if (!r.done)
+		fail_msg("case \"%s\": no done callback (fed %zu, sunk %zu)", c->name, r.fed,
+		    evbuffer_get_length(r.sunk));
+	if (r.status != c->want_status || r.moved != c->want_moved)
+		fail_msg("case \"%s\": status %d moved %llu, want %d and %zu", c->name, r.status,
+		    (unsigned long long)r.moved, c->want_status, c->want_moved);
+	sunk = evbuffer_pullup(r.sunk, -1);
+	if (evbuffer_get_length(r.sunk) != c->want_moved || memcmp(sunk, data, c->want_moved) != 0)
+		fail_msg("case \"%s\": the sink got %zu bytes, want the first %zu sent", c->name,
+		    evbuffer_get_length(r.sunk), c->want_moved);
+	if (r.src_reads_piping != 0)
+		fail_msg("case \"%s\": src readcb ran %d times during the pipe", c->name,
+		    r.src_reads_piping);
+	/* The pipe's done(SOCK_EOF) was the report: src must not read its EOF again. */
+	if (r.src_eofs != 0)
+		fail_msg("case \"%s\": src reported SOCK_EOF %d times after the pipe", c->name,
+		    r.src_eofs);
+	if (evbuffer_get_length(sock_input(src)) != r.len - c->want_moved ||
+	    memcmp(evbuffer_pullup(sock_input(src), -1), data + c->want_moved,
+	        r.len - c->want_moved) != 0)
+		fail_msg("case \"%s\": src input holds %zu bytes, want the %zu not moved", c->name,
+		    evbuffer_get_length(sock_input(src)), r.len - c->want_moved);
+
+	sock_free(src);
+	sock_free(dst);
+	event_free(r.feed_ev);
+	event_free(r.sink_ev);
+	event_free(r.tick);
+	event_free(r.stop);
+	event_free(wd);
+	evbuffer_free(r.sunk);
+	free(data);
+	close(r.feed);
+	close(r.sink);
+	event_base_free(r.base);
 }
 
 /* ---- contexts: what the loader refuses ----------------------------------------------- */
@@ -1305,7 +1508,7 @@ int
 main(void)
 {
 	struct CMUnitTest tests[nitems(hs_cases) + nitems(raw_cases) + nitems(echo_cases) +
-	                        nitems(ctx_cases) + 3];
+	                        nitems(ctx_cases) + nitems(pipe_cases) + 3];
 	size_t i, n = 0;
 
 	for (i = 0; i < nitems(ctx_cases); i++) {
@@ -1332,6 +1535,12 @@ main(void)
 		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_tls_echo, &echo_cases[i]);
 
 		t.name = echo_cases[i].name;
+		tests[n++] = t;
+	}
+	for (i = 0; i < nitems(pipe_cases); i++) {
+		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_splice, &pipe_cases[i]);
+
+		t.name = pipe_cases[i].name;
 		tests[n++] = t;
 	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_tcp_connect);
