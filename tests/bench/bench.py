@@ -348,6 +348,15 @@ class Bench:
         return (self.measured(self.sw_sock, extra, what + " unix"),
                 self.measured(self.tls_target(), extra, what + " tls"))
 
+    def pair_runs(self, extra, what):
+        """--reps pairs (pair()), as {"unix": [runs], "tls": [runs]}."""
+        runs = {"unix": [], "tls": []}
+        for _ in range(self.args.reps):
+            u, t = self.pair(extra, what)
+            runs["unix"].append(u)
+            runs["tls"].append(t)
+        return runs
+
     def run_tls(self):
         a = self.args
         res = self.results["tls"] = {"session": None, "load": [], "new_conn": [],
@@ -368,13 +377,9 @@ class Bench:
             "p99 us unix/tls", "cpu us/r u/tls", "loader cpu% u/tls"))
         sys.stdout.flush()
         for conns in TLS_CONNS:
-            runs = {"unix": [], "tls": []}
             extra = ["-p", TLS_PATH, "-c", str(conns), "-t", str(a.threads), "-d",
                      str(a.duration)]
-            for _ in range(a.reps):
-                u, t = self.pair(extra, "GET %s c=%d" % (TLS_PATH, conns))
-                runs["unix"].append(u)
-                runs["tls"].append(t)
+            runs = self.pair_runs(extra, "GET %s c=%d" % (TLS_PATH, conns))
             res["load"].append({"path": TLS_PATH, "conns": conns, "runs": runs})
             self.print_tls_row("GET " + TLS_PATH, conns, runs, "")
 
@@ -382,13 +387,9 @@ class Bench:
             "new conn per request", "conns", "unix c/s", "tls c/s", "ratio", "p50 us unix/tls",
             "p99 us unix/tls", "cpu us/c u/tls", "TLS handshake p50/p99 us"))
         for conns in TLS_CONNS:
-            runs = {"unix": [], "tls": []}
             extra = ["-N", "-p", TLS_PATH, "-c", str(conns), "-t", str(a.threads), "-d",
                      str(a.duration)]
-            for _ in range(a.reps):
-                u, t = self.pair(extra, "new connection + GET %s c=%d" % (TLS_PATH, conns))
-                runs["unix"].append(u)
-                runs["tls"].append(t)
+            runs = self.pair_runs(extra, "new connection + GET %s c=%d" % (TLS_PATH, conns))
             res["new_conn"].append({"path": TLS_PATH, "conns": conns, "runs": runs})
             t = runs["tls"]
             self.print_tls_row("connect+GET " + TLS_PATH, conns, runs, "%.0f/%.0f" % (
@@ -396,11 +397,7 @@ class Bench:
 
         # The large response with Content-Length (ContainerExport), as in run_stream.
         target = "/containers/stream-%d/export" % a.stream_bytes
-        runs = {"unix": [], "tls": []}
-        for _ in range(a.reps):
-            u, t = self.pair(["-p", target, "-n", "1", "-c", "1"], "export")
-            runs["unix"].append(u)
-            runs["tls"].append(t)
+        runs = self.pair_runs(["-p", target, "-n", "1", "-c", "1"], "export")
         for kind in runs:
             for r in runs[kind]:
                 if r["body_bytes"] != a.stream_bytes:

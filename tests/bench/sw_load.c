@@ -267,6 +267,24 @@ build_request(void)
 
 static int tls_connect(struct ld_conn *c);
 
+/* A new connection on "fd": nothing in flight, a response head comes first. */
+static void
+conn_opened(struct ld_conn *c, int fd, enum cstate cs)
+{
+	c->fd = fd;
+	c->cs = cs;
+	c->rs = RS_HEAD;
+	c->hlen = 0;
+	c->inflight = 0;
+	c->wleft = 0;
+	c->tls_wpend = 0;
+	c->read_wants_write = false;
+	c->write_wants_read = false;
+	c->ring_head = 0;
+	c->body_eof = false;
+	c->close_after = false;
+}
+
 static int
 conn_connect(struct ld_conn *c)
 {
@@ -295,15 +313,7 @@ conn_connect(struct ld_conn *c)
 		close(fd);
 		return -1;
 	}
-	c->fd = fd;
-	c->cs = CS_OPEN;
-	c->rs = RS_HEAD;
-	c->hlen = 0;
-	c->inflight = 0;
-	c->wleft = 0;
-	c->ring_head = 0;
-	c->body_eof = false;
-	c->close_after = false;
+	conn_opened(c, fd, CS_OPEN);
 	return 0;
 }
 
@@ -734,18 +744,7 @@ tls_connect(struct ld_conn *c)
 	e.data.ptr = c;
 	if (epoll_ctl(c->t->epfd, EPOLL_CTL_ADD, fd, &e) == -1)
 		goto fail;
-	c->fd = fd;
-	c->cs = CS_CONNECTING;
-	c->rs = RS_HEAD;
-	c->hlen = 0;
-	c->inflight = 0;
-	c->wleft = 0;
-	c->tls_wpend = 0;
-	c->read_wants_write = false;
-	c->write_wants_read = false;
-	c->ring_head = 0;
-	c->body_eof = false;
-	c->close_after = false;
+	conn_opened(c, fd, CS_CONNECTING);
 	return 0;
 fail:
 	tls_error("connect", errno);

@@ -398,13 +398,32 @@ def idle_timeout(ctx):
 MAXCONN = 4
 
 
-def max_connections(ctx):
+def hold_connections(ctx, n):
+    """n connections, each with one ping answered, held open to fill a limit."""
     held = []
-    for i in range(MAXCONN):
+    for i in range(n):
         c = ctx.client()
         c.send(req(PING, HOST))
-        check(c.read_response().status == 200, "connection %d of %d", i + 1, MAXCONN)
+        check(c.read_response().status == 200, "connection %d of %d", i + 1, n)
         held.append(c)
+    return held
+
+
+def room_after_one_closes(ctx, held):
+    """Closing one of the held connections makes room: a new one is answered."""
+    held.pop().close()
+    time.sleep(0.1)
+    c = ctx.client()
+    c.send(req(PING, HOST))
+    r = c.read_response()
+    c.close()
+    check(r.status == 200, "after one closed: status %d", r.status)
+    for h in held:
+        h.close()
+
+
+def max_connections(ctx):
+    held = hold_connections(ctx, MAXCONN)
     extra = ctx.client()
     try:
         extra.send(req(PING, HOST))
@@ -415,15 +434,7 @@ def max_connections(ctx):
           r)
     extra.close()
     ctx.expect_upstream(fwd(PING, HOST) * MAXCONN)
-    held.pop().close()
-    time.sleep(0.1)
-    c = ctx.client()
-    c.send(req(PING, HOST))
-    r = c.read_response()
-    c.close()
-    check(r.status == 200, "after one closed: status %d", r.status)
-    for h in held:
-        h.close()
+    room_after_one_closes(ctx, held)
 
 
 PER_CLIENT = 3
@@ -432,12 +443,7 @@ PER_CLIENT = 3
 def max_connections_per_client(ctx):
     """Every wire client is the same uid: the (PER_CLIENT+1)th connection of that client is
     refused with a 503 that says why, and one closing makes room again."""
-    held = []
-    for i in range(PER_CLIENT):
-        c = ctx.client()
-        c.send(req(PING, HOST))
-        check(c.read_response().status == 200, "connection %d of %d", i + 1, PER_CLIENT)
-        held.append(c)
+    held = hold_connections(ctx, PER_CLIENT)
     # Refused once identified, before any request is read: nothing is sent on it, or the
     # send may meet the close.
     extra = ctx.client()
@@ -447,15 +453,7 @@ def max_connections_per_client(ctx):
     check(b"too many connections from this client (3 open, limit 3)" in r.body,
           "503 body: %r", r.body)
     ctx.expect_upstream(fwd(PING, HOST) * PER_CLIENT)
-    held.pop().close()
-    time.sleep(0.1)
-    c = ctx.client()
-    c.send(req(PING, HOST))
-    r = c.read_response()
-    c.close()
-    check(r.status == 200, "after one closed: status %d", r.status)
-    for h in held:
-        h.close()
+    room_after_one_closes(ctx, held)
 
 
 def options_star(ctx):
