@@ -25,7 +25,6 @@
 #include "client_limit.h"
 #include "conn.h"
 #include "conn_own.h"
-#include "ctr_cache.h"
 #include "forward.h"
 #include "identity.h"
 #include "listener.h"
@@ -217,6 +216,7 @@ pick_up_reload(struct conn *c)
 	pol_set_unref(c->c_ps);
 	c->c_ps = pol_set_ref(s->ps);
 	c->c_hreq.limits = limits(c);
+	conn_identify_recheck(c);
 	choose_policy(c);
 }
 
@@ -946,18 +946,8 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		break;
 	case CONN_IDENTIFY:
-		if (!c->c_tls_pending && c->c_ctr_wait != NULL) {
-			/* A slow daemon is no reason to take the caller for a host process. */
-			ctr_wait_cancel(c->c_ctr_wait);
-			c->c_ctr_wait = NULL;
-			snprintf(c->c_ident.unidentified, sizeof(c->c_ident.unidentified),
-			    "cannot identify the calling container: the Docker daemon did not "
-			    "answer in time");
-			log_warnx("listener %s: conn %" PRIu64 ": %s", c->c_lsn->l_name, c->c_id,
-			    c->c_ident.unidentified);
-			conn_identified(c);
+		if (conn_identify_timeout(c))
 			break;
-		}
 		if (c->c_tls_pending)
 			log_info("listener %s: conn %" PRIu64 ": TLS handshake timed out",
 			    c->c_lsn->l_name, c->c_id);

@@ -92,6 +92,7 @@ struct conn {
 	struct sw_cert_ident *c_cert; /* owned; c_ident.cert points here */
 	struct ctr_wait *c_ctr_wait;  /* container lookup in flight */
 	bool c_tls_pending;           /* handshake not finished */
+	bool c_ctr_looked_up;         /* the caller's container was asked for when it connected */
 	int c_policy;                 /* chosen for c_ps from c_ident (choose_policy() in conn.c) */
 	char c_client_rule[32];       /* what chose it: "clients[N]" or "default", for the audit */
 	struct client_slot *c_client_slot; /* this connection's place in its client's count */
@@ -174,6 +175,17 @@ int conn_identify_start(struct conn *c, int fd);
 void conn_identify_tls_done(struct conn *c);
 /* conn_ident.c: drop what identification holds (certificate, container, lookups). */
 void conn_identify_release(struct conn *c);
+/*
+ * conn_ident.c: identification took too long.  A container lookup still
+ * waiting leaves the caller unidentified and returns true; otherwise false
+ * (the caller closes the connection).
+ */
+bool conn_identify_timeout(struct conn *c);
+/*
+ * After a reload, between requests: a configuration that now wants more of
+ * the caller than was resolved when it connected leaves it unidentified.
+ */
+void conn_identify_recheck(struct conn *c);
 
 /* forward.c: the current exchange's response is complete (or failed). */
 void conn_exchange_done(struct conn *c);

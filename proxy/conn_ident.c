@@ -93,6 +93,7 @@ start_container_lookup(struct conn *c, int fd)
 
 	if (!pol_listener_wants_container(cfg, c->c_lsn->l_index))
 		return;
+	c->c_ctr_looked_up = true;
 	if (!c->c_ident.has_peercred) {
 		unidentified(c, "cannot identify the calling container",
 		    "the kernel did not give its credentials (SO_PEERCRED)");
@@ -132,21 +133,28 @@ listener_wants_groups(const struct sw_config *cfg, size_t listener)
 }
 
 /*
- * The kernel's identity.  Without the supplementary groups a gid entry
- * could miss the caller and a later, broader entry match it instead, so
- * such a caller is not identified at all where gid entries exist.
+ * Without the supplementary groups a gid entry could miss the caller and a
+ * later, broader entry match it instead, so such a caller is not identified
+ * at all where gid entries exist.  Returns false when it was left so.
  */
+static bool
+groups_enough(struct conn *c)
+{
+	if (!c->c_ident.has_peercred || c->c_ident.has_groups ||
+	    !listener_wants_groups(pol_set_config(c->c_ps), c->c_lsn->l_index))
+		return true;
+	unidentified(c, "cannot identify the caller",
+	    "the kernel did not give its supplementary groups (SO_PEERGROUPS)");
+	return false;
+}
+
+/* The kernel's identity, then the container. */
 static void
 identify_unix(struct conn *c, int fd)
 {
 	ident_from_socket(fd, &c->c_ident);
-	if (c->c_ident.has_peercred && !c->c_ident.has_groups &&
-	    listener_wants_groups(pol_set_config(c->c_ps), c->c_lsn->l_index)) {
-		unidentified(c, "cannot identify the caller",
-		    "the kernel did not give its supplementary groups (SO_PEERGROUPS)");
-		return;
-	}
-	start_container_lookup(c, fd);
+	if (groups_enough(c))
+		start_container_lookup(c, fd);
 }
 
 int
@@ -189,6 +197,38 @@ conn_identify_tls_done(struct conn *c)
 	    c->c_cert != NULL                          ? "(no CN)" :
 	                                                 "none");
 	maybe_done(c);
+}
+
+bool
+conn_identify_timeout(struct conn *c)
+{
+	if (c->c_tls_pending || c->c_ctr_wait == NULL)
+		return false;
+	/* A slow daemon is no reason to take the caller for a host process. */
+	ctr_wait_cancel(c->c_ctr_wait);
+	c->c_ctr_wait = NULL;
+	unidentified(
+	    c, "cannot identify the calling container", "the Docker daemon did not answer in time");
+	conn_identified(c);
+	return true;
+}
+
+/*
+ * What was not resolved when the caller connected is not guessed now: a
+ * container not asked for (no entry named one then) would make the caller
+ * a host process, and its uid could match an entry meant for the host.
+ * The client reconnects to be identified afresh.
+ */
+void
+conn_identify_recheck(struct conn *c)
+{
+	if (c->c_lsn->l_tcp || c->c_ident.unidentified[0] != '\0' || !groups_enough(c))
+		return;
+	if (!c->c_ctr_looked_up &&
+	    pol_listener_wants_container(pol_set_config(c->c_ps), c->c_lsn->l_index))
+		unidentified(c, "the configuration was reloaded",
+		    "its client entries now name containers, and this connection's caller was not "
+		    "looked up: reconnect");
 }
 
 void

@@ -96,6 +96,40 @@ def reload_bad_file_keeps_policy(ctx):
           "no reload error with file:line:col in the log: %r", log[-400:])
 
 
+def reload_naming_containers_refuses_old_connections(ctx):
+    """A reload whose client entries now name containers: a connection made before it
+    was never looked up for its container, so it must not be taken for a host process
+    (whose uid could match an entry meant for the host).  It is refused with the reason;
+    under the old code it was decided by the new default policy as if in no container."""
+    old = ctx.client()
+    try:
+        old.send(req(PING, HOST))
+        check(old.read_response().status == 200, "ping not allowed before the reload")
+        with open(ctx.config) as f:
+            text = f.read()
+        listener = re.search(r"  - \{ name: main, listen: (\"[^\"]+\"), policy: wire \}\n", text)
+        check(listener is not None, "listener line not found in %r", text)
+        text = text.replace(listener.group(0), (
+            "  - { name: main, listen: %s, policy: wire,\n"
+            "      clients: [ { match: { container_name: \"web*\" }, policy: wire } ] }\n"
+            % listener.group(1)))
+        with open(ctx.config, "w") as f:
+            f.write(text)
+        rewrite_policy(ctx, ["SystemVersion"])
+        ctx.proxy.send_signal(signal.SIGHUP)
+        # A new connection sees the reload: ping is no longer allowed (403), or its
+        # container cannot be told here (503).
+        check(wait_for(lambda: status_of(ctx, req(PING, HOST)) != 200, 3),
+              "the reload did not take")
+        old.send(req(PING, HOST))
+        r = old.read_response()
+        check(r.status == 503 and b"reconnect" in r.body,
+              "the connection from before the reload got %d %r, want 503 and the reason",
+              r.status, r.body)
+    finally:
+        old.close()
+
+
 def sigterm_finishes_in_flight(ctx):
     t, result = slow_request_in_background(ctx)
     ctx.proxy.send_signal(signal.SIGTERM)
@@ -224,6 +258,8 @@ CASES = [
     Case("upstream-connect-timeout", upstream_connect_timeout, policy="wire"),
     Case("reload-swaps-policy", reload_swaps_policy, policy="wire"),
     Case("reload-bad-file-keeps-policy", reload_bad_file_keeps_policy, policy="wire"),
+    Case("reload-naming-containers-refuses-old-connections",
+         reload_naming_containers_refuses_old_connections, policy="wire"),
     Case("sigterm-finishes-in-flight", sigterm_finishes_in_flight, policy="wire"),
 ]
 CASES[-1].stops_proxy = True  # the case itself checks that sockwarden exits cleanly
