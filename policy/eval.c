@@ -15,13 +15,11 @@
 #define UNTRUSTED_MAX 200
 
 enum pol_verdict
-pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req, const struct sw_ident *who,
-    struct pol_decision *out)
+pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req, struct pol_decision *out)
 {
 	const struct pol_ep_rule *r;
 	int ep;
 
-	(void)who; /* identity picks the policy; rules over it come later */
 	/*
 	 * Body rules are applied by pol_inspect(), which the caller runs when
 	 * this answers POL_NEED_BODY (a verdict precomputed per endpoint).

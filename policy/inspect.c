@@ -729,8 +729,8 @@ inspection_init(struct pol_inspection *out, int policy)
 
 enum pol_verdict
 pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
-    const struct sw_ident *who, const struct pol_daemon *daemon, const struct sw_str *content_type,
-    const struct sw_str *body, struct pol_inspection *out)
+    const struct pol_daemon *daemon, const struct sw_str *content_type, const struct sw_str *body,
+    struct pol_inspection *out)
 {
 	static const struct pol_daemon unknown_daemon;
 	struct sw_str empty = SW_STR_NULL;
@@ -743,7 +743,7 @@ pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
 	bool upload;
 
 	inspection_init(out, policy);
-	if (pol_eval(ps, policy, req, who, &d) == POL_DENY) {
+	if (pol_eval(ps, policy, req, &d) == POL_DENY) {
 		out->decision = d;
 		pol_decision_message(ps, req, &d, out->message, sizeof(out->message));
 		return POL_DENY;

@@ -548,8 +548,7 @@ run_inspection(struct conn *c, const struct sw_str *body)
 		conn_close(c, "out of memory");
 		return false;
 	}
-	pol_inspect(
-	    c->c_ps, c->c_policy, &c->c_req, &c->c_ident, &c->c_srv->daemon, &ctype, body, in);
+	pol_inspect(c->c_ps, c->c_policy, &c->c_req, &c->c_srv->daemon, &ctype, body, in);
 	pol_decision_rule(c->c_ps, &in->decision, c->c_audit.rule, sizeof(c->c_audit.rule));
 	c->c_audit.findings = in->findings[0] ? in->findings : NULL;
 	if (in->decision.verdict == POL_ALLOW)
@@ -686,7 +685,7 @@ on_head(struct conn *c)
 		deny(c, 503, "sockwarden: the audit log is not keeping up; try again later");
 		return;
 	}
-	pol_eval(c->c_ps, c->c_policy, req, &c->c_ident, &d);
+	pol_eval(c->c_ps, c->c_policy, req, &d);
 	pol_decision_rule(c->c_ps, &d, c->c_audit.rule, sizeof(c->c_audit.rule));
 	if (d.verdict != POL_ALLOW && d.verdict != POL_NEED_BODY) {
 		pol_decision_message(c->c_ps, req, &d, msg, sizeof(msg));

@@ -442,7 +442,6 @@ static int
 inspect_step(struct xp_run *x, const char *rest, size_t rest_len)
 {
 	struct sw_str ctype = hreq_forwarded_header(&x->h, "content-type"), body = SW_STR_NULL;
-	struct sw_ident who = x->who;
 	struct pol_inspection in;
 	enum hreq_event ev = HREQ_EV_NEED_MORE;
 	size_t used;
@@ -479,8 +478,8 @@ inspect_step(struct xp_run *x, const char *rest, size_t rest_len)
 		fprintf(x->out, "%-10s  an upload: only the query is inspected\n", "body");
 	}
 	memset(&in, 0, sizeof(in));
-	pol_inspect(x->ps, x->policy, &x->req, &who, x->have_daemon ? &x->daemon : NULL, &ctype,
-	    &body, &in);
+	pol_inspect(
+	    x->ps, x->policy, &x->req, x->have_daemon ? &x->daemon : NULL, &ctype, &body, &in);
 	pol_decision_rule(x->ps, &in.decision, rule, sizeof(rule));
 	fprintf(x->out, "%-10s  body inspection: %s", "step 2", verdict_name(in.decision.verdict));
 	if (in.status != 0)
@@ -555,7 +554,7 @@ explain_request(struct xp_run *x, const char *buf, size_t len)
 	if (x->req.endpoint != POL_EP_UNKNOWN)
 		print_flags(x->out, pol_ep_flags(x->req.endpoint));
 	fputc('\n', x->out);
-	pol_eval(x->ps, x->policy, &x->req, &x->who, &d);
+	pol_eval(x->ps, x->policy, &x->req, &d);
 	pol_decision_rule(x->ps, &d, rule, sizeof(rule));
 	fprintf(
 	    x->out, "%-10s  endpoint list: %s, rule %s\n", "step 1", verdict_name(d.verdict), rule);

@@ -138,12 +138,13 @@ struct pol_decision {
 };
 
 /*
- * Decide on one request for the client "who" under policy number "policy".
- * Reads only its arguments.  Body rules are not applied here: when the
- * answer is POL_NEED_BODY the caller runs pol_inspect().
+ * Decide on one request under policy number "policy" (the caller's identity
+ * chose it: pol_client_choose()).  Reads only its arguments.  Body rules are
+ * not applied here: when the answer is POL_NEED_BODY the caller runs
+ * pol_inspect().
  */
-enum pol_verdict pol_eval(const struct pol_set *ps, int policy, const struct sw_req *req,
-    const struct sw_ident *who, struct pol_decision *out);
+enum pol_verdict pol_eval(
+    const struct pol_set *ps, int policy, const struct sw_req *req, struct pol_decision *out);
 
 /* Name of the rule that decided, e.g. "allow Container*" or "default"; always NUL-terminated. */
 const char *pol_decision_rule(
@@ -209,8 +210,8 @@ bool pol_ep_inspected(int ep);
  * Fills "out" and returns its verdict; never POL_NEED_BODY.
  */
 enum pol_verdict pol_inspect(const struct pol_set *ps, int policy, const struct sw_req *req,
-    const struct sw_ident *who, const struct pol_daemon *daemon, const struct sw_str *content_type,
-    const struct sw_str *body, struct pol_inspection *out);
+    const struct pol_daemon *daemon, const struct sw_str *content_type, const struct sw_str *body,
+    struct pol_inspection *out);
 void pol_inspection_free(struct pol_inspection *out);
 
 /* ---- clients (policy/client_match.c) ----------------------------------------- */

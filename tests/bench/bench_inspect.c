@@ -96,7 +96,6 @@ main(int argc, char **argv)
 	int n = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 20000, i;
 	struct sw_str ctype = SW_STR_LIT("application/json"), body;
 	struct pol_daemon daemon = { "20.10.24", "1.41" };
-	struct sw_ident who = { .has_peercred = true, .uid = 1000, .gid = 1000, .pid = 1 };
 	struct pol_set *ps = NULL;
 	struct pol_err err;
 	struct sw_req req;
@@ -124,7 +123,7 @@ main(int argc, char **argv)
 		uint64_t t0 = now_ns();
 
 		memset(&out, 0, sizeof(out));
-		pol_inspect(ps, 0, &req, &who, &daemon, &ctype, &body, &out);
+		pol_inspect(ps, 0, &req, &daemon, &ctype, &body, &out);
 		t[i] = now_ns() - t0;
 		if (i == 0)
 			printf("body %zu bytes, verdict %s, forwarded %zu bytes\n", len,

@@ -139,13 +139,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&req, 0, sizeof(req));
 	req.method = SW_STR_LIT("POST");
 	req.endpoint = pol_ep_lookup("ContainerCreate");
-	v = pol_inspect(ps, policy, &req, NULL, daemon, &ct, &body, &out);
+	v = pol_inspect(ps, policy, &req, daemon, &ct, &body, &out);
 	check_result(v, &out);
 	if (v == POL_ALLOW && ambiguous(&body, daemon))
 		abort();
 	if (v == POL_ALLOW) {
 		again = sw_str_make(out.body, out.body_len);
-		if (pol_inspect(ps, policy, &req, NULL, daemon, &ct, &again, &out2) != POL_ALLOW)
+		if (pol_inspect(ps, policy, &req, daemon, &ct, &again, &out2) != POL_ALLOW)
 			abort();
 		check_result(POL_ALLOW, &out2);
 		if (out2.body_len != out.body_len || memcmp(out2.body, out.body, out.body_len) != 0)

@@ -64,7 +64,7 @@ inspect(int ep, bool old_daemon, const char *body, size_t len, struct pol_inspec
 	req.ref = SW_STR_LIT("abc");
 	req.endpoint = ep;
 	memset(out, 0, sizeof(*out));
-	return pol_inspect(ps, 0, &req, NULL, old_daemon ? &daemon : &modern, &ctype, &b, out);
+	return pol_inspect(ps, 0, &req, old_daemon ? &daemon : &modern, &ctype, &b, out);
 }
 
 int

@@ -60,7 +60,7 @@ check_decisions(const struct pol_set *ps, int policy)
 	req.path = SW_STR_LIT("/fuzz");
 	for (ep = 0; ep < pol_ep_count(); ep++) {
 		req.endpoint = (int)ep;
-		pol_eval(ps, policy, &req, NULL, &d);
+		pol_eval(ps, policy, &req, &d);
 		if (d.policy != policy || (ep == POL_EP_UNKNOWN && d.verdict != POL_DENY))
 			abort();
 		if (d.verdict != POL_ALLOW && d.verdict != POL_DENY && d.verdict != POL_NEED_BODY)

@@ -214,7 +214,7 @@ test_eval_row(void **state)
 	if (c->policy_shift == NO_POLICY_BELOW)
 		policy = -1;
 	memset(&d, 0xa5, sizeof(d)); /* pol_eval must set every field */
-	v = pol_eval(fixture, policy, &req, NULL, &d);
+	v = pol_eval(fixture, policy, &req, &d);
 	pol_decision_rule(fixture, &d, rule, sizeof(rule));
 	if (v != c->want || d.verdict != c->want || d.reason != c->reason ||
 	    strcmp(rule, c->rule) != 0)
@@ -287,7 +287,7 @@ test_eval_need_body_row(void **state)
 	if (policy == -1)
 		fail_msg("%s: policy %s is not in %s", c->name, c->policy, RULES_FIXTURE);
 	memset(&d, 0xa5, sizeof(d));
-	v = pol_eval(rules_fixture, policy, &req, NULL, &d);
+	v = pol_eval(rules_fixture, policy, &req, &d);
 	pol_decision_rule(rules_fixture, &d, rule, sizeof(rule));
 	if (v != c->want || d.verdict != c->want || d.reason != c->reason ||
 	    strcmp(rule, c->rule) != 0 || d.policy != policy)
@@ -318,7 +318,7 @@ test_eval_need_body_every_endpoint(void **state)
 	for (ep = 1; ep < pol_ep_count(); ep++) {
 		req.endpoint = (int)ep;
 		for (p = 0; p < pol_set_policy_count(rules_fixture); p++) {
-			pol_eval(rules_fixture, (int)p, &req, NULL, &d);
+			pol_eval(rules_fixture, (int)p, &req, &d);
 			bit = (rules_fixture->policies[p].allowed[ep / 64] >> (ep % 64)) & 1;
 			allowed = d.verdict != POL_DENY;
 			if (bit != allowed)
@@ -350,7 +350,7 @@ test_eval_need_body_message(void **state)
 
 	(void)state;
 	req.path = SW_STR_LIT("/containers/create");
-	pol_eval(rules_fixture, pol_set_find_policy(rules_fixture, "rules"), &req, NULL, &d);
+	pol_eval(rules_fixture, pol_set_find_policy(rules_fixture, "rules"), &req, &d);
 	pol_decision_message(rules_fixture, &req, &d, msg, sizeof(msg));
 	assert_string_equal(msg, "sockwarden: ContainerCreate is allowed (policy rules, rule allow "
 	                         "ContainerCreate), if its body passes the policy's rules");
@@ -398,7 +398,7 @@ test_eval_message(void **state)
 	size_t n;
 
 	req.path = sw_str_cstr(c->path);
-	pol_eval(fixture, policy_index(c->policy), &req, NULL, &d);
+	pol_eval(fixture, policy_index(c->policy), &req, &d);
 	n = pol_decision_message(fixture, &req, &d, msg, sizeof(msg));
 	if (strcmp(msg, c->want) != 0)
 		fail_msg("%s:\n  got  \"%s\"\n  want \"%s\"", c->name, msg, c->want);
@@ -413,10 +413,10 @@ test_eval_message_no_policy(void **state)
 	char msg[128];
 
 	(void)state;
-	pol_eval(fixture, -1, &req, NULL, &d);
+	pol_eval(fixture, -1, &req, &d);
 	pol_decision_message(fixture, &req, &d, msg, sizeof(msg));
 	assert_string_equal(msg, "sockwarden: no policy applies to this client");
-	pol_eval(NULL, 0, &req, NULL, &d);
+	pol_eval(NULL, 0, &req, &d);
 	assert_int_equal(d.reason, POL_R_NO_POLICY);
 	pol_decision_message(NULL, &req, &d, msg, sizeof(msg));
 	assert_string_equal(msg, "sockwarden: no policy applies to this client");
@@ -438,7 +438,7 @@ test_eval_message_sanitised(void **state)
 	memcpy(path, "/x\"y\\z\r\n\t\x1b[31m\xc3\xa9", 16);
 	req.method = sw_str_make(method, strlen(method));
 	req.path = sw_str_make(path, sizeof(path));
-	pol_eval(fixture, policy_index("everything"), &req, NULL, &d);
+	pol_eval(fixture, policy_index("everything"), &req, &d);
 	n = pol_decision_message(fixture, &req, &d, msg, sizeof(msg));
 	assert_int_equal(n, strlen(msg));
 	for (i = 0; i < n; i++)
@@ -452,7 +452,7 @@ test_eval_message_sanitised(void **state)
 
 	req = make_req("sanitised version", "GET", "SystemPing", "");
 	req.version = sw_str_make(version, strlen(version));
-	pol_eval(fixture, policy_index("traefik"), &req, NULL, &d);
+	pol_eval(fixture, policy_index("traefik"), &req, &d);
 	assert_int_equal(d.reason, POL_R_API_TOO_OLD);
 	pol_decision_message(fixture, &req, &d, msg, sizeof(msg));
 	assert_string_equal(msg, "sockwarden: API version 1.??? is below the minimum 1.24 "
@@ -467,14 +467,14 @@ test_eval_message_truncated(void **state)
 	char msg[16], rule[6];
 
 	(void)state;
-	pol_eval(fixture, policy_index("traefik"), &req, NULL, &d);
+	pol_eval(fixture, policy_index("traefik"), &req, &d);
 	memset(msg, 'x', sizeof(msg));
 	assert_int_equal(pol_decision_message(fixture, &req, &d, msg, sizeof(msg)), 15);
 	assert_string_equal(msg, "sockwarden: Con");
 	assert_int_equal(pol_decision_message(fixture, &req, &d, msg, 0), 0);
 	assert_int_equal(msg[0], 's'); /* bufsz 0: nothing written */
 	req.endpoint = pol_ep_lookup("SystemPing");
-	pol_eval(fixture, policy_index("traefik"), &req, NULL, &d);
+	pol_eval(fixture, policy_index("traefik"), &req, &d);
 	assert_string_equal(pol_decision_rule(fixture, &d, rule, sizeof(rule)), "allow");
 	assert_string_equal(pol_decision_rule(fixture, &d, rule, 0), "");
 }
@@ -520,7 +520,7 @@ test_eval_every_endpoint(void **state)
 		req.endpoint = (int)ep;
 		f = pol_ep_flags((int)ep);
 		for (p = 0; p < pol_set_policy_count(fixture); p++) {
-			pol_eval(fixture, (int)p, &req, NULL, &d);
+			pol_eval(fixture, (int)p, &req, &d);
 			bit = (fixture->policies[p].allowed[ep / 64] >> (ep % 64)) & 1;
 			if (bit != (d.verdict == POL_ALLOW))
 				fail_msg("%s under %s: bitset %d, verdict %d", name,
@@ -532,28 +532,28 @@ test_eval_every_endpoint(void **state)
 		}
 		if (ep == POL_EP_UNKNOWN)
 			continue;
-		pol_eval(fixture, everything, &req, NULL, &d);
+		pol_eval(fixture, everything, &req, &d);
 		if (d.verdict != POL_ALLOW)
 			fail_msg("%s is not allowed by \"*\"", name);
-		pol_eval(fixture, ro, &req, NULL, &d);
+		pol_eval(fixture, ro, &req, &d);
 		if ((d.verdict == POL_ALLOW) != ((f & POL_EPF_READ) != 0))
 			fail_msg("%s (flags %#x): read_only verdict %d", name, f, d.verdict);
-		pol_eval(fixture, monitor, &req, NULL, &d);
+		pol_eval(fixture, monitor, &req, &d);
 		want =
 		    (f & POL_EPF_READ) && !(f & POL_EPF_LEAK) && strcmp(name, "ContainerLogs") != 0;
 		if ((d.verdict == POL_ALLOW) != want)
 			fail_msg("%s (flags %#x): monitor verdict %d", name, f, d.verdict);
-		pol_eval(fixture, nothing, &req, NULL, &d);
+		pol_eval(fixture, nothing, &req, &d);
 		if (d.verdict != POL_DENY || d.reason != POL_R_DEFAULT_DENY)
 			fail_msg("%s allowed by an empty policy", name);
 	}
 	req.endpoint = (int)pol_ep_count(); /* one past the table */
-	pol_eval(fixture, everything, &req, NULL, &d);
+	pol_eval(fixture, everything, &req, &d);
 	assert_int_equal(d.reason, POL_R_UNKNOWN_ENDPOINT);
 	req.endpoint = -1;
-	pol_eval(fixture, everything, &req, NULL, &d);
+	pol_eval(fixture, everything, &req, &d);
 	assert_int_equal(d.reason, POL_R_UNKNOWN_ENDPOINT);
-	assert_int_equal(pol_eval(fixture, everything, NULL, NULL, &d), POL_DENY);
+	assert_int_equal(pol_eval(fixture, everything, NULL, &d), POL_DENY);
 }
 
 /* The family groups stay inside their family and inside read-only. */

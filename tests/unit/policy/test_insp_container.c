@@ -1924,7 +1924,7 @@ test_in_row(void **state)
 	set_daemon(&daemon, "27.5.1", "1.47");
 	assert_true(policy >= 0);
 	v = pol_inspect(
-	    inspect_set, policy, &req, NULL, &daemon, c->content_type ? &ct : NULL, &body, &out);
+	    inspect_set, policy, &req, &daemon, c->content_type ? &ct : NULL, &body, &out);
 	if (v != c->want || out.decision.verdict != v || out.status != c->status)
 		fail_msg("row \"%s\": verdict %d status %d (%s), want %d %d", c->name, v,
 		    out.status, out.message, c->want, c->status);
@@ -1960,7 +1960,7 @@ test_in_findings_text(void **state)
 	req.method = SW_STR_LIT("POST");
 	req.endpoint = pol_ep_lookup("ContainerCreate");
 	assert_int_equal(pol_inspect(inspect_set, pol_set_find_policy(inspect_set, "watcher"), &req,
-	                     NULL, NULL, &ct, &body, &out),
+	                     NULL, &ct, &body, &out),
 	    POL_ALLOW);
 	assert_string_equal(out.findings, "bind_mounts:warn HostConfig.Binds[0]; bind_mounts:warn "
 	                                  "HostConfig.Binds[1]; privileged:warn "
@@ -2009,7 +2009,7 @@ test_in_upload(void **state)
 		req.endpoint = pol_ep_lookup("PutContainerArchive");
 		req.query = sw_str_cstr(c->query);
 		v = pol_inspect(inspect_set, pol_set_find_policy(inspect_set, c->policy), &req,
-		    NULL, NULL, &ct, &body, &out);
+		    NULL, &ct, &body, &out);
 		if (v != c->want || out.refuse_compressed != c->refuse_compressed ||
 		    out.body != NULL)
 			fail_msg(
@@ -2074,8 +2074,8 @@ inspect_fixture(const char *policy, const char *endpoint, const char *daemon_ver
 	req.version = SW_STR_LIT("1.41"); /* what every client negotiated */
 	req.endpoint = pol_ep_lookup(endpoint);
 	set_daemon(&daemon, daemon_version, "1.41");
-	return pol_inspect(inspect_set, pol_set_find_policy(inspect_set, policy), &req, NULL,
-	    &daemon, &ct, body, out);
+	return pol_inspect(
+	    inspect_set, pol_set_find_policy(inspect_set, policy), &req, &daemon, &ct, body, out);
 }
 
 static void

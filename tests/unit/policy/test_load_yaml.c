@@ -1194,9 +1194,9 @@ test_load_yaml_default_config(void **state)
 	EXPECT_NUM("default", "policies", pol_set_policy_count(ps), 1);
 	memset(&req, 0, sizeof(req));
 	req.endpoint = pol_ep_lookup("ContainerList");
-	assert_int_equal(pol_eval(ps, 0, &req, NULL, &d), POL_ALLOW);
+	assert_int_equal(pol_eval(ps, 0, &req, &d), POL_ALLOW);
 	req.endpoint = pol_ep_lookup("ContainerCreate");
-	assert_int_equal(pol_eval(ps, 0, &req, NULL, &d), POL_DENY);
+	assert_int_equal(pol_eval(ps, 0, &req, &d), POL_DENY);
 	pol_set_unref(ps);
 }
 

@@ -167,7 +167,7 @@ test_profiles_app_allows_exactly(void **state)
 	memset(&req, 0, sizeof(req));
 	for (ep = 1; ep < pol_ep_count(); ep++) {
 		req.endpoint = (int)ep;
-		allowed = pol_eval(ps, 0, &req, NULL, &d) != POL_DENY;
+		allowed = pol_eval(ps, 0, &req, &d) != POL_DENY;
 		if (allowed != listed(c, pol_ep_name((int)ep)))
 			fail_msg("profile %s: %s is %s", c->profile, pol_ep_name((int)ep),
 			    allowed ? "allowed but not listed" : "listed but not allowed");
@@ -200,7 +200,7 @@ test_profiles_portainer(void **state)
 		want = strncmp(name, "Debug", 5) != 0 && strncmp(name, "Checkpoint", 10) != 0 &&
 		       strcmp(name, "Grpc") != 0 && strcmp(name, "PluginCreate") != 0 &&
 		       strcmp(name, "PluginSet") != 0;
-		if ((pol_eval(ps, 0, &req, NULL, &d) != POL_DENY) != want)
+		if ((pol_eval(ps, 0, &req, &d) != POL_DENY) != want)
 			fail_msg("portainer: %s is %sallowed", name, want ? "not " : "");
 	}
 	/* Every rule warns, but those always enforced (rules.h). */
@@ -393,11 +393,11 @@ test_profiles_override(void **state)
 	assert_true(ps->policies[0].rules.allow_publish_all); /* the profile's ports stay */
 	memset(&req, 0, sizeof(req));
 	req.endpoint = pol_ep_lookup("ContainerStop");
-	assert_int_equal(pol_eval(ps, 0, &req, NULL, &d), POL_ALLOW);
+	assert_int_equal(pol_eval(ps, 0, &req, &d), POL_ALLOW);
 	req.endpoint = pol_ep_lookup("ImageDelete");
-	assert_int_equal(pol_eval(ps, 0, &req, NULL, &d), POL_DENY);
+	assert_int_equal(pol_eval(ps, 0, &req, &d), POL_DENY);
 	req.endpoint = pol_ep_lookup("ContainerCreate");
-	assert_int_equal(pol_eval(ps, 0, &req, NULL, &d), POL_NEED_BODY);
+	assert_int_equal(pol_eval(ps, 0, &req, &d), POL_NEED_BODY);
 	pol_set_unref(ps);
 }
 
