@@ -1,7 +1,8 @@
 # Release hardening: applied to every target when SW_HARDEN is on.
 if(SW_HARDEN)
   include(CheckCCompilerFlag)
-  add_compile_options(-fstack-protector-strong -fstack-clash-protection -fPIE)
+  add_compile_options(-fstack-protector-strong -fstack-clash-protection
+    $<$<NOT:$<BOOL:$<TARGET_PROPERTY:POSITION_INDEPENDENT_CODE>>>:-fPIE>)
   check_c_compiler_flag(-fcf-protection=full SW_HAVE_CF_PROTECTION)
   if(SW_HAVE_CF_PROTECTION)
     add_compile_options(-fcf-protection=full)
@@ -10,5 +11,6 @@ if(SW_HARDEN)
   if(NOT CMAKE_BUILD_TYPE STREQUAL "Debug")
     add_compile_definitions(_FORTIFY_SOURCE=3)
   endif()
-  add_link_options(-pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
+  add_link_options($<$<STREQUAL:$<TARGET_PROPERTY:TYPE>,EXECUTABLE>:-pie>
+    -Wl,-z,relro,-z,now -Wl,-z,noexecstack)
 endif()

@@ -12,9 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
 #include "sockwarden/log.h"
 #include "sockwarden/policy.h"
 
@@ -161,15 +158,15 @@ int
 conn_identify_start(struct conn *c, int fd)
 {
 	struct tls_ctx *tls = c->c_lsn->l_tls;
-	SSL *ssl;
+	struct tls_conn *tc;
 
 	if (!c->c_lsn->l_tcp)
 		identify_unix(c, fd);
 	if (tls == NULL)
 		return 0;
-	if ((ssl = tls_new_ssl(tls)) == NULL)
+	if ((tc = tls_conn_new(tls)) == NULL)
 		return -1;
-	if (sock_start_tls(c->c_bev, ssl) == -1)
+	if (sock_start_tls(c->c_bev, tc) == -1)
 		return -1;
 	c->c_tls_pending = true;
 	return 0;
@@ -178,21 +175,17 @@ conn_identify_start(struct conn *c, int fd)
 void
 conn_identify_tls_done(struct conn *c)
 {
-	SSL *ssl = sock_ssl(c->c_bev);
-	X509 *peer = ssl != NULL ? SSL_get0_peer_certificate(ssl) : NULL;
+	struct tls_conn *tc = sock_tls_conn(c->c_bev);
 
 	c->c_tls_pending = false;
-	/* A certificate counts only when the chain verified (optional mode lets others in). */
-	if (peer != NULL && SSL_get_verify_result(ssl) == X509_V_OK) {
-		c->c_cert = tls_cert_ident_new(peer);
-		if (c->c_cert == NULL) {
-			conn_close(c, "out of memory");
-			return;
-		}
-		c->c_ident.cert = c->c_cert;
+	/* A certificate counts only when its chain verified (optional mode lets others in). */
+	if (tc != NULL && tls_conn_peer_ident(tc, &c->c_cert) == -1) {
+		conn_close(c, "out of memory");
+		return;
 	}
+	c->c_ident.cert = c->c_cert;
 	log_debug("conn %" PRIu64 ": TLS %s, client certificate %s", c->c_id,
-	    ssl != NULL ? SSL_get_version(ssl) : "?",
+	    tc != NULL ? tls_conn_version(tc) : "?",
 	    c->c_cert != NULL && c->c_cert->cn != NULL ? c->c_cert->cn :
 	    c->c_cert != NULL                          ? "(no CN)" :
 	                                                 "none");

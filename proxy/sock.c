@@ -14,8 +14,6 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "read_block.h"
 #include "sock.h"
@@ -48,17 +46,17 @@ struct sock_pipe {
  * socket arms are computed from them (tls_want_read, tls_update_write).
  */
 struct sock_tls {
-	SSL *ssl;
-	size_t wpend; /* bytes offered to a refused SSL_write, to offer again; 0: none */
+	struct tls_conn *conn;
+	size_t wpend; /* bytes offered to a refused write, to offer again; 0: none */
 	bool handshaking;
 	bool hs_write;         /* the handshake waits for writability, else readability */
 	bool report_connected; /* SOCK_CONNECTED is held back until the handshake is done */
-	bool read_wants_write; /* SSL_read goes on only when the socket is writable */
-	bool write_wants_read; /* SSL_write goes on only when the socket is readable */
+	bool read_wants_write; /* reading goes on only when the socket is writable */
+	bool write_wants_read; /* writing goes on only when the socket is readable */
 	bool rbuf_partial;     /* OpenSSL holds only part of a record: epoll reports the rest */
 	bool shut_pending;     /* close_notify waits for the output or for writability */
 	bool shut_sent;
-	char err[96]; /* sock_tls_error(); "" = none */
+	bool oom; /* we failed it for want of memory: sock_tls_error() says so */
 };
 
 struct sock {
@@ -474,7 +472,7 @@ static void
 destroy(struct sock *s)
 {
 	if (s->tls != NULL) {
-		SSL_free(s->tls->ssl);
+		tls_conn_free(s->tls->conn);
 		free(s->tls);
 	}
 	evbuffer_free(s->in);
@@ -504,10 +502,8 @@ sock_free(struct sock *s)
 	 * not hide a truncation).  Best effort: the socket is going away.
 	 */
 	if (s->tls != NULL && !s->tls->handshaking && !s->tls->shut_sent && !s->dead &&
-	    !s->connecting && s->tls->wpend == 0 && evbuffer_get_length(s->out) == 0) {
-		(void)SSL_shutdown(s->tls->ssl);
-		ERR_clear_error();
-	}
+	    !s->connecting && s->tls->wpend == 0 && evbuffer_get_length(s->out) == 0)
+		(void)tls_conn_shutdown(s->tls->conn);
 	if (s->fd != -1) {
 		event_del(&s->rev);
 		event_del(&s->wev);
@@ -736,45 +732,20 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 /* ---- TLS ---------------------------------------------------------------------------- */
 
 int
-sock_start_tls(struct sock *s, SSL *ssl)
+sock_start_tls(struct sock *s, struct tls_conn *tc)
 {
 	struct sock_tls *t = NULL;
 	bool server;
 
 	if (s->fd == -1 || s->tls != NULL || s->dead || s->free_later || s->pipe_in != NULL ||
 	    s->pipe_out != NULL || (t = calloc(1, sizeof(*t))) == NULL ||
-	    SSL_set_fd(ssl, s->fd) != 1) {
-		ERR_clear_error();
+	    tls_conn_attach(tc, s->fd) == -1) {
 		free(t);
-		SSL_free(ssl);
+		tls_conn_free(tc);
 		return -1;
 	}
-	/*
-	 * Partial writes: SSL_write returns after each record, so the output
-	 * drains record by record.  Moving buffer: a refused write is offered
-	 * again from wherever the evbuffer keeps those bytes by then.  Read
-	 * ahead: one read(2) per record instead of two (header, then body).
-	 */
-	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_set_read_ahead(ssl, 1);
-	/*
-	 * A TCP EOF without close_notify is an ordinary EOF here.  Docker
-	 * clients half-close a hijacked stream with shutdown(SHUT_WR) and no
-	 * alert, then wait for the rest of the output, which OpenSSL could not
-	 * send any more if it treated that EOF as fatal.  Accepting it lets a
-	 * network attacker cut a stream short, which a reset could do as well:
-	 * it cannot add or change bytes.  HTTP bodies carry their own length,
-	 * so a cut request or response is still seen as incomplete.
-	 */
-	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	/* The role comes with the SSL (its method or tls_new_ssl()); SSL_do_handshake needs it set.
-	 */
-	server = SSL_is_server(ssl) == 1;
-	if (server)
-		SSL_set_accept_state(ssl);
-	else
-		SSL_set_connect_state(ssl);
-	t->ssl = ssl;
+	server = tls_conn_is_server(tc);
+	t->conn = tc;
 	t->handshaking = true;
 	t->hs_write = !server; /* the client speaks first */
 	s->tls = t;
@@ -787,16 +758,18 @@ sock_start_tls(struct sock *s, SSL *ssl)
 	return 0;
 }
 
-SSL *
-sock_ssl(struct sock *s)
+struct tls_conn *
+sock_tls_conn(struct sock *s)
 {
-	return s->tls != NULL ? s->tls->ssl : NULL;
+	return s->tls != NULL ? s->tls->conn : NULL;
 }
 
 const char *
 sock_tls_error(const struct sock *s)
 {
-	return s->tls != NULL && s->tls->err[0] != '\0' ? s->tls->err : NULL;
+	if (s->tls == NULL)
+		return NULL;
+	return s->tls->oom ? "out of memory" : tls_conn_error(s->tls->conn);
 }
 
 /* Read interest for a TLS socket, given what the owner wants ("want"). */
@@ -819,7 +792,7 @@ tls_want_read(struct sock *s, bool want)
 	 * that starves the loop).  Added first: libevent does not register an
 	 * active event with epoll, so it would fire only once.
 	 */
-	if (want && !t->rbuf_partial && SSL_has_pending(t->ssl)) {
+	if (want && !t->rbuf_partial && tls_conn_pending(t->conn)) {
 		if (!s->rev_added) {
 			event_add(&s->rev, NULL);
 			s->rev_added = true;
@@ -847,24 +820,12 @@ tls_update_write(struct sock *s)
 	want_write(s, want);
 }
 
-/* An SSL call failed for good ("saved" is errno right after it): note why, SOCK_ERROR. */
+/* We cannot go on for want of memory: SOCK_ERROR, and sock_tls_error() says why. */
 static void
-tls_fail(struct sock *s, int rc, int saved)
+tls_oom(struct sock *s)
 {
-	struct sock_tls *t = s->tls;
-	int e = SSL_get_error(t->ssl, rc);
-
-	if ((e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) || e == SSL_ERROR_ZERO_RETURN) {
-		/* The transport failed or ended; after the handshake that is not TLS's doing. */
-		if (t->handshaking)
-			snprintf(t->err, sizeof(t->err), "%s during handshake",
-			    saved == 0 ? "connection closed" : strerror(saved));
-		errno = saved != 0 ? saved : ECONNRESET;
-	} else {
-		tls_failure_reason(t->ssl, t->err, sizeof(t->err));
-		errno = EPROTO;
-	}
-	ERR_clear_error();
+	s->tls->oom = true;
+	errno = ENOMEM;
 	fail(s);
 }
 
@@ -872,20 +833,17 @@ static void
 tls_handshake(struct sock *s)
 {
 	struct sock_tls *t = s->tls;
-	int rc, e, saved, what;
+	enum tls_io r = tls_conn_handshake(t->conn);
+	int what;
 
-	ERR_clear_error();
-	rc = SSL_do_handshake(t->ssl);
-	if (rc != 1) {
-		saved = errno;
-		e = SSL_get_error(t->ssl, rc);
-		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
-			tls_fail(s, rc, saved);
-			return;
-		}
-		t->hs_write = e == SSL_ERROR_WANT_WRITE;
+	if (r == TLS_IO_WANT_READ || r == TLS_IO_WANT_WRITE) {
+		t->hs_write = r == TLS_IO_WANT_WRITE;
 		update_read(s);
 		tls_update_write(s);
+		return;
+	}
+	if (r != TLS_IO_DONE) {
+		fail(s); /* errno and the reason come from the TLS module */
 		return;
 	}
 	what = SOCK_TLS_DONE | (t->report_connected ? SOCK_CONNECTED : 0);
@@ -912,61 +870,46 @@ tls_read(struct sock *s)
 	struct sock_tls *t = s->tls;
 	struct iovec v;
 	size_t got, total = 0;
-	int rc, e, saved;
-	bool eof = false;
+	enum tls_io r = TLS_IO_DONE;
 
 	if (!read_target(s, &v)) {
-		snprintf(t->err, sizeof(t->err), "out of memory");
-		errno = ENOMEM;
-		fail(s);
+		tls_oom(s);
 		return;
 	}
 	while (total < v.iov_len) {
-		ERR_clear_error();
-		rc = SSL_read_ex(t->ssl, (char *)v.iov_base + total, v.iov_len - total, &got);
-		if (rc == 1) {
-			t->rbuf_partial = false;
-			total += got;
-			if (!SSL_has_pending(t->ssl))
-				break;
-			continue;
-		}
-		saved = errno;
-		e = SSL_get_error(t->ssl, rc);
-		if (e == SSL_ERROR_WANT_READ) {
-			t->rbuf_partial = true; /* every whole record was taken */
+		r = tls_conn_read(t->conn, (char *)v.iov_base + total, v.iov_len - total, &got);
+		if (r != TLS_IO_DONE)
 			break;
-		}
-		if (e == SSL_ERROR_WANT_WRITE) {
-			t->read_wants_write = true;
+		t->rbuf_partial = false;
+		total += got;
+		if (!tls_conn_pending(t->conn))
 			break;
-		}
-		if (e == SSL_ERROR_ZERO_RETURN) {
-			eof = true; /* close_notify, or a bare TCP EOF (sock_start_tls) */
-			break;
-		}
+	}
+	if (r == TLS_IO_WANT_READ)
+		t->rbuf_partial = true; /* every whole record was taken */
+	else if (r == TLS_IO_WANT_WRITE)
+		t->read_wants_write = true;
+	else if (r == TLS_IO_FAILED) {
 		read_unused(&v);
-		tls_fail(s, rc, saved); /* nothing of this read is delivered */
+		fail(s); /* nothing of this read is delivered */
 		return;
 	}
 	if (read_done(s, &v, total) == -1) {
-		snprintf(t->err, sizeof(t->err), "out of memory");
-		errno = ENOMEM;
-		fail(s); /* what was decrypted is lost: the stream cannot go on */
+		tls_oom(s); /* what was decrypted is lost: the stream cannot go on */
 		return;
 	}
-	if (eof)
-		s->eof = true;
+	if (r == TLS_IO_CLOSED)
+		s->eof = true; /* close_notify, or a bare TCP EOF (tls_conn_attach()) */
 	update_read(s);
 	tls_update_write(s);
 	if (total > 0 && s->readcb != NULL)
 		s->readcb(s, s->arg);
-	if (eof && !s->dead && !s->free_later && s->eventcb != NULL)
+	if (r == TLS_IO_CLOSED && !s->dead && !s->free_later && s->eventcb != NULL)
 		s->eventcb(s, SOCK_EOF, s->arg);
 }
 
 /*
- * SSL_write the output's chunks until it is empty or the kernel refuses
+ * Encrypt and write the output's chunks until it is empty or the kernel refuses
  * more; then, as in do_write(), writecb once the output is at the low
  * watermark.
  */
@@ -975,8 +918,8 @@ tls_write(struct sock *s)
 {
 	struct sock_tls *t = s->tls;
 	struct evbuffer_iovec v;
-	size_t len, done = 0;
-	int n, e, saved;
+	size_t len, n, done = 0;
+	enum tls_io r;
 
 	if (s->dead || s->connecting || s->free_later || t->handshaking || t->write_wants_read)
 		return;
@@ -995,29 +938,23 @@ tls_write(struct sock *s)
 
 			if (evbuffer_pullup(s->out, (ev_ssize_t)gather) == NULL ||
 			    evbuffer_peek(s->out, -1, NULL, &v, 1) < 1) {
-				errno = ENOMEM;
-				fail(s);
+				tls_oom(s);
 				return;
 			}
 		}
-		if (v.iov_len > INT_MAX)
-			v.iov_len = INT_MAX;
-		ERR_clear_error();
-		n = SSL_write(t->ssl, v.iov_base, (int)v.iov_len);
-		if (n > 0) {
+		r = tls_conn_write(t->conn, v.iov_base, v.iov_len, &n);
+		if (r == TLS_IO_DONE) {
 			t->wpend = 0;
-			evbuffer_drain(s->out, (size_t)n);
-			done += (size_t)n;
+			evbuffer_drain(s->out, n);
+			done += n;
 			continue;
 		}
-		saved = errno;
-		e = SSL_get_error(t->ssl, n);
-		if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) {
-			tls_fail(s, n, saved);
+		if (r != TLS_IO_WANT_WRITE && r != TLS_IO_WANT_READ) {
+			fail(s); /* errno and the reason come from the TLS module */
 			return;
 		}
 		t->wpend = v.iov_len;
-		if (e == SSL_ERROR_WANT_READ) {
+		if (r == TLS_IO_WANT_READ) {
 			t->write_wants_read = true;
 			update_read(s);
 		}
@@ -1083,7 +1020,6 @@ static void
 tls_shutdown_write(struct sock *s)
 {
 	struct sock_tls *t = s->tls;
-	int rc;
 
 	if (t->shut_sent || s->dead || s->free_later)
 		return;
@@ -1092,16 +1028,12 @@ tls_shutdown_write(struct sock *s)
 		tls_update_write(s);
 		return;
 	}
-	ERR_clear_error();
-	rc = SSL_shutdown(t->ssl);
-	if (rc < 0 && SSL_get_error(t->ssl, rc) == SSL_ERROR_WANT_WRITE) {
+	if (tls_conn_shutdown(t->conn) == TLS_IO_WANT_WRITE) {
 		t->shut_pending = true;
-		ERR_clear_error();
 		tls_update_write(s);
 		return;
 	}
 	/* Sent, or the connection is failing anyway: the TCP half-close follows either way. */
-	ERR_clear_error();
 	t->shut_pending = false;
 	t->shut_sent = true;
 	shutdown(s->fd, SHUT_WR);

@@ -16,11 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/ssl.h>
-
 struct event_base;
 struct evbuffer;
 struct sock;
+struct tls_conn;
 
 #define SOCK_EOF       0x01 /* the peer shut down its sending side */
 #define SOCK_ERROR     0x02 /* reset, broken pipe, failed connect: errno is set */
@@ -73,8 +72,8 @@ void sock_set_read_size(struct sock *s, size_t n);
 void sock_shutdown_write(struct sock *s);
 
 /*
- * TLS mode: from now on every byte in and out of s goes through "ssl",
- * which the socket owns from this call on (also when it fails).  Call it
+ * TLS mode: from now on every byte in and out of s goes through "tc"
+ * (tls_conn_new()), which the socket owns from this call on (also when it fails).  Call it
  * before any byte was read, on a socket with a descriptor: right after
  * sock_new() for an accepted connection (server = true), or right after
  * sock_connect() (server = false).
@@ -94,9 +93,9 @@ void sock_shutdown_write(struct sock *s);
  * Returns 0, or -1 when s cannot start TLS (no descriptor, already TLS,
  * failed, piping) or the setup failed.
  */
-int sock_start_tls(struct sock *s, SSL *ssl);
+int sock_start_tls(struct sock *s, struct tls_conn *tc);
 /* The TLS connection, for the peer's certificate; NULL on a plain socket. */
-SSL *sock_ssl(struct sock *s);
+struct tls_conn *sock_tls_conn(struct sock *s);
 /*
  * Why the handshake, or TLS later, failed, in a few words for the log
  * ("certificate expired", "no client certificate", "unknown CA",

@@ -1,611 +1,271 @@
 /*
- * TLS contexts: what a listener offers and demands (mutual TLS), and how we
- * check the daemon when the upstream is tcp:// with TLS.  Files are read
- * whole, once per (re)load, by sw_file_read() (sockwarden/file.h), which
- * checks owner, mode and type on the descriptor it reads from (no race
- * between stat and open); errors name the setting and the file.
+ * The program's side of the TLS module (tls_module.h): finding, checking and
+ * loading sockwarden-tls.so when a configuration first asks for TLS, and the
+ * tls.h functions, which pass straight through to it.  A module is never
+ * unloaded: connections may run on its contexts until they close.
  */
 #include "sockwarden/compat.h"
 
-#include <arpa/inet.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <sys/stat.h>
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "sockwarden/file.h"
 
 #include "tls.h"
 
-/* Larger than any sane PEM bundle; a bigger "certificate" is a wrong path. */
-#define TLS_FILE_MAX (4u * 1024 * 1024)
+#ifndef SW_TLS_MODULE_NAME
+#error "SW_TLS_MODULE_NAME (the module's file name) comes from CMakeLists.txt"
+#endif
+#ifndef SW_TLS_MODULE_PATH
+#error "SW_TLS_MODULE_PATH (where the module is installed) comes from CMakeLists.txt"
+#endif
 
-/*
- * TLS 1.2 suites: forward secrecy (ECDHE) and AEAD only, AES-GCM first
- * (hardware support), ChaCha20 for clients without it.  TLS 1.3 suites are
- * all AEAD; we only pin the set so a system-wide config cannot add CCM.
- */
-#define TLS12_CIPHERS                                                \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
-#define TLS13_SUITES "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
-#define TLS_GROUPS   "X25519:P-256:P-384"
-
-struct tls_ctx {
-	SSL_CTX *ssl_ctx;
-	bool client;
-	bool host_is_ip;            /* client: verify an IP SAN, send no SNI */
-	char host[SW_NAME_MAX * 4]; /* client: the name the daemon's certificate must carry */
+static const struct tls_host host = {
+	.file_read = sw_file_read,
+	.file_release = sw_file_release,
 };
 
-/*
- * What each setting's file is.  sw_file_read() refuses any of them that
- * someone other than root or us could have written: certificates, CAs and
- * CRLs are public, but they decide whom we trust (a CA bundle anyone can
- * write lets them mint client identities).  A key is also a secret: others
- * who can read it can impersonate us.
- */
-static const struct sw_file_rules cert_file = { "the certificate", TLS_FILE_MAX, false };
-static const struct sw_file_rules key_file = { "the private key", TLS_FILE_MAX, true };
-static const struct sw_file_rules ca_file = { "the CA bundle", TLS_FILE_MAX, false };
-static const struct sw_file_rules crl_file = { "the CRL", TLS_FILE_MAX, false };
+static const struct tls_ops *ops;
 
-/* Read "path" whole; "what" names the setting in messages. */
-static int
-file_load(const char *what, const char *path, const struct sw_file_rules *rules, struct sw_file *f,
-    char *err, size_t errsz)
+int
+tls_module_use(tls_module_init_fn *init)
 {
-	char why[256];
+	const struct tls_ops *o = init(SW_TLS_MODULE_ABI, sizeof(*o), &host);
 
-	if (sw_file_read(path, rules, f, why, sizeof(why)) == -1) {
-		snprintf(err, errsz, "%s %s: %s", what, path, why);
+	if (o == NULL)
+		return -1;
+	ops = o;
+	return 0;
+}
+
+/* What opening "path" found: a module to load, none there, or one refused. */
+enum module_file { MODULE_OPEN, MODULE_ABSENT, MODULE_REFUSED };
+
+/*
+ * Open "path" and check the file it opened (not the path, which may change
+ * under us) as tls_module_load() says; the caller loads that very file
+ * through /proc/self/fd.
+ */
+static enum module_file
+module_open(const char *path, uid_t exe_owner, int *fdp, char *err, size_t errsz)
+{
+	struct stat st;
+	const char *why = NULL;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		if (errno == ENOENT)
+			return MODULE_ABSENT;
+		snprintf(err, errsz, "TLS module %s: cannot open: %s", path, strerror(errno));
+		return MODULE_REFUSED;
+	}
+	if (fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != exe_owner)
+		why = "owned by someone other than root, us or the program's owner";
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		why = "writable by its group or by others: run chmod go-w on it";
+	if (why != NULL) {
+		snprintf(err, errsz, "TLS module %s: %s", path, why);
+		close(fd);
+		return MODULE_REFUSED;
+	}
+	*fdp = fd;
+	return MODULE_OPEN;
+}
+
+/* Map the checked file open on fd and take its table. */
+static int
+module_map(int fd, const char *path, char *err, size_t errsz)
+{
+	char fdpath[64];
+	tls_module_init_fn *init;
+	void *handle, *sym;
+
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	handle = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL);
+	if (handle == NULL) {
+		snprintf(err, errsz, "TLS module %s: %s", path, dlerror());
 		return -1;
 	}
-	if (f->len == 0) {
-		sw_file_release(f);
-		snprintf(err, errsz, "%s %s: empty", what, path);
+	if ((sym = dlsym(handle, SW_TLS_MODULE_INIT)) == NULL) {
+		snprintf(err, errsz, "TLS module %s: no %s: not a sockwarden TLS module", path,
+		    SW_TLS_MODULE_INIT);
+		dlclose(handle);
+		return -1;
+	}
+	memcpy(&init, &sym, sizeof(init)); /* ISO C has no object-to-function pointer cast */
+	if (tls_module_use(init) == -1) {
+		snprintf(err, errsz, "TLS module %s was built from other sockwarden sources", path);
+		dlclose(handle);
 		return -1;
 	}
 	return 0;
 }
 
-/* The oldest queued OpenSSL error is the cause; later ones are its callers' view. */
-static const char *
-ossl_reason(void)
+int
+tls_module_load_from(const char *const *paths, size_t npaths, char *err, size_t errsz)
 {
-	unsigned long e = ERR_peek_error();
-	const char *r = NULL;
+	struct stat st;
+	uid_t exe_owner = 0;
+	size_t i;
+	int fd, rc;
 
-	if (e != 0 && ERR_SYSTEM_ERROR(e))
-		r = strerror(ERR_GET_REASON(e));
-	else if (e != 0)
-		r = ERR_reason_error_string(e);
-	return r != NULL ? r : "unknown OpenSSL error";
-}
-
-static void
-ossl_fail(char *err, size_t errsz, const char *what, const char *path, const char *doing)
-{
-	snprintf(err, errsz, "%s %s: %s: %s", what, path, doing, ossl_reason());
-	ERR_clear_error();
-}
-
-/* Only the end of the data after the last PEM block: anything else is an error. */
-static bool
-pem_at_end(void)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
-		ERR_clear_error();
-		return true;
-	}
-	return false;
-}
-
-/* cfg->cert: the leaf first, then the intermediates the peer needs. */
-static int
-load_chain(SSL_CTX *sc, const char *path, char *err, size_t errsz)
-{
-	struct sw_file f;
-	X509 *x;
-	BIO *b;
-	int rc = -1;
-
-	if (file_load("cert", path, &cert_file, &f, err, errsz) == -1)
-		return -1;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL) {
-		ossl_fail(err, errsz, "cert", path, "reading");
-		goto out;
-	}
-	if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
-		ossl_fail(err, errsz, "cert", path, "no certificate");
-		goto out;
-	}
-	if (SSL_CTX_use_certificate(sc, x) != 1) {
-		X509_free(x);
-		ossl_fail(err, errsz, "cert", path, "certificate refused");
-		goto out;
-	}
-	X509_free(x);
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		if (SSL_CTX_add0_chain_cert(sc, x) != 1) {
-			X509_free(x);
-			ossl_fail(err, errsz, "cert", path, "chain certificate refused");
-			goto out;
+	if (ops != NULL)
+		return 0;
+	if (stat("/proc/self/exe", &st) == 0)
+		exe_owner = st.st_uid;
+	for (i = 0; i < npaths; i++) {
+		switch (module_open(paths[i], exe_owner, &fd, err, errsz)) {
+		case MODULE_ABSENT:
+			continue;
+		case MODULE_REFUSED:
+			return -1; /* said loudly, not passed over for the next */
+		case MODULE_OPEN:
+			break;
 		}
+		rc = module_map(fd, paths[i], err, errsz);
+		close(fd);
+		return rc;
 	}
-	if (!pem_at_end()) {
-		ossl_fail(err, errsz, "cert", path, "bad chain certificate");
-		goto out;
-	}
-	rc = 0;
-out:
-	BIO_free(b);
-	sw_file_release(&f);
-	return rc;
-}
-
-/* Never prompt on a terminal for a passphrase: note that one was wanted. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *arg)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	*(bool *)arg = true;
+	snprintf(err, errsz, "TLS needs the module %s, which is not installed (looked for %s%s%s)",
+	    SW_TLS_MODULE_NAME, npaths > 0 ? paths[0] : "nothing", npaths > 1 ? " and " : "",
+	    npaths > 1 ? paths[1] : "");
 	return -1;
 }
 
-static int
-load_key(SSL_CTX *sc, const char *path, const char *cert, char *err, size_t errsz)
+int
+tls_module_load(char *err, size_t errsz)
 {
-	struct sw_file f;
-	EVP_PKEY *pk = NULL;
-	bool encrypted = false;
-	BIO *b;
-	int rc = -1;
+	char exe[PATH_MAX], beside[PATH_MAX + sizeof(SW_TLS_MODULE_NAME)];
+	const char *paths[2];
+	size_t npaths = 0;
+	ssize_t n;
+	char *slash;
 
-	if (file_load("key", path, &key_file, &f, err, errsz) == -1)
-		return -1;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL) {
-		ossl_fail(err, errsz, "key", path, "reading");
-		goto out;
-	}
-	if ((pk = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, &encrypted)) == NULL) {
-		if (encrypted) {
-			snprintf(err, errsz, "key %s: encrypted keys are not supported", path);
-			ERR_clear_error();
-		} else {
-			ossl_fail(err, errsz, "key", path, "no private key");
+	if (ops != NULL)
+		return 0;
+	/* A build tree's program finds its own module, not an older installed one. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(beside, sizeof(beside), "%s/%s", exe, SW_TLS_MODULE_NAME);
+			paths[npaths++] = beside;
 		}
-		goto out;
 	}
-	if (X509_check_private_key(SSL_CTX_get0_certificate(sc), pk) != 1) {
-		snprintf(err, errsz, "key %s: does not match the certificate in %s", path, cert);
-		ERR_clear_error();
-		goto out;
-	}
-	if (SSL_CTX_use_PrivateKey(sc, pk) != 1) {
-		ossl_fail(err, errsz, "key", path, "key refused");
-		goto out;
-	}
-	rc = 0;
-out:
-	EVP_PKEY_free(pk);
-	BIO_free(b);
-	sw_file_release(&f);
-	return rc;
-}
-
-/*
- * The certificates and CRLs of a PEM file (a CA bundle or a CRL file), for
- * the caller to free with sk_X509_INFO_pop_free(infos, X509_INFO_free); NULL
- * with err set.
- */
-static STACK_OF(X509_INFO) *
-load_pem_infos(
-    const char *what, const char *path, const struct sw_file_rules *rules, char *err, size_t errsz)
-{
-	STACK_OF(X509_INFO) *infos = NULL;
-	struct sw_file f;
-	BIO *b;
-
-	if (file_load(what, path, rules, &f, err, errsz) == -1)
-		return NULL;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
-	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL)
-		ossl_fail(err, errsz, what, path, "bad PEM");
-	BIO_free(b);
-	sw_file_release(&f);
-	return infos;
-}
-
-/*
- * The CAs we trust for the peer's chain.  A server also sends their names
- * in its certificate request, so a client holding several certificates can
- * pick the right one.
- */
-static int
-load_ca(SSL_CTX *sc, const char *path, bool advertise, char *err, size_t errsz)
-{
-	X509_STORE *store = SSL_CTX_get_cert_store(sc);
-	STACK_OF(X509_INFO) *infos = NULL;
-	int i, n = 0, rc = -1;
-
-	if ((infos = load_pem_infos("ca", path, &ca_file, err, errsz)) == NULL)
-		return -1;
-	for (i = 0; i < sk_X509_INFO_num(infos); i++) {
-		X509 *x = sk_X509_INFO_value(infos, i)->x509;
-
-		if (x == NULL)
-			continue;
-		if (X509_STORE_add_cert(store, x) != 1 ||
-		    (advertise && SSL_CTX_add_client_CA(sc, x) != 1)) {
-			ossl_fail(err, errsz, "ca", path, "certificate refused");
-			goto out;
-		}
-		n++;
-	}
-	if (n == 0) {
-		snprintf(err, errsz, "ca %s: no certificate found", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	sk_X509_INFO_pop_free(infos, X509_INFO_free);
-	return rc;
-}
-
-/*
- * Revocation lists.  CRL_CHECK_ALL checks every certificate of the chain,
- * not only the leaf, so a revoked intermediate is caught too.  It needs a
- * CRL from every CA that issued a certificate in the chain: with a single
- * CA its one CRL covers both checks, and with intermediates a missing CRL
- * fails the handshake ("CRL unavailable") rather than passing unchecked.
- * An expired CRL would fail every handshake, so it is refused here, where
- * the running context can still be kept.
- */
-static int
-load_crl(SSL_CTX *sc, const char *path, char *err, size_t errsz)
-{
-	X509_STORE *store = SSL_CTX_get_cert_store(sc);
-	STACK_OF(X509_INFO) *infos = NULL;
-	int i, n = 0, rc = -1;
-
-	if ((infos = load_pem_infos("crl", path, &crl_file, err, errsz)) == NULL)
-		return -1;
-	for (i = 0; i < sk_X509_INFO_num(infos); i++) {
-		X509_CRL *crl = sk_X509_INFO_value(infos, i)->crl;
-		const ASN1_TIME *next;
-
-		if (crl == NULL)
-			continue;
-		next = X509_CRL_get0_nextUpdate(crl);
-		if (next != NULL && X509_cmp_current_time(next) < 0) {
-			snprintf(err, errsz, "crl %s: a CRL in it has expired (nextUpdate passed)",
-			    path);
-			goto out;
-		}
-		if (X509_STORE_add_crl(store, crl) != 1) {
-			ossl_fail(err, errsz, "crl", path, "CRL refused");
-			goto out;
-		}
-		n++;
-	}
-	if (n == 0) {
-		snprintf(err, errsz, "crl %s: no CRL found", path);
-		goto out;
-	}
-	X509_VERIFY_PARAM_set_flags(
-	    SSL_CTX_get0_param(sc), X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
-	rc = 0;
-out:
-	sk_X509_INFO_pop_free(infos, X509_INFO_free);
-	return rc;
-}
-
-/* What both roles share: versions, suites, and no state kept across connections. */
-static SSL_CTX *
-ctx_base(const SSL_METHOD *method, char *err, size_t errsz)
-{
-	static char groups[] = TLS_GROUPS; /* the OpenSSL macro casts away const */
-	SSL_CTX *sc;
-
-	ERR_clear_error();
-	if ((sc = SSL_CTX_new(method)) == NULL) {
-		snprintf(err, errsz, "creating a TLS context: %s", ossl_reason());
-		ERR_clear_error();
-		return NULL;
-	}
-	/*
-	 * Level 2: RSA and DH keys of 2048 bits or more, ECC of 224 or more, no
-	 * SHA-1 signatures, whatever the system-wide openssl.cnf says.
-	 */
-	SSL_CTX_set_security_level(sc, 2);
-	/*
-	 * No renegotiation (a client-triggered CPU sink, and a way to change
-	 * identity mid-connection); no compression (CRIME); no session tickets
-	 * or cache: resumption would skip the certificate checks of a reloaded
-	 * CA or CRL, and Docker clients open few, long connections.
-	 */
-	SSL_CTX_set_options(sc, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-	                            SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_session_cache_mode(sc, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_num_tickets(sc, 0);
-	if (SSL_CTX_set_min_proto_version(sc, TLS1_2_VERSION) != 1 ||
-	    SSL_CTX_set_max_proto_version(sc, 0) != 1 ||
-	    SSL_CTX_set_cipher_list(sc, TLS12_CIPHERS) != 1 ||
-	    SSL_CTX_set_ciphersuites(sc, TLS13_SUITES) != 1 ||
-	    SSL_CTX_set1_groups_list(sc, groups) != 1) {
-		snprintf(err, errsz, "setting TLS versions and ciphers: %s", ossl_reason());
-		ERR_clear_error();
-		SSL_CTX_free(sc);
-		return NULL;
-	}
-	return sc;
-}
-
-static struct tls_ctx *
-ctx_wrap(SSL_CTX *sc, bool client)
-{
-	struct tls_ctx *ctx;
-
-	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
-		return NULL;
-	ctx->ssl_ctx = sc;
-	ctx->client = client;
-	return ctx;
+	paths[npaths++] = SW_TLS_MODULE_PATH;
+	return tls_module_load_from(paths, npaths, err, errsz);
 }
 
 struct tls_ctx *
 tls_server_ctx_new(const struct sw_tls_cfg *cfg, char *err, size_t errsz)
 {
-	static const unsigned char sid_ctx[] = "sockwarden";
-	struct tls_ctx *ctx;
-	SSL_CTX *sc;
-	int mode;
-
-	if (cfg->cert[0] == '\0' || cfg->key[0] == '\0') {
-		snprintf(err, errsz, "a TLS listener needs both cert and key");
-		return NULL;
-	}
-	if (cfg->client_certs != SW_CERTS_NONE && cfg->ca[0] == '\0') {
-		snprintf(err, errsz,
-		    "client certificates are asked for but no ca is set to verify them");
-		return NULL;
-	}
-	if ((sc = ctx_base(TLS_server_method(), err, errsz)) == NULL)
-		return NULL;
-	if (load_chain(sc, cfg->cert, err, errsz) == -1 ||
-	    load_key(sc, cfg->key, cfg->cert, err, errsz) == -1)
-		goto err_free;
-	if (cfg->ca[0] != '\0' &&
-	    load_ca(sc, cfg->ca, cfg->client_certs != SW_CERTS_NONE, err, errsz) == -1)
-		goto err_free;
-	if (cfg->crl[0] != '\0' && load_crl(sc, cfg->crl, err, errsz) == -1)
-		goto err_free;
-	switch (cfg->client_certs) {
-	case SW_CERTS_NONE:
-		mode = SSL_VERIFY_NONE;
-		break;
-	case SW_CERTS_OPTIONAL:
-		mode = SSL_VERIFY_PEER; /* a certificate that is sent must verify */
-		break;
-	case SW_CERTS_REQUIRED:
-	default:
-		mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-		break;
-	}
-	SSL_CTX_set_verify(sc, mode, NULL);
-	/* Required with client verification whenever a session could be resumed; harmless here. */
-	SSL_CTX_set_session_id_context(sc, sid_ctx, sizeof(sid_ctx) - 1);
-	if ((ctx = ctx_wrap(sc, false)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto err_free;
-	}
-	return ctx;
-
-err_free:
-	SSL_CTX_free(sc);
-	return NULL;
-}
-
-/* "host", without the brackets of an IPv6 literal; false if it does not fit. */
-static bool
-set_peer_name(struct tls_ctx *ctx, const char *host)
-{
-	unsigned char addr[sizeof(struct in6_addr)];
-	size_t len = strlen(host);
-
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host++;
-		len -= 2;
-	}
-	if (len == 0 || len >= sizeof(ctx->host))
-		return false;
-	memcpy(ctx->host, host, len);
-	ctx->host[len] = '\0';
-	ctx->host_is_ip =
-	    inet_pton(AF_INET, ctx->host, addr) == 1 || inet_pton(AF_INET6, ctx->host, addr) == 1;
-	return true;
+	return tls_module_load(err, errsz) == 0 ? ops->server_ctx_new(cfg, err, errsz) : NULL;
 }
 
 struct tls_ctx *
-tls_client_ctx_new(const struct sw_tls_cfg *cfg, const char *host, char *err, size_t errsz)
+tls_client_ctx_new(const struct sw_tls_cfg *cfg, const char *host_name, char *err, size_t errsz)
 {
-	const char *name = cfg->server_name[0] != '\0' ? cfg->server_name : host;
-	struct tls_ctx *ctx;
-	SSL_CTX *sc;
-
-	if (cfg->ca[0] == '\0') {
-		snprintf(err, errsz, "upstream TLS needs a ca to verify the daemon's certificate");
-		return NULL;
-	}
-	if ((cfg->cert[0] == '\0') != (cfg->key[0] == '\0')) {
-		snprintf(err, errsz, "a client certificate needs both cert and key");
-		return NULL;
-	}
-	if (name == NULL || name[0] == '\0') {
-		snprintf(err, errsz, "no server name to check the daemon's certificate against");
-		return NULL;
-	}
-	if ((sc = ctx_base(TLS_client_method(), err, errsz)) == NULL)
-		return NULL;
-	if (cfg->cert[0] != '\0' && (load_chain(sc, cfg->cert, err, errsz) == -1 ||
-	                                load_key(sc, cfg->key, cfg->cert, err, errsz) == -1))
-		goto err_free;
-	if (load_ca(sc, cfg->ca, false, err, errsz) == -1)
-		goto err_free;
-	SSL_CTX_set_verify(sc, SSL_VERIFY_PEER, NULL);
-	if ((ctx = ctx_wrap(sc, true)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto err_free;
-	}
-	if (!set_peer_name(ctx, name)) {
-		snprintf(err, errsz, "server name \"%s\": empty or too long", name);
-		tls_ctx_free(ctx);
-		return NULL;
-	}
-	return ctx;
-
-err_free:
-	SSL_CTX_free(sc);
-	return NULL;
+	return tls_module_load(err, errsz) == 0 ? ops->client_ctx_new(cfg, host_name, err, errsz) :
+	                                          NULL;
 }
 
-/* Verification results with a name an operator recognises; the rest use OpenSSL's words. */
-static const struct {
-	long result;
-	const char *text;
-} verify_reasons[] = {
-	{ X509_V_ERR_CERT_HAS_EXPIRED, "certificate expired" },
-	{ X509_V_ERR_CERT_NOT_YET_VALID, "certificate not yet valid" },
-	{ X509_V_ERR_CERT_REVOKED, "certificate revoked" },
-	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "unknown CA" },
-	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "unknown CA" },
-	{ X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "unknown CA" },
-	{ X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "unknown CA" },
-	{ X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "unknown CA" },
-	{ X509_V_ERR_CERT_UNTRUSTED, "unknown CA" },
-	{ X509_V_ERR_HOSTNAME_MISMATCH, "certificate name mismatch" },
-	{ X509_V_ERR_IP_ADDRESS_MISMATCH, "certificate name mismatch" },
-	{ X509_V_ERR_UNABLE_TO_GET_CRL, "CRL unavailable" },
-	{ X509_V_ERR_CRL_HAS_EXPIRED, "CRL expired" },
-	{ X509_V_ERR_CRL_NOT_YET_VALID, "CRL not yet valid" },
-	{ X509_V_ERR_INVALID_PURPOSE, "certificate not valid for this use" },
-	{ X509_V_ERR_EE_KEY_TOO_SMALL, "certificate key too weak" },
-	{ X509_V_ERR_CA_KEY_TOO_SMALL, "CA key too weak" },
-	{ X509_V_ERR_CA_MD_TOO_WEAK, "certificate signature too weak" },
-};
-
-/* Handshake failures of our own side (alerts from the peer are handled apart). */
-static const struct {
-	int reason;
-	const char *text;
-} ssl_reasons[] = {
-	{ SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "no client certificate" },
-	{ SSL_R_UNSUPPORTED_PROTOCOL, "protocol version" },
-	{ SSL_R_VERSION_TOO_LOW, "protocol version" },
-	{ SSL_R_WRONG_VERSION_NUMBER, "protocol version" },
-	{ SSL_R_NO_PROTOCOLS_AVAILABLE, "protocol version" },
-	{ SSL_R_UNKNOWN_PROTOCOL, "protocol version" },
-	{ SSL_R_HTTP_REQUEST, "plain HTTP sent to a TLS port" },
-	{ SSL_R_HTTPS_PROXY_REQUEST, "plain HTTP sent to a TLS port" },
-	{ SSL_R_NO_SHARED_CIPHER, "no shared cipher" },
-	{ SSL_R_NO_SHARED_GROUPS, "no shared group" },
-	{ SSL_R_NO_SUITABLE_KEY_SHARE, "no shared group" },
-	{ SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, "no shared signature algorithm" },
-	{ SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM, "no shared signature algorithm" },
-	{ SSL_R_UNEXPECTED_EOF_WHILE_READING, "connection closed during handshake" },
-	{ SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, "bad record MAC" },
-};
-
-void
-tls_failure_reason(const SSL *ssl, char *buf, size_t bufsz)
-{
-	unsigned long e = ERR_peek_error();
-	int reason = ERR_GET_REASON(e);
-	long v;
-	size_t i;
-
-	if (e == 0 || ERR_GET_LIB(e) != ERR_LIB_SSL) {
-		snprintf(buf, bufsz, "%s", e == 0 ? "TLS failure" : ossl_reason());
-		return;
-	}
-	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
-		v = SSL_get_verify_result(ssl);
-		for (i = 0; i < nitems(verify_reasons); i++) {
-			if (verify_reasons[i].result == v) {
-				snprintf(buf, bufsz, "%s", verify_reasons[i].text);
-				return;
-			}
-		}
-		snprintf(buf, bufsz, "%s", X509_verify_cert_error_string(v));
-		return;
-	}
-	/* An alert the peer sent us: its reason code is the alert's plus an offset. */
-	if (reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
-		int alert = reason - SSL_AD_REASON_OFFSET;
-
-		/* OpenSSL 3.0 names no TLS 1.3 alert: "unknown" for a missing certificate. */
-		snprintf(buf, bufsz, "peer alert: %s",
-		    alert == TLS13_AD_CERTIFICATE_REQUIRED ? "certificate required" :
-		    alert == TLS13_AD_MISSING_EXTENSION    ? "missing extension" :
-		                                             SSL_alert_desc_string_long(alert));
-		return;
-	}
-	for (i = 0; i < nitems(ssl_reasons); i++) {
-		if (ssl_reasons[i].reason == reason) {
-			snprintf(buf, bufsz, "%s", ssl_reasons[i].text);
-			return;
-		}
-	}
-	snprintf(buf, bufsz, "%s", ossl_reason());
-}
+/* Nothing below runs before a context exists, and so before the module is loaded. */
 
 void
 tls_ctx_free(struct tls_ctx *ctx)
 {
-	if (ctx == NULL)
-		return;
-	SSL_CTX_free(ctx->ssl_ctx);
-	free(ctx);
+	if (ctx != NULL)
+		ops->ctx_free(ctx);
 }
 
-SSL *
-tls_new_ssl(struct tls_ctx *ctx)
+struct tls_conn *
+tls_conn_new(struct tls_ctx *ctx)
 {
-	SSL *ssl;
+	return ops->conn_new(ctx);
+}
 
-	if ((ssl = SSL_new(ctx->ssl_ctx)) == NULL)
-		goto err;
-	if (!ctx->client) {
-		SSL_set_accept_state(ssl);
-		return ssl;
-	}
-	SSL_set_connect_state(ssl);
-	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (ctx->host_is_ip) {
-		/* RFC 6066: SNI carries host names only, never address literals. */
-		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ctx->host) != 1)
-			goto err_free;
-	} else if (SSL_set1_host(ssl, ctx->host) != 1 ||
-	           SSL_set_tlsext_host_name(ssl, ctx->host) != 1) {
-		goto err_free;
-	}
-	return ssl;
+int
+tls_conn_attach(struct tls_conn *tc, int fd)
+{
+	return ops->conn_attach(tc, fd);
+}
 
-err_free:
-	SSL_free(ssl);
-err:
-	ERR_clear_error();
-	return NULL;
+bool
+tls_conn_is_server(const struct tls_conn *tc)
+{
+	return ops->conn_is_server(tc);
+}
+
+enum tls_io
+tls_conn_handshake(struct tls_conn *tc)
+{
+	return ops->conn_handshake(tc);
+}
+
+enum tls_io
+tls_conn_read(struct tls_conn *tc, void *buf, size_t len, size_t *n)
+{
+	return ops->conn_read(tc, buf, len, n);
+}
+
+bool
+tls_conn_pending(const struct tls_conn *tc)
+{
+	return ops->conn_pending(tc);
+}
+
+enum tls_io
+tls_conn_write(struct tls_conn *tc, const void *buf, size_t len, size_t *n)
+{
+	return ops->conn_write(tc, buf, len, n);
+}
+
+enum tls_io
+tls_conn_shutdown(struct tls_conn *tc)
+{
+	return ops->conn_shutdown(tc);
+}
+
+const char *
+tls_conn_error(const struct tls_conn *tc)
+{
+	return ops->conn_error(tc);
+}
+
+const char *
+tls_conn_version(const struct tls_conn *tc)
+{
+	return ops->conn_version(tc);
+}
+
+int
+tls_conn_peer_ident(const struct tls_conn *tc, struct sw_cert_ident **out)
+{
+	return ops->conn_peer_ident(tc, out);
+}
+
+void
+tls_conn_free(struct tls_conn *tc)
+{
+	if (tc != NULL)
+		ops->conn_free(tc);
+}
+
+void
+tls_cert_ident_free(struct sw_cert_ident *ci)
+{
+	if (ci != NULL)
+		ops->cert_ident_free(ci);
 }

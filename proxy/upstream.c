@@ -23,7 +23,7 @@ upstream_set_tls(struct tls_ctx *ctx)
 int
 upstream_open(struct sock *s, const struct sa_addr *a)
 {
-	SSL *ssl;
+	struct tls_conn *tc;
 	int rc, one = 1;
 
 	rc = sock_connect(s, (const struct sockaddr *)&a->ss, a->len);
@@ -37,7 +37,7 @@ upstream_open(struct sock *s, const struct sa_addr *a)
 	 * What the caller queues before the handshake ends waits in the
 	 * output; SOCK_CONNECTED comes with SOCK_TLS_DONE.
 	 */
-	if ((ssl = tls_new_ssl(upstream_tls)) == NULL || sock_start_tls(s, ssl) == -1)
+	if ((tc = tls_conn_new(upstream_tls)) == NULL || sock_start_tls(s, tc) == -1)
 		return -1;
 	return 0;
 }

@@ -47,6 +47,12 @@ hits=$(grep -nE '#include <(event2/|openssl/|sys/socket\.h|llhttp\.h)' policy/*.
 [ -n "$hits" ] && report "policy/ includes I/O headers:
 $hits"
 
+# OpenSSL only in the TLS module, which is loaded when a configuration asks for TLS
+# (proxy/tls_module.h); the program itself must not link it.
+hits=$(grep -nE '#include <openssl/' proxy/*.c proxy/*.h 2>/dev/null)
+[ -n "$hits" ] && report "OpenSSL outside proxy/tls/:
+$hits"
+
 # llhttp's lenient modes exist to accept what smuggling needs.
 hits=$(grep -n 'llhttp_set_lenient' proxy/*.c 2>/dev/null)
 [ -n "$hits" ] && report "lenient llhttp parsing:

@@ -113,6 +113,37 @@ policies:
   all: { allow: ["*"] }
 """
 
+# OpenSSL is mapped only by a configuration with TLS (proxy/tls_module.h), and only from
+# a module file that no one but root, us or the program's owner could have written.
+MODULE_SH = """\
+set -u
+PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem $CERTS/ca.pem c/
+chmod 600 c/server-key.pem && chmod 644 c/server.pem c/ca.pem
+sed "s/@PORT@/$PORT/" ca.tmpl > tls.yaml
+openssl_in() { grep -qE 'libssl|libcrypto|sockwarden-tls' /proc/$1/maps && echo mapped || echo none; }
+$SW_BIN -f plain.yaml > plain.log 2>&1 & PID=$!
+for i in $(seq 100); do [ -S plain.sock ] && break; sleep 0.1; done
+echo "plain: $(DOCKER_HOST=unix://$CASE_DIR/plain.sock $DOCKER version --format '{{.Server.Os}}') OpenSSL $(openssl_in $PID)"
+kill $PID; wait $PID
+$SW_BIN -f tls.yaml > tls.log 2>&1 & PID=$!
+try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/alice/cert.pem $CERTS/alice/key.pem; }
+for i in $(seq 100); do try | grep -q '^OK' && break; sleep 0.1; done
+echo "tls: $(try | cut -d' ' -f1-2) OpenSSL $(openssl_in $PID)"
+kill $PID; wait $PID
+mkdir bin && cp $SW_BIN $(dirname $SW_BIN)/sockwarden-tls.so bin/ && chmod 775 bin/sockwarden-tls.so
+timeout 10 bin/sockwarden -f tls.yaml > start.log 2>&1; echo "group-writable module: exit $?"
+grep -q "TLS module $CASE_DIR/bin/sockwarden-tls.so: writable by its group" start.log && echo "refusal names the module"
+"""
+PLAIN_YAML = """\
+upstream: unix://$DAEMON_SOCK
+listeners:
+  - { name: plain, listen: "unix://$CASE_DIR/plain.sock", policy: all }
+log: { level: info, audit: off }
+policies:
+  all: { allow: ["*"] }
+"""
+
 CASES = [
     {
         "name": "tls-alice-runs",
@@ -271,6 +302,17 @@ CASES = [
                                          "start with it: exit 1",
                                          "start refusal names the ca",
                                          "go-w again: alice REFUSED; other OK 200"]},
+    },
+    {
+        "name": "tls-openssl-only-when-asked",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"module.sh": MODULE_SH, "ca.tmpl": CA_TMPL, "plain.yaml": PLAIN_YAML},
+        "cmd": "sh module.sh",
+        "expect": {"exit": 0, "stdout": ["plain: linux OpenSSL none",
+                                         "tls: OK 200 OpenSSL mapped",
+                                         "group-writable module: exit 1",
+                                         "refusal names the module"]},
     },
     {
         # What an auditor runs: no protocol below TLS 1.2, no weak cipher suite.

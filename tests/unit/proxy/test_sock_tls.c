@@ -39,6 +39,7 @@
 
 #include "sock.h"
 #include "tls.h"
+#include "tls_int.h"
 #include "tls_testcerts.h"
 
 #include "tls_testcerts.c"
@@ -172,6 +173,9 @@ pki_setup(void **state)
 
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
+	/* The module's objects are linked in: the program's loader hands out their table. */
+	if (tls_module_use(sw_tls_module_init) == -1)
+		return -1;
 	snprintf(dir, sizeof(dir), "/tmp/sw-sock-tls.XXXXXX");
 	if (mkdtemp(dir) == NULL || ca_key == NULL || other_key == NULL)
 		return -1;
@@ -262,44 +266,44 @@ client_cfg(struct sw_tls_cfg *cfg, const char *ca, const char *cert)
  * One listener connection of server.pem, client certificates per "mode".
  * The context is released at once: the connection holds what it needs.
  */
-static SSL *
+static struct tls_conn *
 server_ssl(const char *name, enum sw_client_certs mode, bool crl)
 {
 	struct sw_tls_cfg cfg;
 	struct tls_ctx *ctx;
 	char err[512];
-	SSL *ssl;
+	struct tls_conn *tc;
 
 	server_cfg(&cfg, "server", mode, crl);
 	if ((ctx = tls_server_ctx_new(&cfg, err, sizeof(err))) == NULL)
 		fail_msg("case \"%s\": server context: %s", name, err);
-	ssl = tls_new_ssl(ctx);
+	tc = tls_conn_new(ctx);
 	tls_ctx_free(ctx);
-	assert_non_null(ssl);
-	return ssl;
+	assert_non_null(tc);
+	return tc;
 }
 
 /*
  * One upstream connection trusting "ca", presenting "cert" (stems; NULL:
  * none), checking the daemon name "host", at most TLS "max_version" (0: 1.3).
  */
-static SSL *
+static struct tls_conn *
 client_ssl(const char *name, const char *ca, const char *cert, const char *host, int max_version)
 {
 	struct sw_tls_cfg cfg;
 	struct tls_ctx *ctx;
 	char err[512];
-	SSL *ssl;
+	struct tls_conn *tc;
 
 	client_cfg(&cfg, ca, cert);
 	if ((ctx = tls_client_ctx_new(&cfg, host, err, sizeof(err))) == NULL)
 		fail_msg("case \"%s\": client context: %s", name, err);
-	ssl = tls_new_ssl(ctx);
+	tc = tls_conn_new(ctx);
 	tls_ctx_free(ctx);
-	assert_non_null(ssl);
+	assert_non_null(tc);
 	if (max_version != 0)
-		assert_int_equal(SSL_set_max_proto_version(ssl, max_version), 1);
-	return ssl;
+		assert_int_equal(SSL_set_max_proto_version(tlsm_conn_ssl(tc), max_version), 1);
+	return tc;
 }
 
 /* ---- two socks on one loop ----------------------------------------------------------- */
@@ -515,7 +519,7 @@ pair_init(struct pair *p, bool (*done)(const struct pair *))
 
 /* Both ends as socks on a socketpair, TLS started on both. */
 static void
-pair_connect(struct pair *p, SSL *srv_ssl, SSL *cli_ssl)
+pair_connect(struct pair *p, struct tls_conn *srv_ssl, struct tls_conn *cli_ssl)
 {
 	int fds[2];
 
@@ -539,7 +543,7 @@ pair_free(struct pair *p)
 }
 
 /* A client that offers TLS 1.0 and 1.1 only (allowed by lowering its security level). */
-static SSL *
+static struct tls_conn *
 old_client_ssl(void)
 {
 	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
@@ -554,7 +558,7 @@ old_client_ssl(void)
 	ssl = SSL_new(c);
 	SSL_CTX_free(c); /* the SSL holds its own reference */
 	assert_non_null(ssl);
-	return ssl;
+	return tlsm_conn_wrap(ssl);
 }
 
 /* ---- handshakes ---------------------------------------------------------------------- */
@@ -652,7 +656,7 @@ test_sock_tls_handshake(void **state)
 {
 	const struct hs_case *c = *state;
 	struct pair p;
-	SSL *srv_ssl, *cli_ssl;
+	struct tls_conn *srv_ssl, *cli_ssl;
 
 	hs_current = c;
 	srv_ssl = server_ssl(c->name, c->mode, c->crl);
@@ -668,7 +672,7 @@ test_sock_tls_handshake(void **state)
 	check_end(c, &p.srv, c->want_srv);
 	check_end(c, &p.cli, c->want_cli);
 	if (c->want_srv == NULL) {
-		SSL *ssl = sock_ssl(p.srv.s);
+		SSL *ssl = tlsm_conn_ssl(sock_tls_conn(p.srv.s));
 		X509 *peer = SSL_get0_peer_certificate(ssl);
 		const char *cipher = SSL_get_cipher_name(ssl);
 		int version = SSL_version(ssl);
@@ -687,12 +691,12 @@ test_sock_tls_handshake(void **state)
 
 			if (peer == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
 				fail_msg("case \"%s\": no verified peer certificate", c->name);
-			ci = tls_cert_ident_new(peer);
+			ci = tlsm_cert_ident_new(peer);
 			assert_non_null(ci);
 			if (ci->cn == NULL || strcmp(ci->cn, c->want_cn) != 0)
 				fail_msg("case \"%s\": peer CN %s, want %s", c->name,
 				    ci->cn != NULL ? ci->cn : "(none)", c->want_cn);
-			tls_cert_ident_free(ci);
+			tlsm_cert_ident_free(ci);
 		}
 	}
 	pair_free(&p);
@@ -837,7 +841,7 @@ test_sock_tls_echo(void **state)
 		fail_msg("case \"%s\": EOF server %d client %d", c->name,
 		    (p.srv.events & SOCK_EOF) != 0, (p.cli.events & SOCK_EOF) != 0);
 	/* A close_notify after all data: the server's side ended cleanly, not by a cut. */
-	if ((SSL_get_shutdown(sock_ssl(p.cli.s)) & SSL_RECEIVED_SHUTDOWN) == 0)
+	if ((SSL_get_shutdown(tlsm_conn_ssl(sock_tls_conn(p.cli.s))) & SSL_RECEIVED_SHUTDOWN) == 0)
 		fail_msg("case \"%s\": the client saw no close_notify", c->name);
 	pair_free(&p);
 }
@@ -915,7 +919,7 @@ test_sock_tls_tcp_connect(void **state)
 		    "first client event 0x%x, want SOCK_TLS_DONE", (unsigned)p.cli.first_event);
 	/* TLS bytes cannot be spliced: callers get -1 and copy. */
 	assert_int_equal(sock_pipe_start(p.cli.s, p.srv.s, SOCK_PIPE_ALL, NULL, NULL), -1);
-	assert_non_null(sock_ssl(p.cli.s));
+	assert_non_null(sock_tls_conn(p.cli.s));
 	assert_null(sock_tls_error(p.cli.s));
 	pair_free(&p);
 	close(lfd);
@@ -1112,7 +1116,7 @@ test_sock_tls_plain_untouched(void **state)
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
 	a = sock_new(base, fds[0], NULL, NULL, NULL, NULL);
 	b = sock_new(base, fds[1], NULL, NULL, NULL, NULL);
-	assert_null(sock_ssl(a));
+	assert_null(sock_tls_conn(a));
 	assert_null(sock_tls_error(a));
 	/* Starting TLS twice, or on a socket with no descriptor, is refused (and frees the SSL). */
 	{

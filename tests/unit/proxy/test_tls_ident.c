@@ -1,5 +1,5 @@
 /*
- * tls_cert_ident_new(): what a client certificate contributes to the
+ * tlsm_cert_ident_new(): what a client certificate contributes to the
  * caller's identity.  Certificates are made in-process, one per row.
  */
 #include "sockwarden/compat.h"
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "tls.h"
+#include "tls_int.h"
 #include "tls_testcerts.h"
 
 #include "tls_testcerts.c"
@@ -235,9 +235,9 @@ test_tls_ident_row(void **state)
 	x = tc_cert_new(&spec, key, NULL, NULL);
 	if (x == NULL)
 		fail_msg("case \"%s\": could not make the certificate", c->name);
-	ci = tls_cert_ident_new(x);
+	ci = tlsm_cert_ident_new(x);
 	if (ci == NULL)
-		fail_msg("case \"%s\": tls_cert_ident_new returned NULL", c->name);
+		fail_msg("case \"%s\": tlsm_cert_ident_new returned NULL", c->name);
 
 	if (c->want_cn == NULL && ci->cn != NULL)
 		fail_msg("case \"%s\": cn \"%s\", want none", c->name, ci->cn);
@@ -272,7 +272,7 @@ test_tls_ident_row(void **state)
 		if (!((fp[i] >= '0' && fp[i] <= '9') || (fp[i] >= 'a' && fp[i] <= 'f')))
 			fail_msg("case \"%s\": fingerprint is not lowercase hex", c->name);
 
-	tls_cert_ident_free(ci);
+	tlsm_cert_ident_free(ci);
 	X509_free(x);
 	free(sans);
 	free(names);
@@ -298,7 +298,7 @@ test_tls_ident_one_allocation(void **state)
 	(void)state;
 	x = tc_cert_new(&spec, key, NULL, NULL);
 	assert_non_null(x);
-	ci = tls_cert_ident_new(x);
+	ci = tlsm_cert_ident_new(x);
 	assert_non_null(ci);
 	X509_free(x); /* nothing may point into the certificate */
 	lo = (const char *)ci;
@@ -311,8 +311,8 @@ test_tls_ident_one_allocation(void **state)
 			fail_msg("SAN %zu points outside the allocation", i);
 	assert_string_equal(ci->cn, "alice");
 	assert_string_equal(ci->sans[1].value, "spiffe://t/x");
-	tls_cert_ident_free(ci);
-	tls_cert_ident_free(NULL);
+	tlsm_cert_ident_free(ci);
+	tlsm_cert_ident_free(NULL);
 }
 
 int

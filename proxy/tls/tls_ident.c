@@ -18,7 +18,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "tls.h"
+#include "tls_int.h"
 
 /* A name found in the certificate, still in OpenSSL's memory. */
 struct found_name {
@@ -194,7 +194,7 @@ pack(char **dst, const unsigned char *p, size_t len)
  * which is at least that of struct sw_san (both hold pointers).
  */
 struct sw_cert_ident *
-tls_cert_ident_new(X509 *peer)
+tlsm_cert_ident_new(X509 *peer)
 {
 	struct found_name names[TLS_IDENT_MAX_SANS];
 	struct sw_cert_ident *ci = NULL;
@@ -236,7 +236,7 @@ out:
 }
 
 void
-tls_cert_ident_free(struct sw_cert_ident *ci)
+tlsm_cert_ident_free(struct sw_cert_ident *ci)
 {
 	free(ci);
 }
