@@ -289,9 +289,17 @@ load_crl(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 
 		if (crl == NULL)
 			continue;
+		/* Either would fail every handshake with a client certificate: refuse it now. */
 		next = X509_CRL_get0_nextUpdate(crl);
 		if (next != NULL && X509_cmp_current_time(next) < 0) {
 			snprintf(err, errsz, "crl %s: a CRL in it has expired (nextUpdate passed)",
+			    path);
+			goto out;
+		}
+		if (X509_cmp_current_time(X509_CRL_get0_lastUpdate(crl)) > 0) {
+			snprintf(err, errsz,
+			    "crl %s: a CRL in it is not valid yet (lastUpdate is in the future: "
+			    "check the clock)",
 			    path);
 			goto out;
 		}

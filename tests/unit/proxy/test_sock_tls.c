@@ -167,7 +167,7 @@ pki_setup(void **state)
 	static const long revoked_serials[] = { 6 };
 	EVP_PKEY *ca_key = tc_key_new(), *other_key = tc_key_new();
 	X509 *ca, *other;
-	X509_CRL *crl, *old_crl;
+	X509_CRL *crl, *old_crl, *future_crl;
 	char p[128];
 	bool ok;
 
@@ -183,9 +183,10 @@ pki_setup(void **state)
 	stranger.serial = 5;
 	ca = tc_cert_new(&ca_spec, ca_key, NULL, NULL);
 	other = tc_cert_new(&other_spec, other_key, NULL, NULL);
-	crl = tc_crl_new(ca, ca_key, revoked_serials, 1, 30);
-	old_crl = tc_crl_new(ca, ca_key, revoked_serials, 1, -1);
-	ok = ca != NULL && other != NULL && crl != NULL && old_crl != NULL;
+	crl = tc_crl_new(ca, ca_key, revoked_serials, 1, -1, 30);
+	old_crl = tc_crl_new(ca, ca_key, revoked_serials, 1, -3, -1);
+	future_crl = tc_crl_new(ca, ca_key, revoked_serials, 1, 2, 30);
+	ok = ca != NULL && other != NULL && crl != NULL && old_crl != NULL && future_crl != NULL;
 	pki_path(p, sizeof(p), "ca.pem");
 	ok = ok && tc_write_certs(p, &ca, 1, 0644) == 0;
 	pki_path(p, sizeof(p), "other-ca.pem");
@@ -194,6 +195,8 @@ pki_setup(void **state)
 	ok = ok && tc_write_crl(p, crl, 0644) == 0;
 	pki_path(p, sizeof(p), "crl-expired.pem");
 	ok = ok && tc_write_crl(p, old_crl, 0644) == 0;
+	pki_path(p, sizeof(p), "crl-future.pem");
+	ok = ok && tc_write_crl(p, future_crl, 0644) == 0;
 	ok = ok && leaf("server", &server, ca, ca_key, 0600) == 0;
 	ok = ok && leaf("alice", &alice, ca, ca_key, 0600) == 0;
 	ok = ok && leaf("expired", &expired, ca, ca_key, 0600) == 0;
@@ -214,6 +217,7 @@ pki_setup(void **state)
 	X509_free(other);
 	X509_CRL_free(crl);
 	X509_CRL_free(old_crl);
+	X509_CRL_free(future_crl);
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(other_key);
 	return ok ? 0 : -1;
@@ -1400,6 +1404,8 @@ static struct ctx_case ctx_cases[] = {
 	    SW_CERTS_REQUIRED, "no CRL", true, "ca.pem", false },
 	{ "expired CRL refused", false, "server.pem", "server-key.pem", "ca.pem", "crl-expired.pem",
 	    SW_CERTS_REQUIRED, "expired", true, "crl-expired.pem", false },
+	{ "CRL from the future refused", false, "server.pem", "server-key.pem", "ca.pem",
+	    "crl-future.pem", SW_CERTS_REQUIRED, "not valid yet", true, "crl-future.pem", false },
 	{ "client certificates without a ca", false, "server.pem", "server-key.pem", NULL, NULL,
 	    SW_CERTS_OPTIONAL, "no ca", false, NULL, false },
 	{ "no client certificates, no ca", false, "server.pem", "server-key.pem", NULL, NULL,

@@ -133,7 +133,8 @@ err:
 }
 
 X509_CRL *
-tc_crl_new(X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n, long next_update_days)
+tc_crl_new(X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n, long last_update_days,
+    long next_update_days)
 {
 	X509_CRL *crl = X509_CRL_new();
 	ASN1_TIME *last = NULL, *next = NULL;
@@ -141,8 +142,7 @@ tc_crl_new(X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n, long next_
 
 	if (crl == NULL)
 		return NULL;
-	last =
-	    X509_time_adj_ex(NULL, next_update_days < 0 ? (int)next_update_days - 2 : -1, 0, NULL);
+	last = X509_time_adj_ex(NULL, (int)last_update_days, 0, NULL);
 	next = X509_time_adj_ex(NULL, (int)next_update_days, 0, NULL);
 	if (last == NULL || next == NULL || X509_CRL_set_version(crl, X509_CRL_VERSION_2) != 1 ||
 	    X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca)) != 1 ||

@@ -41,9 +41,12 @@ struct tc_spec {
 EVP_PKEY *tc_key_new(void);
 /* A certificate for "key" signed by issuer/issuer_key (both NULL: self-signed). */
 X509 *tc_cert_new(const struct tc_spec *spec, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key);
-/* A CRL of "ca" revoking the serials given; next_update_days may be negative (expired). */
-X509_CRL *tc_crl_new(
-    X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n, long next_update_days);
+/*
+ * A CRL of "ca" revoking the serials given, issued (lastUpdate) and due
+ * (nextUpdate) that many days from now: negative is the past.
+ */
+X509_CRL *tc_crl_new(X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n,
+    long last_update_days, long next_update_days);
 
 /* PEM files; "mode" is applied with chmod.  0 on success. */
 int tc_write_certs(const char *path, X509 *const *certs, size_t n, unsigned mode);
