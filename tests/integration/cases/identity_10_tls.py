@@ -43,12 +43,19 @@ CHAIN = ("$SW_BIN -f chain.yaml >chain.log 2>&1 & PID=$!; "
          "DOCKER_HOST=unix://$CASE_DIR/front.sock %s; rc=$?; "
          "kill $PID; wait $PID; exit $rc")
 
+# The scripts below: "set -u", a free port on 127.0.0.1 in $PORT (free_port prints another),
+# and the server's files and the CA copied to c/ with the modes sockwarden accepts.
+TLS_SCRIPT_START = """\
+set -u
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem $CERTS/ca.pem c/
+chmod 600 c/server-key.pem && chmod 644 c/server.pem c/ca.pem
+"""
+
 # SIGHUP with a broken certificate, then with a key others can read: both reloads are
 # refused and the listener keeps serving with the files it has.
-RELOAD_SH = """\
-set -u
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem c/ && chmod 600 c/server-key.pem
+RELOAD_SH = TLS_SCRIPT_START + """\
 sed "s/@PORT@/$PORT/" reload.tmpl > reload.yaml
 $SW_BIN -f reload.yaml > reload.log 2>&1 & PID=$!
 try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/alice/cert.pem $CERTS/alice/key.pem; }
@@ -79,11 +86,7 @@ policies:
 # reload is refused, so alice (signed by the first CA) still gets in and "other" does not.
 # Made go-w again, the same file is accepted on the next SIGHUP: the refusal was the mode.
 # A start with the group-writable file fails, naming the file.
-WRITABLE_CA_SH = """\
-set -u
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem $CERTS/ca.pem c/
-chmod 600 c/server-key.pem && chmod 644 c/server.pem c/ca.pem
+WRITABLE_CA_SH = TLS_SCRIPT_START + """\
 sed "s/@PORT@/$PORT/" ca.tmpl > ca.yaml
 $SW_BIN -f ca.yaml > ca.log 2>&1 & PID=$!
 try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/$1/cert.pem $CERTS/$1/key.pem; }
@@ -93,7 +96,7 @@ cat $CERTS/other-ca.pem > c/ca.pem; chmod 664 c/ca.pem; kill -HUP $PID; sleep 0.
 echo "writable ca: alice $(try alice); other $(try other)"
 grep -q "reload failed.*ca $CASE_DIR/c/ca.pem: writable by its group or by others (mode 0664)" ca.log && echo "reload refusal names the ca"
 # Another port, so that only the CA can stop this one from starting.
-PORT2=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT2=$(free_port)
 sed "s/@PORT@/$PORT2/" ca.tmpl > start.yaml
 timeout 10 $SW_BIN -f start.yaml > start.log 2>&1; echo "start with it: exit $?"
 grep -q "ca $CASE_DIR/c/ca.pem: writable by its group" start.log && echo "start refusal names the ca"
@@ -115,11 +118,7 @@ policies:
 
 # OpenSSL is mapped only by a configuration with TLS (proxy/tls_module.h), and only from
 # a module file that no one but root, us or the program's owner could have written.
-MODULE_SH = """\
-set -u
-PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p c && cp $CERTS/server.pem $CERTS/server-key.pem $CERTS/ca.pem c/
-chmod 600 c/server-key.pem && chmod 644 c/server.pem c/ca.pem
+MODULE_SH = TLS_SCRIPT_START + """\
 sed "s/@PORT@/$PORT/" ca.tmpl > tls.yaml
 openssl_in() { grep -qE 'libssl|libcrypto|sockwarden-tls' /proc/$1/maps && echo mapped || echo none; }
 $SW_BIN -f plain.yaml > plain.log 2>&1 & PID=$!
