@@ -16,7 +16,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -41,6 +40,7 @@
 #include "tls.h"
 #include "tls_int.h"
 #include "tls_testcerts.h"
+#include "tmp_tree.h"
 
 #include "tls_testcerts.c"
 
@@ -224,19 +224,10 @@ pki_setup(void **state)
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 pki_teardown(void **state)
 {
 	(void)state;
-	return nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return tmp_tree_remove(dir);
 }
 
 /* A listener's settings, files named by stem ("server" -> server.pem, server-key.pem). */
