@@ -21,7 +21,7 @@ struct sw_san {
 	const char *value; /* NUL-terminated; SANs with embedded NULs are dropped */
 };
 
-/* What a verified client certificate says (proxy/tls_ident.c). */
+/* What a verified client certificate says (proxy/tls/tls_ident.c). */
 struct sw_cert_ident {
 	const char *cn;       /* last subject CN, NULL when absent */
 	char fingerprint[65]; /* SHA-256 of the DER certificate, lowercase hex */

@@ -1,5 +1,5 @@
 /*
- * The TLS mode of proxy/sock.c with the contexts of proxy/tls.c, on a real
+ * The TLS mode of proxy/sock.c with the contexts of proxy/tls/, on a real
  * libevent loop: a sock on each end of a socketpair (one test over TCP
  * loopback), certificates made in-process.  Handshakes that must pass or
  * fail with a given reason, 4 MiB echoed both ways through small reads under
