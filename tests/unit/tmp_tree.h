@@ -1,6 +1,6 @@
 /*
  * Removing a test's temporary directory and everything in it, without a
- * shell (the lint bans system()).  Included by the unit tests that need it.
+ * shell, which the lint forbids.  Included by the unit tests that need it.
  */
 #ifndef SW_TEST_TMP_TREE_H
 #define SW_TEST_TMP_TREE_H
