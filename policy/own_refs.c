@@ -5,10 +5,12 @@
  * naming them.  The body is the canonical one the inspector produced, so
  * keys are spelled as the daemon's fields and cJSON reads it faithfully.
  * Fields are looked for both inside HostConfig and at the top level, where
- * daemons up to 26 also read them.  Once checked, the containers are pinned:
- * the body that goes up names each by the full id that was checked
- * (pol_own_pin_refs), since the daemon's GetContainer tries a full id, then
- * an exact name, then an id prefix, and a name may change hands meanwhile.
+ * daemons up to 26 also read them.  Once checked, containers and networks
+ * are pinned: the body that goes up names each by the full id that was
+ * checked (pol_own_pin_refs).  The daemon's GetContainer and FindNetwork try
+ * a full id, then an exact name, then an id prefix: a container's name may
+ * change hands meanwhile, and a network the caller deletes meanwhile leaves
+ * its name to be read as a prefix of someone else's network id.
  */
 #include "sockwarden/compat.h"
 
@@ -102,17 +104,16 @@ ctr_name(const char *s, enum ctr_form form, const char **name, size_t *len)
 	return *len > 0;
 }
 
-/* The id the proxy resolved "name" to; NULL when it has none fit to pin. */
+/* The id the proxy resolved "name" (a "type") to; NULL when it has none fit to pin. */
 static const char *
-pinned_id(const struct refs *r, const char *name, size_t len)
+pinned_id(const struct refs *r, enum pol_own_type type, const char *name, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < r->n_pin; i++) {
 		const struct pol_own_ref *p = &r->pin[i];
 
-		if (p->type != POL_OBJ_CONTAINER || strlen(p->ref) != len ||
-		    memcmp(p->ref, name, len) != 0)
+		if (p->type != type || strlen(p->ref) != len || memcmp(p->ref, name, len) != 0)
 			continue;
 		/* An id is hex; a ':' or '/' would change how the forms below are cut. */
 		if (p->id[0] == '\0' || strpbrk(p->id, ":/") != NULL)
@@ -151,7 +152,7 @@ link_parts(const char *s, const char **sep, const char **rest)
 static void
 pin(struct refs *r, cJSON *node, enum ctr_form form, const char *name, size_t len)
 {
-	const char *s = node->valuestring, *id = pinned_id(r, name, len);
+	const char *s = node->valuestring, *id = pinned_id(r, POL_OBJ_CONTAINER, name, len);
 	const char *head = "", *sep = "", *rest = "", *colon;
 	size_t n;
 	char *v;
@@ -209,6 +210,79 @@ predefined_network(const char *s)
 	       strcmp(s, "default") == 0;
 }
 
+/* The id of the network "name" names, for pinning; NULL (and the body refused) when none. */
+static const char *
+network_id(struct refs *r, const char *name)
+{
+	const char *id = pinned_id(r, POL_OBJ_NETWORK, name, strlen(name));
+
+	if (id == NULL)
+		r->error = "a network the body names was not resolved to an id";
+	return id;
+}
+
+/* A string that names a user-defined network ("field" for messages). */
+static void
+network_value(struct refs *r, cJSON *node, const char *field)
+{
+	const char *s = node->valuestring, *id;
+
+	if (r->pin == NULL) {
+		add(r, POL_OBJ_NETWORK, s, strlen(s), field);
+		return;
+	}
+	if ((id = network_id(r, s)) == NULL || strcmp(id, s) == 0)
+		return;
+	if (cJSON_SetValuestring(node, id) == NULL)
+		r->error = "out of memory";
+	r->pinned++;
+}
+
+/* An EndpointsConfig key, which names a network: pinned, the key becomes its id. */
+static void
+network_key(struct refs *r, cJSON *e)
+{
+	const char *id;
+	char *key;
+	size_t n;
+
+	if (e->string == NULL || predefined_network(e->string))
+		return;
+	if (r->pin == NULL) {
+		add(r, POL_OBJ_NETWORK, e->string, strlen(e->string),
+		    "NetworkingConfig.EndpointsConfig");
+		return;
+	}
+	if ((id = network_id(r, e->string)) == NULL || strcmp(id, e->string) == 0)
+		return;
+	n = strlen(id) + 1;
+	if ((key = cJSON_malloc(n)) == NULL) {
+		r->error = "out of memory";
+		return;
+	}
+	memcpy(key, id, n);
+	if (!(e->type & cJSON_StringIsConst))
+		cJSON_free(e->string);
+	e->type &= ~cJSON_StringIsConst;
+	e->string = key;
+	r->pinned++;
+}
+
+/*
+ * Two keys that name one network (its name and its id) would be one key
+ * twice once pinned, which each JSON reader takes its own way: refused.
+ */
+static void
+network_keys_distinct(struct refs *r, const cJSON *endpoints)
+{
+	const cJSON *e, *f;
+
+	cJSON_ArrayForEach (e, endpoints)
+		for (f = e->next; f != NULL && e->string != NULL; f = f->next)
+			if (f->string != NULL && strcmp(e->string, f->string) == 0)
+				r->error = "EndpointsConfig names one network twice";
+}
+
 /* "container:<ref>" joins that container's namespace. */
 static void
 mode(struct refs *r, cJSON *obj, const char *key, const char *field, bool network)
@@ -222,7 +296,7 @@ mode(struct refs *r, cJSON *obj, const char *key, const char *field, bool networ
 	if (strncmp(s, "container:", 10) == 0)
 		container(r, v, FORM_MODE, field);
 	else if (network && s[0] != '\0' && !predefined_network(s))
-		add(r, POL_OBJ_NETWORK, s, strlen(s), field);
+		network_value(r, v, field);
 }
 
 /* VolumesFrom, Links: lists of strings that name containers. */
@@ -321,16 +395,17 @@ walk(struct refs *r, int ep, cJSON *j)
 {
 	if (ep == POL_EP_ContainerCreate) {
 		cJSON *nc = cJSON_GetObjectItemCaseSensitive(j, "NetworkingConfig");
+		cJSON *endpoints = cJSON_GetObjectItemCaseSensitive(nc, "EndpointsConfig");
 		cJSON *e;
 
 		host_config(r, cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), true);
 		host_config(r, j, false);
-		cJSON_ArrayForEach (e, cJSON_GetObjectItemCaseSensitive(nc, "EndpointsConfig")) {
-			if (e->string != NULL && !predefined_network(e->string))
-				add(r, POL_OBJ_NETWORK, e->string, strlen(e->string),
-				    "NetworkingConfig.EndpointsConfig");
+		cJSON_ArrayForEach (e, endpoints) {
+			network_key(r, e);
 			endpoint(r, e);
 		}
+		if (r->pin != NULL)
+			network_keys_distinct(r, endpoints);
 	} else if (ep == POL_EP_NetworkCreate) {
 		config_from(r, cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom"));
 	} else if (ep == POL_EP_NetworkConnect) {

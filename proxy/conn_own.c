@@ -328,9 +328,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 
 /*
  * Every object the body names is the caller's: the body that goes up names
- * each container by the full id that was checked (pol_own_pin_refs), so
- * that no container renamed meanwhile, or named after another's id prefix,
- * can take its place.  Returns 0, or -1 when the request was answered.
+ * each container and network by the full id that was checked
+ * (pol_own_pin_refs), so that no object renamed or deleted meanwhile, or
+ * named after another's id prefix, can take its place.  Returns 0, or -1
+ * when the request was answered.
  */
 static int
 pin_body(struct conn *c)

@@ -185,17 +185,21 @@ int pol_own_read_body(int ep, const char *body, size_t len, const char *label, c
 
 /*
  * The canonical body of a ContainerCreate or NetworkConnect with every
- * container it names, in the fields pol_own_read_body() read, replaced by
- * the full id that "refs" (its answer, each id filled in once checked) give
- * for it: the daemon then acts on the container that was checked, not on
- * whatever answers to the name or id prefix by then.  Forms are kept:
- * VolumesFrom "id[:mode]", Links "id:alias" (the alias the name gave),
- * NetworkMode/PidMode/IpcMode "container:id", NetworkConnect's Container.
- * EndpointConfig Links stay by name: the daemon never looks them up as
- * containers, they are DNS aliases inside the network.  Volumes and
- * networks stay by name too (neither can be renamed).  Returns 1 with *out
- * malloc'd, 0 when nothing names a container (*out NULL), -1 with *why
- * when a container has no id in "refs" or the body is not a JSON object.
+ * container and network it names, in the fields pol_own_read_body() read,
+ * replaced by the full id that "refs" (its answer, each id filled in once
+ * checked) give for it: the daemon then acts on the object that was
+ * checked, not on whatever answers to the name or id prefix by then (a
+ * network the caller deletes meanwhile leaves its name to match a prefix of
+ * another's id).  Forms are kept: VolumesFrom "id[:mode]", Links "id:alias"
+ * (the alias the name gave), NetworkMode/PidMode/IpcMode "container:id",
+ * NetworkConnect's Container; a NetworkMode that names a network becomes
+ * its id, and so does each EndpointsConfig key.  EndpointConfig Links stay
+ * by name: the daemon never looks them up as containers, they are DNS
+ * aliases inside the network.  Volumes stay by name (the daemon finds them
+ * by exact name only).  Returns 1 with *out malloc'd, 0 when nothing needed
+ * rewriting (*out NULL), -1 with *why when a container or network has no
+ * id in "refs", two EndpointsConfig keys name one network, or the body is
+ * not a JSON object.
  */
 int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
     char **out, size_t *outlen, const char **why);

@@ -91,6 +91,8 @@ CASES = [
                          ":ro\\\"]\"",
                   "exit": 0}]),
     # NetworkConnect's Container goes up by id too; naming one's own container still works.
+    # The create's network goes up by id (NetworkMode, EndpointsConfig); the daemon still
+    # keys the container's networks by name.
     case("own-network-connect-own-container",
          AS_NOBODY + "$DOCKER network create $NAME-n1 >/dev/null && "
          + AS_NOBODY + "$DOCKER network create $NAME-n2 >/dev/null && "
@@ -101,7 +103,10 @@ CASES = [
          audit=[{"endpoint": "NetworkConnect", "verdict": "allow", "status": 200}],
          verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
                          "{{$k}} {{end}}' $NAME-x", "exit": 0,
-                  "stdout": ["$NAME-n1", "$NAME-n2"]}],
+                  "stdout": ["$NAME-n1", "$NAME-n2"]},
+                 {"cmd": "test \"$($DOCKER inspect -f '{{.HostConfig.NetworkMode}}' $NAME-x)\" = "
+                         "\"$($DOCKER network inspect -f '{{.Id}}' $NAME-n1)\"",
+                  "exit": 0}],
          cleanup=CLEANUP + [DIRECT + "$DOCKER network rm $NAME-n1 $NAME-n2"]),
     case("own-system-df-only-own", AS_NOBODY + "$DOCKER system df -v",
          {"exit": 0, "stdout": ["$NAME-nobody", "$NAME-vnobody"],

@@ -198,8 +198,8 @@ test_labels_inherited(void **state)
 
 /*
  * pol_own_pin_refs(): the body that goes up names every container it joins
- * by the id that was checked.  Each container named "x" resolves to "f00x"
- * here.
+ * and every network it attaches to by the id that was checked.  Each
+ * container named "x" resolves to "f00x" here, each network "x" to "ne7x".
  */
 struct pin_row {
 	const char *name;
@@ -253,11 +253,24 @@ static const struct pin_row pin_rows[] = {
 	{ "network connect container", "NetworkConnect",
 	    "{\"Container\":\"web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}", 1,
 	    "{\"Container\":\"f00web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}" },
-	{ "endpoint links are dns aliases, kept", "ContainerCreate",
-	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"Links\":[\"api:api\"]}}}}", 0,
-	    NULL },
-	{ "volumes and networks stay by name", "ContainerCreate",
-	    "{\"HostConfig\":{\"NetworkMode\":\"backend\",\"Binds\":[\"cache:/c\"],"
+	{ "endpoint links are dns aliases, kept; the network is pinned", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"Links\":[\"api:api\"]}}}}", 1,
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"ne7front\":{\"Links\":[\"api:api\"]}}}}" },
+	/* A network the caller deletes meanwhile leaves its name to match another's id prefix. */
+	{ "network mode and endpoint keys name the network by id", "ContainerCreate",
+	    "{\"HostConfig\":{\"NetworkMode\":\"backend\"},\"NetworkingConfig\":"
+	    "{\"EndpointsConfig\":{\"backend\":{\"Aliases\":[\"db\"]}}}}",
+	    1,
+	    "{\"HostConfig\":{\"NetworkMode\":\"ne7backend\"},\"NetworkingConfig\":"
+	    "{\"EndpointsConfig\":{\"ne7backend\":{\"Aliases\":[\"db\"]}}}}" },
+	{ "legacy top-level network mode", "ContainerCreate", "{\"NetworkMode\":\"b\"}", 1,
+	    "{\"NetworkMode\":\"ne7b\"}" },
+	{ "predefined networks are not references", "ContainerCreate",
+	    "{\"HostConfig\":{\"NetworkMode\":\"bridge\"},\"NetworkingConfig\":"
+	    "{\"EndpointsConfig\":{\"bridge\":{},\"host\":{},\"none\":{},\"default\":{}}}}",
+	    0, NULL },
+	{ "volumes stay by name", "ContainerCreate",
+	    "{\"HostConfig\":{\"Binds\":[\"cache:/c\"],"
 	    "\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\"}]}}",
 	    0, NULL },
 	{ "host modes are not references", "ContainerCreate",
@@ -270,7 +283,7 @@ static const struct pin_row pin_rows[] = {
 	{ "no body", "ContainerCreate", "", 0, NULL },
 };
 
-/* The refs of "body" as the proxy has them once checked: each container x resolved to f00x. */
+/* The refs of "body" as the proxy has them once checked: containers x to f00x, networks to ne7x. */
 static int
 resolved_refs(const char *ep, const char *body, struct pol_own_ref *refs, size_t max)
 {
@@ -281,6 +294,8 @@ resolved_refs(const char *ep, const char *body, struct pol_own_ref *refs, size_t
 	for (k = 0; k < n; k++)
 		if (refs[k].type == POL_OBJ_CONTAINER)
 			snprintf(refs[k].id, sizeof(refs[k].id), "f00%s", refs[k].ref);
+		else if (refs[k].type == POL_OBJ_NETWORK)
+			snprintf(refs[k].id, sizeof(refs[k].id), "ne7%s", refs[k].ref);
 	return n;
 }
 
@@ -311,12 +326,14 @@ test_pin_rows(void **state)
 		}
 		if (outlen != strlen(r->want) || memcmp(out, r->want, outlen) != 0)
 			fail_msg("%s: got %.*s, want %s", r->name, (int)outlen, out, r->want);
-		/* Read again, the pinned body names every container it joins by an id. */
+		/* Read again, the pinned body names every container and network by an id. */
 		n = read_refs(r->ep, out, outlen, again, nitems(again), &why);
 		for (k = 0; k < n; k++)
-			if (again[k].type == POL_OBJ_CONTAINER &&
-			    strcmp(again[k].field, "EndpointConfig.Links") != 0 &&
-			    strncmp(again[k].ref, "f00", 3) != 0)
+			if ((again[k].type == POL_OBJ_CONTAINER &&
+			        strcmp(again[k].field, "EndpointConfig.Links") != 0 &&
+			        strncmp(again[k].ref, "f00", 3) != 0) ||
+			    (again[k].type == POL_OBJ_NETWORK &&
+			        strncmp(again[k].ref, "ne7", 3) != 0))
 				fail_msg(
 				    "%s: %s still names %s", r->name, again[k].field, again[k].ref);
 		free(out);
@@ -329,30 +346,41 @@ test_pin_refusals(void **state)
 {
 	static const struct {
 		const char *name, *ep, *body, *ref, *id;
+		enum pol_own_type type;
 	} bad[] = {
 		{ "container not resolved", "ContainerCreate",
-		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "" },
+		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "", POL_OBJ_CONTAINER },
 		{ "container missing from the refs", "ContainerCreate",
-		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "b", "f00b" },
+		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "b", "f00b", POL_OBJ_CONTAINER },
 		{ "id with a colon would change the mode", "ContainerCreate",
-		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "f00:rw" },
-		{ "id with a slash", "NetworkConnect", "{\"Container\":\"a\"}", "a", "x/y" },
+		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "f00:rw",
+		    POL_OBJ_CONTAINER },
+		{ "id with a slash", "NetworkConnect", "{\"Container\":\"a\"}", "a", "x/y",
+		    POL_OBJ_CONTAINER },
 		{ "only a volume of that name", "ContainerCreate",
-		    "{\"HostConfig\":{\"Links\":[\"a\"]}}", "a", "f00a" },
-		{ "not an object", "NetworkConnect", "[\"a\"]", "a", "f00a" },
-		{ "not json", "ContainerCreate", "{\"HostConfig\":", "a", "f00a" },
+		    "{\"HostConfig\":{\"Links\":[\"a\"]}}", "a", "f00a", POL_OBJ_VOLUME },
+		{ "network not resolved", "ContainerCreate",
+		    "{\"HostConfig\":{\"NetworkMode\":\"n\"}}", "n", "", POL_OBJ_NETWORK },
+		{ "endpoint network missing from the refs", "ContainerCreate",
+		    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{}}}}", "m", "ne7m",
+		    POL_OBJ_NETWORK },
+		{ "only a container of that name", "ContainerCreate",
+		    "{\"HostConfig\":{\"NetworkMode\":\"n\"}}", "n", "f00n", POL_OBJ_CONTAINER },
+		{ "not an object", "NetworkConnect", "[\"a\"]", "a", "f00a", POL_OBJ_CONTAINER },
+		{ "not json", "ContainerCreate", "{\"HostConfig\":", "a", "f00a",
+		    POL_OBJ_CONTAINER },
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < nitems(bad); i++) {
-		struct pol_own_ref ref = { .type = POL_OBJ_CONTAINER };
+		struct pol_own_ref ref = {
+			.type = bad[i].type != POL_OBJ_NONE ? bad[i].type : POL_OBJ_CONTAINER
+		};
 		const char *why = NULL;
 		char *out = NULL;
 		size_t outlen = 0;
 
-		if (strcmp(bad[i].name, "only a volume of that name") == 0)
-			ref.type = POL_OBJ_VOLUME;
 		snprintf(ref.ref, sizeof(ref.ref), "%s", bad[i].ref);
 		snprintf(ref.id, sizeof(ref.id), "%s", bad[i].id);
 		if (pol_own_pin_refs(pol_ep_lookup(bad[i].ep), bad[i].body, strlen(bad[i].body),
@@ -361,6 +389,27 @@ test_pin_refusals(void **state)
 		if (why == NULL || out != NULL)
 			fail_msg("%s: refused without a reason, or with a body", bad[i].name);
 	}
+}
+
+/* A network named by its name and by its id: once pinned, one key twice. */
+static void
+test_pin_refuses_one_network_twice(void **state)
+{
+	static const char body[] = "{\"NetworkingConfig\":{\"EndpointsConfig\":"
+	                           "{\"n\":{\"Aliases\":[\"a\"]},\"ne7n\":{\"Aliases\":[\"b\"]}}}}";
+	struct pol_own_ref refs[2] = { { .type = POL_OBJ_NETWORK, .ref = "n", .id = "ne7n" },
+		{ .type = POL_OBJ_NETWORK, .ref = "ne7n", .id = "ne7n" } };
+	const char *why = NULL;
+	char *out = NULL;
+	size_t outlen = 0;
+
+	(void)state;
+	assert_int_equal(pol_own_pin_refs(pol_ep_lookup("ContainerCreate"), body, strlen(body),
+	                     refs, 2, &out, &outlen, &why),
+	    -1);
+	assert_null(out);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "twice"));
 }
 
 int
@@ -372,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_labels_inherited),
 		cmocka_unit_test(test_pin_rows),
 		cmocka_unit_test(test_pin_refusals),
+		cmocka_unit_test(test_pin_refuses_one_network_twice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
