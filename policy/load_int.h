@@ -130,6 +130,20 @@ int ld_run_as(struct ld *ld, const struct ld_key *k, void *obj, const char *path
 /* load_values.c: values only the loader uses */
 /* The leading decimal digits of s (no sign, no leading zeros); how many, 0 on error. */
 size_t ld_leading_number(const char *s, uint64_t *out, const char **why);
+
+/* One unit a number may carry ("" for none), and what one of it is worth. */
+struct ld_unit {
+	const char *suffix;
+	uint64_t mult;
+};
+
+/*
+ * A decimal number and then exactly one of the units' suffixes, no more
+ * than "max" once multiplied: the product in *out.  -1 with *why set; "form"
+ * is the reason for a spelling with no number first or no known unit.
+ */
+int ld_parse_with_unit(const char *s, const struct ld_unit *units, size_t n_units, uint64_t max,
+    const char *form, uint64_t *out, const char **why);
 /* tcp://<IPv4>:<port> or tcp://[<IPv6>]:<port>; the address and port in *out. */
 int ld_parse_tcp_url(const char *s, struct ld_tcp_addr *out, const char **why);
 /* Does "a" take the port of "b" (or the other way round) when both are bound? */

@@ -22,7 +22,7 @@
 #include "insp_check.h"
 #include "load_rules.h"
 
-#define KIB (INT64_C(1024))
+#define KIB (UINT64_C(1024))
 
 static bool
 is_digit(char c)
@@ -406,35 +406,19 @@ ld_item_example(enum ld_item kind)
 int
 ld_parse_rule_size(const char *s, int64_t *out, const char **why)
 {
-	static const struct {
-		const char *unit;
-		int64_t mult;
-	} units[] = { { "", 1 }, { "KiB", KIB }, { "MiB", KIB * KIB }, { "GiB", KIB * KIB * KIB },
-		{ "TiB", KIB * KIB * KIB * KIB } };
+	static const struct ld_unit units[] = { { "", 1 }, { "KiB", KIB }, { "MiB", KIB * KIB },
+		{ "GiB", KIB * KIB * KIB }, { "TiB", KIB * KIB * KIB * KIB } };
 	uint64_t v;
-	size_t i, n = ld_leading_number(s, &v, why);
 
-	if (n == 0) {
-		if (!is_digit(s[0]))
-			*why = "must be a size in bytes or with KiB, MiB, GiB or TiB, e.g. 512MiB";
+	if (ld_parse_with_unit(s, units, nitems(units), INT64_MAX,
+	        "must be a size in bytes or with KiB, MiB, GiB or TiB, e.g. 512MiB", &v, why) == -1)
+		return -1;
+	if (v == 0) {
+		*why = "must be at least 1 byte";
 		return -1;
 	}
-	for (i = 0; i < nitems(units); i++) {
-		if (strcmp(s + n, units[i].unit) != 0)
-			continue;
-		if (v > (uint64_t)(INT64_MAX / units[i].mult)) {
-			*why = "is too large";
-			return -1;
-		}
-		if (v == 0) {
-			*why = "must be at least 1 byte";
-			return -1;
-		}
-		*out = (int64_t)v * units[i].mult;
-		return 0;
-	}
-	*why = "must be a size in bytes or with KiB, MiB, GiB or TiB, e.g. 512MiB";
-	return -1;
+	*out = (int64_t)v;
+	return 0;
 }
 
 /* A positive count no larger than the kernel's largest pid_max. */

@@ -86,64 +86,63 @@ pol_parse_id(const char *s, uint32_t *out, const char **why)
 	return 0;
 }
 
-/* "65536", "64KiB", "1MiB". */
 int
-pol_parse_size(const char *s, uint64_t *out, const char **why)
+ld_parse_with_unit(const char *s, const struct ld_unit *units, size_t n_units, uint64_t max,
+    const char *form, uint64_t *out, const char **why)
 {
-	uint64_t v, mult;
-	size_t n = ld_leading_number(s, &v, why);
-
-	if (n == 0) {
-		if (!is_digit(s[0]))
-			*why = "must be a size in bytes, e.g. 65536, 64KiB or 1MiB";
-		return -1;
-	}
-	if (s[n] == '\0')
-		mult = 1;
-	else if (strcmp(s + n, "KiB") == 0)
-		mult = KIB;
-	else if (strcmp(s + n, "MiB") == 0)
-		mult = MIB;
-	else {
-		*why = "must be a size in bytes, e.g. 65536, 64KiB or 1MiB";
-		return -1;
-	}
-	if (v > UINT64_MAX / mult) {
-		*why = "is too large";
-		return -1;
-	}
-	*out = v * mult;
-	return 0;
-}
-
-/* "500ms", "10s", "2m", "1h"; the unit is required. */
-int
-pol_parse_duration_ms(const char *s, uint64_t *out, const char **why)
-{
-	static const struct {
-		const char *unit;
-		uint64_t ms;
-	} units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 } };
 	uint64_t v;
 	size_t i, n = ld_leading_number(s, &v, why);
 
 	if (n == 0) {
 		if (!is_digit(s[0]))
-			*why = "must be a duration with a unit, e.g. 500ms, 10s, 2m or 1h";
+			*why = form;
 		return -1;
 	}
-	for (i = 0; i < nitems(units); i++) {
-		if (strcmp(s + n, units[i].unit) != 0)
+	for (i = 0; i < n_units; i++) {
+		if (strcmp(s + n, units[i].suffix) != 0)
 			continue;
-		if (v > UINT64_MAX / units[i].ms) {
+		if (v > max / units[i].mult) {
 			*why = "is too large";
 			return -1;
 		}
-		*out = v * units[i].ms;
+		*out = v * units[i].mult;
 		return 0;
 	}
-	*why = "must be a duration with a unit, e.g. 500ms, 10s, 2m or 1h";
+	*why = form;
 	return -1;
+}
+
+/* "v" with the largest of the units (listed smallest first) that divides it exactly. */
+static void
+format_with_unit(uint64_t v, const struct ld_unit *units, size_t n_units, char *buf, size_t bufsz)
+{
+	size_t i = n_units - 1;
+
+	while (i > 0 && (v == 0 || v % units[i].mult != 0))
+		i--;
+	snprintf(buf, bufsz, "%llu%s", (unsigned long long)(v / units[i].mult), units[i].suffix);
+}
+
+static const struct ld_unit size_units[] = { { "", 1 }, { "KiB", KIB }, { "MiB", MIB } };
+
+/* The unit is required: a bare number could be read as seconds or as milliseconds. */
+static const struct ld_unit duration_units[] = { { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 },
+	{ "h", 3600 * 1000 } };
+
+/* "65536", "64KiB", "1MiB". */
+int
+pol_parse_size(const char *s, uint64_t *out, const char **why)
+{
+	return ld_parse_with_unit(s, size_units, nitems(size_units), UINT64_MAX,
+	    "must be a size in bytes, e.g. 65536, 64KiB or 1MiB", out, why);
+}
+
+/* "500ms", "10s", "2m", "1h". */
+int
+pol_parse_duration_ms(const char *s, uint64_t *out, const char **why)
+{
+	return ld_parse_with_unit(s, duration_units, nitems(duration_units), UINT64_MAX,
+	    "must be a duration with a unit, e.g. 500ms, 10s, 2m or 1h", out, why);
 }
 
 /* Permission bits as octal digits ("0660", "600"); nothing above 0777. */
@@ -585,25 +584,13 @@ pol_check_pattern(const char *s, const char **why)
 void
 pol_format_size(uint64_t bytes, char *buf, size_t bufsz)
 {
-	if (bytes != 0 && bytes % MIB == 0)
-		snprintf(buf, bufsz, "%lluMiB", (unsigned long long)(bytes / MIB));
-	else if (bytes != 0 && bytes % KIB == 0)
-		snprintf(buf, bufsz, "%lluKiB", (unsigned long long)(bytes / KIB));
-	else
-		snprintf(buf, bufsz, "%llu", (unsigned long long)bytes);
+	format_with_unit(bytes, size_units, nitems(size_units), buf, bufsz);
 }
 
 void
 pol_format_duration(uint64_t ms, char *buf, size_t bufsz)
 {
-	if (ms != 0 && ms % 3600000 == 0)
-		snprintf(buf, bufsz, "%lluh", (unsigned long long)(ms / 3600000));
-	else if (ms != 0 && ms % 60000 == 0)
-		snprintf(buf, bufsz, "%llum", (unsigned long long)(ms / 60000));
-	else if (ms != 0 && ms % 1000 == 0)
-		snprintf(buf, bufsz, "%llus", (unsigned long long)(ms / 1000));
-	else
-		snprintf(buf, bufsz, "%llums", (unsigned long long)ms);
+	format_with_unit(ms, duration_units, nitems(duration_units), buf, bufsz);
 }
 
 /* ---- TLS files and names, client match values ---------------------------------- */
