@@ -352,6 +352,13 @@ pol_chk_labels(struct pol_insp_ctx *ctx, const cJSON *labels, const char *field)
 			    "is a label the policy requires");
 }
 
+struct pol_limit
+pol_chk_limit_of(const cJSON *obj, const char *key, const char *what, bool require, int64_t max)
+{
+	return (struct pol_limit){ key, what, require, max, pol_json_int(obj, key, 0),
+		!pol_json_is_null(pol_json_get(obj, key)) };
+}
+
 void
 pol_chk_limit(struct pol_insp_ctx *ctx, const struct pol_limit *l, const char *prefix, bool update)
 {

@@ -149,6 +149,10 @@ struct pol_limit {
 	bool present;  /* the body sets it (for update) */
 };
 
+/* The limit "key" of "obj" (a checked struct, or NULL): 0 and not present when absent or null. */
+struct pol_limit pol_chk_limit_of(
+    const cJSON *obj, const char *key, const char *what, bool require, int64_t max);
+
 /*
  * A resources finding when the limit is missing although required (or
  * capped), or above the maximum.  On update an absent or zero value leaves

@@ -290,12 +290,9 @@ pol_cc_check_resources(struct pol_insp_ctx *ctx, const cJSON *obj, const char *p
 
 	if (!pol_rule_on(ctx, POL_RULE_RESOURCES))
 		return;
-	l = (struct pol_limit){ "Memory", "memory", r->require_memory, r->max_memory,
-		pol_json_int(obj, "Memory", 0), !pol_json_is_null(pol_json_get(obj, "Memory")) };
+	l = pol_chk_limit_of(obj, "Memory", "memory", r->require_memory, r->max_memory);
 	pol_chk_limit(ctx, &l, prefix, update);
-	l = (struct pol_limit){ "PidsLimit", "pids", r->require_pids_limit, r->max_pids_limit,
-		pol_json_int(obj, "PidsLimit", 0),
-		!pol_json_is_null(pol_json_get(obj, "PidsLimit")) };
+	l = pol_chk_limit_of(obj, "PidsLimit", "pids", r->require_pids_limit, r->max_pids_limit);
 	/* On update too, a PidsLimit of 0 or less removes the limit. */
 	if (update && l.present && l.value == 0)
 		l.value = -1;

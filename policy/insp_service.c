@@ -333,16 +333,11 @@ check_resources(struct pol_insp_ctx *ctx, const cJSON *res)
 
 	if (!pol_rule_on(ctx, POL_RULE_RESOURCES))
 		return;
-	l = (struct pol_limit){ "MemoryBytes", "memory", r->require_memory, r->max_memory,
-		pol_json_int(lim, "MemoryBytes", 0),
-		!pol_json_is_null(pol_json_get(lim, "MemoryBytes")) };
+	l = pol_chk_limit_of(lim, "MemoryBytes", "memory", r->require_memory, r->max_memory);
 	pol_chk_limit(ctx, &l, f, false);
-	l = (struct pol_limit){ "Pids", "pids", r->require_pids_limit, r->max_pids_limit,
-		pol_json_int(lim, "Pids", 0), !pol_json_is_null(pol_json_get(lim, "Pids")) };
+	l = pol_chk_limit_of(lim, "Pids", "pids", r->require_pids_limit, r->max_pids_limit);
 	pol_chk_limit(ctx, &l, f, false);
-	l = (struct pol_limit){ "NanoCPUs", "CPU", r->require_cpu, r->max_nano_cpus,
-		pol_json_int(lim, "NanoCPUs", 0),
-		!pol_json_is_null(pol_json_get(lim, "NanoCPUs")) };
+	l = pol_chk_limit_of(lim, "NanoCPUs", "CPU", r->require_cpu, r->max_nano_cpus);
 	pol_chk_limit(ctx, &l, f, false);
 }
 
