@@ -11,9 +11,10 @@
 #include <stddef.h>
 
 size_t pol_profile_count(void);
-const char *pol_profile_name(int profile);    /* NULL when out of range */
-const char *pol_profile_text(int profile);    /* YAML: the keys of a policy */
-const char *pol_profile_summary(int profile); /* one line, for messages and docs */
-int pol_profile_find(const char *name);       /* -1 when unknown */
+const char *pol_profile_name(int profile); /* NULL when out of range */
+const char *pol_profile_text(int profile); /* YAML: the keys of a policy */
+/* One line: docs/profiles.md opens the profile's section with it (test_profiles.c checks). */
+const char *pol_profile_summary(int profile);
+int pol_profile_find(const char *name); /* -1 when unknown */
 
 #endif

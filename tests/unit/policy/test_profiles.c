@@ -425,11 +425,14 @@ test_profiles_lint(void **state)
 	}
 }
 
-/* docs/profiles.md shows each profile's text exactly, in a yaml block under its heading. */
+/*
+ * docs/profiles.md opens each profile's section with its summary, and shows
+ * its text exactly, in a yaml block under its heading.
+ */
 static void
 test_profiles_documented(void **state)
 {
-	char *doc, block[8192], heading[64];
+	char *doc, block[8192], heading[64], opening[256];
 	FILE *f = fopen(DOCS, "rb");
 	long n;
 	size_t i;
@@ -452,6 +455,11 @@ test_profiles_documented(void **state)
 		if (strstr(doc, heading) == NULL)
 			fail_msg(
 			    "docs/profiles.md has no heading \"### %s\"", pol_profile_name((int)i));
+		snprintf(opening, sizeof(opening), "%s\n%s", heading, pol_profile_summary((int)i));
+		if (strstr(doc, opening) == NULL)
+			fail_msg(
+			    "docs/profiles.md does not open profile %s with its summary \"%s\"",
+			    pol_profile_name((int)i), pol_profile_summary((int)i));
 		if (strstr(strstr(doc, heading), block) == NULL)
 			fail_msg("docs/profiles.md does not show profile %s as it is:\n%s",
 			    pol_profile_name((int)i), block);
