@@ -97,6 +97,7 @@ static void tls_write_ready(struct sock *s);
 static void tls_write(struct sock *s);
 static void tls_handshake(struct sock *s);
 static void tls_update_write(struct sock *s);
+static void tls_shutdown_write(struct sock *s);
 
 /* Callbacks may free the socket: it then lives until they return. */
 static void
@@ -566,8 +567,6 @@ sock_set_read_size(struct sock *s, size_t n)
 {
 	s->read_size = n;
 }
-
-static void tls_shutdown_write(struct sock *s);
 
 void
 sock_shutdown_write(struct sock *s)

@@ -73,10 +73,10 @@ void sock_shutdown_write(struct sock *s);
 
 /*
  * TLS mode: from now on every byte in and out of s goes through "tc"
- * (tls_conn_new()), which the socket owns from this call on (also when it fails).  Call it
- * before any byte was read, on a socket with a descriptor: right after
- * sock_new() for an accepted connection (server = true), or right after
- * sock_connect() (server = false).
+ * (tls_conn_new(), whose context gives the role), which the socket owns from
+ * this call on (also when it fails).  Call it before any byte was read, on a
+ * socket with a descriptor: right after sock_new() for an accepted
+ * connection, or right after sock_connect() for an outgoing one.
  *
  * The handshake runs inside the socket, whatever the owner's read setting.
  * Bytes queued on the output meanwhile wait for its end.  It ends with

@@ -1,9 +1,10 @@
 /*
  * One TLS connection, as the program's socket layer (sock.c) drives it: each
  * call is one OpenSSL operation, and its outcome is a tls_io, so that the
- * socket layer decides which readiness to wait for without seeing OpenSSL.
- * The thread's OpenSSL error queue is cleared before and after each call: a
- * stale error would be taken for the cause of the next failure.
+ * socket layer decides which readiness to wait for without seeing OpenSSL;
+ * a failure also leaves its reason in words an operator recognises.  The
+ * thread's OpenSSL error queue is cleared before each call and after a
+ * failure: a stale error would be taken for the cause of the next one.
  */
 #include "sockwarden/compat.h"
 
@@ -88,8 +89,7 @@ tlsm_conn_attach(struct tls_conn *tc, int fd)
 	 * so a cut request or response is still seen as incomplete.
 	 */
 	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	/* The role comes with the SSL (its method or tlsm_new_ssl()); SSL_do_handshake needs it
-	 * set. */
+	/* The role comes with the SSL's method; SSL_do_handshake() needs it set. */
 	if (SSL_is_server(ssl) == 1)
 		SSL_set_accept_state(ssl);
 	else
@@ -101,6 +101,102 @@ bool
 tlsm_conn_is_server(const struct tls_conn *tc)
 {
 	return SSL_is_server(tc->ssl) == 1;
+}
+
+/* Verification results with a name an operator recognises; the rest use OpenSSL's words. */
+static const struct {
+	long result;
+	const char *text;
+} verify_reasons[] = {
+	{ X509_V_ERR_CERT_HAS_EXPIRED, "certificate expired" },
+	{ X509_V_ERR_CERT_NOT_YET_VALID, "certificate not yet valid" },
+	{ X509_V_ERR_CERT_REVOKED, "certificate revoked" },
+	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "unknown CA" },
+	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "unknown CA" },
+	{ X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "unknown CA" },
+	{ X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "unknown CA" },
+	{ X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "unknown CA" },
+	{ X509_V_ERR_CERT_UNTRUSTED, "unknown CA" },
+	{ X509_V_ERR_HOSTNAME_MISMATCH, "certificate name mismatch" },
+	{ X509_V_ERR_IP_ADDRESS_MISMATCH, "certificate name mismatch" },
+	{ X509_V_ERR_UNABLE_TO_GET_CRL, "CRL unavailable" },
+	{ X509_V_ERR_CRL_HAS_EXPIRED, "CRL expired" },
+	{ X509_V_ERR_CRL_NOT_YET_VALID, "CRL not yet valid" },
+	{ X509_V_ERR_INVALID_PURPOSE, "certificate not valid for this use" },
+	{ X509_V_ERR_EE_KEY_TOO_SMALL, "certificate key too weak" },
+	{ X509_V_ERR_CA_KEY_TOO_SMALL, "CA key too weak" },
+	{ X509_V_ERR_CA_MD_TOO_WEAK, "certificate signature too weak" },
+};
+
+/* Handshake failures of our own side (alerts from the peer are handled apart). */
+static const struct {
+	int reason;
+	const char *text;
+} ssl_reasons[] = {
+	{ SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "no client certificate" },
+	{ SSL_R_UNSUPPORTED_PROTOCOL, "protocol version" },
+	{ SSL_R_VERSION_TOO_LOW, "protocol version" },
+	{ SSL_R_WRONG_VERSION_NUMBER, "protocol version" },
+	{ SSL_R_NO_PROTOCOLS_AVAILABLE, "protocol version" },
+	{ SSL_R_UNKNOWN_PROTOCOL, "protocol version" },
+	{ SSL_R_HTTP_REQUEST, "plain HTTP sent to a TLS port" },
+	{ SSL_R_HTTPS_PROXY_REQUEST, "plain HTTP sent to a TLS port" },
+	{ SSL_R_NO_SHARED_CIPHER, "no shared cipher" },
+	{ SSL_R_NO_SHARED_GROUPS, "no shared group" },
+	{ SSL_R_NO_SUITABLE_KEY_SHARE, "no shared group" },
+	{ SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, "no shared signature algorithm" },
+	{ SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM, "no shared signature algorithm" },
+	{ SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, "bad record MAC" },
+};
+
+/*
+ * Why an SSL call on "ssl" just failed, in a few words for the log, from the
+ * thread's OpenSSL error queue and the certificate verification result:
+ * "certificate expired", "unknown CA", "no client certificate", "protocol
+ * version", "peer alert: <description>", or OpenSSL's own reason.  Writes
+ * at most bufsz bytes (NUL-terminated); leaves the error queue as it is.
+ */
+static void
+failure_reason(const SSL *ssl, char *buf, size_t bufsz)
+{
+	unsigned long e = ERR_peek_error();
+	int reason = ERR_GET_REASON(e);
+	long v;
+	size_t i;
+
+	if (e == 0 || ERR_GET_LIB(e) != ERR_LIB_SSL) {
+		snprintf(buf, bufsz, "%s", e == 0 ? "TLS failure" : tlsm_ossl_reason());
+		return;
+	}
+	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+		v = SSL_get_verify_result(ssl);
+		for (i = 0; i < nitems(verify_reasons); i++) {
+			if (verify_reasons[i].result == v) {
+				snprintf(buf, bufsz, "%s", verify_reasons[i].text);
+				return;
+			}
+		}
+		snprintf(buf, bufsz, "%s", X509_verify_cert_error_string(v));
+		return;
+	}
+	/* An alert the peer sent us: its reason code is the alert's plus an offset. */
+	if (reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+		int alert = reason - SSL_AD_REASON_OFFSET;
+
+		/* OpenSSL 3.0 names no TLS 1.3 alert: "unknown" for a missing certificate. */
+		snprintf(buf, bufsz, "peer alert: %s",
+		    alert == TLS13_AD_CERTIFICATE_REQUIRED ? "certificate required" :
+		    alert == TLS13_AD_MISSING_EXTENSION    ? "missing extension" :
+		                                             SSL_alert_desc_string_long(alert));
+		return;
+	}
+	for (i = 0; i < nitems(ssl_reasons); i++) {
+		if (ssl_reasons[i].reason == reason) {
+			snprintf(buf, bufsz, "%s", ssl_reasons[i].text);
+			return;
+		}
+	}
+	snprintf(buf, bufsz, "%s", tlsm_ossl_reason());
 }
 
 /*
@@ -123,7 +219,7 @@ outcome(struct tls_conn *tc, int rc, int saved)
 			    saved == 0 ? "connection closed" : strerror(saved));
 		errno = saved != 0 ? saved : ECONNRESET;
 	} else {
-		tlsm_failure_reason(tc->ssl, tc->err, sizeof(tc->err));
+		failure_reason(tc->ssl, tc->err, sizeof(tc->err));
 		errno = EPROTO;
 	}
 	ERR_clear_error();

@@ -77,9 +77,8 @@ file_load(const char *what, const char *path, const struct sw_file_rules *rules,
 	return 0;
 }
 
-/* The oldest queued OpenSSL error is the cause; later ones are its callers' view. */
-static const char *
-ossl_reason(void)
+const char *
+tlsm_ossl_reason(void)
 {
 	unsigned long e = ERR_peek_error();
 	const char *r = NULL;
@@ -94,7 +93,7 @@ ossl_reason(void)
 static void
 ossl_fail(char *err, size_t errsz, const char *what, const char *path, const char *doing)
 {
-	snprintf(err, errsz, "%s %s: %s: %s", what, path, doing, ossl_reason());
+	snprintf(err, errsz, "%s %s: %s: %s", what, path, doing, tlsm_ossl_reason());
 	ERR_clear_error();
 }
 
@@ -330,7 +329,7 @@ ctx_base(const SSL_METHOD *method, char *err, size_t errsz)
 
 	ERR_clear_error();
 	if ((sc = SSL_CTX_new(method)) == NULL) {
-		snprintf(err, errsz, "creating a TLS context: %s", ossl_reason());
+		snprintf(err, errsz, "creating a TLS context: %s", tlsm_ossl_reason());
 		ERR_clear_error();
 		return NULL;
 	}
@@ -354,7 +353,7 @@ ctx_base(const SSL_METHOD *method, char *err, size_t errsz)
 	    SSL_CTX_set_cipher_list(sc, TLS12_CIPHERS) != 1 ||
 	    SSL_CTX_set_ciphersuites(sc, TLS13_SUITES) != 1 ||
 	    SSL_CTX_set1_groups_list(sc, groups) != 1) {
-		snprintf(err, errsz, "setting TLS versions and ciphers: %s", ossl_reason());
+		snprintf(err, errsz, "setting TLS versions and ciphers: %s", tlsm_ossl_reason());
 		ERR_clear_error();
 		SSL_CTX_free(sc);
 		return NULL;
@@ -490,96 +489,6 @@ err_free:
 	return NULL;
 }
 
-/* Verification results with a name an operator recognises; the rest use OpenSSL's words. */
-static const struct {
-	long result;
-	const char *text;
-} verify_reasons[] = {
-	{ X509_V_ERR_CERT_HAS_EXPIRED, "certificate expired" },
-	{ X509_V_ERR_CERT_NOT_YET_VALID, "certificate not yet valid" },
-	{ X509_V_ERR_CERT_REVOKED, "certificate revoked" },
-	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "unknown CA" },
-	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "unknown CA" },
-	{ X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "unknown CA" },
-	{ X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "unknown CA" },
-	{ X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "unknown CA" },
-	{ X509_V_ERR_CERT_UNTRUSTED, "unknown CA" },
-	{ X509_V_ERR_HOSTNAME_MISMATCH, "certificate name mismatch" },
-	{ X509_V_ERR_IP_ADDRESS_MISMATCH, "certificate name mismatch" },
-	{ X509_V_ERR_UNABLE_TO_GET_CRL, "CRL unavailable" },
-	{ X509_V_ERR_CRL_HAS_EXPIRED, "CRL expired" },
-	{ X509_V_ERR_CRL_NOT_YET_VALID, "CRL not yet valid" },
-	{ X509_V_ERR_INVALID_PURPOSE, "certificate not valid for this use" },
-	{ X509_V_ERR_EE_KEY_TOO_SMALL, "certificate key too weak" },
-	{ X509_V_ERR_CA_KEY_TOO_SMALL, "CA key too weak" },
-	{ X509_V_ERR_CA_MD_TOO_WEAK, "certificate signature too weak" },
-};
-
-/* Handshake failures of our own side (alerts from the peer are handled apart). */
-static const struct {
-	int reason;
-	const char *text;
-} ssl_reasons[] = {
-	{ SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "no client certificate" },
-	{ SSL_R_UNSUPPORTED_PROTOCOL, "protocol version" },
-	{ SSL_R_VERSION_TOO_LOW, "protocol version" },
-	{ SSL_R_WRONG_VERSION_NUMBER, "protocol version" },
-	{ SSL_R_NO_PROTOCOLS_AVAILABLE, "protocol version" },
-	{ SSL_R_UNKNOWN_PROTOCOL, "protocol version" },
-	{ SSL_R_HTTP_REQUEST, "plain HTTP sent to a TLS port" },
-	{ SSL_R_HTTPS_PROXY_REQUEST, "plain HTTP sent to a TLS port" },
-	{ SSL_R_NO_SHARED_CIPHER, "no shared cipher" },
-	{ SSL_R_NO_SHARED_GROUPS, "no shared group" },
-	{ SSL_R_NO_SUITABLE_KEY_SHARE, "no shared group" },
-	{ SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS, "no shared signature algorithm" },
-	{ SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM, "no shared signature algorithm" },
-	{ SSL_R_UNEXPECTED_EOF_WHILE_READING, "connection closed during handshake" },
-	{ SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, "bad record MAC" },
-};
-
-void
-tlsm_failure_reason(const SSL *ssl, char *buf, size_t bufsz)
-{
-	unsigned long e = ERR_peek_error();
-	int reason = ERR_GET_REASON(e);
-	long v;
-	size_t i;
-
-	if (e == 0 || ERR_GET_LIB(e) != ERR_LIB_SSL) {
-		snprintf(buf, bufsz, "%s", e == 0 ? "TLS failure" : ossl_reason());
-		return;
-	}
-	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
-		v = SSL_get_verify_result(ssl);
-		for (i = 0; i < nitems(verify_reasons); i++) {
-			if (verify_reasons[i].result == v) {
-				snprintf(buf, bufsz, "%s", verify_reasons[i].text);
-				return;
-			}
-		}
-		snprintf(buf, bufsz, "%s", X509_verify_cert_error_string(v));
-		return;
-	}
-	/* An alert the peer sent us: its reason code is the alert's plus an offset. */
-	if (reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
-		int alert = reason - SSL_AD_REASON_OFFSET;
-
-		/* OpenSSL 3.0 names no TLS 1.3 alert: "unknown" for a missing certificate. */
-		snprintf(buf, bufsz, "peer alert: %s",
-		    alert == TLS13_AD_CERTIFICATE_REQUIRED ? "certificate required" :
-		    alert == TLS13_AD_MISSING_EXTENSION    ? "missing extension" :
-		                                             SSL_alert_desc_string_long(alert));
-		return;
-	}
-	for (i = 0; i < nitems(ssl_reasons); i++) {
-		if (ssl_reasons[i].reason == reason) {
-			snprintf(buf, bufsz, "%s", ssl_reasons[i].text);
-			return;
-		}
-	}
-	snprintf(buf, bufsz, "%s", ossl_reason());
-}
-
 void
 tlsm_ctx_free(struct tls_ctx *ctx)
 {
@@ -596,11 +505,8 @@ tlsm_new_ssl(struct tls_ctx *ctx)
 
 	if ((ssl = SSL_new(ctx->ssl_ctx)) == NULL)
 		goto err;
-	if (!ctx->client) {
-		SSL_set_accept_state(ssl);
+	if (!ctx->client)
 		return ssl;
-	}
-	SSL_set_connect_state(ssl);
 	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	if (ctx->host_is_ip) {
 		/* RFC 6066: SNI carries host names only, never address literals. */

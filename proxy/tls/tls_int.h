@@ -28,20 +28,18 @@ struct tls_ctx *tlsm_client_ctx_new(
     const struct sw_tls_cfg *cfg, const char *host, char *err, size_t errsz);
 void tlsm_ctx_free(struct tls_ctx *ctx);
 /*
- * A new connection object for ctx, in the right role (accept for listener
- * contexts, connect for client ones; a client one also carries SNI and the
- * name to verify).  It holds its own reference to the OpenSSL context, so
- * ctx may be released while it lives.  NULL on allocation failure.
+ * A new connection object for ctx.  Its role comes with the context's
+ * method (SSL_is_server()); a client one also carries SNI and the name to
+ * verify.  It holds its own reference to the OpenSSL context, so ctx may be
+ * released while it lives.  NULL on allocation failure.
  */
 SSL *tlsm_new_ssl(struct tls_ctx *ctx);
 /*
- * Why an SSL call on "ssl" just failed, in a few words for the log, from the
- * thread's OpenSSL error queue and the certificate verification result:
- * "certificate expired", "unknown CA", "no client certificate", "protocol
- * version", "peer alert: <description>", or OpenSSL's own reason.  Writes
- * at most bufsz bytes (NUL-terminated); leaves the error queue as it is.
+ * The reason of the oldest error in the thread's OpenSSL queue (the cause;
+ * later ones are its callers' view), or "unknown OpenSSL error".  Leaves
+ * the queue as it is.
  */
-void tlsm_failure_reason(const SSL *ssl, char *buf, size_t bufsz);
+const char *tlsm_ossl_reason(void);
 
 /* tls_conn.c: one connection; the operations behind tls_conn_*() in tls.h. */
 struct tls_conn *tlsm_conn_new(struct tls_ctx *ctx);
