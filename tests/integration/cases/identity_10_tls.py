@@ -56,7 +56,7 @@ chmod 600 c/server-key.pem && chmod 644 c/server.pem c/ca.pem
 # SIGHUP with a broken certificate, then with a key others can read: both reloads are
 # refused and the listener keeps serving with the files it has.
 RELOAD_SH = TLS_SCRIPT_START + """\
-sed "s/@PORT@/$PORT/" reload.tmpl > reload.yaml
+sed "s/@PORT@/$PORT/" tls.tmpl > reload.yaml
 $SW_BIN -f reload.yaml > reload.log 2>&1 & PID=$!
 try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/alice/cert.pem $CERTS/alice/key.pem; }
 for i in $(seq 100); do try | grep -q '^OK' && break; sleep 0.1; done
@@ -69,17 +69,6 @@ grep -c 'reload failed' reload.log | sed 's/^/refused reloads: /'
 grep -q 'server-key.pem' reload.log && echo "key named in the log"
 kill $PID; wait $PID
 """
-RELOAD_TMPL = """\
-upstream: unix://$DAEMON_SOCK
-listeners:
-  - name: tls
-    listen: tcp://127.0.0.1:@PORT@
-    tls: { cert: $CASE_DIR/c/server.pem, key: $CASE_DIR/c/server-key.pem, ca: $CERTS/ca.pem }
-    policy: all
-log: { level: info, audit: off }
-policies:
-  all: { allow: ["*"] }
-"""
 
 # A CA bundle others can write is an attacker's way to mint client identities. SIGHUP after
 # another CA (the one that signed "other") is written into a group-writable ca.pem: the
@@ -87,7 +76,7 @@ policies:
 # Made go-w again, the same file is accepted on the next SIGHUP: the refusal was the mode.
 # A start with the group-writable file fails, naming the file.
 WRITABLE_CA_SH = TLS_SCRIPT_START + """\
-sed "s/@PORT@/$PORT/" ca.tmpl > ca.yaml
+sed "s/@PORT@/$PORT/" tls.tmpl > ca.yaml
 $SW_BIN -f ca.yaml > ca.log 2>&1 & PID=$!
 try() { /usr/bin/python3 $INTEG_DIR/tls/try_tls.py $PORT $CERTS/ca.pem $CERTS/$1/cert.pem $CERTS/$1/key.pem; }
 for i in $(seq 100); do try alice | grep -q '^OK' && break; sleep 0.1; done
@@ -97,14 +86,16 @@ echo "writable ca: alice $(try alice); other $(try other)"
 grep -q "reload failed.*ca $CASE_DIR/c/ca.pem: writable by its group or by others (mode 0664)" ca.log && echo "reload refusal names the ca"
 # Another port, so that only the CA can stop this one from starting.
 PORT2=$(free_port)
-sed "s/@PORT@/$PORT2/" ca.tmpl > start.yaml
+sed "s/@PORT@/$PORT2/" tls.tmpl > start.yaml
 timeout 10 $SW_BIN -f start.yaml > start.log 2>&1; echo "start with it: exit $?"
 grep -q "ca $CASE_DIR/c/ca.pem: writable by its group" start.log && echo "start refusal names the ca"
 chmod 644 c/ca.pem; kill -HUP $PID; sleep 0.5
 echo "go-w again: alice $(try alice | cut -d' ' -f1); other $(try other)"
 kill $PID; wait $PID
 """
-CA_TMPL = """\
+# A TLS listener on @PORT@ from the files in c/ (see TLS_SCRIPT_START), as the scripts above
+# change them.
+TLS_TMPL = """\
 upstream: unix://$DAEMON_SOCK
 listeners:
   - name: tls
@@ -119,7 +110,7 @@ policies:
 # OpenSSL is mapped only by a configuration with TLS (proxy/tls_module.h), and only from
 # a module file that no one but root, us or the program's owner could have written.
 MODULE_SH = TLS_SCRIPT_START + """\
-sed "s/@PORT@/$PORT/" ca.tmpl > tls.yaml
+sed "s/@PORT@/$PORT/" tls.tmpl > tls.yaml
 openssl_in() { grep -qE 'libssl|libcrypto|sockwarden-tls' /proc/$1/maps && echo mapped || echo none; }
 $SW_BIN -f plain.yaml > plain.log 2>&1 & PID=$!
 for i in $(seq 100); do [ -S plain.sock ] && break; sleep 0.1; done
@@ -283,7 +274,7 @@ CASES = [
         "name": "tls-reload-bad-files-keep-old",
         "policy": "identity",
         "proxy_only": True,
-        "files": {"reload.sh": RELOAD_SH, "reload.tmpl": RELOAD_TMPL},
+        "files": {"reload.sh": RELOAD_SH, "tls.tmpl": TLS_TMPL},
         "cmd": "sh reload.sh",
         "expect": {"exit": 0, "stdout": ["first: OK 200", "bad cert: OK 200",
                                          "open key: OK 200", "refused reloads: 2",
@@ -293,7 +284,7 @@ CASES = [
         "name": "tls-writable-ca-refused",
         "policy": "identity",
         "proxy_only": True,
-        "files": {"ca.sh": WRITABLE_CA_SH, "ca.tmpl": CA_TMPL},
+        "files": {"ca.sh": WRITABLE_CA_SH, "tls.tmpl": TLS_TMPL},
         "cmd": "sh ca.sh",
         "expect": {"exit": 0, "stdout": ["first: alice OK 200",
                                          "writable ca: alice OK 200; other REFUSED",
@@ -306,7 +297,7 @@ CASES = [
         "name": "tls-openssl-only-when-asked",
         "policy": "identity",
         "proxy_only": True,
-        "files": {"module.sh": MODULE_SH, "ca.tmpl": CA_TMPL, "plain.yaml": PLAIN_YAML},
+        "files": {"module.sh": MODULE_SH, "tls.tmpl": TLS_TMPL, "plain.yaml": PLAIN_YAML},
         "cmd": "sh module.sh",
         "expect": {"exit": 0, "stdout": ["plain: linux OpenSSL none",
                                          "tls: OK 200 OpenSSL mapped",

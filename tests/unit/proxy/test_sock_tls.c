@@ -4,7 +4,8 @@
  * loopback), certificates made in-process.  Handshakes that must pass or
  * fail with a given reason, 4 MiB echoed both ways through small reads under
  * a read ceiling (bytes left inside OpenSSL must still arrive), half-close
- * in both directions, and the context loader's refusals.  Also the splice
+ * in both directions, the context loader's refusals, and the module's
+ * entry point refusing a program built from other sources.  Also the splice
  * pipe between two plain socks (sock_pipe_start): n bytes or until EOF,
  * bytes read before first, a slow reader, and what src does afterwards.
  */
@@ -1097,7 +1098,7 @@ test_sock_tls_partial_record_waits(void **state)
 	pair_free(&p);
 }
 
-/* A plain sock stays plain: no SSL, no TLS reason. */
+/* A plain sock stays plain: no TLS connection, no TLS reason. */
 static void
 test_sock_tls_plain_untouched(void **state)
 {
@@ -1113,7 +1114,8 @@ test_sock_tls_plain_untouched(void **state)
 	b = sock_new(base, fds[1], NULL, NULL, NULL, NULL);
 	assert_null(sock_tls_conn(a));
 	assert_null(sock_tls_error(a));
-	/* Starting TLS twice, or on a socket with no descriptor, is refused (and frees the SSL). */
+	/* Starting TLS twice, or on a socket with no descriptor, is refused (and frees the conn).
+	 */
 	{
 		struct sock *none = sock_new(base, -1, NULL, NULL, NULL, NULL);
 
@@ -1507,47 +1509,77 @@ test_sock_tls_ctx(void **state)
 		fail_msg("case \"%s\": OpenSSL errors left queued", c->name);
 }
 
+/* ---- the module's entry point ------------------------------------------------------ */
+
+struct init_case {
+	const char *name;
+	const char *abi;
+	size_t ops_size;
+	bool no_host;
+};
+
+/* What a program built from other sources would offer: each is refused. */
+static const struct init_case init_cases[] = {
+	{ "another ABI string", "sockwarden-tls 0", sizeof(struct tls_ops), false },
+	{ "a shorter table", SW_TLS_MODULE_ABI, sizeof(struct tls_ops) - sizeof(void (*)(void)),
+	    false },
+	{ "a longer table", SW_TLS_MODULE_ABI, sizeof(struct tls_ops) + sizeof(void (*)(void)),
+	    false },
+	{ "no host functions", SW_TLS_MODULE_ABI, sizeof(struct tls_ops), true },
+};
+
+static void
+test_tls_module_init_refuses(void **state)
+{
+	const struct tls_host *host = tlsm_host; /* the program's, set by pki_setup() */
+	size_t i;
+
+	(void)state;
+	assert_non_null(host);
+	for (i = 0; i < nitems(init_cases); i++) {
+		const struct init_case *c = &init_cases[i];
+
+		if (sw_tls_module_init(c->abi, c->ops_size, c->no_host ? NULL : host) != NULL)
+			fail_msg("case \"%s\": a table, want none", c->name);
+		if (tlsm_host != host)
+			fail_msg("case \"%s\": the module's host functions changed", c->name);
+	}
+	assert_non_null(sw_tls_module_init(SW_TLS_MODULE_ABI, sizeof(struct tls_ops), host));
+}
+
+/* One test per row of "rows" (count of them, size bytes each), named by the row's first field. */
+static void
+add_rows(struct CMUnitTest *tests, size_t *n, CMUnitTestFunction fn, void *rows, size_t size,
+    size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		void *row = (char *)rows + i * size;
+		struct CMUnitTest t = cmocka_unit_test_prestate(fn, row);
+
+		t.name = *(const char **)row; /* every row starts with its name */
+		tests[(*n)++] = t;
+	}
+}
+
+#define ADD_ROWS(fn, rows) add_rows(tests, &n, fn, rows, sizeof(rows[0]), nitems(rows))
+
 int
 main(void)
 {
 	struct CMUnitTest tests[nitems(hs_cases) + nitems(raw_cases) + nitems(echo_cases) +
-	                        nitems(ctx_cases) + nitems(pipe_cases) + 3];
-	size_t i, n = 0;
+	                        nitems(ctx_cases) + nitems(pipe_cases) + 4];
+	size_t n = 0;
 
-	for (i = 0; i < nitems(ctx_cases); i++) {
-		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_tls_ctx, &ctx_cases[i]);
-
-		t.name = ctx_cases[i].name;
-		tests[n++] = t;
-	}
-	for (i = 0; i < nitems(hs_cases); i++) {
-		struct CMUnitTest t =
-		    cmocka_unit_test_prestate(test_sock_tls_handshake, &hs_cases[i]);
-
-		t.name = hs_cases[i].name;
-		tests[n++] = t;
-	}
-	for (i = 0; i < nitems(raw_cases); i++) {
-		struct CMUnitTest t =
-		    cmocka_unit_test_prestate(test_sock_tls_raw_peer, &raw_cases[i]);
-
-		t.name = raw_cases[i].name;
-		tests[n++] = t;
-	}
-	for (i = 0; i < nitems(echo_cases); i++) {
-		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_tls_echo, &echo_cases[i]);
-
-		t.name = echo_cases[i].name;
-		tests[n++] = t;
-	}
-	for (i = 0; i < nitems(pipe_cases); i++) {
-		struct CMUnitTest t = cmocka_unit_test_prestate(test_sock_splice, &pipe_cases[i]);
-
-		t.name = pipe_cases[i].name;
-		tests[n++] = t;
-	}
+	ADD_ROWS(test_sock_tls_ctx, ctx_cases);
+	ADD_ROWS(test_sock_tls_handshake, hs_cases);
+	ADD_ROWS(test_sock_tls_raw_peer, raw_cases);
+	ADD_ROWS(test_sock_tls_echo, echo_cases);
+	ADD_ROWS(test_sock_splice, pipe_cases);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_tcp_connect);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_partial_record_waits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_plain_untouched);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_tls_module_init_refuses);
 	return _cmocka_run_group_tests("sock_tls", tests, n, pki_setup, pki_teardown);
 }

@@ -48,15 +48,16 @@ copy_file(const char *src, const char *dst, mode_t mode)
 	close(out);
 }
 
-/* Loading from "paths" fails, and the message says "want". */
+/* Loading from "paths" fails, and the message says "want" (case "name"). */
 static void
-assert_refused(const char *const *paths, size_t n, const char *want)
+assert_refused(const char *name, const char *const *paths, size_t n, const char *want)
 {
 	char err[1024] = "";
 
-	assert_int_equal(tls_module_load_from(paths, n, err, sizeof(err)), -1);
+	if (tls_module_load_from(paths, n, err, sizeof(err)) != -1)
+		fail_msg("case \"%s\": loaded, want \"%s\"", name, want);
 	if (strstr(err, want) == NULL)
-		fail_msg("error \"%s\", want it to say \"%s\"", err, want);
+		fail_msg("case \"%s\": error \"%s\", want it to say \"%s\"", name, err, want);
 }
 
 static int
@@ -83,81 +84,111 @@ test_absent_names_every_place(void **state)
 	(void)state;
 	path_in_dir(a, sizeof(a), "nothing-here.so");
 	path_in_dir(b, sizeof(b), "nor-here.so");
-	assert_refused(paths, 2, "is not installed");
-	assert_refused(paths, 2, a);
-	assert_refused(paths, 2, b);
+	assert_refused("absent", paths, 2, "is not installed");
+	assert_refused("absent", paths, 2, a);
+	assert_refused("absent", paths, 2, b);
 }
 
+/* How a refused row makes its candidate file. */
+enum make {
+	MAKE_COPY,         /* a copy of the real module with "mode" */
+	MAKE_COPY_NOBODY,  /* the same, then given to uid 65534 (root only) */
+	MAKE_LINK_TO_COPY, /* a symlink to such a copy: the file it opens is checked */
+	MAKE_DIR,
+	MAKE_FIFO,      /* open() must not wait for a writer */
+	MAKE_TEXT,      /* a regular file that is no ELF object */
+	MAKE_UNDER_REG, /* a path through a regular file: open() fails (ENOTDIR) */
+	MAKE_NONE,      /* "fake" names a built module */
+};
+
+struct refused_case {
+	const char *name;
+	enum make make;
+	mode_t mode;
+	const char *fake; /* MAKE_NONE: the module to offer */
+	const char *want; /* in the error, after "TLS module <path>" */
+};
+
+static struct refused_case refused_cases[] = {
+	{ "group-writable module", MAKE_COPY, 0775, NULL, ": writable by its group or by others" },
+	{ "world-writable module", MAKE_COPY, 0757, NULL, ": writable by its group or by others" },
+	{ "symlink to a group-writable module", MAKE_LINK_TO_COPY, 0775, NULL,
+	    ": writable by its group or by others" },
+	{ "module owned by another user", MAKE_COPY_NOBODY, 0755, NULL,
+	    ": owned by someone other than root, us or the program's owner" },
+	{ "a directory", MAKE_DIR, 0755, NULL, ": not a regular file" },
+	{ "a FIFO", MAKE_FIFO, 0644, NULL, ": not a regular file" },
+	{ "a path through a regular file", MAKE_UNDER_REG, 0644, NULL,
+	    ": cannot open: Not a directory" },
+	{ "not a shared object", MAKE_TEXT, 0644, NULL, ": " },
+	{ "a shared object with no entry point", MAKE_NONE, 0, SW_TEST_FAKE_NO_INIT,
+	    ": no sw_tls_module_init: not a sockwarden TLS module" },
+	{ "a module built from other sources", MAKE_NONE, 0, SW_TEST_FAKE_OTHER_ABI,
+	    " was built from other sockwarden sources" },
+};
+
+/* The candidate file of row "c" at "p" (in dir, named after the row's index "i"). */
 static void
-test_writable_by_others_is_refused(void **state)
+make_candidate(const struct refused_case *c, size_t i, char *p, size_t size)
 {
-	char p[128], q[128];
-	const char *paths[] = { p, SW_TEST_TLS_MODULE };
-	const char *other[] = { q };
-
-	(void)state;
-	path_in_dir(p, sizeof(p), "group-writable.so");
-	copy_file(SW_TEST_TLS_MODULE, p, 0775);
-	/* Refused, and the good module after it is not tried: the operator must hear of it. */
-	assert_refused(paths, 2, "writable by its group or by others");
-	path_in_dir(q, sizeof(q), "world-writable.so");
-	copy_file(SW_TEST_TLS_MODULE, q, 0757);
-	assert_refused(other, 1, "writable by its group or by others");
-}
-
-static void
-test_not_a_regular_file_is_refused(void **state)
-{
-	char p[128];
-	const char *paths[] = { p };
-
-	(void)state;
-	path_in_dir(p, sizeof(p), "a-directory.so");
-	assert_int_equal(mkdir(p, 0755), 0);
-	assert_refused(paths, 1, "not a regular file");
-}
-
-static void
-test_foreign_owner_is_refused(void **state)
-{
-	char p[128];
-	const char *paths[] = { p };
-
-	(void)state;
-	if (geteuid() != 0)
-		skip(); /* only root can give a file away */
-	path_in_dir(p, sizeof(p), "nobodys.so");
-	copy_file(SW_TEST_TLS_MODULE, p, 0755);
-	assert_int_equal(chown(p, 65534, 65534), 0);
-	assert_refused(paths, 1, "owned by someone other than root, us or the program's owner");
-}
-
-static void
-test_not_a_shared_object_is_refused(void **state)
-{
-	char p[128], msg[160];
-	const char *paths[] = { p };
+	char name[32], copy[128];
 	int fd;
 
-	(void)state;
-	path_in_dir(p, sizeof(p), "text.so");
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd != -1);
-	assert_int_equal(write(fd, "not ELF\n", 8), 8);
-	close(fd);
-	snprintf(msg, sizeof(msg), "TLS module %s: ", p);
-	assert_refused(paths, 1, msg);
+	snprintf(name, sizeof(name), "row%zu.so", i);
+	path_in_dir(p, size, name);
+	switch (c->make) {
+	case MAKE_COPY:
+		copy_file(SW_TEST_TLS_MODULE, p, c->mode);
+		break;
+	case MAKE_COPY_NOBODY:
+		copy_file(SW_TEST_TLS_MODULE, p, c->mode);
+		assert_int_equal(chown(p, 65534, 65534), 0);
+		break;
+	case MAKE_LINK_TO_COPY:
+		snprintf(name, sizeof(name), "row%zu-target.so", i);
+		path_in_dir(copy, sizeof(copy), name);
+		copy_file(SW_TEST_TLS_MODULE, copy, c->mode);
+		assert_int_equal(symlink(copy, p), 0);
+		break;
+	case MAKE_DIR:
+		assert_int_equal(mkdir(p, c->mode), 0);
+		break;
+	case MAKE_FIFO:
+		assert_int_equal(mkfifo(p, c->mode), 0);
+		break;
+	case MAKE_TEXT:
+	case MAKE_UNDER_REG:
+		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, c->mode);
+		assert_true(fd != -1);
+		assert_int_equal(write(fd, "not ELF\n", 8), 8);
+		close(fd);
+		if (c->make == MAKE_UNDER_REG)
+			snprintf(p + strlen(p), size - strlen(p), "/module.so");
+		break;
+	case MAKE_NONE:
+		snprintf(p, size, "%s", c->fake);
+		break;
+	}
 }
 
+/*
+ * Each file is refused with its path and the reason, and the search ends
+ * there: the good module after it is not tried, so the operator hears of it.
+ */
 static void
-test_foreign_modules_are_refused(void **state)
+test_refused_row(void **state)
 {
-	const char *no_init[] = { SW_TEST_FAKE_NO_INIT };
-	const char *other_abi[] = { SW_TEST_FAKE_OTHER_ABI };
+	const struct refused_case *c = *state;
+	char p[192], want[512];
+	const char *paths[2];
 
-	(void)state;
-	assert_refused(no_init, 1, "not a sockwarden TLS module");
-	assert_refused(other_abi, 1, "built from other sockwarden sources");
+	if (c->make == MAKE_COPY_NOBODY && geteuid() != 0)
+		skip(); /* only root can give a file away; reported as skipped, not passed */
+	make_candidate(c, (size_t)(c - refused_cases), p, sizeof(p));
+	paths[0] = p;
+	paths[1] = SW_TEST_TLS_MODULE;
+	snprintf(want, sizeof(want), "TLS module %s%s", p, c->want);
+	assert_refused(c->name, paths, 2, want);
 }
 
 static void
@@ -187,15 +218,18 @@ test_real_module_loads_once(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_absent_names_every_place),
-		cmocka_unit_test(test_writable_by_others_is_refused),
-		cmocka_unit_test(test_not_a_regular_file_is_refused),
-		cmocka_unit_test(test_foreign_owner_is_refused),
-		cmocka_unit_test(test_not_a_shared_object_is_refused),
-		cmocka_unit_test(test_foreign_modules_are_refused),
-		cmocka_unit_test(test_real_module_loads_once),
-	};
+	struct CMUnitTest tests[nitems(refused_cases) + 2];
+	size_t i, n = 0;
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_absent_names_every_place);
+	for (i = 0; i < nitems(refused_cases); i++) {
+		struct CMUnitTest t =
+		    cmocka_unit_test_prestate(test_refused_row, &refused_cases[i]);
+
+		t.name = refused_cases[i].name;
+		tests[n++] = t;
+	}
+	/* Last: a module, once loaded, stays. */
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_real_module_loads_once);
+	return _cmocka_run_group_tests("tls_module", tests, n, setup, teardown);
 }
