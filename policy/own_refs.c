@@ -39,8 +39,8 @@ enum ctr_form {
 /*
  * One walk over the fields that name objects, for both entry points:
  * pol_own_collect_refs() collects into "v"; pol_own_pin_refs() ("pin" set)
- * rewrites each container reference in place, so the two can never
- * disagree about which fields name a container.
+ * rewrites each container and network reference in place, so the two can
+ * never disagree about which fields name one.
  */
 struct refs {
 	struct pol_own_ref *v;
@@ -359,15 +359,24 @@ host_config(struct refs *r, cJSON *hc, bool nested)
 }
 
 /*
- * An endpoint's Links become DNS aliases inside the network (libnetwork
- * CreateOptionAlias): checked like any container reference, but the daemon
- * resolves them by name there, so they are not pinned to ids.
+ * An EndpointSettings object.  Its Links become DNS aliases inside the
+ * network (libnetwork CreateOptionAlias): checked like any container
+ * reference, but the daemon resolves them by name there, so they are not
+ * pinned to ids.  Its NetworkID, when set on an endpoint of a user-defined
+ * network ("user_net"), is the network the daemon attaches to instead of
+ * the one named by the key or the path (daemon getNetworkID, at connect or
+ * start): a network reference like them.
  */
 static void
-endpoint(struct refs *r, cJSON *es)
+endpoint(struct refs *r, cJSON *es, bool user_net)
 {
-	if (cJSON_IsObject(es))
-		ctr_list(r, es, "Links", FORM_DNS_LINK, "EndpointConfig.Links");
+	cJSON *id = cJSON_GetObjectItemCaseSensitive(es, "NetworkID");
+
+	if (!cJSON_IsObject(es))
+		return;
+	ctr_list(r, es, "Links", FORM_DNS_LINK, "EndpointConfig.Links");
+	if (user_net && cJSON_IsString(id) && id->valuestring[0] != '\0')
+		network_value(r, id, "EndpointConfig.NetworkID");
 }
 
 /*
@@ -401,8 +410,10 @@ walk(struct refs *r, int ep, cJSON *j)
 		host_config(r, cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), true);
 		host_config(r, j, false);
 		cJSON_ArrayForEach (e, endpoints) {
+			bool user_net = e->string != NULL && !predefined_network(e->string);
+
 			network_key(r, e);
-			endpoint(r, e);
+			endpoint(r, e, user_net);
 		}
 		if (r->pin != NULL)
 			network_keys_distinct(r, endpoints);
@@ -411,15 +422,23 @@ walk(struct refs *r, int ep, cJSON *j)
 	} else if (ep == POL_EP_NetworkConnect) {
 		container(
 		    r, cJSON_GetObjectItemCaseSensitive(j, "Container"), FORM_WHOLE, "Container");
-		endpoint(r, cJSON_GetObjectItemCaseSensitive(j, "EndpointConfig"));
+		/*
+		 * The daemon ignores NetworkID when the path names a predefined
+		 * network; checking it anyway only refuses more.
+		 */
+		endpoint(r, cJSON_GetObjectItemCaseSensitive(j, "EndpointConfig"), true);
 	}
 }
 
+/*
+ * The bodies with references to pin.  A NetworkCreate's only one,
+ * ConfigFrom.Network, goes up by name: the daemon finds a config-only
+ * network by exact name only, never by id.
+ */
 static bool
-names_objects(int ep)
+pins_refs(int ep)
 {
-	return ep == POL_EP_ContainerCreate || ep == POL_EP_NetworkConnect ||
-	       ep == POL_EP_NetworkCreate;
+	return ep == POL_EP_ContainerCreate || ep == POL_EP_NetworkConnect;
 }
 
 int
@@ -448,7 +467,7 @@ pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref 
 
 	*out = NULL;
 	*outlen = 0;
-	if (!names_objects(ep) || len == 0)
+	if (!pins_refs(ep) || len == 0)
 		return 0;
 	/* Numbers keep their text: the rest of the body goes up as it was checked. */
 	if (pol_json_parse(&text, &doc, &err) == -1 || !cJSON_IsObject(doc.root)) {

@@ -174,9 +174,9 @@ struct pol_own_ref {
  * - the other objects the body names go into refs: containers joined
  *   (NetworkMode/PidMode/IpcMode "container:X", VolumesFrom, Links,
  *   NetworkConnect's Container), named volumes (Binds, Mounts of type
- *   volume) and networks (NetworkMode, EndpointsConfig keys, NetworkCreate's
- *   ConfigFrom.Network), except the predefined networks (bridge, host,
- *   none, default).
+ *   volume) and networks (NetworkMode, EndpointsConfig keys, an endpoint's
+ *   NetworkID, NetworkCreate's ConfigFrom.Network), except the predefined
+ *   networks (bridge, host, none, default).
  * Returns how many refs were stored, or -1 with *why when there are more
  * than "max", the body is not the expected JSON, or "ep" is none of these.
  */
@@ -193,13 +193,13 @@ int pol_own_read_body(int ep, const char *body, size_t len, const char *label, c
  * another's id).  Forms are kept: VolumesFrom "id[:mode]", Links "id:alias"
  * (the alias the name gave), NetworkMode/PidMode/IpcMode "container:id",
  * NetworkConnect's Container; a NetworkMode that names a network becomes
- * its id, and so does each EndpointsConfig key.  EndpointConfig Links stay
- * by name: the daemon never looks them up as containers, they are DNS
- * aliases inside the network.  Volumes stay by name (the daemon finds them
- * by exact name only).  Returns 1 with *out malloc'd, 0 when nothing needed
- * rewriting (*out NULL), -1 with *why when a container or network has no
- * id in "refs", two EndpointsConfig keys name one network, or the body is
- * not a JSON object.
+ * its id, and so does each EndpointsConfig key and endpoint NetworkID.
+ * EndpointConfig Links stay by name: the daemon never looks them up as
+ * containers, they are DNS aliases inside the network.  Volumes stay by
+ * name (the daemon finds them by exact name only).  Returns 1 with *out
+ * malloc'd, 0 when nothing needed rewriting (*out NULL), -1 with *why when
+ * a container or network has no id in "refs", two EndpointsConfig keys
+ * name one network, or the body is not a JSON object.
  */
 int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
     char **out, size_t *outlen, const char **why);

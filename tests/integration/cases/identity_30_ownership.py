@@ -263,3 +263,27 @@ for suffix, header in FORM_TYPES:
                                     "status=400"]},
              setup=[], cleanup=[], daemon_not_called=["/tag"]),
     ]
+
+# An endpoint's NetworkID is the network the daemon attaches to in place of the one its key
+# (or NetworkConnect's path) names, when that is user-defined (getNetworkID): it must be the
+# caller's too. Here the key and the path are nobody's own network, the NetworkID root's.
+NETID_SETUP = SETUP + [OWN + "$DOCKER network create $NAME-rnet",
+                       AS_NOBODY + "$DOCKER network create $NAME-nnet"]
+NETID_POST = (AS_NOBODY + "curl -sS --unix-socket $OWN_SOCK -H 'Content-Type: application/json' "
+              "-w ' status=%{http_code}\\n' ")
+CASES += [
+    case("own-endpoint-network-id-others-refused",
+         "RID=$(" + DIRECT + "$DOCKER network inspect -f '{{.Id}}' $NAME-rnet) && "
+         + NETID_POST + "-d '{\"Image\":\"'$IMAGE'\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+         "{\"'$NAME-nnet'\":{\"NetworkID\":\"'$RID'\"}}}}' "
+         "\"http://docker/containers/create?name=$NAME-x\" && "
+         + NETID_POST + "-d '{\"Container\":\"'$NAME-nobody'\",\"EndpointConfig\":"
+         "{\"NetworkID\":\"'$RID'\"}}' \"http://docker/networks/$NAME-nnet/connect\"",
+         {"exit": 0, "stdout": ["EndpointConfig.NetworkID names network", "status=403"],
+          "stdout_not": ["status=2"]},
+         setup=NETID_SETUP, daemon_not_called=["/containers/create", "/connect"],
+         verify=[{"cmd": "$DOCKER inspect $NAME-x", "exit": 1},
+                 {"cmd": "$DOCKER network inspect -f '{{len .Containers}}' $NAME-rnet",
+                  "exit": 0, "stdout": ["0"]}],
+         cleanup=CLEANUP + [DIRECT + "$DOCKER network rm $NAME-rnet $NAME-nnet"]),
+]

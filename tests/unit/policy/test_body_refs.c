@@ -1,7 +1,8 @@
 /*
  * pol_own_read_body(): the other objects a create or a network connect names,
  * which ownership isolation must check belong to the caller too, and
- * pol_own_pin_refs(): the body that goes up names each container by its id.
+ * pol_own_pin_refs(): the body that goes up names each container and
+ * network by its id.
  */
 #include "sockwarden/compat.h"
 
@@ -56,12 +57,28 @@ static const struct row rows[] = {
 	{ "endpoints config network and links", "ContainerCreate",
 	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"Links\":[\"api:api\"]}}}}", 2,
 	    "n:front,c:api" },
+	/* getNetworkID: on a user-defined network's endpoint, the network attached to. */
+	{ "endpoint network id", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"NetworkID\":\"other\"}}}}", 2,
+	    "n:front,n:other" },
+	{ "endpoint network id of a predefined network is not read", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"NetworkID\":\"other\"}}}}",
+	    0, "" },
+	{ "empty endpoint network id", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"NetworkID\":\"\"}}}}", 1,
+	    "n:front" },
+	{ "endpoint network id naming its key once", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"NetworkID\":\"front\"}}}}", 1,
+	    "n:front" },
 	{ "legacy top-level fields", "ContainerCreate",
 	    "{\"VolumesFrom\":[\"old\"],\"Binds\":[\"v2:/v\"]}", 2, "c:old,v:v2" },
 	{ "duplicates once", "ContainerCreate",
 	    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"],\"PidMode\":\"container:a\"}}", 1, "c:a" },
 	{ "network connect container", "NetworkConnect",
 	    "{\"Container\":\"web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}", 2, "c:web,c:db" },
+	{ "network connect endpoint network id", "NetworkConnect",
+	    "{\"Container\":\"web\",\"EndpointConfig\":{\"NetworkID\":\"other\"}}", 2,
+	    "c:web,n:other" },
 	{ "network create config from", "NetworkCreate",
 	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"cfg\"}}", 1, "n:cfg" },
 	{ "network create config from predefined name still checked", "NetworkCreate",
@@ -263,11 +280,18 @@ static const struct pin_row pin_rows[] = {
 	    1,
 	    "{\"HostConfig\":{\"NetworkMode\":\"ne7backend\"},\"NetworkingConfig\":"
 	    "{\"EndpointsConfig\":{\"ne7backend\":{\"Aliases\":[\"db\"]}}}}" },
+	{ "endpoint network id by id", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"NetworkID\":\"o\"}}}}", 1,
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"ne7front\":{\"NetworkID\":\"ne7o\"}}}}" },
+	{ "network connect endpoint network id by id", "NetworkConnect",
+	    "{\"Container\":\"web\",\"EndpointConfig\":{\"NetworkID\":\"o\"}}", 1,
+	    "{\"Container\":\"f00web\",\"EndpointConfig\":{\"NetworkID\":\"ne7o\"}}" },
 	{ "legacy top-level network mode", "ContainerCreate", "{\"NetworkMode\":\"b\"}", 1,
 	    "{\"NetworkMode\":\"ne7b\"}" },
 	{ "predefined networks are not references", "ContainerCreate",
 	    "{\"HostConfig\":{\"NetworkMode\":\"bridge\"},\"NetworkingConfig\":"
-	    "{\"EndpointsConfig\":{\"bridge\":{},\"host\":{},\"none\":{},\"default\":{}}}}",
+	    "{\"EndpointsConfig\":{\"bridge\":{\"NetworkID\":\"x\"},\"host\":{},\"none\":{},"
+	    "\"default\":{}}}}",
 	    0, NULL },
 	{ "volumes stay by name", "ContainerCreate",
 	    "{\"HostConfig\":{\"Binds\":[\"cache:/c\"],"
@@ -364,6 +388,10 @@ test_pin_refusals(void **state)
 		{ "endpoint network missing from the refs", "ContainerCreate",
 		    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{}}}}", "m", "ne7m",
 		    POL_OBJ_NETWORK },
+		{ "endpoint network id not resolved", "NetworkConnect",
+		    "{\"EndpointConfig\":{\"NetworkID\":\"n\"}}", "n", "", POL_OBJ_NETWORK },
+		{ "network id with a colon", "ContainerCreate",
+		    "{\"HostConfig\":{\"NetworkMode\":\"n\"}}", "n", "ne7:n", POL_OBJ_NETWORK },
 		{ "only a container of that name", "ContainerCreate",
 		    "{\"HostConfig\":{\"NetworkMode\":\"n\"}}", "n", "f00n", POL_OBJ_CONTAINER },
 		{ "not an object", "NetworkConnect", "[\"a\"]", "a", "f00a", POL_OBJ_CONTAINER },
