@@ -16,7 +16,7 @@
 #include "own_int.h"
 
 cJSON *
-pol_own_parse_object(const char *json, size_t len)
+pol_own_parse(const char *json, size_t len)
 {
 	struct sw_str body = sw_str_make(json, len);
 	struct pol_jdoc doc = { NULL };
@@ -24,11 +24,33 @@ pol_own_parse_object(const char *json, size_t len)
 
 	if (json == NULL || pol_json_parse(&body, &doc, &err) == -1)
 		return NULL;
-	if (!cJSON_IsObject(doc.root)) {
-		pol_json_free(&doc);
+	return doc.root;
+}
+
+cJSON *
+pol_own_parse_object(const char *json, size_t len)
+{
+	cJSON *root = pol_own_parse(json, len);
+
+	if (root != NULL && !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
 		return NULL;
 	}
-	return doc.root;
+	return root;
+}
+
+int
+pol_own_print_changed(cJSON *root, int changed, size_t len, char **out, size_t *outlen)
+{
+	size_t n = len;
+
+	if (changed > 0 && (*out = pol_json_print(root, &n)) == NULL)
+		changed = -1;
+	cJSON_Delete(root);
+	if (changed <= 0)
+		return changed;
+	*outlen = n;
+	return 1;
 }
 
 cJSON *

@@ -35,7 +35,6 @@
 #include "sockwarden/owner.h"
 
 #include "endpoints.h"
-#include "json_strict.h"
 #include "own_int.h"
 
 enum pol_list_kind
@@ -153,34 +152,6 @@ filter_tree(enum pol_list_kind kind, cJSON *root, const struct pol_ownership *o,
 	}
 }
 
-/* The answer's root: an array or an object, numbers kept as their text. */
-static cJSON *
-parse_root(const char *json, size_t len)
-{
-	struct sw_str body = sw_str_make(json, len);
-	struct pol_jdoc doc = { NULL };
-	struct pol_err err;
-
-	if (json == NULL || pol_json_parse(&body, &doc, &err) == -1)
-		return NULL;
-	return doc.root;
-}
-
-/* Prints "root" into *out when "changed"; frees it.  Returns 1, 0 or -1. */
-static int
-finish(cJSON *root, int changed, size_t len, char **out, size_t *outlen)
-{
-	size_t n = len;
-
-	if (changed > 0 && (*out = pol_json_print(root, &n)) == NULL)
-		changed = -1;
-	cJSON_Delete(root);
-	if (changed <= 0)
-		return changed;
-	*outlen = n;
-	return 1;
-}
-
 int
 pol_own_filter_list(enum pol_list_kind kind, const struct pol_ownership *o, const char *owner,
     const char *json, size_t len, char **out, size_t *outlen)
@@ -197,9 +168,9 @@ pol_own_filter_list(enum pol_list_kind kind, const struct pol_ownership *o, cons
 		return -1;
 	if (owner == NULL && o->n_redact_labels == 0)
 		return 0; /* nothing to do */
-	if ((root = parse_root(json, len)) == NULL)
+	if ((root = pol_own_parse(json, len)) == NULL)
 		return -1;
-	return finish(root, filter_tree(kind, root, o, owner), len, out, outlen);
+	return pol_own_print_changed(root, filter_tree(kind, root, o, owner), len, out, outlen);
 }
 
 /* Whether an events message's Actor carries the owner label, as the daemon's filter reads it. */
@@ -241,5 +212,5 @@ pol_redact_event(const struct pol_ownership *o, const char *owner, const char *j
 		cJSON_Delete(root);
 		return POL_EVENT_NOT_OWNED;
 	}
-	return finish(root, n, len, out, outlen);
+	return pol_own_print_changed(root, n, len, out, outlen);
 }

@@ -24,7 +24,6 @@
 
 #include "sockwarden/owner.h"
 
-#include "json_strict.h"
 #include "own_int.h"
 #include "policy_int.h"
 
@@ -124,7 +123,6 @@ pol_redact_inspect(enum pol_own_type type, const struct pol_ownership *o, const 
     size_t len, char **out, size_t *outlen)
 {
 	cJSON *root;
-	size_t n = len + 64;
 	int count, more;
 
 	*out = NULL;
@@ -150,11 +148,5 @@ pol_redact_inspect(enum pol_own_type type, const struct pol_ownership *o, const 
 		count = pol_own_redact_labels(pol_own_get(root, "Labels"), o);
 		break;
 	}
-	if (count > 0 && (*out = pol_json_print(root, &n)) == NULL)
-		count = -1;
-	cJSON_Delete(root);
-	if (count <= 0)
-		return count;
-	*outlen = n;
-	return 1;
+	return pol_own_print_changed(root, count, len + 64, out, outlen);
 }
