@@ -215,6 +215,29 @@ static struct list_case list_cases[] = {
 	    "[{\"Labels\":{\"secret.a\":\"1\"}}]", 1, "[{\"Labels\":{\"secret.a\":" R "}}]" },
 };
 
+/*
+ * A call's result against its row: rc as wanted; rc 1 with exactly "want"
+ * in out (freed here), any other rc with nothing left in out or outlen.
+ */
+static void
+check_answer(const char *name, int rc, int want_rc, char *out, size_t outlen, const char *want)
+{
+	if (rc != want_rc)
+		fail_msg("row \"%s\": rc %d, want %d (%s)", name, rc, want_rc,
+		    rc == 1 && out ? out : "");
+	if (rc != 1) {
+		if (out != NULL || outlen != 0)
+			fail_msg("row \"%s\": rc %d left an answer behind", name, rc);
+		return;
+	}
+	if (out == NULL || strcmp(out, want) != 0 || outlen != strlen(want)) {
+		print_error("row \"%s\":\n  got  %s\n  want %s\n", name, out ? out : "", want);
+		free(out);
+		fail_msg("row \"%s\": wrong answer", name);
+	}
+	free(out);
+}
+
 static void
 test_list_row(void **state)
 {
@@ -224,21 +247,7 @@ test_list_row(void **state)
 	int rc = pol_own_filter_list(
 	    t->kind, t->o, t->owner, t->json, t->json != NULL ? strlen(t->json) : 0, &out, &outlen);
 
-	if (rc != t->rc)
-		fail_msg("row \"%s\": rc %d, want %d (%s)", t->name, rc, t->rc,
-		    rc == 1 && out ? out : "");
-	if (rc != 1) {
-		if (out != NULL || outlen != 0)
-			fail_msg("row \"%s\": rc %d left an answer behind", t->name, rc);
-		return;
-	}
-	if (out == NULL || strcmp(out, t->want) != 0 || outlen != strlen(t->want)) {
-		print_error(
-		    "row \"%s\":\n  got  %s\n  want %s\n", t->name, out ? out : "", t->want);
-		free(out);
-		fail_msg("row \"%s\": wrong answer", t->name);
-	}
-	free(out);
+	check_answer(t->name, rc, t->rc, out, outlen, t->want);
 }
 
 /* ---- pol_redact_event ----------------------------------------------------------------- */
@@ -322,20 +331,7 @@ test_event_row(void **state)
 	int rc = pol_redact_event(
 	    t->o != NULL ? t->o : &redact_only, t->owner, t->json, strlen(t->json), &out, &outlen);
 
-	if (rc != t->rc)
-		fail_msg("row \"%s\": rc %d, want %d", t->name, rc, t->rc);
-	if (rc != 1) {
-		if (out != NULL)
-			fail_msg("row \"%s\": rc %d left an answer behind", t->name, rc);
-		return;
-	}
-	if (out == NULL || strcmp(out, t->want) != 0 || outlen != strlen(t->want)) {
-		print_error(
-		    "row \"%s\":\n  got  %s\n  want %s\n", t->name, out ? out : "", t->want);
-		free(out);
-		fail_msg("row \"%s\": wrong message", t->name);
-	}
-	free(out);
+	check_answer(t->name, rc, t->rc, out, outlen, t->want);
 }
 
 static void

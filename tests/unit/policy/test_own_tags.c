@@ -69,6 +69,9 @@ static const struct row rows[] = {
 	{ "tag image id", "ImageTag", "repo=" HEX64, 400, NULL },
 	{ "tag prefixed image id", "ImageTag", "repo=" DIGEST_Q, 400, NULL },
 	{ "tag bad escape", "ImageTag", "repo=%zz", 400, NULL },
+	/* A valid name whose complete form does not fit a struct pol_own_ref. */
+	{ "tag name too long to check", "ImageTag",
+	    "repo=me/" HEX64 HEX64 HEX64 "&tag=" HEX64 HEX64, 403, NULL },
 
 	/* ImageBuild: every t, "" skipped, duplicates once. */
 	{ "build one t", "ImageBuild", "t=app", 0, "t=docker.io/library/app:latest" },
@@ -114,6 +117,8 @@ static const struct row rows[] = {
 	{ "pull every tag with a port", "ImageCreate", "fromImage=host:5000/x", 403, NULL },
 	{ "pull bad name", "ImageCreate", "fromImage=Busybox&tag=x", 400, NULL },
 	{ "pull bad tag", "ImageCreate", "fromImage=busybox&tag=a/b", 400, NULL },
+	{ "pull reference too long", "ImageCreate",
+	    "fromImage=a" HEX64 HEX64 HEX64 HEX64 HEX64 HEX64 HEX64 HEX64 "&tag=x", 400, NULL },
 
 	/* ImageCreate, import: repo and tag as for ImageTag. */
 	{ "import repo and tag", "ImageCreate", "fromSrc=-&repo=imp&tag=v", 0,
