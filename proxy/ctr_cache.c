@@ -86,33 +86,27 @@ ctr_ident_unref(const struct sw_ctr_ident *ci)
 		free(b);
 }
 
-/* The only member named "key"; NULL when absent or repeated. */
-static const cJSON *
-get_unique(const cJSON *obj, const char *key)
+/*
+ * The member named "key" in *out, NULL when absent.  -1 when it is
+ * repeated: which one would the daemon have meant?  Keys are compared
+ * exactly, as the daemon writes them.
+ */
+static int
+get_one(const cJSON *obj, const char *key, const cJSON **out)
 {
-	const cJSON *it, *found = NULL;
+	const cJSON *it;
 
+	*out = NULL;
 	cJSON_ArrayForEach (it, obj) {
 		if (it->string == NULL || strcmp(it->string, key) != 0)
 			continue;
-		if (found != NULL)
-			return NULL;
-		found = it;
+		if (*out != NULL) {
+			*out = NULL;
+			return -1;
+		}
+		*out = it;
 	}
-	return found;
-}
-
-/* Whether "key" appears more than once in obj (Go maps cannot say that). */
-static bool
-has_repeated_key(const cJSON *obj, const char *key)
-{
-	const cJSON *it;
-	int n = 0;
-
-	cJSON_ArrayForEach (it, obj)
-		if (it->string != NULL && strcmp(it->string, key) == 0)
-			n++;
-	return n > 1;
+	return 0;
 }
 
 /*
@@ -179,8 +173,10 @@ build_ident(const char *id, const char *name, const char *image, const cJSON *la
 	if (labels != NULL && cJSON_GetArraySize(labels) > CTR_LABELS_MAX)
 		return NULL;
 	cJSON_ArrayForEach (it, labels) {
+		const cJSON *same;
+
 		if (!cJSON_IsString(it) || it->string == NULL ||
-		    has_repeated_key(labels, it->string))
+		    get_one(labels, it->string, &same) == -1)
 			return NULL;
 		n++;
 		bytes += strlen(it->string) + strlen(it->valuestring) + 2;
@@ -224,20 +220,17 @@ ctr_ident_parse(const char *id, const char *json, size_t len)
 		return NULL;
 	if (!cJSON_IsObject(root))
 		goto out;
-	v_id = get_unique(root, "Id");
-	name = get_unique(root, "Name");
-	config = get_unique(root, "Config");
+	if (get_one(root, "Id", &v_id) == -1 || get_one(root, "Name", &name) == -1 ||
+	    get_one(root, "Config", &config) == -1)
+		goto out;
 	if (!cJSON_IsString(v_id) || strcmp(v_id->valuestring, id) != 0)
 		goto out; /* an answer about some other container (a name that looks like an id) */
 	if (!cJSON_IsString(name) || name->valuestring[0] != '/' || name->valuestring[1] == '\0')
 		goto out;
-	if (!cJSON_IsObject(config))
+	if (!cJSON_IsObject(config) || get_one(config, "Image", &image) == -1 ||
+	    get_one(config, "Labels", &labels) == -1)
 		goto out;
-	image = get_unique(config, "Image");
 	if (!cJSON_IsString(image))
-		goto out;
-	labels = get_unique(config, "Labels");
-	if (labels == NULL && has_repeated_key(config, "Labels"))
 		goto out;
 	if (labels != NULL && !cJSON_IsNull(labels) && !cJSON_IsObject(labels))
 		goto out;
@@ -252,7 +245,7 @@ enum ctr_event
 ctr_event_parse(const char *line, size_t len, char id[65])
 {
 	enum ctr_event ev = CTR_EVENT_UNREADABLE;
-	const cJSON *type, *actor, *v = NULL;
+	const cJSON *type, *actor, *legacy_id, *v = NULL;
 	cJSON *root;
 
 	if (len == 0)
@@ -261,11 +254,9 @@ ctr_event_parse(const char *line, size_t len, char id[65])
 		return CTR_EVENT_UNREADABLE;
 	if (!cJSON_IsObject(root))
 		goto out;
-	/* A repeated key is ambiguous: which one would the daemon have meant? */
-	if (has_repeated_key(root, "Type") || has_repeated_key(root, "Actor") ||
-	    has_repeated_key(root, "id"))
+	if (get_one(root, "Type", &type) == -1 || get_one(root, "Actor", &actor) == -1 ||
+	    get_one(root, "id", &legacy_id) == -1)
 		goto out;
-	type = get_unique(root, "Type");
 	if (type != NULL && !cJSON_IsString(type))
 		goto out;
 	if (type != NULL && strcmp(type->valuestring, "container") != 0) {
@@ -273,14 +264,10 @@ ctr_event_parse(const char *line, size_t len, char id[65])
 		goto out;
 	}
 	/* Actor.ID since API 1.22; "id" before, and still sent by daemons of this era. */
-	actor = get_unique(root, "Actor");
-	if (cJSON_IsObject(actor)) {
-		if (has_repeated_key(actor, "ID"))
-			goto out;
-		v = get_unique(actor, "ID");
-	}
+	if (cJSON_IsObject(actor) && get_one(actor, "ID", &v) == -1)
+		goto out;
 	if (v == NULL)
-		v = get_unique(root, "id");
+		v = legacy_id;
 	if (!cJSON_IsString(v) || !cgroup_is_id(v->valuestring, strlen(v->valuestring)))
 		goto out; /* about a container, but which one? */
 	memcpy(id, v->valuestring, 65);

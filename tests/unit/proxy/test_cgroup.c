@@ -253,6 +253,10 @@ test_cgroup_none_or_unusable(void **state)
 		    CGROUP_FOUND },
 		{ "container, then a malformed line", "0::/docker/" A "\nbogus\n",
 		    CGROUP_UNUSABLE },
+		{ "v1 line without a hierarchy id", ":cpu:/\n0::/\n", CGROUP_UNUSABLE },
+		{ "v2 line without a path", "0::\n", CGROUP_UNUSABLE },
+		/* An LXC tree, like lxc.payload.*: names below it are not the daemon's. */
+		{ "below a bare lxc component", "0::/lxc/web/docker/" B "\n", CGROUP_NONE },
 	};
 	size_t i;
 

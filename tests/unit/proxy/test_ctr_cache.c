@@ -109,6 +109,10 @@ static const struct insp_case insp_cases[] = {
 	{ "Image missing", A, "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Labels\":null}}",
 	    false, NULL, NULL, NULL },
 	{ "Image a number", A, INSPECT(A, "/w", "7", "null"), false, NULL, NULL, NULL },
+	{ "Config twice", A,
+	    "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"a\"},\"Config\":{\"Image\":"
+	    "\"b\"}}",
+	    false, NULL, NULL, NULL },
 	{ "Image twice", A,
 	    "{\"Id\":\"" A "\",\"Name\":\"/w\",\"Config\":{\"Image\":\"a\",\"Image\":\"b\"}}",
 	    false, NULL, NULL, NULL },
@@ -190,31 +194,38 @@ test_ctr_ident_parse_huge(void **state)
 		const char *name;
 		size_t n_labels;
 		size_t value_len;
+		size_t image_len; /* 0: "x" */
 		bool ok;
 	} rows[] = {
-		{ "1024 small labels", 1024, 8, true },
-		{ "1025 small labels", 1025, 8, false },
-		{ "labels just under 64 KiB", 4, 16000, true },
-		{ "labels over 64 KiB", 5, 16000, false },
-		{ "one label of 1 MiB", 1, 1024 * 1024, false },
+		{ "1024 small labels", 1024, 8, 0, true },
+		{ "1025 small labels", 1025, 8, 0, false },
+		{ "labels just under 64 KiB", 4, 16000, 0, true },
+		{ "labels over 64 KiB", 5, 16000, 0, false },
+		{ "one label of 1 MiB", 1, 1024 * 1024, 0, false },
+		{ "no labels, image just under 64 KiB", 0, 0, 65000, true },
+		{ "no labels, image over 64 KiB", 0, 0, 66000, false },
 	};
 	size_t i, j;
 
 	(void)state;
 	for (i = 0; i < nitems(rows); i++) {
-		size_t cap = 256 + rows[i].n_labels * (rows[i].value_len + 32);
+		size_t cap = 256 + rows[i].image_len + rows[i].n_labels * (rows[i].value_len + 32);
 		char *json = malloc(cap), *value = malloc(rows[i].value_len + 1);
+		char *image = malloc(rows[i].image_len + 2);
 		const struct sw_ctr_ident *ci;
 		size_t len;
 
 		assert_non_null(json);
 		assert_non_null(value);
+		assert_non_null(image);
 		memset(value, 'v', rows[i].value_len);
 		value[rows[i].value_len] = '\0';
+		memset(image, 'i', rows[i].image_len);
+		snprintf(image + rows[i].image_len, 2, "%s", rows[i].image_len == 0 ? "x" : "");
 		len = (size_t)snprintf(json, cap,
 		    "{\"Id\":\"%s\",\"Name\":\"/w\",\"Config\":{"
-		    "\"Image\":\"x\",\"Labels\":{",
-		    A);
+		    "\"Image\":\"%s\",\"Labels\":{",
+		    A, image);
 		for (j = 0; j < rows[i].n_labels; j++)
 			len += (size_t)snprintf(
 			    json + len, cap - len, "%s\"k%zu\":\"%s\"", j ? "," : "", j, value);
@@ -223,25 +234,32 @@ test_ctr_ident_parse_huge(void **state)
 		ci = ctr_ident_parse(A, json, len);
 		if (rows[i].ok &&
 		    (ci == NULL || ci->n_labels != rows[i].n_labels ||
-		        strlen(ci->label_values[rows[i].n_labels - 1]) != rows[i].value_len))
+		        strcmp(ci->image, image) != 0 ||
+		        (rows[i].n_labels > 0 &&
+		            strlen(ci->label_values[rows[i].n_labels - 1]) != rows[i].value_len)))
 			fail_msg("%s: refused or cut", rows[i].name);
 		if (!rows[i].ok && ci != NULL)
 			fail_msg("%s: accepted", rows[i].name);
 		ctr_ident_unref(ci);
 		free(json);
 		free(value);
+		free(image);
 	}
 }
 
-/* Raw bytes the daemon cannot send: a NUL inside the answer. */
+/* Raw bytes the daemon cannot send: a NUL inside an answer or an event line. */
 static void
-test_ctr_ident_parse_raw_nul(void **state)
+test_raw_nul(void **state)
 {
 	static const char json[] =
 	    "{\"Id\":\"" A "\",\"Name\":\"/w\0x\",\"Config\":{\"Image\":\"x\"}}";
+	static const char line[] =
+	    "{\"Type\":\"container\",\"Actor\":{\"ID\":\"" A "\",\"Attributes\":{\"x\":\"a\0b\"}}}";
+	char id[65];
 
 	(void)state;
 	assert_null(ctr_ident_parse(A, json, sizeof(json) - 1));
+	assert_int_equal(ctr_event_parse(line, sizeof(line) - 1, id), CTR_EVENT_UNREADABLE);
 }
 
 static void
@@ -321,6 +339,19 @@ static const struct event_case event_cases[] = {
 	{ "Type a number", "{\"Type\":1,\"Actor\":{\"ID\":\"" A "\"}}", CTR_EVENT_UNREADABLE,
 	    NULL },
 	{ "Type twice", "{\"Type\":\"image\",\"Type\":\"container\",\"Actor\":{\"ID\":\"" A "\"}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	/* Repeated keys: each line would name one container if the repetition were ignored. */
+	{ "Actor twice, with a legacy id",
+	    "{\"id\":\"" A "\",\"Type\":\"container\",\"Actor\":{\"ID\":\"" B "\"},"
+	    "\"Actor\":{\"ID\":\"" C "\"}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "Actor.ID twice, with a legacy id",
+	    "{\"id\":\"" A "\",\"Type\":\"container\",\"Actor\":{\"ID\":\"" B "\",\"ID\":\"" C
+	    "\"}}",
+	    CTR_EVENT_UNREADABLE, NULL },
+	{ "legacy id twice, with Actor.ID",
+	    "{\"id\":\"" A "\",\"id\":\"" B "\",\"Type\":\"container\",\"Actor\":{\"ID\":\"" C
+	    "\"}}",
 	    CTR_EVENT_UNREADABLE, NULL },
 	{ "not JSON", "event: destroy", CTR_EVENT_UNREADABLE, NULL },
 	{ "an array", "[]", CTR_EVENT_UNREADABLE, NULL },
@@ -1165,7 +1196,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ctr_ident_parse),
 		cmocka_unit_test(test_ctr_ident_parse_huge),
-		cmocka_unit_test(test_ctr_ident_parse_raw_nul),
+		cmocka_unit_test(test_raw_nul),
 		cmocka_unit_test(test_ctr_ident_refs),
 		cmocka_unit_test(test_ctr_event_parse),
 		cmocka_unit_test_setup_teardown(
