@@ -191,8 +191,11 @@ pol_client_choose(const struct sw_config *cfg, size_t listener, const struct sw_
 	return lc->policy;
 }
 
-bool
-pol_listener_wants_container(const struct sw_config *cfg, size_t listener)
+typedef bool client_pred_fn(const struct sw_client_cfg *cl);
+
+/* Whether "pred" holds for some client entry of listener number "listener". */
+static bool
+some_client(const struct sw_config *cfg, size_t listener, client_pred_fn *pred)
 {
 	const struct sw_listener_cfg *lc;
 	size_t i;
@@ -201,9 +204,28 @@ pol_listener_wants_container(const struct sw_config *cfg, size_t listener)
 		return false;
 	lc = &cfg->listeners[listener];
 	for (i = 0; i < lc->n_clients; i++)
-		if (pol_client_wants_ctr(&cfg->clients[lc->first_client + i]))
+		if (pred(&cfg->clients[lc->first_client + i]))
 			return true;
 	return false;
+}
+
+/* gid and group: the only keys that read the supplementary groups (in_group()). */
+static bool
+client_wants_groups(const struct sw_client_cfg *cl)
+{
+	return cl->has_gid;
+}
+
+bool
+pol_listener_wants_container(const struct sw_config *cfg, size_t listener)
+{
+	return some_client(cfg, listener, pol_client_wants_ctr);
+}
+
+bool
+pol_listener_wants_groups(const struct sw_config *cfg, size_t listener)
+{
+	return some_client(cfg, listener, client_wants_groups);
 }
 
 /*

@@ -1014,11 +1014,7 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	c->c_state = CONN_IDENTIFY;
 	/* The handshake and the container lookup share the request head's time limit. */
 	arm_timer(c, limits(c)->head_timeout_ms);
-	if (conn_identify_start(c, fd) == -1) {
+	if (conn_identify_start(c, fd) == -1)
 		conn_close(c, "cannot identify the caller");
-		return c;
-	}
-	if (!c->c_tls_pending && c->c_ctr_wait == NULL)
-		conn_identified(c);
 	return c;
 }

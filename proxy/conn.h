@@ -167,9 +167,12 @@ void conn_forward(struct conn *c);
 /* The body that will go up when it was buffered: canonical, or as received. */
 bool conn_inspected_body(struct conn *c, struct sw_str *body);
 
-/* conn_ident.c: identification finished (or gave up); choose a policy, read requests. */
+/* Identification finished (or gave up); choose a policy, read requests. */
 void conn_identified(struct conn *c);
-/* conn_ident.c: start identifying at accept; 0 when under way or done, -1 to close. */
+/*
+ * conn_ident.c: start identifying at accept; 0 when under way or done (then
+ * conn_identified() has run), -1 to close.
+ */
 int conn_identify_start(struct conn *c, int fd);
 /* conn_ident.c: the client's TLS handshake completed. */
 void conn_identify_tls_done(struct conn *c);

@@ -116,19 +116,6 @@ start_container_lookup(struct conn *c, int fd)
 		use_container(c, st, ctr, why);
 }
 
-/* Whether a client entry of the listener matches on gid (or group), which needs the groups. */
-static bool
-listener_wants_groups(const struct sw_config *cfg, size_t listener)
-{
-	const struct sw_listener_cfg *lc = &cfg->listeners[listener];
-	size_t i;
-
-	for (i = 0; i < lc->n_clients; i++)
-		if (cfg->clients[lc->first_client + i].has_gid)
-			return true;
-	return false;
-}
-
 /*
  * Without the supplementary groups a gid entry could miss the caller and a
  * later, broader entry match it instead, so such a caller is not identified
@@ -138,7 +125,7 @@ static bool
 groups_enough(struct conn *c)
 {
 	if (!c->c_ident.has_peercred || c->c_ident.has_groups ||
-	    !listener_wants_groups(pol_set_config(c->c_ps), c->c_lsn->l_index))
+	    !pol_listener_wants_groups(pol_set_config(c->c_ps), c->c_lsn->l_index))
 		return true;
 	unidentified(c, "cannot identify the caller",
 	    "the kernel did not give its supplementary groups (SO_PEERGROUPS)");
@@ -162,13 +149,14 @@ conn_identify_start(struct conn *c, int fd)
 
 	if (!c->c_lsn->l_tcp)
 		identify_unix(c, fd);
-	if (tls == NULL)
-		return 0;
-	if ((tc = tls_conn_new(tls)) == NULL)
-		return -1;
-	if (sock_start_tls(c->c_bev, tc) == -1)
-		return -1;
-	c->c_tls_pending = true;
+	if (tls != NULL) {
+		if ((tc = tls_conn_new(tls)) == NULL)
+			return -1;
+		if (sock_start_tls(c->c_bev, tc) == -1)
+			return -1;
+		c->c_tls_pending = true;
+	}
+	maybe_done(c);
 	return 0;
 }
 

@@ -251,6 +251,8 @@ int pol_parse_fingerprint(const char *s, char out[65], const char **why);
 
 /* Does some client entry of listener "listener" use container_* keys? */
 bool pol_listener_wants_container(const struct sw_config *cfg, size_t listener);
+/* Does some client entry of listener "listener" match on gid or group (supplementary groups)? */
+bool pol_listener_wants_groups(const struct sw_config *cfg, size_t listener);
 
 /*
  * The caller's owner identity for ownership isolation: the entry's "owner"

@@ -4,8 +4,8 @@
  * labels, globs, supplementary groups read or not); every key alone against
  * callers without its source, and the pol_client_wants_*() kind it belongs
  * to; pol_client_choose() (first entry wins, the default, an unidentified
- * caller); pol_listener_wants_container(); pol_owner_of() and its order of
- * identities, including a buffer too small for the identity.
+ * caller); pol_listener_wants_container() and _groups(); pol_owner_of() and
+ * its order of identities, including a buffer too small for the identity.
  */
 #include "sockwarden/compat.h"
 
@@ -347,6 +347,18 @@ static struct choose_case choose_cases[] = {
 	{ "listener out of range", 3, &unix_alice, -1, -1, "" },
 };
 
+/* A configuration of just these listeners and client entries. */
+static void
+config_of(struct sw_config *cfg, struct sw_listener_cfg *listeners, size_t n_listeners,
+    struct sw_client_cfg *clients, size_t n_clients)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listeners = listeners;
+	cfg->n_listeners = n_listeners;
+	cfg->clients = clients;
+	cfg->n_clients = n_clients;
+}
+
 static void
 test_choose_row(void **state)
 {
@@ -357,11 +369,8 @@ test_choose_row(void **state)
 	char rule[32];
 	int got;
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.listeners = choose_listeners;
-	cfg.n_listeners = nitems(choose_listeners);
-	cfg.clients = choose_clients;
-	cfg.n_clients = nitems(choose_clients);
+	config_of(&cfg, choose_listeners, nitems(choose_listeners), choose_clients,
+	    nitems(choose_clients));
 	memset(rule, 'x', sizeof(rule));
 	got = pol_client_choose(&cfg, c->listener, c->who, &entry, rule, sizeof(rule));
 	if (got != c->policy || entry != want || strcmp(rule, c->rule) != 0)
@@ -378,11 +387,8 @@ test_choose_small_rule(void **state)
 	char rule[4];
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.listeners = choose_listeners;
-	cfg.n_listeners = nitems(choose_listeners);
-	cfg.clients = choose_clients;
-	cfg.n_clients = nitems(choose_clients);
+	config_of(&cfg, choose_listeners, nitems(choose_listeners), choose_clients,
+	    nitems(choose_clients));
 	/* The rule is only a name: cut short, the choice itself is the same. */
 	assert_int_equal(pol_client_choose(&cfg, 1, &unix_bob, &entry, rule, sizeof(rule)), 4);
 	assert_ptr_equal(entry, &choose_clients[3]);
@@ -391,10 +397,10 @@ test_choose_small_rule(void **state)
 	assert_null(entry);
 }
 
-/* ---- pol_listener_wants_container ---------------------------------------------------- */
+/* ---- pol_listener_wants_container, pol_listener_wants_groups -------------------------- */
 
 static void
-test_listener_wants_container(void **state)
+test_listener_wants(void **state)
 {
 	static struct sw_client_cfg clients[] = {
 		{ .has_uid = true, .uid = 1 },           /* listener 0 */
@@ -403,33 +409,38 @@ test_listener_wants_container(void **state)
 		{ .container_label = "role=proxy" },     /* listener 2 */
 		{ .container_image = "traefik:*" },      /* listener 3 */
 		{ .container_name = "x", .has_gid = 1 }, /* listener 4 */
+		{ .has_uid = true, .uid = 3 },           /* listener 5 */
+		{ .has_gid = true, .gid = 100 },         /* listener 5 */
 	};
 	static struct sw_listener_cfg listeners[] = {
 		{ .name = "uid-only", .first_client = 0, .n_clients = 1 },
 		{ .name = "tls", .first_client = 1, .n_clients = 1 },
 		{ .name = "second-entry", .first_client = 2, .n_clients = 2 },
 		{ .name = "image", .first_client = 4, .n_clients = 1 },
-		{ .name = "name", .first_client = 5, .n_clients = 1 },
-		{ .name = "no-clients", .first_client = 6, .n_clients = 0 },
+		{ .name = "name-and-gid", .first_client = 5, .n_clients = 1 },
+		{ .name = "gid-second", .first_client = 6, .n_clients = 2 },
+		{ .name = "no-clients", .first_client = 8, .n_clients = 0 },
 	};
-	static const bool want[] = { false, false, true, true, true, false };
+	static const bool want_ctr[] = { false, false, true, true, true, false, false };
+	static const bool want_groups[] = { false, false, false, false, true, true, false };
 	struct sw_config cfg;
 	size_t i;
 
 	(void)state;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.listeners = listeners;
-	cfg.n_listeners = nitems(listeners);
-	cfg.clients = clients;
-	cfg.n_clients = nitems(clients);
-	for (i = 0; i < nitems(listeners); i++)
-		if (pol_listener_wants_container(&cfg, i) != want[i])
+	config_of(&cfg, listeners, nitems(listeners), clients, nitems(clients));
+	for (i = 0; i < nitems(listeners); i++) {
+		if (pol_listener_wants_container(&cfg, i) != want_ctr[i])
 			fail_msg("listener %s: wants_container is %d, want %d", listeners[i].name,
-			    !want[i], want[i]);
-	if (pol_listener_wants_container(&cfg, nitems(listeners)))
-		fail_msg("a listener index out of range wants containers");
-	if (pol_listener_wants_container(NULL, 0))
-		fail_msg("a NULL configuration wants containers");
+			    !want_ctr[i], want_ctr[i]);
+		if (pol_listener_wants_groups(&cfg, i) != want_groups[i])
+			fail_msg("listener %s: wants_groups is %d, want %d", listeners[i].name,
+			    !want_groups[i], want_groups[i]);
+	}
+	if (pol_listener_wants_container(&cfg, nitems(listeners)) ||
+	    pol_listener_wants_groups(&cfg, nitems(listeners)))
+		fail_msg("a listener index out of range wants containers or groups");
+	if (pol_listener_wants_container(NULL, 0) || pol_listener_wants_groups(NULL, 0))
+		fail_msg("a NULL configuration wants containers or groups");
 }
 
 /* ---- pol_owner_of ------------------------------------------------------------------- */
@@ -516,7 +527,7 @@ main(void)
 		tests[n++] = (struct CMUnitTest){ choose_cases[i].name, test_choose_row, NULL, NULL,
 			&choose_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_choose_small_rule);
-	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_listener_wants_container);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_listener_wants);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_owner_of_empty_buffer);
 	return _cmocka_run_group_tests("client_match", tests, n, NULL, NULL);
 }
