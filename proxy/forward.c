@@ -421,30 +421,26 @@ head_put_u64(struct head_buf *b, uint64_t v)
 }
 
 /*
- * The canonical path, percent-encoded again where a request-target needs it.
- * Canonicalisation refused '%' itself, so decode(encode(path)) == path: the
- * daemon routes exactly the path that was checked.
+ * The canonical path goes up as it is: canon.c admits only bytes a path
+ * carries unescaped (RFC 3986 unreserved, the sub-delimiters but ';', ':'
+ * and '@'), so the daemon decodes exactly the path that was checked and
+ * there is nothing to encode.  A byte outside them would be a canon.c bug:
+ * the request is then refused, never sent to be read another way.
  */
-static void
-add_encoded_path(struct head_buf *b, const struct sw_str *path)
+static bool
+path_goes_as_is(const struct sw_str *path)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char buf[SW_PATH_MAX * 3];
-	size_t i, o = 0;
+	size_t i;
 
 	for (i = 0; i < path->len; i++) {
 		unsigned char ch = (unsigned char)path->p[i];
 
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~/:@!$&'()*+,=", ch) != NULL) {
-			buf[o++] = (char)ch;
-		} else {
-			buf[o++] = '%';
-			buf[o++] = hex[ch >> 4];
-			buf[o++] = hex[ch & 0xf];
-		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		        (ch >= '0' && ch <= '9') ||
+		        (ch != '\0' && strchr("-._~/:@!$&'()*+,=", ch) != NULL)))
+			return false;
 	}
-	head_put(b, buf, o);
+	return true;
 }
 
 /* The body that goes up when it was buffered for inspection: canonical, or as received. */
@@ -481,7 +477,7 @@ add_request_head(struct conn *c, struct evbuffer *out)
 	if (own_path != NULL)
 		head_put_str(&b, own_path);
 	else
-		add_encoded_path(&b, &r->path);
+		head_put(&b, r->path.p, r->path.len);
 	if (own_query != NULL && own_query[0] != '\0') {
 		head_put(&b, "?", 1);
 		head_put_str(&b, own_query);
@@ -552,6 +548,10 @@ fwd_start(struct conn *c)
 	struct conn_resp *r = &c->c_resp;
 	enum own_filter filter;
 
+	if (conn_own_path(c) == NULL && !path_goes_as_is(&c->c_req.path)) {
+		conn_close(c, "canonical path not sendable as it is");
+		return;
+	}
 	if (c->c_ubev != NULL && !c->c_ups_reusable)
 		fwd_upstream_close(c);
 	release_rewrite(r);

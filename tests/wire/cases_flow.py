@@ -103,6 +103,20 @@ def chunked_reframed(ctx):
                           body=b"8\r\n{\"Image\"\r\na\r\n:\"alpine\"}\r\n0\r\n\r\n"))
 
 
+def path_goes_as_canonical(ctx):
+    """The canonical path goes up as it is, version kept: escapes of bytes a path carries
+    unescaped are decoded once, and those bytes (the sub-delimiters, ':' and '@') pass
+    untouched whether escaped or not."""
+    sent = b"/containers/a~b@c'd!$&()*+,=:/json"
+    send = (req(b"GET /v1.41/containers/a%7Eb%40c%27d%21%24%26%28%29%2A%2B%2C%3D%3A/json "
+                b"HTTP/1.1", HOST)
+            + req(b"GET /v1.41" + sent + b" HTTP/1.1", HOST)
+            + req(b"GET " + sent + b" HTTP/1.1", HOST))
+    exchange(ctx, send, [200, 200, 200],
+             upstream=(fwd(b"GET /v1.41" + sent + b" HTTP/1.1", HOST) * 2
+                       + fwd(b"GET " + sent + b" HTTP/1.1", HOST)), closed=False)
+
+
 def hop_by_hop_stripped(ctx):
     send = req(PING, HOST, b"Connection: keep-alive, X-Secret", b"Keep-Alive: timeout=5",
                b"X-Secret: s", b"Proxy-Connection: keep-alive", b"TE: trailers",
@@ -481,6 +495,7 @@ CASES = [
            closed=False),
     Case("chunked-request-reframed", chunked_reframed),
     Case("hop-by-hop-headers-stripped", hop_by_hop_stripped),
+    Case("path-goes-as-canonical", path_goes_as_canonical),
     Case("pipelined-allowed-then-denied", pipelined_allow_then_deny, policy="wire"),
     Case("pipelined-post-then-get", pipelined_post_then_get),
     Case("keepalive-third-request-denied", keepalive_third_denied, policy="wire"),
