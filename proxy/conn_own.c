@@ -401,46 +401,52 @@ start_tags(struct conn *c)
 	lookup_next(c);
 }
 
+/*
+ * Whether "ep" is one of the operations "names", their ids looked up once
+ * into "ids" (whose first is -1 until then).
+ */
+static bool
+ep_is_one_of(int ep, int *ids, const char *const *names, size_t n)
+{
+	size_t i;
+
+	if (ids[0] == -1)
+		for (i = 0; i < n; i++)
+			ids[i] = pol_ep_lookup(names[i]);
+	for (i = 0; i < n; i++)
+		if (ep == ids[i])
+			return true;
+	return false;
+}
+
 /* Bodies that name other objects: pol_own_read_body(). */
 static bool
 needs_body_step(int ep)
 {
-	static int create = -1, connect = -1, net_create = -1;
+	static const char *const names[] = { "ContainerCreate", "NetworkConnect", "NetworkCreate" };
+	static int ids[nitems(names)] = { -1 };
 
-	if (create == -1) {
-		create = pol_ep_lookup("ContainerCreate");
-		connect = pol_ep_lookup("NetworkConnect");
-		net_create = pol_ep_lookup("NetworkCreate");
-	}
-	return ep == create || ep == connect || ep == net_create;
+	return ep_is_one_of(ep, ids, names, nitems(names));
 }
 
 /* Requests whose query writes image names: pol_own_written_tags(). */
 static bool
 writes_tags(int ep)
 {
-	static int eps[3] = { -1 };
+	static const char *const names[] = { "ImageTag", "ImageBuild", "ImageCreate" };
+	static int ids[nitems(names)] = { -1 };
 
-	if (eps[0] == -1) {
-		eps[0] = pol_ep_lookup("ImageTag");
-		eps[1] = pol_ep_lookup("ImageBuild");
-		eps[2] = pol_ep_lookup("ImageCreate");
-	}
-	return ep == eps[0] || ep == eps[1] || ep == eps[2];
+	return ep_is_one_of(ep, ids, names, nitems(names));
 }
 
 static bool
 is_inspect(int ep)
 {
-	static int eps[4] = { -1 };
+	static const char *const names[] = { "ContainerInspect", "ImageInspect", "VolumeInspect",
+		"NetworkInspect" };
+	static int ids[nitems(names)] = { -1 };
 
-	if (eps[0] == -1) {
-		eps[0] = pol_ep_lookup("ContainerInspect");
-		eps[1] = pol_ep_lookup("ImageInspect");
-		eps[2] = pol_ep_lookup("VolumeInspect");
-		eps[3] = pol_ep_lookup("NetworkInspect");
-	}
-	return ep == eps[0] || ep == eps[1] || ep == eps[2] || ep == eps[3];
+	return ep_is_one_of(ep, ids, names, nitems(names));
 }
 
 /*

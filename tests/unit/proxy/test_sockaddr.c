@@ -18,8 +18,6 @@
 
 #include "sockaddr.h"
 
-#define nitems(a) (sizeof(a) / sizeof((a)[0]))
-
 struct url_case {
 	const char *name;
 	const char *url;
