@@ -797,6 +797,21 @@ lines_ended(struct conn *c, struct slines *sl)
 	on_response_done(c);
 }
 
+/*
+ * The daemon's answer cannot be parsed: a Docker-style 502 while nothing of
+ * it has reached the client, else only a close is honest.
+ */
+static void
+malformed_response(struct conn *c)
+{
+	log_warnx("conn %" PRIu64 ": malformed response from the daemon: %s", c->c_id,
+	    llhttp_get_error_reason(&c->c_resp.parser));
+	if (!c->c_resp.bytes_sent)
+		upstream_failed(c, "malformed response from the Docker daemon");
+	else
+		conn_close(c, "malformed response from the daemon");
+}
+
 static void
 relay_response(struct conn *c)
 {
@@ -817,6 +832,11 @@ relay_response(struct conn *c)
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 			break;
 		err = llhttp_execute(&r->parser, v.iov_base, v.iov_len);
+		if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
+			/* Nothing of this read goes out, not even a head it ends. */
+			malformed_response(c);
+			return;
+		}
 		used = err == HPE_OK ?
 		           v.iov_len :
 		           (size_t)(llhttp_get_error_pos(&r->parser) - (char *)v.iov_base);
@@ -849,15 +869,6 @@ relay_response(struct conn *c)
 			llhttp_resume(&r->parser); /* the head went out as it came */
 			continue;
 		}
-		if (err == HPE_OK || err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)
-			continue;
-		log_warnx("conn %" PRIu64 ": malformed response from the daemon: %s", c->c_id,
-		    llhttp_get_error_reason(&r->parser));
-		if (!r->bytes_sent)
-			upstream_failed(c, "malformed response from the Docker daemon");
-		else
-			conn_close(c, "malformed response from the daemon");
-		return;
 	}
 	if (r->hijack) {
 		if (r->must_filter) {

@@ -233,6 +233,44 @@ def events_oversized_ends_stream(ctx, d):
           ctx.proxy_stderr()[-800:])
 
 
+def events_with_length(path, conn):
+    """An events answer with a Content-Length: dropping messages would make it wrong."""
+    conn.sendall(sized(EV1 + THEIRS + EV2))
+
+
+def events_with_length_withheld(ctx, d):
+    r = get(ctx, b"/v1.41/events")
+    check(r.status == 502, "status %d, want 502: %s", r.status, show(r.raw))
+    check(b"c1" not in r.body and b"t1" not in r.body and SECRET not in r.body,
+          "a message of the withheld answer reached the client: %s", show(r.raw))
+
+
+def events_until_close(path, conn):
+    """An events answer delimited by the close of the connection, split mid-message."""
+    body = EV1 + THEIRS + EV2 + EV3
+    send_pieces(conn, [head() + b"\r\n", body[:50], body[50:300], body[300:]])
+
+
+def events_until_close_filtered(ctx, d):
+    r = get_events(ctx)
+    check(r.header(b"Transfer-Encoding") is None and r.header(b"Content-Length") is None,
+          "framing changed: %s", show(r.raw))
+    check_events(r.body, 3)
+    check(b"t1" not in r.body, "another owner's event reached the client: %s", show(r.body))
+
+
+def malformed_head(path, conn):
+    """A head that breaks off into a line that is no header, after a valid start."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nno colon here\r\n\r\nOK")
+
+
+def malformed_head_502(ctx, d):
+    r = get(ctx, b"/_ping")
+    check(r.status == 502, "status %d, want 502: %s", r.status, show(r.raw))
+    check(b"malformed response" in r.body and b"Api-Version: 1.41" not in r.body,
+          "not the Docker-style 502 alone: %s", show(r.raw))
+
+
 def others_event(ident, **attrs):
     """A message that is not the caller's: the daemon's own label filter would have
     dropped it; the proxy must drop it too, whatever the daemon did."""
@@ -392,6 +430,11 @@ CASES = [
          events_of_others_dropped(True)),
     case("lists-events-of-other-owners-dropped-without-redaction", events_of_others,
          events_of_others_dropped(False), policy="owned"),
+    case("lists-events-with-content-length-withheld-502", events_with_length,
+         events_with_length_withheld),
+    case("lists-events-until-close-filtered", events_until_close,
+         events_until_close_filtered),
+    case("daemon-malformed-head-502-nothing-relayed", malformed_head, malformed_head_502),
     case("lists-volumes-cluster-volume-of-other-owner-removed", volumes_with_cluster,
          volumes_filtered),
     case("lists-bad-json-withheld-502", containers_bad_json, list_bad_json_withheld),
