@@ -24,17 +24,19 @@
 #define SOCK_SMALL_ENOUGH (4 * 1024)    /* a read this short ends a stream's big reads */
 #define SOCK_PIPE_SIZE    (1024 * 1024) /* fewer, larger splices; the kernel may give less */
 #define SOCK_TLS_RECORD   (16 * 1024)   /* most plaintext one TLS record carries */
+#define SOCK_PEEK_MAX     64            /* a chunk-size line and then some */
 
 struct sock_pipe {
 	struct sock *src;
 	struct sock *dst;
-	int rfd, wfd;   /* the pipe */
-	size_t in_pipe; /* bytes read from src, not yet written to dst */
-	size_t cap;     /* what the pipe holds */
-	bool src_dry;   /* src had nothing: wait for it to be readable */
-	bool dst_full;  /* dst took nothing: wait for it to be writable */
-	uint64_t left;  /* still to read from src; SOCK_PIPE_ALL: until EOF */
-	uint64_t moved; /* delivered to dst */
+	int rfd, wfd;            /* the pipe */
+	size_t in_pipe;          /* bytes read from src, not yet written to dst */
+	size_t cap;              /* what the pipe holds */
+	bool src_dry;            /* src had nothing: wait for it to be readable */
+	bool dst_full;           /* dst took nothing: wait for it to be writable */
+	uint64_t left;           /* still to read from src; SOCK_PIPE_ALL: until EOF */
+	uint64_t moved;          /* delivered to dst */
+	sock_pipe_gate_fn *gate; /* asked for more once "left" is moved; NULL: no more */
 	sock_pipe_done_fn *done;
 	void *arg;
 };
@@ -607,11 +609,35 @@ pipe_end(struct sock_pipe *p, int status)
 		done(src, status, moved, arg);
 }
 
-/* The pipe may take more from src: room in it, and bytes still owed. */
+/* The pipe may take more from src: room in it, and bytes still owed or a gate to ask. */
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
-	return !p->src->eof && p->left > 0 && p->in_pipe < p->cap;
+	return !p->src->eof && (p->left > 0 || p->gate != NULL) && p->in_pipe < p->cap;
+}
+
+/*
+ * Show the gate what waits on src without taking it, and let it grant the
+ * next stretch.  Returns 1 on progress, 0 when src has nothing yet, -1 on
+ * an error (errno set).
+ */
+static int
+pipe_ask_gate(struct sock_pipe *p)
+{
+	char peek[SOCK_PEEK_MAX];
+	bool last = false;
+	ssize_t n = recv(p->src->fd, peek, sizeof(peek), MSG_PEEK | MSG_DONTWAIT);
+
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n == 0) {
+		p->src->eof = true;
+		return 1;
+	}
+	p->left = p->gate(peek, (size_t)n, &last, p->arg);
+	if (last || p->left == 0)
+		p->gate = NULL;
+	return 1;
 }
 
 /*
@@ -636,7 +662,8 @@ pipe_step(struct sock_pipe *p)
 	do {
 		progress = false;
 		out_ok = evbuffer_get_length(dst->out) == 0;
-		if (p->in_pipe > 0 && !p->dst_full && out_ok) {
+		if (p->in_pipe > 0 && !p->dst_full && out_ok &&
+		    (p->in_pipe >= p->cap / 4 || p->src_dry || !pipe_may_read(p))) {
 			n = splice(p->rfd, NULL, dst->fd, NULL, p->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
@@ -649,11 +676,20 @@ pipe_step(struct sock_pipe *p)
 				goto err;
 			}
 		}
-		if (p->in_pipe == 0 && (p->left == 0 || src->eof) && out_ok) {
-			pipe_end(p, p->left == 0 ? 0 : SOCK_EOF);
+		if (p->in_pipe == 0 && ((p->left == 0 && p->gate == NULL) || src->eof) && out_ok) {
+			pipe_end(p, p->left == 0 && p->gate == NULL ? 0 : SOCK_EOF);
 			return;
 		}
-		if (pipe_may_read(p) && !p->src_dry) {
+		if (p->left == 0 && p->gate != NULL && pipe_may_read(p) && !p->src_dry) {
+			int asked = pipe_ask_gate(p);
+
+			if (asked == -1)
+				goto err;
+			if (asked == 0)
+				p->src_dry = true;
+			progress = true;
+		}
+		if (pipe_may_read(p) && p->left > 0 && !p->src_dry) {
 			n = splice(src->fd, NULL, p->wfd, NULL,
 			    p->left < p->cap - p->in_pipe ? (size_t)p->left : p->cap - p->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -667,6 +703,7 @@ pipe_step(struct sock_pipe *p)
 				progress = true;
 			} else if (errno == EAGAIN) {
 				p->src_dry = true;
+				progress = p->in_pipe > 0; /* what the pipe holds goes out now */
 			} else if (errno != EINTR) {
 				goto err;
 			}
@@ -687,6 +724,13 @@ err:
 
 int
 sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_fn *done, void *arg)
+{
+	return sock_pipe_start_gated(src, dst, n, NULL, done, arg);
+}
+
+int
+sock_pipe_start_gated(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_gate_fn *gate,
+    sock_pipe_done_fn *done, void *arg)
 {
 	struct sock_pipe *p;
 	size_t have = evbuffer_get_length(src->in);
@@ -711,6 +755,7 @@ sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_f
 	p->rfd = fds[0];
 	p->wfd = fds[1];
 	p->left = n;
+	p->gate = n == SOCK_PIPE_ALL ? NULL : gate;
 	p->done = done;
 	p->arg = arg;
 	/* What src already read goes first, as ordinary output of dst. */

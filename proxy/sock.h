@@ -123,4 +123,17 @@ typedef void sock_pipe_done_fn(struct sock *src, int status, uint64_t moved, voi
 int sock_pipe_start(
     struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_fn *done, void *arg);
 
+/*
+ * A pipe whose length is decided as it goes, for a body whose framing must
+ * be read on the way (chunked).  Once the "n" bytes granted so far are
+ * moved, the bytes waiting on src are shown to gate(peek, len, &last, arg)
+ * without being taken (at most 64 of them).  It returns how many more
+ * bytes to move, counted from the first one shown; a return of 0, or
+ * *last set, ends the pipe once those are delivered (status 0).  The bytes
+ * shown are the very bytes the pipe then moves: src has no other reader.
+ */
+typedef uint64_t sock_pipe_gate_fn(const char *peek, size_t len, bool *last, void *arg);
+int sock_pipe_start_gated(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_gate_fn *gate,
+    sock_pipe_done_fn *done, void *arg);
+
 #endif

@@ -7,7 +7,8 @@
  * in both directions, the context loader's refusals, and the module's
  * entry point refusing a program built from other sources.  Also the splice
  * pipe between two plain socks (sock_pipe_start): n bytes or until EOF,
- * bytes read before first, a slow reader, and what src does afterwards.
+ * bytes read before first, a slow reader, and what src does afterwards;
+ * and the gated pipe, whose gate is shown each record before it moves.
  */
 #include "sockwarden/compat.h"
 
@@ -1149,19 +1150,59 @@ struct pipe_case {
 	uint64_t n;         /* bytes to move (SOCK_PIPE_ALL: until src's EOF) */
 	int want_status;
 	size_t want_moved; /* the first bytes sent; src's input then holds the rest */
+	bool gated;        /* sock_pipe_start_gated() with record_gate() */
+	size_t records;    /* "during" is PIPE_BIG bytes in records of this size, then "0;" */
 };
 
 static struct pipe_case pipe_cases[] = {
-	{ "splice: until EOF", "", "hello world", true, false, SOCK_PIPE_ALL, SOCK_EOF, 11 },
+	{ "splice: until EOF", "", "hello world", true, false, SOCK_PIPE_ALL, SOCK_EOF, 11, false,
+	    0 },
 	{ "splice: bytes read before go first", "abc", "def", true, false, SOCK_PIPE_ALL, SOCK_EOF,
-	    6 },
-	{ "splice: n bytes, then src reads again", "", "hello world", false, false, 5, 0, 5 },
-	{ "splice: n bytes from what was read before", "hello world", "", false, false, 5, 0, 5 },
+	    6, false, 0 },
+	{ "splice: n bytes, then src reads again", "", "hello world", false, false, 5, 0, 5, false,
+	    0 },
+	{ "splice: n bytes from what was read before", "hello world", "", false, false, 5, 0, 5,
+	    false, 0 },
 	{ "splice: 3 MiB to a slow reader, until EOF", "", NULL, true, true, SOCK_PIPE_ALL,
-	    SOCK_EOF, PIPE_BIG },
+	    SOCK_EOF, PIPE_BIG, false, 0 },
 	{ "splice: 3 MiB to a slow reader, n bytes", "", NULL, false, true, PIPE_BIG - 1000, 0,
-	    PIPE_BIG - 1000 },
+	    PIPE_BIG - 1000, false, 0 },
+	/* The gate reads records "<length>;<bytes>"; "0;" is the last one. */
+	{ "gated: records up to the last, then src reads again", "", "5;hello3;abc0;tail", false,
+	    false, 0, 0, 14, true, 0 },
+	{ "gated: n bytes first, then the gate", "", "xy2;ab0;", false, false, 2, 0, 8, true, 0 },
+	{ "gated: the n bytes come from what was read before", "xy", "2;ab0;", false, false, 2, 0,
+	    8, true, 0 },
+	{ "gated: a record the gate refuses is not moved", "", "3;abcZZ;", false, false, 0, 0, 5,
+	    true, 0 },
+	{ "gated: src ends inside a record", "", "9;abc", true, false, 0, SOCK_EOF, 5, true, 0 },
+	{ "gated: src ends before the gate is asked", "", "", true, false, 0, SOCK_EOF, 0, true,
+	    0 },
+	{ "gated: 3 MiB in 32 KiB records to a slow reader", "", NULL, false, true, 0, 0, 0, true,
+	    32 * 1024 },
+	{ "gated: 3 MiB in 40-byte records", "", NULL, false, false, 0, 0, 0, true, 40 },
 };
+
+/* The records of a "records" row: pattern bytes, each record behind its length. */
+static unsigned char *
+make_records(size_t size, size_t *len)
+{
+	size_t cap = PIPE_BIG + PIPE_BIG / size * 16 + 64, at = 0, body = 0, n, i;
+	unsigned char *d = malloc(cap);
+
+	assert_non_null(d);
+	while (body < PIPE_BIG) {
+		n = PIPE_BIG - body < size ? PIPE_BIG - body : size;
+		at += (size_t)snprintf((char *)d + at, cap - at, "%zu;", n);
+		for (i = 0; i < n; i++)
+			d[at + i] = pattern(body + i);
+		at += n;
+		body += n;
+	}
+	memcpy(d + at, "0;", 2);
+	*len = at + 2;
+	return d;
+}
 
 struct splice_run {
 	struct event_base *base;
@@ -1175,7 +1216,34 @@ struct splice_run {
 	uint64_t moved;
 	int src_reads_piping; /* src readcb while the pipe ran: must be none */
 	int src_eofs;         /* SOCK_EOF to src's eventcb */
+	size_t gated_at;      /* bytes the gate has granted or seen granted so far */
+	bool gate_bad_peek;   /* the gate was shown bytes other than those due next */
 };
+
+/*
+ * A gate over records "<length>;<bytes>": each record is granted whole,
+ * "0;" as the last, anything else refused.  It also checks that what it is
+ * shown is what was sent at that offset: peeking must not consume.
+ */
+static uint64_t
+record_gate(const char *peek, size_t len, bool *last, void *arg)
+{
+	struct splice_run *r = arg;
+	size_t at = 0, size = 0;
+
+	if (len > r->len - r->gated_at || memcmp(peek, r->data + r->gated_at, len) != 0)
+		r->gate_bad_peek = true;
+	while (at < len && peek[at] >= '0' && peek[at] <= '9')
+		size = size * 10 + (size_t)(peek[at++] - '0');
+	if (at == 0 || at == len || peek[at] != ';') {
+		*last = true;
+		return 0;
+	}
+	at++;
+	*last = size == 0;
+	r->gated_at += at + size;
+	return at + size;
+}
 
 static void
 sink_take(struct splice_run *r, size_t most)
@@ -1264,7 +1332,7 @@ test_sock_splice(void **state)
 	const struct pipe_case *c = *state;
 	struct timeval watchdog = { WATCHDOG_SEC, 0 }, ms = { 0, 1000 };
 	struct splice_run r = { 0 };
-	size_t blen = strlen(c->before), i;
+	size_t blen = strlen(c->before), want_moved, i;
 	unsigned char *data, *sunk;
 	struct sock *src, *dst;
 	struct event *wd;
@@ -1274,13 +1342,20 @@ test_sock_splice(void **state)
 	assert_non_null(r.base);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, a), 0);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, b), 0);
-	r.len = blen + (c->during != NULL ? strlen(c->during) : PIPE_BIG);
-	data = malloc(r.len);
-	assert_non_null(data);
-	memcpy(data, c->before, blen);
-	for (i = blen; i < r.len; i++)
-		data[i] = c->during != NULL ? (unsigned char)c->during[i - blen] : pattern(i);
+	if (c->records > 0) {
+		data = make_records(c->records, &r.len);
+	} else {
+		r.len = blen + (c->during != NULL ? strlen(c->during) : PIPE_BIG);
+		data = malloc(r.len);
+		assert_non_null(data);
+		memcpy(data, c->before, blen);
+		for (i = blen; i < r.len; i++)
+			data[i] =
+			    c->during != NULL ? (unsigned char)c->during[i - blen] : pattern(i);
+	}
+	want_moved = c->records > 0 ? r.len : c->want_moved;
 	r.data = data;
+	r.gated_at = c->n;
 	r.feed = a[1];
 	r.sink = b[1];
 	r.slow_sink = c->slow_sink;
@@ -1310,7 +1385,11 @@ test_sock_splice(void **state)
 		assert_int_equal(evbuffer_get_length(sock_input(src)), blen);
 	}
 	r.started = true;
-	assert_int_equal(sock_pipe_start(src, dst, c->n, splice_done, &r), 0);
+	if (c->gated)
+		assert_int_equal(
+		    sock_pipe_start_gated(src, dst, c->n, record_gate, splice_done, &r), 0);
+	else
+		assert_int_equal(sock_pipe_start(src, dst, c->n, splice_done, &r), 0);
 	event_add(r.feed_ev, NULL);
 	if (c->slow_sink)
 		event_add(r.tick, &ms);
@@ -1322,15 +1401,17 @@ test_sock_splice(void **state)
 	if (!r.done)
 		fail_msg("case \"%s\": no done callback (fed %zu, sunk %zu)", c->name, r.fed,
 		    evbuffer_get_length(r.sunk));
-	if (r.status != c->want_status || r.moved != c->want_moved)
+	if (r.status != c->want_status || r.moved != want_moved)
 		fail_msg("case \"%s\": status %d moved %llu, want %d and %zu", c->name, r.status,
-		    (unsigned long long)r.moved, c->want_status, c->want_moved);
+		    (unsigned long long)r.moved, c->want_status, want_moved);
 	sunk = evbuffer_pullup(r.sunk, -1);
 	/* memcmp() only over bytes there are: an empty evbuffer pulls up to NULL. */
-	if (evbuffer_get_length(r.sunk) != c->want_moved ||
-	    (c->want_moved > 0 && memcmp(sunk, data, c->want_moved) != 0))
+	if (evbuffer_get_length(r.sunk) != want_moved ||
+	    (want_moved > 0 && memcmp(sunk, data, want_moved) != 0))
 		fail_msg("case \"%s\": the sink got %zu bytes, want the first %zu sent", c->name,
-		    evbuffer_get_length(r.sunk), c->want_moved);
+		    evbuffer_get_length(r.sunk), want_moved);
+	if (r.gate_bad_peek)
+		fail_msg("case \"%s\": the gate was shown bytes out of order", c->name);
 	if (r.src_reads_piping != 0)
 		fail_msg("case \"%s\": src readcb ran %d times during the pipe", c->name,
 		    r.src_reads_piping);
@@ -1338,11 +1419,11 @@ test_sock_splice(void **state)
 	if (r.src_eofs != 0)
 		fail_msg("case \"%s\": src reported SOCK_EOF %d times after the pipe", c->name,
 		    r.src_eofs);
-	if (evbuffer_get_length(sock_input(src)) != r.len - c->want_moved ||
-	    (r.len > c->want_moved && memcmp(evbuffer_pullup(sock_input(src), -1),
-	                                  data + c->want_moved, r.len - c->want_moved) != 0))
+	if (evbuffer_get_length(sock_input(src)) != r.len - want_moved ||
+	    (r.len > want_moved && memcmp(evbuffer_pullup(sock_input(src), -1), data + want_moved,
+	                               r.len - want_moved) != 0))
 		fail_msg("case \"%s\": src input holds %zu bytes, want the %zu not moved", c->name,
-		    evbuffer_get_length(sock_input(src)), r.len - c->want_moved);
+		    evbuffer_get_length(sock_input(src)), r.len - want_moved);
 
 	sock_free(src);
 	sock_free(dst);
