@@ -8,6 +8,7 @@ what crossed the socket.
 import json
 import os
 import socket
+import threading
 import time
 
 TIMEOUT_MULT = float(os.environ.get("SW_TEST_TIMEOUT_MULTIPLIER", "1"))
@@ -342,3 +343,92 @@ def simple(name, send, statuses, upstream=b"", closed=None, policy="all", method
            limits=None):
     return Case(name, lambda ctx: exchange(ctx, send, statuses, upstream, closed, methods),
                 policy=policy, limits=limits)
+
+
+# -- a daemon scripted by the case ---------------------------------------------
+
+VERSION = json.dumps({"Version": "20.10.24", "ApiVersion": "1.41", "MinAPIVersion": "1.12",
+                      "Os": "linux", "Arch": "amd64"}).encode() + b"\n"
+
+
+def head(status=200, extra=b""):
+    return (b"HTTP/1.1 %d %s\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
+            % (status, b"OK" if status == 200 else b"Status") + extra)
+
+
+def sized(body, status=200):
+    return head(status) + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+class ScriptedDaemon:
+    """A daemon on a Unix socket: GET /version as dockerd, every other request answered by
+    script(path, conn), one request per connection.  Records the request targets."""
+
+    def __init__(self, path, script):
+        self.path = path
+        self.script = script
+        self.targets = []
+        self.errors = []
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(16)
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        try:
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            target = buf.split(b"\r\n", 1)[0].split(b" ")[1]
+            path = target.split(b"?")[0]
+            if path.startswith(b"/v1."):
+                path = b"/" + path.split(b"/", 2)[2]
+            if path == b"/version":
+                conn.sendall(sized(VERSION))
+                return
+            self.targets.append(target)
+            self.script(path, conn)
+            time.sleep(T(0.2))  # let the proxy read everything before the close
+        except OSError as e:
+            self.errors.append(str(e))
+        finally:
+            conn.close()
+
+    def close(self):
+        self.stopped = True
+        self.sock.close()
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+def with_daemon(script, fn):
+    """A case body: the scripted daemon replaces fake_dockerd, sockwarden is restarted so
+    that it reads the daemon's version from it, then fn(ctx, daemon) runs."""
+
+    def run(ctx):
+        d = ScriptedDaemon(ctx.daemon_sock, script)
+        try:
+            if ctx.proxy is not None:
+                ctx.proxy.terminate()
+                ctx.proxy.wait(T(5))
+                ctx.proxy = None
+            ctx.start_proxy()
+            time.sleep(T(0.2))  # its version probe
+            fn(ctx, d)
+        finally:
+            d.close()
+    return run
