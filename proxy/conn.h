@@ -59,6 +59,12 @@ struct conn_resp {
 	bool hijack;          /* 101, or a 200 raw stream without length */
 	bool bytes_sent;      /* some response bytes already reached the client */
 	uint64_t splice_body; /* a long Content-Length body goes down by splice(2) */
+	bool chunk_splice;    /* a chunked body relayed as it is: long chunks may be spliced */
+	bool chunk_long;      /* the last chunk-size line was for a long chunk */
+	bool in_chunk;        /* between a chunk-size line and the chunk's end */
+	bool gating;          /* chunks go by splice, their size lines read by peeking */
+	bool gate_broken;     /* the daemon's framing broke while gating */
+	uint64_t gate_skip;   /* chunk bytes spliced before the gate was first asked */
 	bool is_head;         /* the request was HEAD: the response has no body */
 	bool want_ctype;      /* the header being parsed is Content-Type */
 	char ctype[64];       /* response Content-Type, truncated */
@@ -197,10 +203,17 @@ void conn_exchange_done(struct conn *c);
 void conn_client_readable(struct conn *c);
 
 /* Watermarks: above HIWAT queued bytes, reading the other side pauses. */
-#define SW_SPLICE_HIWAT (1024u * 1024)
-#define SW_SPLICE_LOWAT (SW_SPLICE_HIWAT / 2)
-#define SW_MAX_READ     (256 * 1024)
+#define SW_SPLICE_HIWAT     (1024u * 1024)
+#define SW_SPLICE_LOWAT     (SW_SPLICE_HIWAT / 2)
+#define SW_MAX_READ         (256 * 1024)
 /* Bodies at least this long are spliced (kernel to kernel) rather than copied. */
-#define SW_SPLICE_MIN   (1024u * 1024)
+#define SW_SPLICE_MIN       (1024u * 1024)
+/*
+ * Chunks at least this long are spliced: each costs a peek at its size line
+ * and a splice, about what copying 16 KiB twice costs.  The daemon writes
+ * streams (export, save, archive) in 32 KiB chunks, events and log lines in
+ * short ones, which are copied.
+ */
+#define SW_CHUNK_SPLICE_MIN (16u * 1024)
 
 #endif

@@ -122,6 +122,27 @@ resp_headers_complete(llhttp_t *p)
 		r->splice_body = p->content_length;
 		return HPE_PAUSED;
 	}
+	/* A chunked body's long chunks may go the same way (splice_chunks()). */
+	r->chunk_splice =
+	    (p->flags & F_CHUNKED) && !r->rewrite && r->status != 204 && r->status != 304;
+	return 0;
+}
+
+/* While gating, parsing stops after each chunk-size line: gate_chunks() decides. */
+static int
+resp_chunk_header(llhttp_t *p)
+{
+	struct conn_resp *r = &conn_of(p)->c_resp;
+
+	r->in_chunk = true;
+	r->chunk_long = p->content_length >= SW_CHUNK_SPLICE_MIN;
+	return r->gating ? HPE_PAUSED : 0;
+}
+
+static int
+resp_chunk_complete(llhttp_t *p)
+{
+	conn_of(p)->c_resp.in_chunk = false;
 	return 0;
 }
 
@@ -180,6 +201,8 @@ static const llhttp_settings_t resp_settings = {
 	.on_headers_complete = resp_headers_complete,
 	.on_body = resp_body,
 	.on_message_complete = resp_message_complete,
+	.on_chunk_header = resp_chunk_header,
+	.on_chunk_complete = resp_chunk_complete,
 };
 
 /* ---- upstream connection ------------------------------------------------- */
@@ -812,6 +835,107 @@ malformed_response(struct conn *c)
 		conn_close(c, "malformed response from the daemon");
 }
 
+/*
+ * llhttp is told that "n" bytes of a chunk passed by splice by running it
+ * over a stand-in of that length: in a chunk's data it counts bytes and
+ * never reads them.  Were it anywhere else, the zeros would break its
+ * framing, and the connection would close.
+ */
+static char spliced_stand_in[64 * 1024];
+
+static bool
+skip_spliced(llhttp_t *p, uint64_t n)
+{
+	size_t step;
+
+	for (; n > 0; n -= step) {
+		step = n < sizeof(spliced_stand_in) ? (size_t)n : sizeof(spliced_stand_in);
+		if (llhttp_execute(p, spliced_stand_in, step) != HPE_OK)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The pipe's gate (sock_pipe_start_gated()): llhttp reads the bytes that
+ * wait on the daemon's socket, up to the end of the next chunk-size line.
+ * A long chunk is granted with its line; a short one, or the last, ends the
+ * splicing after its line, and the rest is read and copied as usual.  What
+ * breaks llhttp's framing is granted nothing.
+ */
+static uint64_t
+gate_chunks(const char *peek, size_t len, bool *last, void *arg)
+{
+	struct conn *c = arg;
+	struct conn_resp *r = &c->c_resp;
+	llhttp_errno_t err;
+	uint64_t chunk;
+	size_t used;
+
+	if (r->gate_skip > 0 && !skip_spliced(&r->parser, r->gate_skip))
+		goto broken;
+	r->gate_skip = 0;
+	if ((err = llhttp_execute(&r->parser, peek, len)) == HPE_OK)
+		return len; /* the middle of a size line: take it and look again */
+	if (err != HPE_PAUSED)
+		goto broken;
+	used = (size_t)(llhttp_get_error_pos(&r->parser) - peek);
+	chunk = r->parser.content_length;
+	*last = r->done || !r->chunk_long;
+	if (r->done)
+		return used;
+	llhttp_resume(&r->parser);
+	if (*last)
+		return used;
+	if (!skip_spliced(&r->parser, chunk))
+		goto broken;
+	return used + chunk;
+
+broken:
+	r->gate_broken = true;
+	*last = true;
+	return 0;
+}
+
+static void
+chunks_spliced(struct sock *src, int status, uint64_t moved, void *arg)
+{
+	struct conn *c = arg;
+	struct conn_resp *r = &c->c_resp;
+
+	(void)src;
+	c->c_audit.bytes_out += moved;
+	r->gating = false;
+	if (r->gate_broken)
+		malformed_response(c);
+	else if (status != 0)
+		conn_close(c, "daemon closed mid-response");
+	else if (r->done)
+		on_response_done(c);
+	/* else a short chunk follows: reading resumes, relay_response() takes it */
+}
+
+/*
+ * A chunked body whose chunks are long goes by splice from here, from the
+ * middle of a chunk or between two.  False when no pipe can be had (a TLS
+ * end): the body is copied.
+ */
+static bool
+splice_chunks(struct conn *c)
+{
+	struct conn_resp *r = &c->c_resp;
+
+	r->gating = true;
+	r->gate_skip = r->in_chunk ? r->parser.content_length : 0;
+	if (sock_pipe_start_gated(
+	        c->c_ubev, c->c_bev, r->gate_skip, gate_chunks, chunks_spliced, c) == 0)
+		return true;
+	r->gating = false;
+	r->gate_skip = 0;
+	r->chunk_splice = false;
+	return false;
+}
+
 static void
 relay_response(struct conn *c)
 {
@@ -870,6 +994,10 @@ relay_response(struct conn *c)
 			continue;
 		}
 	}
+	/* Parsed up to what was read, in a body of long chunks: splice the rest. */
+	if (!r->done && !r->hijack && r->chunk_splice && r->chunk_long &&
+	    evbuffer_get_length(in) == 0 && splice_chunks(c))
+		return;
 	if (r->hijack) {
 		if (r->must_filter) {
 			filter_failed(c);

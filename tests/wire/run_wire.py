@@ -30,6 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cases_audit  # noqa: E402
+import cases_chunks  # noqa: E402
 import cases_flow  # noqa: E402
 import cases_framing  # noqa: E402
 import cases_inspect  # noqa: E402
@@ -235,7 +236,8 @@ def main():
         args.sockwarden = os.path.abspath(args.sockwarden)
 
     cases = (cases_framing.CASES + cases_flow.CASES + cases_inspect.CASES +
-             cases_lifecycle.CASES + cases_lists.CASES + cases_audit.CASES)
+             cases_lifecycle.CASES + cases_lists.CASES + cases_audit.CASES +
+             cases_chunks.CASES)
     names = [c.name for c in cases]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
