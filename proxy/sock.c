@@ -25,6 +25,7 @@
 #define SOCK_PIPE_SIZE    (1024 * 1024) /* fewer, larger splices; the kernel may give less */
 #define SOCK_TLS_RECORD   (16 * 1024)   /* most plaintext one TLS record carries */
 #define SOCK_PEEK_MAX     64            /* a chunk-size line and then some */
+#define SOCK_PIPE_SNDBUF  (1024 * 1024) /* a pipe's sink: see raise_sndbuf() */
 
 struct sock_pipe {
 	struct sock *src;
@@ -81,6 +82,7 @@ struct sock {
 	bool connecting;
 	bool eof;                   /* the peer's EOF was seen, by a read or by a pipe */
 	bool streaming;             /* the last read was big: read into a read block */
+	bool sndbuf_raised;         /* raise_sndbuf() was done */
 	bool dead;                  /* an error was reported: no more I/O */
 	int busy;                   /* callbacks running on this socket */
 	bool free_later;            /* sock_free() was called from one of them */
@@ -722,6 +724,23 @@ err:
 	fail(src);
 }
 
+/*
+ * A sink's send buffer, the kernel default about 208 KiB, bounds each
+ * splice into it, and each splice wakes the reader: a larger one halves the
+ * wake-ups of a long stream (and a bigger one gains nothing more).  Best
+ * effort: the kernel caps it at net.core.wmem_max.  Once per socket.
+ */
+static void
+raise_sndbuf(struct sock *s)
+{
+	int size = SOCK_PIPE_SNDBUF;
+
+	if (s->sndbuf_raised)
+		return;
+	s->sndbuf_raised = true;
+	(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
 int
 sock_pipe_start(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_done_fn *done, void *arg)
 {
@@ -750,6 +769,7 @@ sock_pipe_start_gated(struct sock *src, struct sock *dst, uint64_t n, sock_pipe_
 	if ((cap = fcntl(fds[1], F_SETPIPE_SZ, SOCK_PIPE_SIZE)) == -1)
 		cap = fcntl(fds[1], F_GETPIPE_SZ);
 	p->cap = cap > 0 ? (size_t)cap : 4096;
+	raise_sndbuf(dst);
 	p->src = src;
 	p->dst = dst;
 	p->rfd = fds[0];
