@@ -8,6 +8,8 @@ of it, then measures with sw_load, each measurement repeated (median kept):
     16 and 256 keep-alive connections, direct and through the proxy;
   * MB/s for one large streamed response (2 GiB by default), direct and proxied;
   * sockwarden's CPU time per request (utime+stime from /proc/<pid>/stat);
+  * the floor under it: GET /_ping over 16 connections also through sw_relay, a
+    relay that only moves bytes, with its CPU time per request;
   * sockwarden's resident memory (VmRSS): idle, under 256-connection load, and
     with 10,000 idle client connections held open;
   * the Unix listener next to a mutual-TLS listener of the same proxy (unless
@@ -40,6 +42,10 @@ PATHS = ["/_ping", "/containers/json"]
 CONNS = [1, 16, 256]
 TLS_PATH = "/_ping"
 TLS_CONNS = [1, 16]
+# The one load that also goes through sw_relay: the issue's per-request CPU target is
+# set for it.
+RELAY_PATH = "/_ping"
+RELAY_CONNS = 16
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAKE_CERTS = os.path.join(HERE, "..", "integration", "tls", "make_certs.sh")
@@ -177,9 +183,10 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="swbench-")
         self.up_sock = os.path.join(self.tmp, "up.sock")
         self.sw_sock = os.path.join(self.tmp, "sw.sock")
+        self.relay_sock = os.path.join(self.tmp, "relay.sock")
         self.procs = {}
         self.problems = []
-        self.results = {"machine": {}, "load": [], "stream": [], "rss": {}}
+        self.results = {"machine": {}, "load": [], "relay": None, "stream": [], "rss": {}}
         self.certs = os.path.join(self.tmp, "certs")
         self.tls_port = None  # set by start_proxy when the TLS listener is on
 
@@ -223,6 +230,11 @@ class Bench:
 
     def start_upstream(self):
         self.start("sw_upstream", [self.args.upstream, "-s", self.up_sock], self.up_sock)
+
+    def start_relay(self):
+        """sw_relay in front of the same upstream, pinned like the proxy (prefix())."""
+        self.start("sw_relay", [self.args.relay, "-l", self.relay_sock, "-u", self.up_sock],
+                   self.relay_sock)
 
     def start_proxy(self):
         cfg = os.path.join(self.tmp, "sockwarden.yaml")
@@ -283,6 +295,9 @@ class Bench:
         for path in PATHS:
             for conns in CONNS:
                 runs = {"direct": [], "proxied": []}
+                floor = self.proxied() and (path, conns) == (RELAY_PATH, RELAY_CONNS)
+                if floor:
+                    runs["relay"] = []
                 for rep in range(a.reps):
                     extra = ["-p", path, "-c", str(conns), "-t", str(a.threads), "-d",
                              str(a.duration)]
@@ -298,8 +313,39 @@ class Bench:
                     r["proxy_rss_max_kib"] = rss.max_kib
                     runs["proxied"].append(r)
                     self.alive("sockwarden")
+                    if floor:
+                        runs["relay"].append(self.relay_run(extra, what + " relay"))
                 self.results["load"].append({"path": path, "conns": conns, "runs": runs})
                 self.print_load_row(path, conns, runs)
+                if floor:
+                    self.results["relay"] = self.relay_summary(path, conns, runs)
+        if self.results["relay"] is not None:
+            self.print_relay(self.results["relay"])
+
+    def relay_run(self, extra, what):
+        """The same load through sw_relay, with the relay's CPU time over it."""
+        pid = self.procs["sw_relay"].pid
+        t0 = proc_cpu_ticks(pid)
+        r = self.load(self.relay_sock, extra, what)
+        r["relay_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
+        self.alive("sw_relay")
+        return r
+
+    @staticmethod
+    def relay_summary(path, conns, runs):
+        """Medians as in the load table: sockwarden's CPU per request next to the relay's."""
+        def per_req(rs, key):
+            return statistics.median(r[key] / max(r["requests"], 1) * 1e6 for r in rs)
+
+        drps, rrps = med(runs["direct"], "rps"), med(runs["relay"], "rps")
+        relay_us = per_req(runs["relay"], "relay_cpu_s")
+        proxy_us = per_req(runs["proxied"], "proxy_cpu_s")
+        return {"path": path, "conns": conns, "direct_rps": drps, "relay_rps": rrps,
+                "relay_direct_ratio": rrps / drps if drps else float("nan"),
+                "relay_p50_us": med(runs["relay"], "p50_us"),
+                "relay_p99_us": med(runs["relay"], "p99_us"),
+                "relay_cpu_us_per_req": relay_us, "proxy_cpu_us_per_req": proxy_us,
+                "proxy_above_relay_us": proxy_us - relay_us}
 
     def run_stream(self):
         """One large response, with Content-Length (export) and chunked (logs)."""
@@ -522,6 +568,13 @@ class Bench:
             cpu_us, cpu_pct))
         sys.stdout.flush()
 
+    def print_relay(self, f):
+        print("bare relay (no parsing), GET %s %d conns: %.2fx direct rps, %.1f us CPU per "
+              "request; sockwarden %.1f us, of which %.1f us above the relay" % (
+                  f["path"], f["conns"], f["relay_direct_ratio"], f["relay_cpu_us_per_req"],
+                  f["proxy_cpu_us_per_req"], f["proxy_above_relay_us"]))
+        sys.stdout.flush()
+
     def print_stream(self, runs, framing):
         d, p = runs["direct"], runs["proxied"]
         dm = statistics.median(r["mb_per_s"] for r in d)
@@ -581,6 +634,7 @@ class Bench:
             self.make_certs()
         self.start_upstream()
         if self.proxied():
+            self.start_relay()
             self.start_proxy()
             time.sleep(0.2)
             self.idle_rss_before = proc_rss_kib(self.procs["sockwarden"].pid)
@@ -592,6 +646,8 @@ class Bench:
         if self.proxied():
             self.run_rss()
         self.alive("sw_upstream")
+        if self.proxied():
+            self.alive("sw_relay")
 
 
 def main():
@@ -601,6 +657,8 @@ def main():
     ap.add_argument("--upstream", help="sw_upstream binary (default: next to sockwarden, "
                     "in tests/bench/)")
     ap.add_argument("--load", help="sw_load binary (default: as for --upstream)")
+    ap.add_argument("--relay", help="sw_relay binary, the bare relay measured as a floor "
+                    "(default: as for --upstream)")
     ap.add_argument("--pin", type=int, nargs="?", const=0, default=None, metavar="CPU",
                     help="run every process on this one CPU with taskset (default 0)")
     ap.add_argument("--quick", action="store_true", help="a short smoke run")
@@ -628,7 +686,8 @@ def main():
         if a.sockwarden else here
     a.upstream = a.upstream or os.path.join(tooldir, "sw_upstream")
     a.load = a.load or os.path.join(tooldir, "sw_load")
-    for tool in [a.upstream, a.load] + ([] if a.direct_only else [a.sockwarden]):
+    a.relay = a.relay or os.path.join(tooldir, "sw_relay")
+    for tool in [a.upstream, a.load] + ([] if a.direct_only else [a.sockwarden, a.relay]):
         if not os.access(tool, os.X_OK):
             print("bench: %s is not an executable" % tool, file=sys.stderr)
             return 1

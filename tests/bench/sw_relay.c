@@ -1,0 +1,421 @@
+#include "sockwarden/compat.h"
+
+/*
+ * sw_relay: a single-threaded epoll byte relay between Unix sockets, the floor
+ * under the benchmark's proxy figures.  Each accepted client gets its own
+ * connection to the upstream socket, and whatever one side sends is passed to
+ * the other: one recv() and one send() per direction, so a keep-alive request
+ * and its response cost four system calls (plus a share of epoll_wait) and the
+ * wake-ups those sends cause in the peers.  No user-space proxy can spend less
+ * per request on the same machine, so bench.py runs the same load through this
+ * tool and reports how much of sockwarden's cost lies above it.
+ *
+ * It checks nothing: no HTTP parsing, no policy, no limits, no timeouts.  It is
+ * a measuring stick, never a thing to deploy in front of a daemon.
+ *
+ * Back-pressure: when a send is short, the rest waits in the receiving side's
+ * small pending buffer, and the side it came from is not read again until that
+ * buffer has drained on EPOLLOUT.  EOF or an error on either side closes both.
+ */
+
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * One read's worth, and so also the most a short send can leave pending.
+ * Larger reads would only help bulk streams, which this tool is not for.
+ */
+#define RELAY_BUF  (16u * 1024)
+#define MAX_EVENTS 256
+#define RETRY_MS   1000 /* accept() paused on EMFILE/ENFILE is retried this often */
+
+struct rl_pair;
+
+/* One socket of a relayed connection: the client's or the upstream's. */
+struct rl_end {
+	int fd;
+	uint32_t events;           /* registered with epoll; 0 when not in the set */
+	size_t pend_off, pend_len; /* bytes owed to this socket are pend[off, len) */
+	struct rl_end *peer;       /* the other socket of the pair */
+	struct rl_pair *pair;      /* owner of both ends */
+	char pend[RELAY_BUF];
+};
+
+struct rl_pair {
+	struct rl_end client;
+	struct rl_end upstream;
+	bool closed; /* fds closed, freed after the current batch */
+	struct rl_pair *next_dead;
+};
+
+static volatile sig_atomic_t stopping;
+static char buf[RELAY_BUF];
+static struct sockaddr_un up_sun;
+static const char *up_path;
+static struct rl_pair *dead; /* closed pairs whose events may still be in the batch */
+static bool accept_paused;
+static int epfd, lfd;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: sw_relay -l LISTEN_SOCKET -u UPSTREAM_SOCKET\n");
+	exit(2);
+}
+
+static SW_NORETURN void
+fail(const char *path, const char *what)
+{
+	fprintf(stderr, "sw_relay: %s: %s: %s\n", path, what, strerror(errno));
+	exit(1);
+}
+
+static void
+fill_sun(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		fprintf(stderr, "sw_relay: %s: socket path too long\n", path);
+		exit(2);
+	}
+	memcpy(sun->sun_path, path, strlen(path) + 1);
+}
+
+/*
+ * Register what e waits for: input while its peer owes nothing (what is read
+ * can then go straight out), output while e itself is owed bytes.  A socket
+ * that waits for nothing leaves the set, because epoll reports EPOLLHUP even
+ * for an empty event mask, and a hung-up client whose last bytes wait behind
+ * a full upstream would otherwise wake the loop over and over.
+ */
+static void
+end_want(struct rl_end *e)
+{
+	struct epoll_event ev;
+	uint32_t want = 0;
+	int op;
+
+	if (e->peer->pend_len == 0)
+		want |= EPOLLIN;
+	if (e->pend_len > 0)
+		want |= EPOLLOUT;
+	if (want == e->events)
+		return;
+	if (want == 0)
+		op = EPOLL_CTL_DEL;
+	else if (e->events == 0)
+		op = EPOLL_CTL_ADD;
+	else
+		op = EPOLL_CTL_MOD;
+	ev.events = want;
+	ev.data.ptr = e;
+	if (epoll_ctl(epfd, op, e->fd, &ev) == -1)
+		fail("epoll", "epoll_ctl");
+	e->events = want;
+}
+
+/*
+ * Close both sockets now (which also takes them out of the epoll set), free
+ * later: events for the other end may still wait in the current batch.
+ */
+static void
+pair_close(struct rl_pair *p)
+{
+	if (p->closed)
+		return;
+	close(p->client.fd);
+	close(p->upstream.fd);
+	p->closed = true;
+	p->next_dead = dead;
+	dead = p;
+}
+
+/* One send of what e is owed.  Returns -1 when the pair must close. */
+static int
+end_flush(struct rl_end *e)
+{
+	ssize_t n;
+
+	n = send(e->fd, e->pend + e->pend_off, e->pend_len - e->pend_off, MSG_NOSIGNAL);
+	if (n == -1)
+		return errno == EAGAIN ? 0 : -1;
+	e->pend_off += (size_t)n;
+	if (e->pend_off == e->pend_len)
+		e->pend_off = e->pend_len = 0;
+	return 0;
+}
+
+/*
+ * One recv from e and one send of it to the peer; what the send does not take
+ * is kept in the peer's pending buffer, which is empty here (end_want reads e
+ * only then) and as large as one read.  Returns -1 on EOF or an error.
+ */
+static int
+end_relay(struct rl_end *e)
+{
+	struct rl_end *to = e->peer;
+	ssize_t n, sent;
+
+	n = recv(e->fd, buf, sizeof(buf), 0);
+	if (n == 0)
+		return -1;
+	if (n == -1)
+		return errno == EAGAIN ? 0 : -1;
+	sent = send(to->fd, buf, (size_t)n, MSG_NOSIGNAL);
+	if (sent == -1) {
+		if (errno != EAGAIN)
+			return -1;
+		sent = 0;
+	}
+	if (sent < n) {
+		memcpy(to->pend, buf + sent, (size_t)(n - sent));
+		to->pend_len = (size_t)(n - sent);
+	}
+	return 0;
+}
+
+/*
+ * EPOLLHUP and EPOLLERR count as readiness for whatever e waits for: the recv
+ * or send then sees the EOF or the error, and queued bytes still go through
+ * before the EOF does.
+ */
+static void
+end_event(struct rl_end *e, uint32_t revents)
+{
+	const uint32_t gone = EPOLLHUP | EPOLLERR;
+
+	if (e->pair->closed)
+		return;
+	if (e->pend_len > 0 && (revents & (EPOLLOUT | gone)) && end_flush(e) == -1)
+		goto err_close;
+	if (e->peer->pend_len == 0 && (revents & (EPOLLIN | gone)) && end_relay(e) == -1)
+		goto err_close;
+	end_want(e);
+	end_want(e->peer);
+	return;
+
+err_close:
+	pair_close(e->pair);
+}
+
+/* Takes cfd; on failure closes it, which is all a client learns. */
+static void
+pair_open(int cfd)
+{
+	struct rl_pair *p;
+	int ufd;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		fprintf(stderr, "sw_relay: out of memory\n");
+		goto err_close_cfd;
+	}
+	ufd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ufd == -1) {
+		perror("sw_relay: socket");
+		goto err_free_pair;
+	}
+	/* A Unix connect completes at once, or fails (EAGAIN: the backlog is full). */
+	if (connect(ufd, (struct sockaddr *)&up_sun, sizeof(up_sun)) == -1) {
+		fprintf(stderr, "sw_relay: %s: connect: %s\n", up_path, strerror(errno));
+		goto err_close_ufd;
+	}
+	p->client.fd = cfd;
+	p->upstream.fd = ufd;
+	p->client.peer = &p->upstream;
+	p->upstream.peer = &p->client;
+	p->client.pair = p->upstream.pair = p;
+	end_want(&p->client);
+	end_want(&p->upstream);
+	return;
+
+err_close_ufd:
+	close(ufd);
+err_free_pair:
+	free(p);
+err_close_cfd:
+	close(cfd);
+}
+
+static void
+accept_all(void)
+{
+	int fd;
+
+	for (;;) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd != -1) {
+			pair_open(fd);
+			continue;
+		}
+		if (errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Level-triggered: left in the set, the listener would spin. */
+			perror("sw_relay: accept4 (paused)");
+			if (epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL) == -1)
+				fail("epoll", "epoll_ctl");
+			accept_paused = true;
+		} else if (errno != EAGAIN) {
+			perror("sw_relay: accept4");
+		}
+		return;
+	}
+}
+
+static void
+accept_resume(void)
+{
+	struct epoll_event ev;
+
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) == -1)
+		fail("epoll", "epoll_ctl");
+	accept_paused = false;
+}
+
+/* A socket file that nothing listens on: left by a relay that did not exit cleanly. */
+static bool
+is_stale(const struct sockaddr_un *sun)
+{
+	struct stat st;
+	bool stale;
+	int fd;
+
+	if (lstat(sun->sun_path, &st) == -1 || !S_ISSOCK(st.st_mode))
+		return false;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return false;
+	stale =
+	    connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == -1 && errno == ECONNREFUSED;
+	close(fd);
+	return stale;
+}
+
+static int
+listen_unix(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	fill_sun(&sun, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		fail(path, "socket");
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno != EADDRINUSE)
+			fail(path, "bind");
+		if (!is_stale(&sun)) {
+			errno = EADDRINUSE;
+			fail(path, "bind");
+		}
+		if (unlink(path) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+			fail(path, "bind");
+	}
+	if (listen(fd, 4096) == -1)
+		fail(path, "listen");
+	return fd;
+}
+
+/* Every client holds two descriptors. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct epoll_event ev[MAX_EVENTS];
+	struct sigaction sa;
+	sigset_t stopsigs, waitmask;
+	const char *path = NULL;
+	struct rl_pair *p;
+	int ch, n, i, status = 0;
+
+	while ((ch = getopt(argc, argv, "l:u:")) != -1) {
+		if (ch == 'l')
+			path = optarg;
+		else if (ch == 'u')
+			up_path = optarg;
+		else
+			usage();
+	}
+	if (path == NULL || up_path == NULL || optind != argc)
+		usage();
+	fill_sun(&up_sun, up_path);
+
+	/*
+	 * SIGTERM and SIGINT are blocked except inside epoll_pwait, so a signal can
+	 * neither slip in between the check of "stopping" and the wait, nor
+	 * interrupt a recv or send.
+	 */
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &stopsigs, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	raise_nofile();
+
+	lfd = listen_unix(path);
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fail("epoll", "epoll_create1");
+	accept_resume();
+
+	while (!stopping) {
+		n = epoll_pwait(epfd, ev, MAX_EVENTS, accept_paused ? RETRY_MS : -1, &waitmask);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("sw_relay: epoll_pwait");
+			status = 1;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.ptr == NULL)
+				accept_all();
+			else
+				end_event(ev[i].data.ptr, ev[i].events);
+		}
+		/* Closed pairs gave back descriptors; a timeout means it is time to retry. */
+		if (accept_paused && (n == 0 || dead != NULL))
+			accept_resume();
+		while ((p = dead) != NULL) {
+			dead = p->next_dead;
+			free(p);
+		}
+	}
+	unlink(path);
+	return status;
+}
