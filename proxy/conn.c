@@ -997,6 +997,13 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 		free(c);
 		return NULL;
 	}
+	/* Pipelined input waits unparsed; cap it just above what one head may take. */
+	if (sock_set_read_max(
+	        c->c_bev, pol_set_config(srv->ps)->limits.max_header_bytes + SW_MAX_READ) == -1) {
+		sock_free(c->c_bev); /* closes fd */
+		free(c);
+		return NULL;
+	}
 	c->c_srv = srv;
 	c->c_lsn = lsn;
 	c->c_id = ++srv->next_conn_id;
@@ -1004,8 +1011,6 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
 	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);
-	/* Pipelined input waits unparsed; cap it just above what one head may take. */
-	sock_set_read_max(c->c_bev, limits(c)->max_header_bytes + SW_MAX_READ);
 	/* Uploads (build contexts, archives, image loads) read into reserved space once they
 	 * stream. */
 	sock_set_read_size(c->c_bev, SW_MAX_READ);

@@ -67,6 +67,7 @@ struct sock {
 	int fd;
 	struct event rev;
 	struct event wev;
+	struct event flush; /* activated when output is queued: flush_ready() */
 	struct evbuffer *in;
 	struct evbuffer *out;
 	sock_data_fn *readcb;
@@ -83,6 +84,8 @@ struct sock {
 	bool eof;                   /* the peer's EOF was seen, by a read or by a pipe */
 	bool streaming;             /* the last read was big: read into a read block */
 	bool sndbuf_raised;         /* raise_sndbuf() was done */
+	bool flush_pending;         /* "flush" is active */
+	bool in_watched;            /* input_changed() is on "in" (sock_set_read_max()) */
 	bool dead;                  /* an error was reported: no more I/O */
 	int busy;                   /* callbacks running on this socket */
 	bool free_later;            /* sock_free() was called from one of them */
@@ -385,8 +388,11 @@ write_ready(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Deferred: runs once per loop pass after the output changed, so the bytes
- * queued by one callback go out in one write, right away.
+ * Bytes were queued: write them once the callback that queued them is over,
+ * in the same loop pass, so that what one callback queues goes out in one
+ * write.  Not libevent's deferred buffer callbacks: those are scheduled on
+ * every change, the drain of each write included, and ran once more per
+ * write for nothing.
  */
 static void
 output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
@@ -394,7 +400,21 @@ output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *
 	struct sock *s = arg;
 
 	(void)buf;
-	if (info->n_added == 0 || s->wev_added || s->connecting || s->dead || s->free_later)
+	if (info->n_added == 0 || s->flush_pending)
+		return;
+	s->flush_pending = true;
+	event_active(&s->flush, EV_WRITE, 1);
+}
+
+static void
+flush_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct sock *s = arg;
+
+	(void)fd;
+	(void)what;
+	s->flush_pending = false;
+	if (s->wev_added || s->connecting || s->dead || s->free_later)
 		return;
 	enter(s);
 	do_write(s);
@@ -424,11 +444,10 @@ sock_new(struct event_base *base, int fd, sock_data_fn *readcb, sock_data_fn *wr
 	s->out = evbuffer_new();
 	if (s->in == NULL || s->out == NULL)
 		goto err_free;
-	if (evbuffer_defer_callbacks(s->out, base) == -1 ||
-	    evbuffer_add_cb(s->out, output_changed, s) == NULL ||
-	    evbuffer_add_cb(s->in, input_changed, s) == NULL)
+	if (evbuffer_add_cb(s->out, output_changed, s) == NULL)
 		goto err_free;
 	s->base = base;
+	event_assign(&s->flush, base, -1, 0, flush_ready, s);
 	s->fd = fd;
 	s->readcb = readcb;
 	s->writecb = writecb;
@@ -490,12 +509,12 @@ sock_free(struct sock *s)
 {
 	if (s == NULL || s->free_later)
 		return;
-	/*
-	 * A deferred output callback may already be queued: libevent keeps the
-	 * buffer alive for it, so it would run after we are gone.  Unhook first.
-	 */
+	/* A flush may be queued: it must not run after we are gone. */
+	event_del(&s->flush);
+	s->flush_pending = true; /* and no new one is queued */
 	evbuffer_remove_cb(s->out, output_changed, s);
-	evbuffer_remove_cb(s->in, input_changed, s);
+	if (s->in_watched)
+		evbuffer_remove_cb(s->in, input_changed, s);
 	/* A pipe needs both ends: it ends without a callback. */
 	if (s->pipe_out != NULL)
 		pipe_end(s->pipe_out, -1);
@@ -553,11 +572,21 @@ sock_read_disable(struct sock *s)
 	update_read(s);
 }
 
-void
+int
 sock_set_read_max(struct sock *s, size_t max)
 {
+	/*
+	 * Only a socket with a ceiling watches its input: a buffer with no
+	 * callback skips libevent's callback machinery on every change.
+	 */
+	if (max != 0 && !s->in_watched) {
+		if (evbuffer_add_cb(s->in, input_changed, s) == NULL)
+			return -1;
+		s->in_watched = true;
+	}
 	s->read_max = max;
 	update_read(s);
+	return 0;
 }
 
 void

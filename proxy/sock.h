@@ -57,9 +57,10 @@ void sock_read_disable(struct sock *s);
 
 /*
  * Input ceiling: reading pauses while this many bytes wait to be consumed,
- * and resumes when they drop below it.  0: no ceiling.
+ * and resumes when they drop below it.  0: no ceiling.  -1 when out of
+ * memory (the first ceiling only).
  */
-void sock_set_read_max(struct sock *s, size_t max);
+int sock_set_read_max(struct sock *s, size_t max);
 /* The output level at or below which writecb runs. */
 void sock_set_write_lowat(struct sock *s, size_t lowat);
 /* Most bytes read in one system call. */

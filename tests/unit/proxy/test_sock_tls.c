@@ -810,8 +810,8 @@ test_sock_tls_echo(void **state)
 	p.cli.raw_half_close = c->raw_half_close;
 	sock_set_read_size(p.srv.s, c->read_size);
 	sock_set_read_size(p.cli.s, c->read_size);
-	sock_set_read_max(p.srv.s, c->read_max);
-	sock_set_read_max(p.cli.s, c->read_max);
+	assert_int_equal(sock_set_read_max(p.srv.s, c->read_max), 0);
+	assert_int_equal(sock_set_read_max(p.cli.s, c->read_max), 0);
 	sock_set_write_lowat(p.srv.s, 32 * 1024);
 	sock_set_write_lowat(p.cli.s, 64 * 1024);
 	if (c->queue_early)
