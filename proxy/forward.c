@@ -508,7 +508,7 @@ add_request_head(struct conn *c, struct evbuffer *out)
 		head_put(&b, "?", 1);
 		head_put(&b, r->query.p, r->query.len);
 	}
-	head_put_str(&b, r->http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+	head_put(&b, r->http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", 11);
 	for (i = 0; i < h->n_hdrs; i++) {
 		struct sw_str name = hreq_header_name(h, i);
 		struct sw_str value = hreq_header_value(h, i);
@@ -1092,7 +1092,7 @@ fwd_splice_start(struct conn *c)
 	c->c_audit.note = "hijacked";
 	conn_finish_audit(c, NULL); /* the stream that follows is not one request */
 	c->c_read_paused = false;
-	sock_set_read_max(c->c_bev, 0);
+	(void)sock_set_read_max(c->c_bev, 0); /* lifting the ceiling cannot fail */
 	/*
 	 * Each direction is a splice that ends at its EOF (bytes already read
 	 * on either side go first).  Without pipes, fall back to copying.

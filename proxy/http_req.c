@@ -527,13 +527,18 @@ list_has_token(struct sw_str list, const struct sw_str *name)
 bool
 hreq_is_hop_by_hop(const struct hreq *h, const struct sw_str *name)
 {
-	static const char *const fixed[] = { "connection", "keep-alive", "proxy-connection",
-		"proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
-		"content-length" };
+	/* clang-format off */
+#define HOP(s) { s, sizeof(s) - 1 }
+	/* clang-format on */
+	/* With their lengths: this runs for every header forwarded. */
+	static const struct sw_str fixed[] = { HOP("connection"), HOP("keep-alive"),
+		HOP("proxy-connection"), HOP("proxy-authorization"), HOP("te"), HOP("trailer"),
+		HOP("transfer-encoding"), HOP("upgrade"), HOP("content-length") };
+#undef HOP
 	unsigned i;
 
 	for (i = 0; i < nitems(fixed); i++)
-		if (sw_str_caseeq_lit(name, fixed[i]))
+		if (name->len == fixed[i].len && sw_str_caseeq_lit(name, fixed[i].p))
 			return true;
 	/* Per forwarded header, so skip the scan in the usual case of no Connection list. */
 	if (h->n_connection == 0)
