@@ -245,6 +245,19 @@ CASES = [
         "cleanup": [RM],
     },
     {
+        # A TLS client: a chunked answer cannot be spliced to it, so it is copied.
+        "name": "tls-export-same-bytes-as-direct",
+        "policy": "identity",
+        "proxy_only": True,
+        "setup": ["$DOCKER create --name $NAME --network none $IMAGE true",
+                  "$DOCKER export $NAME | sha256sum > direct.sha"],
+        "cmd": TLS + "alice $DOCKER export $NAME | sha256sum | cmp - direct.sha && echo same",
+        "expect": {"exit": 0, "stdout": ["same"]},
+        "audit": [{"endpoint": "ContainerExport", "verdict": "allow", "status": 200,
+                   "listener": "tls"}],
+        "cleanup": [RM],
+    },
+    {
         "name": "tls-upstream-chain-alice",
         "policy": "identity",
         "proxy_only": True,
