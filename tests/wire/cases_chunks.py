@@ -10,6 +10,7 @@ Each daemon writes its first piece (head, size line, the start of a long chunk) 
 time from the rest, so the proxy has read and relayed it, and splices what follows.
 """
 
+import random
 import time
 
 from wirelib import T, Case, check, req, show, sized, with_daemon
@@ -155,6 +156,54 @@ def slow_client_gets_all(ctx, d):
         c.close()
 
 
+# -- many chunks of sizes about the threshold, written in random pieces ---------------
+
+def random_chunks(seed):
+    """A chunked body (with its head) of 300 chunks whose sizes cluster below, at and
+    above the 16 KiB splice threshold, some with extensions, ending in a trailer."""
+    rng = random.Random(seed)
+    sizes = ([rng.randint(1, 100) for _ in range(60)] +
+             [rng.randint(1024, 3072) for _ in range(60)] +
+             [rng.randint(16384 - 64, 16384 + 64) for _ in range(60)] +
+             [32768] * 60 + [rng.randint(40000, 70000) for _ in range(60)])
+    rng.shuffle(sizes)
+    body = b"".join(chunk(data(n, i), b";x=%d" % i if i % 7 == 0 else b"")
+                    for i, n in enumerate(sizes))
+    return TAR_HEAD + body + b"0\r\nX-Trailer: end\r\n\r\n"
+
+
+RANDOM = random_chunks(20261123)
+
+
+def random_script(path, conn):
+    """Pieces of 1 byte to 100 KiB, with now and then a pause so that the proxy reads
+    them apart, and size lines cut anywhere."""
+    rng = random.Random(7)
+    at = 0
+    while at < len(RANDOM):
+        n = rng.choice([1, 3, 7, 100, 4096, 20000, 65536, 100000])
+        conn.sendall(RANDOM[at:at + n])
+        at += n
+        if rng.random() < 0.05:
+            time.sleep(T(0.01))
+
+
+def random_relayed_exact(ctx, d):
+    c = ctx.client(timeout=10)
+    try:
+        c.send(EXPORT)
+        got = c.read_some(len(RANDOM), timeout=30)
+        if got != RANDOM:
+            at = next((i for i in range(min(len(got), len(RANDOM))) if got[i] != RANDOM[i]),
+                      min(len(got), len(RANDOM)))
+            check(False, "client got %d bytes, want %d; first difference at %d: %s",
+                  len(got), len(RANDOM), at, show(got[max(0, at - 20):at + 40]))
+        check(c.read_some(1, timeout=0.3) == b"", "bytes after the answer")
+    finally:
+        c.close()
+    check("malformed" not in ctx.proxy_stderr(), "proxy complained: %s", ctx.proxy_stderr())
+
+
 def case(name, script, fn):
     return Case(name, with_daemon(script, fn), daemon=False, timeout=60)
 
@@ -167,4 +216,5 @@ CASES = [
          broken_after_long_chunk(b"XY0\r\n\r\n"), closes_before_the_break),
     case("chunks-daemon-leaves-inside-spliced-chunk", dies_script, dies_then_close),
     case("chunks-slow-client-gets-every-spliced-byte", many_script, slow_client_gets_all),
+    case("chunks-random-sizes-and-pieces-relayed-exact", random_script, random_relayed_exact),
 ]
