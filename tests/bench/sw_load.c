@@ -31,7 +31,6 @@
  */
 
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -59,6 +58,8 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "raise_nofile.h"
 
 #define HEAD_MAX     (16u * 1024)  /* a response head must fit */
 #define READ_BUF     (256u * 1024) /* per-thread scratch for recv */
@@ -1130,17 +1131,6 @@ thread_main(void *arg)
 				(void)conn_send(&t->conns[i], opt_depth);
 	event_loop(t, run_done);
 	return NULL;
-}
-
-static void
-raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
 }
 
 static void

@@ -19,7 +19,6 @@
  */
 
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -32,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "raise_nofile.h"
 
 /*
  * One read's worth, and so also the most a short send can leave pending.
@@ -335,18 +336,6 @@ listen_unix(const char *path)
 	if (listen(fd, 4096) == -1)
 		fail(path, "listen");
 	return fd;
-}
-
-/* Every client holds two descriptors. */
-static void
-raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
 }
 
 int

@@ -19,7 +19,6 @@
  */
 
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -34,6 +33,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include "raise_nofile.h"
 
 #define IN_CAP       (16u * 1024)   /* one request head must fit */
 #define OUT_CAP      (32u * 1024)   /* pipelined responses batched per send */
@@ -531,17 +532,6 @@ listen_unix(const char *path)
 		exit(1);
 	}
 	return fd;
-}
-
-static void
-raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
 }
 
 int
