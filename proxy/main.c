@@ -71,11 +71,18 @@ static int
 check_config(const char *path, bool strict)
 {
 	struct pol_set *ps = load_config(path);
-	char warnings[16384];
+	char warnings[16384], tls_err[512];
 	int n;
 
 	if (ps == NULL)
 		return 1;
+	/* Certificates, keys and CRLs are checked as a start would read them. */
+	if (srv_check_tls(pol_set_config(ps), tls_err, sizeof(tls_err)) == -1) {
+		fprintf(
+		    stderr, "%s: %s\n", path != NULL ? path : "(default configuration)", tls_err);
+		pol_set_unref(ps);
+		return 1;
+	}
 	n = pol_set_lint(ps, warnings, sizeof(warnings));
 	pol_set_unref(ps);
 	fputs(warnings, stderr);

@@ -172,6 +172,17 @@ tls_set_load(const struct sw_config *cfg, struct tls_set *t, char *err, size_t e
 	return 0;
 }
 
+int
+srv_check_tls(const struct sw_config *cfg, char *err, size_t errsz)
+{
+	struct tls_set t;
+
+	if (tls_set_load(cfg, &t, err, errsz) == -1)
+		return -1;
+	tls_set_free(&t);
+	return 0;
+}
+
 /* New connections get the new contexts; open ones keep theirs. */
 static void
 tls_set_apply(struct srv *s, struct tls_set *t)

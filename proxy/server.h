@@ -41,6 +41,12 @@ struct srv {
 int srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char *config_path);
 /* Stop accepting, let in-flight requests finish up to the shutdown timeout, then return. */
 void srv_stop(struct srv *s);
+/*
+ * Read every TLS context the configuration asks for, then let them go: what
+ * "sockwarden check" must prove before a start or a reload would.  -1 with
+ * the listener (or upstream), the file and the reason in "err".
+ */
+int srv_check_tls(const struct sw_config *cfg, char *err, size_t errsz);
 /* Load the configuration again; a bad file keeps the running one (logged). */
 void srv_reload(struct srv *s);
 /* A connection went away; ends the loop when stopping and none are left. */

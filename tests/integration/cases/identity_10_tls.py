@@ -93,6 +93,23 @@ chmod 644 c/ca.pem; kill -HUP $PID; sleep 0.5
 echo "go-w again: alice $(try alice | cut -d' ' -f1); other $(try other)"
 kill $PID; wait $PID
 """
+# "sockwarden check" and "-n" read the certificate, key and CA as a start would: a key
+# others may read, a missing CA and a broken certificate each fail the check, naming the
+# file, where a start would fail later.
+CHECK_SH = TLS_SCRIPT_START + """\
+sed "s/@PORT@/$PORT/" tls.tmpl > check.yaml
+$SW_BIN check check.yaml > /dev/null 2>&1; echo "good: exit $?"
+chmod 640 c/server-key.pem
+$SW_BIN check check.yaml 2> key.err > /dev/null; echo "readable key: exit $?"
+grep -q "listener tls: key $CASE_DIR/c/server-key.pem: mode 0640" key.err && echo "names the key"
+chmod 600 c/server-key.pem; mv c/ca.pem c/ca.moved
+$SW_BIN -n -f check.yaml 2> ca.err > /dev/null; echo "no ca: exit $?"
+grep -q "ca $CASE_DIR/c/ca.pem: cannot open" ca.err && echo "names the ca"
+mv c/ca.moved c/ca.pem; echo garbage > c/server.pem
+$SW_BIN check check.yaml 2> cert.err > /dev/null; echo "bad cert: exit $?"
+grep -q "cert $CASE_DIR/c/server.pem: no certificate" cert.err && echo "names the cert"
+"""
+
 # A TLS listener on @PORT@ from the files in c/ (see TLS_SCRIPT_START), as the scripts above
 # change them.
 TLS_TMPL = """\
@@ -305,6 +322,16 @@ CASES = [
                                          "start with it: exit 1",
                                          "start refusal names the ca",
                                          "go-w again: alice REFUSED; other OK 200"]},
+    },
+    {
+        "name": "tls-check-reads-the-files",
+        "policy": "identity",
+        "proxy_only": True,
+        "files": {"check.sh": CHECK_SH, "tls.tmpl": TLS_TMPL},
+        "cmd": "sh check.sh",
+        "expect": {"exit": 0, "stdout": ["good: exit 0", "readable key: exit 1", "names the key",
+                                         "no ca: exit 1", "names the ca", "bad cert: exit 1",
+                                         "names the cert"]},
     },
     {
         "name": "tls-openssl-only-when-asked",
