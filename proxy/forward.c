@@ -880,13 +880,17 @@ gate_chunks(const char *peek, size_t len, bool *last, void *arg)
 	if (err != HPE_PAUSED)
 		goto broken;
 	used = (size_t)(llhttp_get_error_pos(&r->parser) - peek);
+	if (r->done) {
+		*last = true;
+		return used;
+	}
+	/* Paused after a chunk-size line. */
 	chunk = r->parser.content_length;
-	*last = r->done || !r->chunk_long;
-	if (r->done)
-		return used;
 	llhttp_resume(&r->parser);
-	if (*last)
+	if (!r->chunk_long) {
+		*last = true;
 		return used;
+	}
 	if (!skip_spliced(&r->parser, chunk))
 		goto broken;
 	return used + chunk;

@@ -511,7 +511,6 @@ sock_free(struct sock *s)
 		return;
 	/* A flush may be queued: it must not run after we are gone. */
 	event_del(&s->flush);
-	s->flush_pending = true; /* and no new one is queued */
 	evbuffer_remove_cb(s->out, output_changed, s);
 	if (s->in_watched)
 		evbuffer_remove_cb(s->in, input_changed, s);
@@ -640,11 +639,18 @@ pipe_end(struct sock_pipe *p, int status)
 		done(src, status, moved, arg);
 }
 
-/* The pipe may take more from src: room in it, and bytes still owed or a gate to ask. */
+/* Bytes are still owed, or a gate is still to be asked for more. */
+static bool
+pipe_owed(const struct sock_pipe *p)
+{
+	return p->left > 0 || p->gate != NULL;
+}
+
+/* The pipe may take more from src: room in it, and more owed. */
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
-	return !p->src->eof && (p->left > 0 || p->gate != NULL) && p->in_pipe < p->cap;
+	return !p->src->eof && pipe_owed(p) && p->in_pipe < p->cap;
 }
 
 /*
@@ -707,8 +713,8 @@ pipe_step(struct sock_pipe *p)
 				goto err;
 			}
 		}
-		if (p->in_pipe == 0 && ((p->left == 0 && p->gate == NULL) || src->eof) && out_ok) {
-			pipe_end(p, p->left == 0 && p->gate == NULL ? 0 : SOCK_EOF);
+		if (p->in_pipe == 0 && (!pipe_owed(p) || src->eof) && out_ok) {
+			pipe_end(p, pipe_owed(p) ? SOCK_EOF : 0);
 			return;
 		}
 		if (p->left == 0 && p->gate != NULL && pipe_may_read(p) && !p->src_dry) {
