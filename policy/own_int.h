@@ -62,7 +62,8 @@ int pol_own_redact_labels(cJSON *labels, const struct pol_ownership *o);
 /*
  * own_refs.c: the other objects the parsed canonical body "root" of
  * endpoint "ep" names (pol_own_read_body), into refs.  Returns how many, or
- * -1 with *why when there are more than "max".
+ * -1 with *why when there are more than "max" or one names nothing to check
+ * (an EndpointsConfig key "").
  */
 int pol_own_collect_refs(
     int ep, cJSON *root, struct pol_own_ref *refs, size_t max, const char **why);

@@ -49,7 +49,7 @@ struct refs {
 	const struct pol_own_ref *pin;
 	size_t n_pin;
 	int pinned;        /* references rewritten */
-	const char *error; /* a pin that failed: the body must not go up */
+	const char *error; /* a reference not fit to check or pin: the body must not go up */
 };
 
 static void
@@ -248,6 +248,11 @@ network_key(struct refs *r, cJSON *e)
 
 	if (e->string == NULL || predefined_network(e->string))
 		return;
+	/* "" names no network to check: the daemon would read it as a prefix of every id. */
+	if (e->string[0] == '\0') {
+		r->error = "NetworkingConfig.EndpointsConfig names a network without a name";
+		return;
+	}
 	if (r->pin == NULL) {
 		add(r, POL_OBJ_NETWORK, e->string, strlen(e->string),
 		    "NetworkingConfig.EndpointsConfig");
@@ -447,6 +452,10 @@ pol_own_collect_refs(int ep, cJSON *root, struct pol_own_ref *out, size_t max, c
 	struct refs r = { .v = out, .max = max };
 
 	walk(&r, ep, root);
+	if (r.error != NULL) {
+		*why = r.error;
+		return -1;
+	}
 	if (r.overflow) {
 		*why = "the body names too many other objects to check";
 		return -1;

@@ -178,7 +178,8 @@ struct pol_own_ref {
  *   NetworkID, NetworkCreate's ConfigFrom.Network), except the predefined
  *   networks (bridge, host, none, default).
  * Returns how many refs were stored, or -1 with *why when there are more
- * than "max", the body is not the expected JSON, or "ep" is none of these.
+ * than "max", an EndpointsConfig key is "" (no network to check), the body
+ * is not the expected JSON, or "ep" is none of these.
  */
 int pol_own_read_body(int ep, const char *body, size_t len, const char *label, const char *owner,
     struct pol_own_ref *refs, size_t max, char **out, size_t *outlen, const char **why);

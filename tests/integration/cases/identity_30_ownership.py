@@ -287,3 +287,17 @@ CASES += [
                   "exit": 0, "stdout": ["0"]}],
          cleanup=CLEANUP + [DIRECT + "$DOCKER network rm $NAME-rnet $NAME-nnet"]),
 ]
+
+# An EndpointsConfig key "" names no network that could be checked (the daemon would read it
+# as an id prefix, which every network's id has): a clean 403, nothing sent up.
+CASES += [
+    case("own-endpoints-config-empty-key-refused",
+         NETID_POST + "-d '{\"Image\":\"'$IMAGE'\",\"NetworkingConfig\":{\"EndpointsConfig\":"
+         "{\"\":{}}}}' \"http://docker/containers/create?name=$NAME-x\"",
+         {"exit": 0, "stdout": ["EndpointsConfig names a network without a name", "status=403"]},
+         setup=[], cleanup=[DIRECT + "$DOCKER rm -f $NAME-x"],
+         daemon_not_called=["/containers/create"],
+         audit=[{"endpoint": "ContainerCreate", "verdict": "deny", "status": 403,
+                 "rule": "ownership"}],
+         verify=[{"cmd": "$DOCKER inspect $NAME-x", "exit": 1}]),
+]

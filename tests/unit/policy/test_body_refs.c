@@ -79,6 +79,13 @@ static const struct row rows[] = {
 	{ "network connect endpoint network id", "NetworkConnect",
 	    "{\"Container\":\"web\",\"EndpointConfig\":{\"NetworkID\":\"other\"}}", 2,
 	    "c:web,n:other" },
+	/* "" names no network: refused at once, never left to the daemon's prefix match. */
+	{ "endpoints config key empty", "ContainerCreate",
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"\":{}}}}", -1, "" },
+	{ "endpoints config key empty beside others", "ContainerCreate",
+	    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]},\"NetworkingConfig\":{\"EndpointsConfig\":"
+	    "{\"front\":{},\"\":{\"Aliases\":[\"x\"]}}}}",
+	    -1, "" },
 	{ "network create config from", "NetworkCreate",
 	    "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"cfg\"}}", 1, "n:cfg" },
 	{ "network create config from predefined name still checked", "NetworkCreate",
@@ -351,7 +358,8 @@ test_pin_rows(void **state)
 		if (outlen != strlen(r->want) || memcmp(out, r->want, outlen) != 0)
 			fail_msg("%s: got %.*s, want %s", r->name, (int)outlen, out, r->want);
 		/* Read again, the pinned body names every container and network by an id. */
-		n = read_refs(r->ep, out, outlen, again, nitems(again), &why);
+		if ((n = read_refs(r->ep, out, outlen, again, nitems(again), &why)) < 0)
+			fail_msg("%s: the pinned body is refused (%s)", r->name, why ? why : "");
 		for (k = 0; k < n; k++)
 			if ((again[k].type == POL_OBJ_CONTAINER &&
 			        strcmp(again[k].field, "EndpointConfig.Links") != 0 &&
@@ -364,7 +372,7 @@ test_pin_rows(void **state)
 	}
 }
 
-/* A container without a usable id must not go up by name. */
+/* A container or network without a usable id must not go up by name. */
 static void
 test_pin_refusals(void **state)
 {
@@ -388,6 +396,9 @@ test_pin_refusals(void **state)
 		{ "endpoint network missing from the refs", "ContainerCreate",
 		    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{}}}}", "m", "ne7m",
 		    POL_OBJ_NETWORK },
+		{ "endpoint network without a name, even given an id", "ContainerCreate",
+		    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"\":{}}}}", "", "ne7",
+		    POL_OBJ_NETWORK },
 		{ "endpoint network id not resolved", "NetworkConnect",
 		    "{\"EndpointConfig\":{\"NetworkID\":\"n\"}}", "n", "", POL_OBJ_NETWORK },
 		{ "network id with a colon", "ContainerCreate",
@@ -402,9 +413,7 @@ test_pin_refusals(void **state)
 
 	(void)state;
 	for (i = 0; i < nitems(bad); i++) {
-		struct pol_own_ref ref = {
-			.type = bad[i].type != POL_OBJ_NONE ? bad[i].type : POL_OBJ_CONTAINER
-		};
+		struct pol_own_ref ref = { .type = bad[i].type };
 		const char *why = NULL;
 		char *out = NULL;
 		size_t outlen = 0;
