@@ -203,28 +203,41 @@ owned_by_caller(const char *owner, const struct conn *c)
 	return owner[0] != '\0' && strcmp(owner, c->c_owner) == 0;
 }
 
+/* An object a create's body names is not the caller's, or ("missing") does not exist. */
+static void
+body_ref_refused(struct conn *c, const struct pol_own_ref *r, bool missing)
+{
+	const char *more = "";
+	char msg[600];
+
+	if (missing && r->type == POL_OBJ_VOLUME)
+		more = " or does not exist; create it first with `docker volume create`";
+	else if (missing)
+		more = " or does not exist";
+	snprintf(msg, sizeof(msg),
+	    "sockwarden: %s names %s %s, which is not yours%s (policy %s, ownership)", r->field,
+	    type_noun(r->type), r->ref, more, policy_name(c));
+	refuse(c, 403, msg);
+}
+
 static void
 lookup_done(int status, const char *body, size_t len, void *arg)
 {
 	struct conn *c = arg;
 	struct own_req *w = c->c_own;
 	enum pol_own_type type;
-	const char *ref;
 	char id[256], owner[256], ctr[256];
 
 	w->call = NULL;
 	switch (w->stage) {
 	case STAGE_OBJECT:
 		type = w->plan.type;
-		ref = w->id; /* the reference as the client wrote it, until resolved */
 		break;
 	case STAGE_EXEC_CONTAINER:
 		type = POL_OBJ_CONTAINER;
-		ref = w->id;
 		break;
 	default:
 		type = w->refs[w->next_ref].type;
-		ref = w->refs[w->next_ref].ref;
 		break;
 	}
 	if (status == 404 && w->stage == STAGE_TAGS) {
@@ -234,20 +247,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	if (status == 404) {
-		if (w->stage == STAGE_BODY_REFS) {
-			char msg[600];
-
-			snprintf(msg, sizeof(msg),
-			    "sockwarden: %s names %s %s, which is not yours or does not exist%s (policy %s, ownership)",
-			    w->refs[w->next_ref].field, type_noun(type), ref,
-			    type == POL_OBJ_VOLUME ?
-			        "; create it first with `docker volume create`" :
-			        "",
-			    policy_name(c));
-			refuse(c, 403, msg);
-			return;
-		}
-		not_found(c, w->plan.type, w->ref);
+		if (w->stage == STAGE_BODY_REFS)
+			body_ref_refused(c, &w->refs[w->next_ref], true);
+		else
+			not_found(c, w->plan.type, w->ref);
 		return;
 	}
 	if (status != 200 || pol_own_read_inspect(type, body, len, w->o->label, id, sizeof(id),
@@ -268,16 +271,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 			tag_not_yours(c, &w->refs[w->next_ref]);
 			return;
 		}
-		if (w->stage == STAGE_BODY_REFS) {
-			char msg[600];
-
-			snprintf(msg, sizeof(msg),
-			    "sockwarden: %s names %s %s, which is not yours (policy %s, ownership)",
-			    w->refs[w->next_ref].field, type_noun(type), ref, policy_name(c));
-			refuse(c, 403, msg);
-			return;
-		}
-		not_found(c, w->plan.type, w->ref);
+		if (w->stage == STAGE_BODY_REFS)
+			body_ref_refused(c, &w->refs[w->next_ref], false);
+		else
+			not_found(c, w->plan.type, w->ref);
 		return;
 	}
 	switch (w->stage) {
@@ -427,6 +424,16 @@ needs_body_step(int ep)
 	static int ids[nitems(names)] = { -1 };
 
 	return ep_is_one_of(ep, ids, names, nitems(names));
+}
+
+/*
+ * Is the body read for ownership (pol_own_read_body)?  A create's gets the
+ * label; a create's or a network connect's names other objects.
+ */
+static bool
+reads_body(const struct own_req *w, int ep)
+{
+	return w->plan.kind == POL_OWN_CREATE_BODY || needs_body_step(ep);
 }
 
 /* Requests whose query writes image names: pol_own_written_tags(). */
@@ -580,6 +587,8 @@ conn_own_head(struct conn *c, bool need_body)
 	}
 	if (writes_tags(c->c_req.endpoint) && head_tags(c) == -1)
 		return true;
+	if (reads_body(w, c->c_req.endpoint))
+		need_body = w->need_body = true;
 	switch (w->plan.kind) {
 	case POL_OWN_NONE:
 		break;
@@ -608,7 +617,6 @@ conn_own_head(struct conn *c, bool need_body)
 		}
 		break;
 	case POL_OWN_CREATE_BODY:
-		need_body = w->need_body = true; /* the label goes into the body */
 		/* Creating a volume whose name exists answers with that volume, whoever owns it. */
 		if (w->plan.type == POL_OBJ_VOLUME)
 			w->filter = OWN_FILTER_VOLUME;
@@ -619,14 +627,10 @@ conn_own_head(struct conn *c, bool need_body)
 		snprintf(w->ref, sizeof(w->ref), "%.*s", (int)w->plan.ref.len, w->plan.ref.p);
 		snprintf(w->id, sizeof(w->id), "%s", w->ref);
 		w->stage = STAGE_OBJECT;
-		if (needs_body_step(c->c_req.endpoint))
-			w->need_body = true; /* NetworkConnect: the container in the body */
 		conn_set_state(c, CONN_RESOLVE);
 		lookup(c, w->plan.type, w->id);
 		return true;
 	}
-	if (needs_body_step(c->c_req.endpoint))
-		need_body = w->need_body = true;
 	if (w->n_refs > 0) {
 		start_tags(c);
 		return true;
@@ -643,9 +647,7 @@ conn_own_after_body(struct conn *c)
 	const char *why = NULL;
 	int n;
 
-	if (w == NULL || !w->o->isolate)
-		return false;
-	if (w->plan.kind != POL_OWN_CREATE_BODY && !needs_body_step(c->c_req.endpoint))
+	if (w == NULL || !w->o->isolate || !reads_body(w, c->c_req.endpoint))
 		return false;
 	if (!conn_inspected_body(c, &body))
 		body = sw_str_make("", 0);
