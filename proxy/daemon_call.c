@@ -29,6 +29,7 @@ struct daemon_call {
 	struct event *timer; /* the timeout, and the report of a failure found while starting */
 	llhttp_t parser;
 	struct evbuffer *body; /* the body; for a live stream, the unfinished line */
+	size_t scanned;        /* live: bytes at the start of "body" known to hold no '\n' */
 	size_t max_body;
 	daemon_call_done_fn *done;
 	daemon_line_fn *line; /* NULL: not a stream */
@@ -155,11 +156,15 @@ finish(struct daemon_call *dc, int status)
 
 /* ---- a live stream's lines --------------------------------------------------- */
 
-/* Hand out complete lines; false when the call ended meanwhile. */
+/*
+ * Hand out complete lines; false when the call ended meanwhile.  The search
+ * resumes where the last one stopped: a long line arriving in small reads
+ * is scanned once, not once per read.
+ */
 static bool
 deliver_lines(struct daemon_call *dc)
 {
-	struct evbuffer_ptr nl;
+	struct evbuffer_ptr from, nl;
 	const char *p;
 
 	if (dc->announce) {
@@ -169,11 +174,19 @@ deliver_lines(struct daemon_call *dc)
 			return false;
 	}
 	for (;;) {
-		nl = evbuffer_search(dc->body, "\n", 1, NULL);
-		if (nl.pos < 0)
+		/* "scanned" never passes the end, which is itself a valid place to start. */
+		if (evbuffer_ptr_set(dc->body, &from, dc->scanned, EVBUFFER_PTR_SET) == -1) {
+			finish(dc, -1);
+			return false;
+		}
+		nl = evbuffer_search(dc->body, "\n", 1, &from);
+		if (nl.pos < 0) {
+			dc->scanned = evbuffer_get_length(dc->body);
 			break;
-		p = (const char *)evbuffer_pullup(dc->body, nl.pos + 1);
-		if (p == NULL) {
+		}
+		/* A line over the bound is refused however it arrived: whole or in pieces. */
+		if ((size_t)nl.pos > dc->max_body ||
+		    (p = (const char *)evbuffer_pullup(dc->body, nl.pos + 1)) == NULL) {
 			finish(dc, -1);
 			return false;
 		}
@@ -181,6 +194,7 @@ deliver_lines(struct daemon_call *dc)
 		if (dc->cancelled)
 			return false;
 		evbuffer_drain(dc->body, (size_t)nl.pos + 1);
+		dc->scanned = 0;
 	}
 	if (evbuffer_get_length(dc->body) > dc->max_body) {
 		finish(dc, -1);

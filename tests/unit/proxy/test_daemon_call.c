@@ -388,6 +388,30 @@ test_daemon_call_refuses_bad_requests(void **state)
 	event_base_free(base);
 }
 
+/* A target of TARGET_MAX (8192) bytes is taken, one byte more is not. */
+static void
+test_daemon_call_target_limit(void **state)
+{
+	static char target[8192 + 2];
+	struct event_base *base = event_base_new();
+	struct fake *f = fake_new(base, true);
+	struct seen s = { .base = base };
+	struct daemon_call *dc;
+
+	(void)state;
+	memset(target, 'a', sizeof(target) - 1);
+	target[0] = '/';
+	if (daemon_call_start(base, &f->addr, target, 64, 100, on_done, &s) != NULL)
+		fail_msg("a target of %zu bytes: accepted", strlen(target));
+	target[8192] = '\0';
+	if ((dc = daemon_call_start(base, &f->addr, target, 64, 100, on_done, &s)) == NULL)
+		fail_msg("a target of %zu bytes: refused", strlen(target));
+	daemon_call_cancel(dc);
+	assert_int_equal(s.calls, 0);
+	fake_free(f);
+	event_base_free(base);
+}
+
 static void
 test_daemon_call_timeout(void **state)
 {
@@ -527,6 +551,16 @@ static const struct stream_case stream_cases[] = {
 	    200, NULL },
 	{ "a line over the limit", { STREAM_HEAD "4\r\nok\n1\r\n", "5\r\n23456\r\n" }, false, 5, 1,
 	    "ok|", -1, NULL },
+	{ "a whole line over the limit in one read", { STREAM_HEAD "7\r\n123456\n\r\n0\r\n\r\n" },
+	    false, 5, 1, "", -1, NULL },
+	{ "a line at the limit in many reads",
+	    { STREAM_HEAD "2\r\nab\r\n", "2\r\ncd\r\n", "2\r\nef\r\n", "3\r\ng\nh\r\n",
+	        "2\r\ni\n\r\n0\r\n\r\n" },
+	    false, 7, 1, "abcdefg|hi|", 200, NULL },
+	{ "a line over the limit in many reads",
+	    { STREAM_HEAD "2\r\nab\r\n", "2\r\ncd\r\n", "2\r\nef\r\n", "3\r\ngh\n\r\n",
+	        "0\r\n\r\n" },
+	    false, 7, 1, "", -1, NULL },
 	{ "broken mid-stream", { STREAM_HEAD "3\r\na\nb\r\n" }, true, 64, 1, "a|", -1, NULL },
 	{ "404 is not a stream",
 	    { "HTTP/1.1 404 Not Found\r\nContent-Length: 13\r\n\r\n{\"message\":1}" }, false, 64, 0,
@@ -629,6 +663,7 @@ main(void)
 		cmocka_unit_test(test_daemon_call_responses),
 		cmocka_unit_test(test_daemon_call_request),
 		cmocka_unit_test(test_daemon_call_refuses_bad_requests),
+		cmocka_unit_test(test_daemon_call_target_limit),
 		cmocka_unit_test(test_daemon_call_timeout),
 		cmocka_unit_test(test_daemon_call_unreachable),
 		cmocka_unit_test(test_daemon_call_cancel),
