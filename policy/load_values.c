@@ -439,11 +439,13 @@ parse_ipv6(const char *s, size_t n, unsigned char out[16])
 	return true;
 }
 
+/* ::ffff:0:0/96, where an IPv4 address is kept among the IPv6 ones. */
+static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 /* "tcp://127.0.0.1:2375" or "tcp://[::1]:2375": literal addresses only, no DNS. */
 int
 ld_parse_tcp_url(const char *s, struct ld_tcp_addr *out, const char **why)
 {
-	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	const char *hp, *colon, *he;
 	uint64_t port;
 	bool ok;
@@ -479,8 +481,6 @@ bad:
 static bool
 is_v4(const struct ld_tcp_addr *a)
 {
-	static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
 	return memcmp(a->addr, v4_mapped, sizeof(v4_mapped)) == 0;
 }
 
