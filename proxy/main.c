@@ -78,8 +78,7 @@ check_config(const char *path, bool strict)
 		return 1;
 	/* Certificates, keys and CRLs are checked as a start would read them. */
 	if (srv_check_tls(pol_set_config(ps), tls_err, sizeof(tls_err)) == -1) {
-		fprintf(
-		    stderr, "%s: %s\n", path != NULL ? path : "(default configuration)", tls_err);
+		fprintf(stderr, "%s: %s\n", path != NULL ? path : "(embedded default)", tls_err);
 		pol_set_unref(ps);
 		return 1;
 	}

@@ -103,11 +103,14 @@ tlsm_conn_is_server(const struct tls_conn *tc)
 	return SSL_is_server(tc->ssl) == 1;
 }
 
-/* Verification results with a name an operator recognises; the rest use OpenSSL's words. */
-static const struct {
-	long result;
+/* An OpenSSL code with a name an operator recognises; the rest use OpenSSL's words. */
+struct reason_name {
+	long code;
 	const char *text;
-} verify_reasons[] = {
+};
+
+/* Certificate verification results. */
+static const struct reason_name verify_reasons[] = {
 	{ X509_V_ERR_CERT_HAS_EXPIRED, "certificate expired" },
 	{ X509_V_ERR_CERT_NOT_YET_VALID, "certificate not yet valid" },
 	{ X509_V_ERR_CERT_REVOKED, "certificate revoked" },
@@ -129,10 +132,7 @@ static const struct {
 };
 
 /* Handshake failures of our own side (alerts from the peer are handled apart). */
-static const struct {
-	int reason;
-	const char *text;
-} ssl_reasons[] = {
+static const struct reason_name ssl_reasons[] = {
 	{ SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "no client certificate" },
 	{ SSL_R_UNSUPPORTED_PROTOCOL, "protocol version" },
 	{ SSL_R_VERSION_TOO_LOW, "protocol version" },
@@ -149,6 +149,18 @@ static const struct {
 	{ SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, "bad record MAC" },
 };
 
+/* The name of "code" in names[n], or "otherwise". */
+static const char *
+reason_text(const struct reason_name *names, size_t n, long code, const char *otherwise)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i].code == code)
+			return names[i].text;
+	return otherwise;
+}
+
 /*
  * Why an SSL call on "ssl" just failed, in a few words for the log, from the
  * thread's OpenSSL error queue and the certificate verification result:
@@ -162,7 +174,6 @@ failure_reason(const SSL *ssl, char *buf, size_t bufsz)
 	unsigned long e = ERR_peek_error();
 	int reason = ERR_GET_REASON(e);
 	long v;
-	size_t i;
 
 	if (e == 0 || ERR_GET_LIB(e) != ERR_LIB_SSL) {
 		snprintf(buf, bufsz, "%s", e == 0 ? "TLS failure" : tlsm_ossl_reason());
@@ -170,13 +181,9 @@ failure_reason(const SSL *ssl, char *buf, size_t bufsz)
 	}
 	if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) {
 		v = SSL_get_verify_result(ssl);
-		for (i = 0; i < nitems(verify_reasons); i++) {
-			if (verify_reasons[i].result == v) {
-				snprintf(buf, bufsz, "%s", verify_reasons[i].text);
-				return;
-			}
-		}
-		snprintf(buf, bufsz, "%s", X509_verify_cert_error_string(v));
+		snprintf(buf, bufsz, "%s",
+		    reason_text(verify_reasons, nitems(verify_reasons), v,
+		        X509_verify_cert_error_string(v)));
 		return;
 	}
 	/* An alert the peer sent us: its reason code is the alert's plus an offset. */
@@ -190,13 +197,8 @@ failure_reason(const SSL *ssl, char *buf, size_t bufsz)
 		                                             SSL_alert_desc_string_long(alert));
 		return;
 	}
-	for (i = 0; i < nitems(ssl_reasons); i++) {
-		if (ssl_reasons[i].reason == reason) {
-			snprintf(buf, bufsz, "%s", ssl_reasons[i].text);
-			return;
-		}
-	}
-	snprintf(buf, bufsz, "%s", tlsm_ossl_reason());
+	snprintf(buf, bufsz, "%s",
+	    reason_text(ssl_reasons, nitems(ssl_reasons), reason, tlsm_ossl_reason()));
 }
 
 /*

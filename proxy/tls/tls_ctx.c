@@ -58,25 +58,6 @@ static const struct sw_file_rules key_file = { "the private key", TLS_FILE_MAX, 
 static const struct sw_file_rules ca_file = { "the CA bundle", TLS_FILE_MAX, false };
 static const struct sw_file_rules crl_file = { "the CRL", TLS_FILE_MAX, false };
 
-/* Read "path" whole; "what" names the setting in messages. */
-static int
-file_load(const char *what, const char *path, const struct sw_file_rules *rules, struct sw_file *f,
-    char *err, size_t errsz)
-{
-	char why[256];
-
-	if (tlsm_host->file_read(path, rules, f, why, sizeof(why)) == -1) {
-		snprintf(err, errsz, "%s %s: %s", what, path, why);
-		return -1;
-	}
-	if (f->len == 0) {
-		tlsm_host->file_release(f);
-		snprintf(err, errsz, "%s %s: empty", what, path);
-		return -1;
-	}
-	return 0;
-}
-
 const char *
 tlsm_ossl_reason(void)
 {
@@ -95,6 +76,35 @@ ossl_fail(char *err, size_t errsz, const char *what, const char *path, const cha
 {
 	snprintf(err, errsz, "%s %s: %s: %s", what, path, doing, tlsm_ossl_reason());
 	ERR_clear_error();
+}
+
+/*
+ * Read "path" whole into *f and open a memory BIO on it; "what" names the
+ * setting in messages.  The caller frees the BIO, then releases f.  NULL
+ * with err set and f released.
+ */
+static BIO *
+file_bio(const char *what, const char *path, const struct sw_file_rules *rules, struct sw_file *f,
+    char *err, size_t errsz)
+{
+	char why[256];
+	BIO *b;
+
+	if (tlsm_host->file_read(path, rules, f, why, sizeof(why)) == -1) {
+		snprintf(err, errsz, "%s %s: %s", what, path, why);
+		return NULL;
+	}
+	if (f->len == 0) {
+		tlsm_host->file_release(f);
+		snprintf(err, errsz, "%s %s: empty", what, path);
+		return NULL;
+	}
+	/* TLS_FILE_MAX keeps the length well inside an int. */
+	if ((b = BIO_new_mem_buf(f->buf, (int)f->len)) == NULL) {
+		ossl_fail(err, errsz, what, path, "reading");
+		tlsm_host->file_release(f);
+	}
+	return b;
 }
 
 /* Only the end of the data after the last PEM block: anything else is an error. */
@@ -119,12 +129,8 @@ load_chain(SSL_CTX *sc, const char *path, char *err, size_t errsz)
 	BIO *b;
 	int rc = -1;
 
-	if (file_load("cert", path, &cert_file, &f, err, errsz) == -1)
+	if ((b = file_bio("cert", path, &cert_file, &f, err, errsz)) == NULL)
 		return -1;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL) {
-		ossl_fail(err, errsz, "cert", path, "reading");
-		goto out;
-	}
 	if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
 		ossl_fail(err, errsz, "cert", path, "no certificate");
 		goto out;
@@ -173,12 +179,8 @@ load_key(SSL_CTX *sc, const char *path, const char *cert, char *err, size_t errs
 	BIO *b;
 	int rc = -1;
 
-	if (file_load("key", path, &key_file, &f, err, errsz) == -1)
+	if ((b = file_bio("key", path, &key_file, &f, err, errsz)) == NULL)
 		return -1;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL) {
-		ossl_fail(err, errsz, "key", path, "reading");
-		goto out;
-	}
 	if ((pk = PEM_read_bio_PrivateKey(b, NULL, no_passphrase, &encrypted)) == NULL) {
 		if (encrypted) {
 			snprintf(err, errsz, "key %s: encrypted keys are not supported", path);
@@ -218,10 +220,9 @@ load_pem_infos(
 	struct sw_file f;
 	BIO *b;
 
-	if (file_load(what, path, rules, &f, err, errsz) == -1)
+	if ((b = file_bio(what, path, rules, &f, err, errsz)) == NULL)
 		return NULL;
-	if ((b = BIO_new_mem_buf(f.buf, (int)f.len)) == NULL ||
-	    (infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL)
+	if ((infos = PEM_X509_INFO_read_bio(b, NULL, NULL, NULL)) == NULL)
 		ossl_fail(err, errsz, what, path, "bad PEM");
 	BIO_free(b);
 	tlsm_host->file_release(&f);

@@ -93,9 +93,9 @@ chmod 644 c/ca.pem; kill -HUP $PID; sleep 0.5
 echo "go-w again: alice $(try alice | cut -d' ' -f1); other $(try other)"
 kill $PID; wait $PID
 """
-# "sockwarden check" and "-n" read the certificate, key and CA as a start would: a key
-# others may read, a missing CA and a broken certificate each fail the check, naming the
-# file, where a start would fail later.
+# "sockwarden check" and "-n" read the certificate, key, CA and CRL as a start would: a key
+# others may read, a missing CA, a missing CRL and a broken certificate each fail the check,
+# naming the file, where a start would fail later. So do the upstream's files (upstream_tls).
 CHECK_SH = TLS_SCRIPT_START + """\
 sed "s/@PORT@/$PORT/" tls.tmpl > check.yaml
 $SW_BIN check check.yaml > /dev/null 2>&1; echo "good: exit $?"
@@ -105,9 +105,33 @@ grep -q "listener tls: key $CASE_DIR/c/server-key.pem: mode 0640" key.err && ech
 chmod 600 c/server-key.pem; mv c/ca.pem c/ca.moved
 $SW_BIN -n -f check.yaml 2> ca.err > /dev/null; echo "no ca: exit $?"
 grep -q "ca $CASE_DIR/c/ca.pem: cannot open" ca.err && echo "names the ca"
-mv c/ca.moved c/ca.pem; echo garbage > c/server.pem
+mv c/ca.moved c/ca.pem
+sed 's|c/ca.pem }|c/ca.pem, crl: $CASE_DIR/c/crl.pem }|' check.yaml > crl.yaml
+$SW_BIN check crl.yaml 2> crl.err > /dev/null; echo "no crl: exit $?"
+grep -q "crl $CASE_DIR/c/crl.pem: cannot open" crl.err && echo "names the crl"
+echo garbage > c/server.pem
 $SW_BIN check check.yaml 2> cert.err > /dev/null; echo "bad cert: exit $?"
 grep -q "cert $CASE_DIR/c/server.pem: no certificate" cert.err && echo "names the cert"
+cp $CERTS/alice/cert.pem c/client.pem; cp $CERTS/alice/key.pem c/client-key.pem
+chmod 644 c/client.pem; chmod 600 c/client-key.pem
+$SW_BIN check upstream.yaml > /dev/null 2>&1; echo "good upstream: exit $?"
+chmod 640 c/client-key.pem
+$SW_BIN check upstream.yaml 2> ups.err > /dev/null; echo "readable upstream key: exit $?"
+grep -q "upstream tcp://127.0.0.1:$TLS_PORT: key $CASE_DIR/c/client-key.pem: mode 0640" ups.err && echo "names the upstream key"
+"""
+# The upstream's files for CHECK_SH: alice's certificate and key, copied to c/.
+CHECK_UPSTREAM_YAML = """\
+upstream: tcp://127.0.0.1:$TLS_PORT
+upstream_tls:
+  ca: $CASE_DIR/c/ca.pem
+  cert: $CASE_DIR/c/client.pem
+  key: $CASE_DIR/c/client-key.pem
+  server_name: localhost
+listeners:
+  - { name: front, listen: "unix://$CASE_DIR/front.sock", policy: all }
+log: { level: info, audit: off }
+policies:
+  all: { allow: ["*"] }
 """
 
 # A TLS listener on @PORT@ from the files in c/ (see TLS_SCRIPT_START), as the scripts above
@@ -141,6 +165,8 @@ kill $PID; wait $PID
 mkdir bin && cp $SW_BIN $(dirname $SW_BIN)/sockwarden-tls.so bin/ && chmod 775 bin/sockwarden-tls.so
 timeout 10 bin/sockwarden -f tls.yaml > start.log 2>&1; echo "group-writable module: exit $?"
 grep -q "TLS module $CASE_DIR/bin/sockwarden-tls.so: writable by its group" start.log && echo "refusal names the module"
+bin/sockwarden check tls.yaml > check.out 2> check.err; echo "check with it: exit $?"
+grep -q "TLS module $CASE_DIR/bin/sockwarden-tls.so: writable by its group" check.err && echo "check names the module"
 """
 PLAIN_YAML = """\
 upstream: unix://$DAEMON_SOCK
@@ -327,11 +353,15 @@ CASES = [
         "name": "tls-check-reads-the-files",
         "policy": "identity",
         "proxy_only": True,
-        "files": {"check.sh": CHECK_SH, "tls.tmpl": TLS_TMPL},
+        "files": {"check.sh": CHECK_SH, "tls.tmpl": TLS_TMPL,
+                  "upstream.yaml": CHECK_UPSTREAM_YAML},
         "cmd": "sh check.sh",
         "expect": {"exit": 0, "stdout": ["good: exit 0", "readable key: exit 1", "names the key",
-                                         "no ca: exit 1", "names the ca", "bad cert: exit 1",
-                                         "names the cert"]},
+                                         "no ca: exit 1", "names the ca", "no crl: exit 1",
+                                         "names the crl", "bad cert: exit 1", "names the cert",
+                                         "good upstream: exit 0",
+                                         "readable upstream key: exit 1",
+                                         "names the upstream key"]},
     },
     {
         "name": "tls-openssl-only-when-asked",
@@ -342,7 +372,9 @@ CASES = [
         "expect": {"exit": 0, "stdout": ["plain: linux OpenSSL none",
                                          "tls: OK 200 OpenSSL mapped",
                                          "group-writable module: exit 1",
-                                         "refusal names the module"]},
+                                         "refusal names the module",
+                                         "check with it: exit 1",
+                                         "check names the module"]},
     },
     {
         # What an auditor runs: no protocol below TLS 1.2, no weak cipher suite.

@@ -120,7 +120,8 @@ static struct refused_case refused_cases[] = {
 	{ "a FIFO", MAKE_FIFO, 0644, NULL, ": not a regular file" },
 	{ "a path through a regular file", MAKE_UNDER_REG, 0644, NULL,
 	    ": cannot open: Not a directory" },
-	{ "not a shared object", MAKE_TEXT, 0644, NULL, ": " },
+	/* dlopen() names what it mapped: the descriptor checked, not the path again. */
+	{ "not a shared object", MAKE_TEXT, 0644, NULL, ": /proc/self/fd/" },
 	{ "a shared object with no entry point", MAKE_NONE, 0, SW_TEST_FAKE_NO_INIT,
 	    ": no sw_tls_module_init: not a sockwarden TLS module" },
 	{ "a module built from other sources", MAKE_NONE, 0, SW_TEST_FAKE_OTHER_ABI,
