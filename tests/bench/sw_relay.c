@@ -20,7 +20,6 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -32,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "listen_unix.h"
 #include "raise_nofile.h"
 
 /*
@@ -84,22 +84,10 @@ usage(void)
 }
 
 static SW_NORETURN void
-fail(const char *path, const char *what)
+fail(const char *what)
 {
-	fprintf(stderr, "sw_relay: %s: %s: %s\n", path, what, strerror(errno));
+	fprintf(stderr, "sw_relay: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static void
-fill_sun(struct sockaddr_un *sun, const char *path)
-{
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun->sun_path)) {
-		fprintf(stderr, "sw_relay: %s: socket path too long\n", path);
-		exit(2);
-	}
-	memcpy(sun->sun_path, path, strlen(path) + 1);
 }
 
 /*
@@ -131,7 +119,7 @@ end_want(struct rl_end *e)
 	ev.events = want;
 	ev.data.ptr = e;
 	if (epoll_ctl(epfd, op, e->fd, &ev) == -1)
-		fail("epoll", "epoll_ctl");
+		fail("epoll_ctl");
 	e->events = want;
 }
 
@@ -274,7 +262,7 @@ accept_all(void)
 			/* Level-triggered: left in the set, the listener would spin. */
 			perror("sw_relay: accept4 (paused)");
 			if (epoll_ctl(epfd, EPOLL_CTL_DEL, lfd, NULL) == -1)
-				fail("epoll", "epoll_ctl");
+				fail("epoll_ctl");
 			accept_paused = true;
 		} else if (errno != EAGAIN) {
 			perror("sw_relay: accept4");
@@ -291,51 +279,8 @@ accept_resume(void)
 	ev.events = EPOLLIN;
 	ev.data.ptr = NULL;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) == -1)
-		fail("epoll", "epoll_ctl");
+		fail("epoll_ctl");
 	accept_paused = false;
-}
-
-/* A socket file that nothing listens on: left by a relay that did not exit cleanly. */
-static bool
-is_stale(const struct sockaddr_un *sun)
-{
-	struct stat st;
-	bool stale;
-	int fd;
-
-	if (lstat(sun->sun_path, &st) == -1 || !S_ISSOCK(st.st_mode))
-		return false;
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return false;
-	stale =
-	    connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == -1 && errno == ECONNREFUSED;
-	close(fd);
-	return stale;
-}
-
-static int
-listen_unix(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	fill_sun(&sun, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		fail(path, "socket");
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		if (errno != EADDRINUSE)
-			fail(path, "bind");
-		if (!is_stale(&sun)) {
-			errno = EADDRINUSE;
-			fail(path, "bind");
-		}
-		if (unlink(path) == -1 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-			fail(path, "bind");
-	}
-	if (listen(fd, 4096) == -1)
-		fail(path, "listen");
-	return fd;
 }
 
 int
@@ -358,7 +303,7 @@ main(int argc, char **argv)
 	}
 	if (path == NULL || up_path == NULL || optind != argc)
 		usage();
-	fill_sun(&up_sun, up_path);
+	fill_sun("sw_relay", &up_sun, up_path);
 
 	/*
 	 * SIGTERM and SIGINT are blocked except inside epoll_pwait, so a signal can
@@ -377,9 +322,9 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	raise_nofile();
 
-	lfd = listen_unix(path);
+	lfd = listen_unix("sw_relay", path);
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
-		fail("epoll", "epoll_create1");
+		fail("epoll_create1");
 	accept_resume();
 
 	while (!stopping) {

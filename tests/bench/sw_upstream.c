@@ -20,7 +20,6 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -34,6 +33,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "listen_unix.h"
 #include "raise_nofile.h"
 
 #define IN_CAP       (16u * 1024)   /* one request head must fit */
@@ -508,32 +508,6 @@ accept_all(int lfd)
 	}
 }
 
-static int
-listen_unix(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "sw_upstream: socket path too long\n");
-		exit(2);
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		perror("sw_upstream: socket");
-		exit(1);
-	}
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(fd, 4096) == -1) {
-		perror("sw_upstream: bind/listen");
-		exit(1);
-	}
-	return fd;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -559,7 +533,7 @@ main(int argc, char **argv)
 	raise_nofile();
 	build_responses();
 
-	lfd = listen_unix(path);
+	lfd = listen_unix("sw_upstream", path);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd == -1) {
 		perror("sw_upstream: epoll_create1");
