@@ -77,6 +77,13 @@ def med(runs, key):
     return statistics.median(vals) if vals else float("nan")
 
 
+def cpu_us_per_req(runs, key):
+    """Median over runs of a process's CPU seconds (runs[i][key]) per request, in us."""
+    if not runs:
+        return float("nan")
+    return statistics.median(r[key] / max(r["requests"], 1) * 1e6 for r in runs)
+
+
 class Broken(Exception):
     """Something failed that is not a matter of speed."""
 
@@ -305,16 +312,13 @@ class Bench:
                     runs["direct"].append(self.load(self.up_sock, extra, what + " direct"))
                     if not self.proxied():
                         continue
-                    pid = self.procs["sockwarden"].pid
-                    t0 = proc_cpu_ticks(pid)
-                    with RssSampler(pid) as rss:
-                        r = self.load(self.sw_sock, extra, what + " proxied")
-                    r["proxy_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
+                    with RssSampler(self.procs["sockwarden"].pid) as rss:
+                        r = self.measured(self.sw_sock, extra, what + " proxied")
                     r["proxy_rss_max_kib"] = rss.max_kib
                     runs["proxied"].append(r)
-                    self.alive("sockwarden")
                     if floor:
-                        runs["relay"].append(self.relay_run(extra, what + " relay"))
+                        runs["relay"].append(self.measured(
+                            self.relay_sock, extra, what + " relay", "sw_relay", "relay_cpu_s"))
                 self.results["load"].append({"path": path, "conns": conns, "runs": runs})
                 self.print_load_row(path, conns, runs)
                 if floor:
@@ -322,24 +326,12 @@ class Bench:
         if self.results["relay"] is not None:
             self.print_relay(self.results["relay"])
 
-    def relay_run(self, extra, what):
-        """The same load through sw_relay, with the relay's CPU time over it."""
-        pid = self.procs["sw_relay"].pid
-        t0 = proc_cpu_ticks(pid)
-        r = self.load(self.relay_sock, extra, what)
-        r["relay_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
-        self.alive("sw_relay")
-        return r
-
     @staticmethod
     def relay_summary(path, conns, runs):
         """Medians as in the load table: sockwarden's CPU per request next to the relay's."""
-        def per_req(rs, key):
-            return statistics.median(r[key] / max(r["requests"], 1) * 1e6 for r in rs)
-
         drps, rrps = med(runs["direct"], "rps"), med(runs["relay"], "rps")
-        relay_us = per_req(runs["relay"], "relay_cpu_s")
-        proxy_us = per_req(runs["proxied"], "proxy_cpu_s")
+        relay_us = cpu_us_per_req(runs["relay"], "relay_cpu_s")
+        proxy_us = cpu_us_per_req(runs["proxied"], "proxy_cpu_s")
         return {"path": path, "conns": conns, "direct_rps": drps, "relay_rps": rrps,
                 "relay_direct_ratio": rrps / drps if drps else float("nan"),
                 "relay_p50_us": med(runs["relay"], "p50_us"),
@@ -363,12 +355,7 @@ class Bench:
                 runs["direct"].append(self.load(self.up_sock, extra, route + " direct"))
                 if not self.proxied():
                     continue
-                pid = self.procs["sockwarden"].pid
-                t0 = proc_cpu_ticks(pid)
-                r = self.load(self.sw_sock, extra, route + " proxied")
-                r["proxy_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
-                runs["proxied"].append(r)
-                self.alive("sockwarden")
+                runs["proxied"].append(self.measured(self.sw_sock, extra, route + " proxied"))
             for kind in runs:
                 for r in runs[kind]:
                     if r["body_bytes"] != a.stream_bytes:
@@ -378,16 +365,17 @@ class Bench:
                                            "runs": runs})
             self.print_stream(runs, framing)
 
-    # -- Unix vs TLS listener ----------------------------------------------------------
-    def measured(self, target, extra, what):
-        """One sw_load run through the proxy, with the proxy's CPU time over it."""
-        pid = self.procs["sockwarden"].pid
+    def measured(self, target, extra, what, name="sockwarden", key="proxy_cpu_s"):
+        """One sw_load run through process "name" (the proxy, or the relay), with the CPU
+        seconds it spent over the run as r[key]."""
+        pid = self.procs[name].pid
         t0 = proc_cpu_ticks(pid)
         r = self.load(target, extra, what)
-        r["proxy_cpu_s"] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
-        self.alive("sockwarden")
+        r[key] = (proc_cpu_ticks(pid) - t0) / CLK_TCK
+        self.alive(name)
         return r
 
+    # -- Unix vs TLS listener ----------------------------------------------------------
     def pair(self, extra, what):
         """The same run via the Unix listener, then via the TLS one (interleaved, so that
         both see the same background noise)."""
@@ -553,13 +541,8 @@ class Bench:
     def print_load_row(self, path, conns, runs):
         d = runs["direct"]
         p = runs["proxied"]
-
-        def med(rs, key):
-            return statistics.median(r[key] for r in rs) if rs else float("nan")
-
         drps, prps = med(d, "rps"), med(p, "rps")
-        cpu_us = statistics.median(r["proxy_cpu_s"] / max(r["requests"], 1) * 1e6
-                                   for r in p) if p else float("nan")
+        cpu_us = cpu_us_per_req(p, "proxy_cpu_s")
         cpu_pct = statistics.median(r["proxy_cpu_s"] / r["seconds"] * 100
                                     for r in p) if p else float("nan")
         print("%-22s %5d | %10.0f %10.0f %6.2f | %7.1f/%-7.1f | %8.1f/%-8.1f | %8.2f %5.0f%%" % (
@@ -589,17 +572,13 @@ class Bench:
         u, t = runs["unix"], runs["tls"]
         urps, trps = med(u, "rps"), med(t, "rps")
 
-        def per_req(rs):
-            return statistics.median(r["proxy_cpu_s"] / max(r["requests"], 1) * 1e6
-                                     for r in rs)
-
         def loader_pct(rs):
             return statistics.median(r["load_cpu_s"] / r["seconds"] * 100 for r in rs)
 
         print("%-22s %5d | %10.0f %10.0f %6.2f | %7.1f/%-7.1f | %8.1f/%-8.1f | %7.1f/%-7.1f | "
               "%s" % (label, conns, urps, trps, trps / urps if urps else float("nan"),
                       med(u, "p50_us"), med(t, "p50_us"), med(u, "p99_us"), med(t, "p99_us"),
-                      per_req(u), per_req(t),
+                      cpu_us_per_req(u, "proxy_cpu_s"), cpu_us_per_req(t, "proxy_cpu_s"),
                       tail or "%3.0f/%-3.0f" % (loader_pct(u), loader_pct(t))))
         sys.stdout.flush()
 
