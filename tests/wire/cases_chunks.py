@@ -6,14 +6,18 @@ Short chunks are read and copied as before.  What the client gets must be exactl
 the daemon sent, whichever way each part went; a size line or chunk end that llhttp
 refuses must not reach the client, and the connection closes there.
 
-Each daemon writes its first piece (head, size line, the start of a long chunk) apart in
-time from the rest, so the proxy has read and relayed it, and splices what follows.
+Each daemon writes its answer in pieces.  Where a piece ends inside a long chunk, the
+next waits until the proxy holds a splice pipe (SPLICING): the proxy has then read and
+relayed what came before and splices what follows, and a case whose proxy copies instead
+fails rather than passing on the copy path.  Between other pieces a pause lets the proxy
+read each apart.
 """
 
+import os
 import random
 import time
 
-from wirelib import T, Case, check, req, show, sized, with_daemon
+from wirelib import T, Case, CaseFailure, check, chunk, req, show, sized, with_daemon
 
 HOST = b"Host: wire"
 TAR_HEAD = (b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/x-tar\r\n"
@@ -26,21 +30,82 @@ def data(n, seed=0):
     return bytes((i * 7 + seed) % 251 for i in range(n))
 
 
-def chunk(b, ext=b""):
-    return b"%x" % len(b) + ext + b"\r\n" + b + b"\r\n"
+def pipes_of(pid):
+    """How many pipes process pid holds open."""
+    fd_dir = "/proc/%d/fd" % pid
+    n = 0
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)).startswith("pipe:"):
+                n += 1
+        except OSError:
+            pass  # closed meanwhile
+    return n
 
 
-def send_apart(conn, pieces):
-    for p in pieces:
-        conn.sendall(p)
-        time.sleep(T(0.1))
+class SpliceProbe:
+    """Whether the proxy splices: it then holds a pipe (proxy/sock.c,
+    sock_pipe_start_gated()) beyond those it holds idle.  Without a proxy (--direct),
+    nothing is checked."""
+
+    def __init__(self):
+        self.pid = None
+        self.idle = 0
+        self.missed = []  # offsets in the answer where the proxy did not splice
+
+    def start(self, pid):
+        self.pid = pid
+        self.idle = pipes_of(pid) if pid else 0
+
+    def wait(self, at):
+        if self.pid is None:
+            return
+        deadline = time.monotonic() + T(2)  # within the client's read timeouts
+        while pipes_of(self.pid) <= self.idle:
+            if time.monotonic() > deadline:
+                self.missed.append(at)
+                return
+            time.sleep(0.002)
 
 
-def answer_ping(path, conn):
-    if path == b"/_ping":
-        conn.sendall(sized(b"OK"))
-        return True
-    return False
+SPLICING = "splicing"  # between two pieces: write the next once the proxy splices
+
+
+def pieces(*parts):
+    """A daemon's answer written in parts: after one followed by SPLICING, the next once
+    the proxy splices; after any other, after a pause."""
+    def write(conn, probe):
+        sent = 0
+        for i, p in enumerate(parts):
+            if p is SPLICING:
+                probe.wait(sent)
+                continue
+            conn.sendall(p)
+            sent += len(p)
+            if i + 1 < len(parts) and parts[i + 1] is not SPLICING:
+                time.sleep(T(0.1))
+    return write
+
+
+def export(ctx, read, timeout=None):
+    """Ask for the export on a new connection; read(c) takes the answer."""
+    c = ctx.client(timeout)
+    try:
+        c.send(EXPORT)
+        return read(c)
+    finally:
+        c.close()
+
+
+def check_same(got, want, what):
+    """The client got exactly want, else a failure naming the first byte that differs."""
+    if got == want:
+        return
+    n = min(len(got), len(want))
+    at = next((i for i in range(n) if got[i] != want[i]), n)
+    raise CaseFailure("client got %d bytes, want %d (%s); first difference at %d: %s, want %s"
+                      % (len(got), len(want), what, at, show(got[max(0, at - 20):at + 40]),
+                         show(want[max(0, at - 20):at + 40])))
 
 
 # -- long and short chunks, size lines split and long, trailers ------------------------
@@ -49,62 +114,44 @@ C40K, C64K, C20K, C32K = data(40960, 1), data(65536, 2), data(20480, 3), data(32
 LONG_EXT = b";ext=" + b"e" * 80  # a size line longer than one peek
 MIXED = [
     TAR_HEAD + b"a000\r\n" + C40K[:1000],
-    C40K[1000:] + b"\r\n" + chunk(data(100, 5)),
+    SPLICING,
+    C40K[1000:] + b"\r\n" + chunk(data(100, 5)),  # the short chunk ends the splicing
     b"1",                                       # a size line split across writes
     b"0000" + LONG_EXT + b"\r\n" + C64K[:5000],
+    SPLICING,
     C64K[5000:30000],
     C64K[30000:] + b"\r\n" + chunk(C20K) + chunk(b"Z") + chunk(C32K)[:7],
+    SPLICING,
     chunk(C32K)[7:] + b"0\r\nX-Trailer: 1\r\n\r\n",
 ]
-MIXED_BYTES = b"".join(MIXED)
+MIXED_BYTES = b"".join(p for p in MIXED if p is not SPLICING)
 
 
-def mixed_script(path, conn):
-    if not answer_ping(path, conn):
-        send_apart(conn, MIXED)
-
-
-def mixed_relayed_exact(ctx, d):
-    c = ctx.client()
-    try:
-        c.send(EXPORT)
-        got = c.read_some(len(MIXED_BYTES), timeout=10)
-        check(got == MIXED_BYTES, "client got %d bytes, want the daemon's %d exactly: %s",
-              len(got), len(MIXED_BYTES), show(got[:200]))
+def mixed_relayed_exact(ctx):
+    def read(c):
+        check_same(c.read_some(len(MIXED_BYTES), timeout=10), MIXED_BYTES, "the daemon's")
         check(c.read_some(1, timeout=0.3) == b"", "bytes after the answer")
         # The connection is still in step: the next request is answered.
         time.sleep(T(0.4))
         c.send(PING)
         r = c.read_response()
         check(r.status == 200 and r.body == b"OK", "ping after the stream: %s", show(r.raw))
-    finally:
-        c.close()
-    check(not d.errors, "daemon errors: %s", d.errors)
+
+    export(ctx, read)
     check("malformed" not in ctx.proxy_stderr(), "proxy complained: %s", ctx.proxy_stderr())
 
 
 # -- framing that breaks after a spliced chunk ----------------------------------------
 
 def broken_after_long_chunk(tail):
-    first = TAR_HEAD + b"8000\r\n" + C32K[:100]
-
-    def script(path, conn):
-        send_apart(conn, [first, C32K[100:] + tail])
-    return script
+    return pieces(TAR_HEAD + b"8000\r\n" + C32K[:100], SPLICING, C32K[100:] + tail)
 
 
-def closes_before_the_break(ctx, d):
+def closes_before_the_break(ctx):
     """The spliced chunk arrives whole; nothing from the bad bytes on (not even the
     chunk's CRLF, which llhttp took in the same peek), then the close."""
-    want = TAR_HEAD + b"8000\r\n" + C32K
-    c = ctx.client()
-    try:
-        c.send(EXPORT)
-        got = c.read_until_eof()
-        check(got == want, "client got %d bytes, want %d (up to the chunk's data): %s",
-              len(got), len(want), show(got[len(want) - 20:]))
-    finally:
-        c.close()
+    check_same(export(ctx, lambda c: c.read_until_eof()), TAR_HEAD + b"8000\r\n" + C32K,
+               "up to the chunk's data")
     time.sleep(T(0.1))
     check("malformed response from the daemon" in ctx.proxy_stderr(),
           "no warning in the proxy's log: %s", ctx.proxy_stderr())
@@ -112,23 +159,12 @@ def closes_before_the_break(ctx, d):
 
 # -- the daemon goes away inside a spliced chunk ------------------------------------
 
-DIES = [TAR_HEAD + b"10000\r\n" + data(1000), data(20000, 1000)]
+DIES = [TAR_HEAD + b"10000\r\n" + data(1000), SPLICING, data(20000, 1000)]
 
 
-def dies_script(path, conn):
-    send_apart(conn, DIES)
-
-
-def dies_then_close(ctx, d):
-    want = b"".join(DIES)
-    c = ctx.client()
-    try:
-        c.send(EXPORT)
-        got = c.read_until_eof()
-        check(got == want, "client got %d bytes, want the %d sent before the daemon left",
-              len(got), len(want))
-    finally:
-        c.close()
+def dies_then_close(ctx):
+    check_same(export(ctx, lambda c: c.read_until_eof()),
+               b"".join(p for p in DIES if p is not SPLICING), "all sent before the daemon left")
 
 
 # -- a slow client: the pipe waits, every byte arrives -------------------------------
@@ -136,50 +172,52 @@ def dies_then_close(ctx, d):
 MANY = b"".join(chunk(data(32768, i)) for i in range(128)) + b"0\r\n\r\n"
 
 
-def many_script(path, conn):
-    send_apart(conn, [TAR_HEAD + MANY[:200]])
-    conn.sendall(MANY[200:])
-
-
-def slow_client_gets_all(ctx, d):
+def slow_client_gets_all(ctx):
     want = TAR_HEAD + MANY
-    c = ctx.client(timeout=10)
-    try:
-        c.send(EXPORT)
+
+    def read(c):
         got = b""
         for _ in range(20):  # read a little at a time at first: the proxy must wait
             got += c.read_some(4096, timeout=5)
             time.sleep(T(0.02))
-        got += c.read_some(len(want) - len(got), timeout=20)
-        check(got == want, "client got %d bytes, want %d exactly", len(got), len(want))
-    finally:
-        c.close()
+        return got + c.read_some(len(want) - len(got), timeout=20)
+
+    check_same(export(ctx, read, timeout=10), want, "all of it")
 
 
 # -- many chunks of sizes about the threshold, written in random pieces ---------------
 
+SPLICE_MIN = 16384  # proxy/conn.h SW_CHUNK_SPLICE_MIN
+
+
 def random_chunks(seed):
     """A chunked body (with its head) of 300 chunks whose sizes cluster below, at and
-    above the 16 KiB splice threshold, some with extensions, ending in a trailer."""
+    above the 16 KiB splice threshold, some with extensions, ending in a trailer; and
+    the offset in it of 100 bytes into the first chunk long enough to be spliced."""
     rng = random.Random(seed)
     sizes = ([rng.randint(1, 100) for _ in range(60)] +
              [rng.randint(1024, 3072) for _ in range(60)] +
-             [rng.randint(16384 - 64, 16384 + 64) for _ in range(60)] +
+             [rng.randint(SPLICE_MIN - 64, SPLICE_MIN + 64) for _ in range(60)] +
              [32768] * 60 + [rng.randint(40000, 70000) for _ in range(60)])
     rng.shuffle(sizes)
-    body = b"".join(chunk(data(n, i), b";x=%d" % i if i % 7 == 0 else b"")
-                    for i, n in enumerate(sizes))
-    return TAR_HEAD + body + b"0\r\nX-Trailer: end\r\n\r\n"
+    chunks = [chunk(data(n, i), b";x=%d" % i if i % 7 == 0 else b"")
+              for i, n in enumerate(sizes)]
+    first = next(i for i, n in enumerate(sizes) if n >= SPLICE_MIN + 100)
+    into_first = (len(TAR_HEAD) + sum(len(c) for c in chunks[:first]) +
+                  chunks[first].index(b"\r\n") + 2 + 100)
+    return TAR_HEAD + b"".join(chunks) + b"0\r\nX-Trailer: end\r\n\r\n", into_first
 
 
-RANDOM = random_chunks(20261123)
+RANDOM, RANDOM_SPLICING_AT = random_chunks(20261123)
 
 
-def random_script(path, conn):
-    """Pieces of 1 byte to 100 KiB, with now and then a pause so that the proxy reads
-    them apart, and size lines cut anywhere."""
+def random_write(conn, probe):
+    """Up to inside the first long chunk, then (once the proxy splices) pieces of 1 byte
+    to 100 KiB, with now and then a pause so that the proxy reads them apart, and size
+    lines cut anywhere."""
+    pieces(RANDOM[:RANDOM_SPLICING_AT], SPLICING)(conn, probe)
     rng = random.Random(7)
-    at = 0
+    at = RANDOM_SPLICING_AT
     while at < len(RANDOM):
         n = rng.choice([1, 3, 7, 100, 4096, 20000, 65536, 100000])
         conn.sendall(RANDOM[at:at + n])
@@ -188,33 +226,49 @@ def random_script(path, conn):
             time.sleep(T(0.01))
 
 
-def random_relayed_exact(ctx, d):
-    c = ctx.client(timeout=10)
-    try:
-        c.send(EXPORT)
-        got = c.read_some(len(RANDOM), timeout=30)
-        if got != RANDOM:
-            at = next((i for i in range(min(len(got), len(RANDOM))) if got[i] != RANDOM[i]),
-                      min(len(got), len(RANDOM)))
-            check(False, "client got %d bytes, want %d; first difference at %d: %s",
-                  len(got), len(RANDOM), at, show(got[max(0, at - 20):at + 40]))
+def random_relayed_exact(ctx):
+    def read(c):
+        check_same(c.read_some(len(RANDOM), timeout=30), RANDOM, "the daemon's")
         check(c.read_some(1, timeout=0.3) == b"", "bytes after the answer")
-    finally:
-        c.close()
+
+    export(ctx, read, timeout=10)
     check("malformed" not in ctx.proxy_stderr(), "proxy complained: %s", ctx.proxy_stderr())
 
 
-def case(name, script, fn):
-    return Case(name, with_daemon(script, fn), daemon=False, timeout=60)
+def case(name, write, fn):
+    """The daemon answers _ping with OK and anything else with write(conn, probe); fn(ctx)
+    checks what the client got.  The case fails too when the proxy copied where write
+    waited for it to splice, or the daemon met an error."""
+    def run(ctx):
+        probe = SpliceProbe()
+
+        def script(path, conn):
+            if path == b"/_ping":
+                conn.sendall(sized(b"OK"))
+            else:
+                write(conn, probe)
+
+        def body(ctx, d):
+            probe.start(ctx.proxy_pid())
+            try:
+                fn(ctx)
+            finally:  # the cause, rather than the client's timeout it led to
+                check(not probe.missed, "the proxy did not splice at byte %s of the answer",
+                      probe.missed)
+            check(not d.errors, "daemon errors: %s", d.errors)
+
+        with_daemon(script, body)(ctx)
+    return Case(name, run, daemon=False, timeout=60)
 
 
 CASES = [
-    case("chunks-long-spliced-short-copied-relayed-exact", mixed_script, mixed_relayed_exact),
+    case("chunks-long-spliced-short-copied-relayed-exact", pieces(*MIXED), mixed_relayed_exact),
     case("chunks-bad-size-line-after-spliced-chunk-closes",
          broken_after_long_chunk(b"\r\nzz\r\n"), closes_before_the_break),
     case("chunks-no-crlf-after-spliced-chunk-closes",
          broken_after_long_chunk(b"XY0\r\n\r\n"), closes_before_the_break),
-    case("chunks-daemon-leaves-inside-spliced-chunk", dies_script, dies_then_close),
-    case("chunks-slow-client-gets-every-spliced-byte", many_script, slow_client_gets_all),
-    case("chunks-random-sizes-and-pieces-relayed-exact", random_script, random_relayed_exact),
+    case("chunks-daemon-leaves-inside-spliced-chunk", pieces(*DIES), dies_then_close),
+    case("chunks-slow-client-gets-every-spliced-byte",
+         pieces(TAR_HEAD + MANY[:200], SPLICING, MANY[200:]), slow_client_gets_all),
+    case("chunks-random-sizes-and-pieces-relayed-exact", random_write, random_relayed_exact),
 ]

@@ -20,7 +20,7 @@ import socket
 import subprocess
 import time
 
-from wirelib import DAEMON_PROBE, T, Case, CaseFailure, check, read_records, req, show
+from wirelib import DAEMON_PROBE, T, Case, CaseFailure, check, chunk, read_records, req, show
 
 HOST = b"Host: wire"
 JSON = b"Content-Type: application/json"
@@ -143,7 +143,7 @@ def one_exchange(ctx, send, want_status, upstream):
 
 
 def chunked(*pieces):
-    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+    return b"".join(chunk(p) for p in pieces) + b"0\r\n\r\n"
 
 
 def sized_body(n):

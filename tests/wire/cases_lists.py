@@ -11,7 +11,7 @@ import json
 import os
 import time
 
-from wirelib import T, Case, CaseFailure, check, head, req, show, sized, with_daemon
+from wirelib import T, Case, CaseFailure, check, chunk, head, req, show, sized, with_daemon
 
 HOST = b"Host: wire"
 LABEL = "io.sockwarden.owner"
@@ -32,10 +32,6 @@ def send_pieces(conn, pieces):
     for p in pieces:
         conn.sendall(p)
         time.sleep(T(0.03))
-
-
-def chunk(b):
-    return b"%x\r\n" % len(b) + b + b"\r\n"
 
 
 EV1 = event(1, name="web", **{"secret.db": "hunter2", "app": "shop"})

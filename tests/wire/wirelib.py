@@ -360,6 +360,11 @@ def sized(body, status=200):
     return head(status) + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
+def chunk(b, ext=b""):
+    """One chunk of a chunked body: its size line (with an extension ext), b, CRLF."""
+    return b"%x" % len(b) + ext + b"\r\n" + b + b"\r\n"
+
+
 class ScriptedDaemon:
     """A daemon on a Unix socket: GET /version as dockerd, every other request answered by
     script(path, conn), one request per connection.  Records the request targets."""
@@ -420,6 +425,7 @@ def with_daemon(script, fn):
     that it reads the daemon's version from it, then fn(ctx, daemon) runs."""
 
     def run(ctx):
+        ctx.stop_daemon()  # --direct started fake_dockerd on the socket taken here
         d = ScriptedDaemon(ctx.daemon_sock, script)
         try:
             if ctx.proxy is not None:
