@@ -23,6 +23,7 @@
 #include "sockwarden/log.h"
 #include "sockwarden/policy.h"
 
+#include "ev_mem.h"
 #include "explain.h"
 #include "server.h"
 
@@ -163,6 +164,7 @@ main(int argc, char **argv)
 	log_init(debug ? LOG_LEVEL_DEBUG : (enum log_level)pol_set_config(ps)->log.level);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
+	ev_mem_init();
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	srv_init(&srv, base, ps, path);
