@@ -16,6 +16,7 @@
 #include "ctr_cache.h"
 #include "daemon.h"
 #include "listener.h"
+#include "mem_trim.h"
 #include "server.h"
 #include "tls.h"
 #include "upstream.h"
@@ -356,6 +357,7 @@ srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char 
 	}
 	log_info("forwarding to %s", cfg->upstream);
 	s->probe = daemon_probe_new(s);
+	s->trim = mem_trim_start(base);
 	want_containers(s);
 	return 0;
 }
@@ -374,6 +376,8 @@ srv_free(struct srv *s)
 	if (s->stop_timer != NULL)
 		event_free(s->stop_timer);
 	daemon_probe_free(s->probe);
+	mem_trim_stop(s->trim);
+	s->trim = NULL;
 	ctr_cache_free(s->ctrs); /* connections, and so their waits, are gone by now */
 	s->ctrs = NULL;
 	client_limit_free(s->clients);

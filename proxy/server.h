@@ -16,6 +16,7 @@ struct event;
 struct daemon_probe;
 struct tls_ctx;
 struct ctr_cache;
+struct mem_trim;
 
 struct srv {
 	struct event_base *base;
@@ -35,6 +36,7 @@ struct srv {
 	struct tls_ctx *ups_tls;      /* TLS to a tcp:// daemon; NULL: plain */
 	struct ctr_cache *ctrs;       /* callers' containers, kept by the daemon's events */
 	struct client_limit *clients; /* open connections per client (limits) */
+	struct mem_trim *trim;        /* freed memory back to the system */
 };
 
 /* Takes the reference in "ps".  Opens listeners and the audit log; exits on failure. */

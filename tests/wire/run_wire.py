@@ -36,6 +36,7 @@ import cases_framing  # noqa: E402
 import cases_inspect  # noqa: E402
 import cases_lifecycle  # noqa: E402
 import cases_lists  # noqa: E402
+import cases_memory  # noqa: E402
 from wirelib import (T, CaseFailure, Client, show, upstream_bytes,  # noqa: E402
                      wait_connectable)
 
@@ -237,7 +238,7 @@ def main():
 
     cases = (cases_framing.CASES + cases_flow.CASES + cases_inspect.CASES +
              cases_lifecycle.CASES + cases_lists.CASES + cases_audit.CASES +
-             cases_chunks.CASES)
+             cases_chunks.CASES + cases_memory.CASES)
     names = [c.name for c in cases]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
