@@ -195,6 +195,15 @@ resp_message_complete(llhttp_t *p)
 }
 
 static const llhttp_settings_t resp_settings = {
+	.on_headers_complete = resp_headers_complete,
+	.on_body = resp_body,
+	.on_message_complete = resp_message_complete,
+	.on_chunk_header = resp_chunk_header,
+	.on_chunk_complete = resp_chunk_complete,
+};
+
+/* Only an answer to attach or exec start needs a header: its Content-Type (is_raw_stream()). */
+static const llhttp_settings_t resp_settings_hijack = {
 	.on_message_begin = resp_message_begin,
 	.on_header_field = resp_header_field,
 	.on_header_value = resp_header_value,
@@ -579,7 +588,9 @@ fwd_start(struct conn *c)
 		fwd_upstream_close(c);
 	release_rewrite(r);
 	memset(r, 0, sizeof(*r));
-	llhttp_init(&r->parser, HTTP_RESPONSE, &resp_settings);
+	llhttp_init(&r->parser, HTTP_RESPONSE,
+	    (pol_ep_flags(c->c_req.endpoint) & POL_EPF_HIJACK) ? &resp_settings_hijack :
+	                                                         &resp_settings);
 	r->parser.data = c;
 	r->is_head = sw_str_eq_lit(&c->c_req.method, "HEAD");
 	/* The events stream is rewritten as it flows (stream_lines.c), never held. */
