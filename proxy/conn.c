@@ -59,14 +59,6 @@ conn_set_state(struct conn *c, enum conn_state st)
 	c->c_state = st;
 }
 
-static void
-arm_timer(struct conn *c, unsigned ms)
-{
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
-
-	evtimer_add(&c->c_timer, &tv);
-}
-
 static const struct sw_limits *
 limits(const struct conn *c)
 {
@@ -97,7 +89,7 @@ conn_free(struct conn *c)
 
 	TAILQ_REMOVE(&s->conns, c, c_entry);
 	s->n_conns--;
-	evtimer_del(&c->c_timer);
+	conn_timer_free(c);
 	fwd_upstream_close(c);
 	sock_free(c->c_bev);
 	client_limit_release(s->clients, c->c_client_slot);
@@ -134,15 +126,14 @@ conn_close(struct conn *c, const char *reason)
 	conn_set_state(c, CONN_CLOSING);
 	fwd_upstream_close(c);
 	sock_read_disable(c->c_bev);
-	evtimer_del(&c->c_timer);
 	/*
 	 * Freed from the timer, never from under a caller: flush what is
 	 * queued for the client first, but not for longer than the linger time.
 	 */
 	if (evbuffer_get_length(sock_output(c->c_bev)) == 0)
-		arm_timer(c, 0);
+		conn_timer_set(c, 0);
 	else
-		arm_timer(c, SW_LINGER_MS);
+		conn_timer_set(c, SW_LINGER_MS);
 }
 
 /* The client is gone (reset, broken pipe): nothing can be flushed, free at once. */
@@ -152,8 +143,7 @@ conn_abort(struct conn *c, const char *reason)
 	if (c->c_state != CONN_CLOSING)
 		conn_close(c, reason);
 	evbuffer_drain(sock_output(c->c_bev), (size_t)-1);
-	evtimer_del(&c->c_timer);
-	arm_timer(c, 0);
+	conn_timer_set(c, 0);
 }
 
 void
@@ -226,7 +216,7 @@ enter_read_head(struct conn *c)
 {
 	conn_set_state(c, CONN_READ_HEAD);
 	pick_up_reload(c);
-	arm_timer(c, limits(c)->idle_timeout_ms);
+	conn_timer_set(c, limits(c)->idle_timeout_ms);
 }
 
 /*
@@ -263,7 +253,7 @@ conn_identified(struct conn *c)
 {
 	if (c->c_state != CONN_IDENTIFY)
 		return;
-	evtimer_del(&c->c_timer);
+	conn_timer_stop(c);
 	if (!count_client(c))
 		return;
 	choose_policy(c);
@@ -385,7 +375,7 @@ conn_discard_body(struct conn *c)
 	}
 	conn_set_state(c, CONN_RESPOND);
 	/* The rest of the body is thrown away, but it must keep coming. */
-	arm_timer(c, limits(c)->head_timeout_ms);
+	conn_timer_set(c, limits(c)->head_timeout_ms);
 }
 
 void
@@ -427,7 +417,7 @@ decide_peek(struct conn *c)
 
 	c->c_peek = false;
 	c->c_body = NULL; /* from here the body streams: see fwd_body() */
-	evtimer_del(&c->c_timer);
+	conn_timer_stop(c);
 	if (pol_upload_is_compressed(data, n)) {
 		evbuffer_free(held);
 		c->c_audit.verdict = "deny";
@@ -575,7 +565,7 @@ hold_body(struct conn *c)
 		return;
 	}
 	conn_set_state(c, CONN_INSPECT);
-	arm_timer(c, limits(c)->head_timeout_ms);
+	conn_timer_set(c, limits(c)->head_timeout_ms);
 	if (c->c_hreq.expect_continue)
 		evbuffer_add(sock_output(c->c_bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
 }
@@ -659,7 +649,7 @@ on_head(struct conn *c)
 	char msg[512];
 	const char *why;
 
-	evtimer_del(&c->c_timer);
+	conn_timer_stop(c);
 	if (c->c_ident.unidentified[0] != '\0') {
 		refuse_unidentified(c);
 		return;
@@ -729,7 +719,7 @@ on_request_done(struct conn *c)
 		conn_exchange_done(c);
 		break;
 	case CONN_INSPECT:
-		evtimer_del(&c->c_timer);
+		conn_timer_stop(c);
 		if (c->c_peek) {
 			decide_peek(c); /* a body shorter than the peek */
 			break;
@@ -785,7 +775,7 @@ process_input(struct conn *c)
 			/* A reload while the connection sat idle applies from this request. */
 			pick_up_reload(c);
 			start_audit(c);
-			arm_timer(c, limits(c)->head_timeout_ms);
+			conn_timer_set(c, limits(c)->head_timeout_ms);
 		}
 		ev = hreq_feed(&c->c_hreq, v.iov_base, v.iov_len, &used);
 		evbuffer_drain(in, used);
@@ -859,10 +849,8 @@ client_writecb(struct sock *bev, void *arg)
 
 	switch (c->c_state) {
 	case CONN_CLOSING:
-		if (queued == 0) {
-			evtimer_del(&c->c_timer);
-			arm_timer(c, 0);
-		}
+		if (queued == 0)
+			conn_timer_set(c, 0);
 		break;
 	case CONN_SPLICE:
 		fwd_splice_client_drained(c);
@@ -933,13 +921,9 @@ client_eventcb(struct sock *bev, int what, void *arg)
 	}
 }
 
-static void
-timer_cb(evutil_socket_t fd, short what, void *arg)
+void
+conn_timeout(struct conn *c)
 {
-	struct conn *c = arg;
-
-	(void)fd;
-	(void)what;
 	switch (c->c_state) {
 	case CONN_CLOSING:
 		conn_free(c);
@@ -1009,7 +993,7 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	c->c_id = ++srv->next_conn_id;
 	c->c_ps = pol_set_ref(srv->ps);
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
-	evtimer_assign(&c->c_timer, srv->base, timer_cb, c);
+	conn_timer_init(c, srv->base);
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);
 	/* Uploads (build contexts, archives, image loads) read into reserved space once they
 	 * stream. */
@@ -1018,7 +1002,7 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 	srv->n_conns++;
 	c->c_state = CONN_IDENTIFY;
 	/* The handshake and the container lookup share the request head's time limit. */
-	arm_timer(c, limits(c)->head_timeout_ms);
+	conn_timer_set(c, limits(c)->head_timeout_ms);
 	if (conn_identify_start(c, fd) == -1)
 		conn_close(c, "cannot identify the caller");
 	return c;

@@ -90,9 +90,12 @@ struct conn {
 	uint64_t c_id;
 	enum conn_state c_state;
 
-	struct sock *c_bev;   /* client */
-	struct sock *c_ubev;  /* upstream; NULL when not connected */
-	struct event c_timer; /* idle/head timeout, upstream connect timeout */
+	struct sock *c_bev;     /* client */
+	struct sock *c_ubev;    /* upstream; NULL when not connected */
+	struct event c_timer;   /* idle/head timeout, upstream connect timeout: conn_timer.c */
+	uint64_t c_timeout_ms;  /* when the timeout falls due (CLOCK_MONOTONIC, ms) */
+	uint64_t c_timer_at_ms; /* when c_timer fires; 0: not pending */
+	bool c_timeout_set;
 	struct pol_set *c_ps; /* policy set of the current request (one reference) */
 	struct sw_ident c_ident;
 	struct sw_cert_ident *c_cert; /* owned; c_ident.cert points here */
@@ -142,6 +145,18 @@ struct conn *conn_new(struct srv *srv, struct lsn *lsn, int fd);
  * Close the connection with a reason (debug log and audit).  The memory is
  * released from a deferred callback, so callers up the stack stay safe.
  */
+/*
+ * The connection's one timeout (conn_timer.c): conn_timeout() runs "ms" from
+ * now, unless the timeout is stopped or set again first.  conn_timer_free()
+ * before the connection is freed.
+ */
+void conn_timer_init(struct conn *c, struct event_base *base);
+void conn_timer_set(struct conn *c, unsigned ms);
+void conn_timer_stop(struct conn *c);
+void conn_timer_free(struct conn *c);
+/* The timeout fell due: what timed out depends on the state (conn.c). */
+void conn_timeout(struct conn *c);
+
 void conn_close(struct conn *c, const char *reason);
 /* Write the current request's audit line now, once ("note" if it has none yet). */
 void conn_finish_audit(struct conn *c, const char *note);

@@ -307,7 +307,7 @@ ups_eventcb(struct sock *bev, int what, void *arg)
 	/* With TLS the connection is usable once the handshake is done too. */
 	if (what & (SOCK_CONNECTED | SOCK_TLS_DONE)) {
 		c->c_ups_connecting = false;
-		evtimer_del(&c->c_timer);
+		conn_timer_stop(c);
 		return;
 	}
 	if (c->c_state == CONN_SPLICE) {
@@ -377,7 +377,6 @@ upstream_connect(struct conn *c)
 	const struct sa_addr *a = &c->c_srv->upstream;
 
 	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms;
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
 	int rc;
 
 	c->c_ubev = sock_new(c->c_srv->base, -1, ups_readcb, ups_writecb, ups_eventcb, c);
@@ -397,7 +396,7 @@ upstream_connect(struct conn *c)
 	if (rc == 1)
 		c->c_ups_connecting = false; /* Unix sockets usually connect at once */
 	else
-		evtimer_add(&c->c_timer, &tv);
+		conn_timer_set(c, ms);
 	return 0;
 }
 
@@ -1103,7 +1102,7 @@ fwd_splice_start(struct conn *c)
 	struct evbuffer *uin = sock_input(c->c_ubev);
 
 	conn_set_state(c, CONN_SPLICE);
-	evtimer_del(&c->c_timer); /* no idle timeout once hijacked */
+	conn_timer_stop(c); /* no idle timeout once hijacked */
 	c->c_audit.note = "hijacked";
 	conn_finish_audit(c, NULL); /* the stream that follows is not one request */
 	c->c_read_paused = false;

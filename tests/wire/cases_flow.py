@@ -390,6 +390,36 @@ def head_timeout_slowloris(ctx):
     ctx.expect_upstream(b"")
 
 
+def timeouts_moved_later_and_back(ctx):
+    """The connection's timeout is moved without resetting its timer (proxy/conn_timer.c):
+    after a request the idle timeout (2 s) replaces the head timeout (300 ms) set for it,
+    so the timer fires early, finds nothing due and waits on; a new request's head
+    timeout must still fall 300 ms after it starts, and the idle one 2 s after the
+    answer."""
+    c = ctx.client()
+    c.send(req(PING, HOST))
+    check(c.read_response().status == 200, "ping")
+    check(not c.closed_within(1.0), "closed within 1 s of the answer, want the 2 s idle timeout")
+    t0 = time.monotonic()
+    c.send(PING + b"\r\n")
+    r = c.response_or_close()
+    dt = time.monotonic() - t0
+    check(r is not None and r.status == 408, "half a head: got %s, want a 408",
+          r.status if r else "a close")
+    check(0.25 <= dt <= T(1.5), "408 after %.2f s, want about 0.3 s", dt)
+    c.close()
+    c = ctx.client()
+    c.send(req(PING, HOST))
+    check(c.read_response().status == 200, "ping")
+    t0 = time.monotonic()
+    closed = c.closed_within(T(5))
+    dt = time.monotonic() - t0
+    c.close()
+    check(closed and 1.9 <= dt <= T(3.5), "keep-alive idle: closed=%s after %.2f s, want 2 s",
+          closed, dt)
+    ctx.expect_upstream(fwd(PING, HOST) * 2)
+
+
 def idle_timeout(ctx):
     c = ctx.client()
     t0 = time.monotonic()
@@ -527,6 +557,8 @@ CASES = [
                {"max_headers": COUNT_LIMIT}, False),
     Case("head-timeout-slowloris", head_timeout_slowloris, limits={"head_timeout": "300ms"}),
     Case("idle-timeout", idle_timeout, limits={"idle_timeout": "300ms"}),
+    Case("timeouts-moved-later-and-back", timeouts_moved_later_and_back,
+         limits={"head_timeout": "300ms", "idle_timeout": "2s"}),
     Case("max-connections-plus-one", max_connections, limits={"max_connections": MAXCONN}),
     Case("max-connections-per-client-plus-one", max_connections_per_client,
          limits={"max_connections_per_client": PER_CLIENT}),
