@@ -36,7 +36,8 @@
 
 struct mem_trim {
 	struct event *tick;
-	unsigned long resident_kib; /* as the last look left it */
+	unsigned long resident_kib; /* as the last trim (or look) left them */
+	size_t free;                /* malloc's free bytes, the lowest since */
 };
 
 #ifdef SW_HAVE_MALLINFO2
@@ -69,22 +70,25 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct mem_trim *t = arg;
 	unsigned long now = resident_kib();
-	struct mallinfo2 mi;
+	struct mallinfo2 mi = mallinfo2();
 
 	(void)fd;
 	(void)what;
-	if (now < t->resident_kib + MEM_TRIM_MIN / 1024)
-		return; /* nothing new became resident: what could go went at the last trim */
-	mi = mallinfo2();
+	/* Nothing new became resident and nothing more was freed: what could go went already. */
+	if (now < t->resident_kib + MEM_TRIM_MIN / 1024 && mi.fordblks < t->free + MEM_TRIM_MIN) {
+		t->free = mi.fordblks < t->free ? mi.fordblks : t->free;
+		return;
+	}
 	if (mi.fordblks >= MEM_TRIM_MIN) {
 		(void)malloc_trim(0);
 		t->resident_kib = resident_kib();
 		log_debug("memory: trimmed a heap of %zu KiB (%zu KiB free); resident %lu KiB -> "
 		          "%lu KiB",
 		    mi.arena / 1024, mi.fordblks / 1024, now, t->resident_kib);
-		return;
+	} else {
+		t->resident_kib = now;
 	}
-	t->resident_kib = now;
+	t->free = mi.fordblks;
 }
 #endif
 
