@@ -408,16 +408,23 @@ def timeouts_moved_later_and_back(ctx):
           r.status if r else "a close")
     check(0.25 <= dt <= T(1.5), "408 after %.2f s, want about 0.3 s", dt)
     c.close()
+    closed, dt = idle_close_after_ping(ctx, T(5))
+    check(closed and 1.9 <= dt <= T(3.5), "keep-alive idle: closed=%s after %.2f s, want 2 s",
+          closed, dt)
+    ctx.expect_upstream(fwd(PING, HOST) * 2)
+
+
+def idle_close_after_ping(ctx, wait):
+    """A ping on a new connection, then how long until the proxy closes it (within
+    `wait`): (closed, seconds)."""
     c = ctx.client()
     c.send(req(PING, HOST))
     check(c.read_response().status == 200, "ping")
     t0 = time.monotonic()
-    closed = c.closed_within(T(5))
+    closed = c.closed_within(wait)
     dt = time.monotonic() - t0
     c.close()
-    check(closed and 1.9 <= dt <= T(3.5), "keep-alive idle: closed=%s after %.2f s, want 2 s",
-          closed, dt)
-    ctx.expect_upstream(fwd(PING, HOST) * 2)
+    return closed, dt
 
 
 def idle_timeout(ctx):
@@ -428,13 +435,7 @@ def idle_timeout(ctx):
     c.close()
     check(closed and 0.25 <= dt <= T(1.5), "fresh idle connection: closed=%s after %.2f s, "
           "want a close after about 0.3 s", closed, dt)
-    c = ctx.client()
-    c.send(req(PING, HOST))
-    check(c.read_response().status == 200, "ping")
-    t0 = time.monotonic()
-    closed = c.closed_within(T(3))
-    dt = time.monotonic() - t0
-    c.close()
+    closed, dt = idle_close_after_ping(ctx, T(3))
     check(closed and 0.25 <= dt <= T(1.5), "keep-alive idle: closed=%s after %.2f s", closed, dt)
     ctx.expect_upstream(fwd(PING, HOST))
 
