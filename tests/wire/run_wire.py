@@ -17,6 +17,7 @@ SW_TEST_TIMEOUT_MULTIPLIER scales every timeout (sanitizer builds).
 """
 
 import argparse
+import glob
 import os
 import shutil
 import signal
@@ -236,9 +237,15 @@ def main():
     if args.sockwarden:
         args.sockwarden = os.path.abspath(args.sockwarden)
 
-    cases = (cases_framing.CASES + cases_flow.CASES + cases_inspect.CASES +
-             cases_lifecycle.CASES + cases_lists.CASES + cases_audit.CASES +
-             cases_chunks.CASES + cases_memory.CASES)
+    modules = (cases_framing, cases_flow, cases_inspect, cases_lifecycle, cases_lists,
+               cases_audit, cases_chunks, cases_memory)
+    # A case file missing from the list above would pass by never running.
+    unlisted = ({os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "cases_*.py"))}
+                - {m.__name__ for m in modules})
+    if unlisted:
+        print("case files not in run_wire.py's list: %s" % ", ".join(sorted(unlisted)))
+        return 1
+    cases = [c for m in modules for c in m.CASES]
     names = [c.name for c in cases]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
