@@ -86,6 +86,20 @@ def cpu_us_per_req(runs, key):
     return statistics.median(r[key] / max(r["requests"], 1) * 1e6 for r in runs)
 
 
+def load_figures(runs):
+    """The load table's medians for one workload, computed once: printed, kept in --json
+    and reused by the relay line."""
+    d, p = runs["direct"], runs["proxied"]
+    drps, prps = med(d, "rps"), med(p, "rps")
+    return {"direct_rps": drps, "proxied_rps": prps,
+            "ratio": prps / drps if drps else float("nan"),
+            "direct_p50_us": med(d, "p50_us"), "proxied_p50_us": med(p, "p50_us"),
+            "direct_p99_us": med(d, "p99_us"), "proxied_p99_us": med(p, "p99_us"),
+            "proxy_cpu_us_per_req": cpu_us_per_req(p, "proxy_cpu_s"),
+            "proxy_cpu_pct": statistics.median(r["proxy_cpu_s"] / r["seconds"] * 100
+                                               for r in p) if p else float("nan")}
+
+
 class Broken(Exception):
     """Something failed that is not a matter of speed."""
 
@@ -118,8 +132,8 @@ def proc_private_dirty_kib(pid):
     """Memory only this process holds: its own writes (heap, stacks, relocated data).
 
     VmRSS also counts the shared libraries' pages it mapped, which every process
-    using them shares: libssl and libcrypto alone put about 1.8 MiB into the VmRSS
-    of any program that links them."""
+    using them shares: libssl and libcrypto alone, which sockwarden maps only with a
+    TLS listener, put about 1.7 MiB into it."""
     try:
         with open("/proc/%d/smaps_rollup" % pid) as f:
             for line in f:
@@ -321,19 +335,22 @@ class Bench:
                     if floor:
                         runs["relay"].append(self.measured(
                             self.relay_sock, extra, what + " relay", "sw_relay", "relay_cpu_s"))
-                self.results["load"].append({"path": path, "conns": conns, "runs": runs})
-                self.print_load_row(path, conns, runs)
+                fig = load_figures(runs)
+                self.results["load"].append({"path": path, "conns": conns, "runs": runs,
+                                             "figures": fig})
+                self.print_load_row(path, conns, fig)
                 if floor:
-                    self.results["relay"] = self.relay_summary(path, conns, runs)
+                    self.results["relay"] = self.relay_summary(path, conns, runs, fig)
         if self.results["relay"] is not None:
             self.print_relay(self.results["relay"])
 
     @staticmethod
-    def relay_summary(path, conns, runs):
-        """Medians as in the load table: sockwarden's CPU per request next to the relay's."""
-        drps, rrps = med(runs["direct"], "rps"), med(runs["relay"], "rps")
+    def relay_summary(path, conns, runs, fig):
+        """Medians as in the load table (fig, its row): sockwarden's CPU per request next
+        to the relay's."""
+        drps, rrps = fig["direct_rps"], med(runs["relay"], "rps")
         relay_us = cpu_us_per_req(runs["relay"], "relay_cpu_s")
-        proxy_us = cpu_us_per_req(runs["proxied"], "proxy_cpu_s")
+        proxy_us = fig["proxy_cpu_us_per_req"]
         return {"path": path, "conns": conns, "direct_rps": drps, "relay_rps": rrps,
                 "relay_direct_ratio": rrps / drps if drps else float("nan"),
                 "relay_p50_us": med(runs["relay"], "p50_us"),
@@ -543,17 +560,11 @@ class Bench:
         print("-" * 118)
         sys.stdout.flush()
 
-    def print_load_row(self, path, conns, runs):
-        d = runs["direct"]
-        p = runs["proxied"]
-        drps, prps = med(d, "rps"), med(p, "rps")
-        cpu_us = cpu_us_per_req(p, "proxy_cpu_s")
-        cpu_pct = statistics.median(r["proxy_cpu_s"] / r["seconds"] * 100
-                                    for r in p) if p else float("nan")
+    def print_load_row(self, path, conns, f):
         print("%-22s %5d | %10.0f %10.0f %6.2f | %7.1f/%-7.1f | %8.1f/%-8.1f | %8.2f %5.0f%%" % (
-            "GET " + path, conns, drps, prps, prps / drps if drps else float("nan"),
-            med(d, "p50_us"), med(p, "p50_us"), med(d, "p99_us"), med(p, "p99_us"),
-            cpu_us, cpu_pct))
+            "GET " + path, conns, f["direct_rps"], f["proxied_rps"], f["ratio"],
+            f["direct_p50_us"], f["proxied_p50_us"], f["direct_p99_us"], f["proxied_p99_us"],
+            f["proxy_cpu_us_per_req"], f["proxy_cpu_pct"]))
         sys.stdout.flush()
 
     def print_relay(self, f):
@@ -565,10 +576,9 @@ class Bench:
 
     def print_stream(self, runs, framing):
         d, p = runs["direct"], runs["proxied"]
-        dm = statistics.median(r["mb_per_s"] for r in d)
-        pm = statistics.median(r["mb_per_s"] for r in p) if p else float("nan")
+        dm, pm = med(d, "mb_per_s"), med(p, "mb_per_s")
         gib = self.args.stream_bytes / (1 << 30)
-        cpu = (statistics.median(r["proxy_cpu_s"] for r in p) / gib) if p else float("nan")
+        cpu = med(p, "proxy_cpu_s") / gib
         print("%-34s | %7.0f MB/s %7.0f MB/s %6.2f | %.2f s per GiB" % (
             "%.2f GiB, %s" % (gib, framing), dm, pm, pm / dm if dm else float("nan"), cpu))
         sys.stdout.flush()
