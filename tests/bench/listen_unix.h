@@ -1,7 +1,7 @@
 /*
  * Unix socket addresses for the bench tools: the socket sw_upstream and
- * sw_relay listen on, and the one sw_relay connects to.  Errors are fatal,
- * printed as "prog: path: what: reason".
+ * sw_relay listen on, and the ones sw_relay and sw_load connect to.  Errors
+ * are fatal, printed as "prog: path: what: reason".
  */
 #ifndef SW_BENCH_LISTEN_UNIX_H
 #define SW_BENCH_LISTEN_UNIX_H
@@ -24,6 +24,13 @@ unix_fail(const char *prog, const char *path, const char *what)
 	exit(1);
 }
 
+static inline SW_NORETURN void
+unix_die(const char *prog, const char *path, const char *why)
+{
+	fprintf(stderr, "%s: %s: %s\n", prog, path, why);
+	exit(1);
+}
+
 static inline void
 fill_sun(const char *prog, struct sockaddr_un *sun, const char *path)
 {
@@ -36,16 +43,28 @@ fill_sun(const char *prog, struct sockaddr_un *sun, const char *path)
 	memcpy(sun->sun_path, path, strlen(path) + 1);
 }
 
+/*
+ * A target to connect to must be a socket: connect() to any other file fails
+ * with ECONNREFUSED, which would read as "nothing listens there".
+ */
+static inline void
+require_socket(const char *prog, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		unix_fail(prog, path, "stat");
+	if (!S_ISSOCK(st.st_mode))
+		unix_die(prog, path, "not a socket");
+}
+
 /* A socket file that nothing listens on: left by a tool that did not exit cleanly. */
 static inline bool
 is_stale(const struct sockaddr_un *sun)
 {
-	struct stat st;
 	bool stale;
 	int fd;
 
-	if (lstat(sun->sun_path, &st) == -1 || !S_ISSOCK(st.st_mode))
-		return false;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return false;
 	stale =
@@ -62,6 +81,7 @@ static inline int
 listen_unix(const char *prog, const char *path)
 {
 	struct sockaddr_un sun;
+	struct stat st;
 	int fd;
 
 	fill_sun(prog, &sun, path);
@@ -71,6 +91,8 @@ listen_unix(const char *prog, const char *path)
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		if (errno != EADDRINUSE)
 			unix_fail(prog, path, "bind");
+		if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+			unix_die(prog, path, "exists and is not a socket (left in place)");
 		if (!is_stale(&sun)) {
 			errno = EADDRINUSE;
 			unix_fail(prog, path, "bind");

@@ -59,12 +59,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "listen_unix.h"
 #include "raise_nofile.h"
 
 #define HEAD_MAX     (16u * 1024)  /* a response head must fit */
 #define READ_BUF     (256u * 1024) /* per-thread scratch for recv */
 #define MAX_DEPTH    64            /* pipelined requests per connection */
 #define MAX_HEADERS  8             /* -H options */
+#define MAX_CONNS    1000000       /* -c and -k: far beyond any descriptor limit */
+#define MAX_THREADS  1024          /* -t */
+#define MAX_SECONDS  86400         /* -d */
 #define HIST_BUCKETS 2048          /* log-linear, 32 sub-buckets per power of two */
 #define MAX_EVENTS   256
 #define TLS_READ_BUF (64 * 1024) /* OpenSSL read-ahead buffer: several records per read() */
@@ -131,6 +135,7 @@ struct ld_thread {
 
 /* Options, set once in main before threads start. */
 static const char *opt_socket;
+static struct sockaddr_un opt_sun; /* -s: the address, filled once */
 static const char *opt_path = "/_ping";
 static const char *opt_method = "GET";
 static const char *opt_headers[MAX_HEADERS];
@@ -289,21 +294,17 @@ conn_opened(struct ld_conn *c, int fd, enum cstate cs)
 static int
 conn_connect(struct ld_conn *c)
 {
-	struct sockaddr_un sun;
 	struct epoll_event e;
 	int fd;
 
 	c->conn_ns = now_ns();
 	if (tls_ctx != NULL)
 		return tls_connect(c);
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, opt_socket, strlen(opt_socket) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	/* Blocking connect: on a full backlog it waits instead of failing. */
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	if (connect(fd, (struct sockaddr *)&opt_sun, sizeof(opt_sun)) == -1 ||
 	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
 		close(fd);
 		return -1;
@@ -1133,6 +1134,39 @@ thread_main(void *arg)
 	return NULL;
 }
 
+/* A count option: digits only, from min to max; anything else ends the program. */
+static unsigned long long
+opt_count(int ch, const char *arg, unsigned long long min, unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(stderr, "sw_load: -%c %s: not a whole number from %llu to %llu\n", ch, arg,
+		    min, max);
+		exit(2);
+	}
+	return v;
+}
+
+static double
+opt_seconds(int ch, const char *arg)
+{
+	double v;
+	char *end;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !(v > 0 && v <= MAX_SECONDS)) {
+		fprintf(stderr, "sw_load: -%c %s: not a number of seconds above 0, at most %d\n",
+		    ch, arg, MAX_SECONDS);
+		exit(2);
+	}
+	return v;
+}
+
 static void
 parse_options(int argc, char **argv)
 {
@@ -1155,22 +1189,22 @@ parse_options(int argc, char **argv)
 			opt_headers[opt_nheaders++] = optarg;
 			break;
 		case 'c':
-			opt_conns = (unsigned)strtoul(optarg, NULL, 10);
+			opt_conns = (unsigned)opt_count(ch, optarg, 1, MAX_CONNS);
 			break;
 		case 't':
-			opt_threads = (unsigned)strtoul(optarg, NULL, 10);
+			opt_threads = (unsigned)opt_count(ch, optarg, 1, MAX_THREADS);
 			break;
 		case 'P':
-			opt_depth = (unsigned)strtoul(optarg, NULL, 10);
+			opt_depth = (unsigned)opt_count(ch, optarg, 1, MAX_DEPTH);
 			break;
 		case 'd':
-			opt_duration = strtod(optarg, NULL);
+			opt_duration = opt_seconds(ch, optarg);
 			break;
 		case 'n':
-			opt_requests = strtoll(optarg, NULL, 10);
+			opt_requests = (int64_t)opt_count(ch, optarg, 0, INT64_MAX);
 			break;
 		case 'k':
-			opt_idle = (unsigned)strtoul(optarg, NULL, 10);
+			opt_idle = (unsigned)opt_count(ch, optarg, 0, MAX_CONNS);
 			break;
 		case 'w':
 			opt_warm = true;
@@ -1194,20 +1228,19 @@ parse_options(int argc, char **argv)
 			usage();
 		}
 	}
-	if ((opt_socket == NULL) == (opt_tls == NULL))
-		usage();
-	if (opt_socket != NULL && strlen(opt_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+	if ((opt_socket == NULL) == (opt_tls == NULL) || optind != argc)
 		usage();
 	if (opt_tls != NULL ? opt_ca == NULL || (opt_cert == NULL) != (opt_key == NULL) :
 	                      opt_ca != NULL || opt_cert != NULL || opt_key != NULL)
 		usage();
 	if (opt_newconn && (opt_idle > 0 || opt_depth > 1))
 		usage();
+	if (opt_socket != NULL) {
+		fill_sun("sw_load", &opt_sun, opt_socket);
+		require_socket("sw_load", opt_socket);
+	}
 	if (opt_idle > 0)
 		opt_conns = opt_idle;
-	if (opt_conns == 0 || opt_threads == 0 || opt_depth == 0 || opt_depth > MAX_DEPTH ||
-	    opt_duration <= 0 || opt_requests < 0)
-		usage();
 	if (opt_threads > opt_conns)
 		opt_threads = opt_conns;
 	opt_head = strcmp(opt_method, "HEAD") == 0;

@@ -33,6 +33,7 @@
 
 #include "listen_unix.h"
 #include "raise_nofile.h"
+#include "stop_signals.h"
 
 /*
  * One read's worth, and so also the most a short send can leave pending.
@@ -61,20 +62,12 @@ struct rl_pair {
 	struct rl_pair *next_dead;
 };
 
-static volatile sig_atomic_t stopping;
 static char buf[RELAY_BUF];
 static struct sockaddr_un up_sun;
 static const char *up_path;
 static struct rl_pair *dead; /* closed pairs whose events may still be in the batch */
 static bool accept_paused;
 static int epfd, lfd;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void
 usage(void)
@@ -287,8 +280,7 @@ int
 main(int argc, char **argv)
 {
 	struct epoll_event ev[MAX_EVENTS];
-	struct sigaction sa;
-	sigset_t stopsigs, waitmask;
+	sigset_t waitmask;
 	const char *path = NULL;
 	struct rl_pair *p;
 	int ch, n, i, status = 0;
@@ -304,22 +296,9 @@ main(int argc, char **argv)
 	if (path == NULL || up_path == NULL || optind != argc)
 		usage();
 	fill_sun("sw_relay", &up_sun, up_path);
+	require_socket("sw_relay", up_path);
 
-	/*
-	 * SIGTERM and SIGINT are blocked except inside epoll_pwait, so a signal can
-	 * neither slip in between the check of "stopping" and the wait, nor
-	 * interrupt a recv or send.
-	 */
-	sigemptyset(&stopsigs);
-	sigaddset(&stopsigs, SIGTERM);
-	sigaddset(&stopsigs, SIGINT);
-	sigprocmask(SIG_BLOCK, &stopsigs, &waitmask);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	stop_signals_init(&waitmask);
 	raise_nofile();
 
 	lfd = listen_unix("sw_relay", path);

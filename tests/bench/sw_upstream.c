@@ -35,6 +35,7 @@
 
 #include "listen_unix.h"
 #include "raise_nofile.h"
+#include "stop_signals.h"
 
 #define IN_CAP       (16u * 1024)   /* one request head must fit */
 #define OUT_CAP      (32u * 1024)   /* pipelined responses batched per send */
@@ -63,19 +64,11 @@ struct up_conn {
 	char out[OUT_CAP];
 };
 
-static volatile sig_atomic_t stopping;
 static char stream_buf[STREAM_CHUNK];
 static char ping_resp[RESP_MAX], ping_head_resp[RESP_MAX], list_resp[RESP_MAX];
 static char notfound_resp[RESP_MAX], badreq_resp[RESP_MAX];
 static size_t ping_len, ping_head_len, list_len, notfound_len, badreq_len;
 static int epfd;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void
 usage(void)
@@ -512,7 +505,7 @@ int
 main(int argc, char **argv)
 {
 	struct epoll_event ev[MAX_EVENTS], e;
-	struct sigaction sa;
+	sigset_t waitmask;
 	const char *path = NULL;
 	int ch, lfd, n, i;
 
@@ -522,13 +515,10 @@ main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (path == NULL)
+	if (path == NULL || optind != argc)
 		usage();
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: epoll_wait must return EINTR */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	stop_signals_init(&waitmask);
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	build_responses();
@@ -549,11 +539,11 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	while (!stopping) {
-		n = epoll_wait(epfd, ev, MAX_EVENTS, -1);
+		n = epoll_pwait(epfd, ev, MAX_EVENTS, -1, &waitmask);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			perror("sw_upstream: epoll_wait");
+			perror("sw_upstream: epoll_pwait");
 			return 1;
 		}
 		for (i = 0; i < n; i++) {
