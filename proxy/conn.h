@@ -142,10 +142,6 @@ TAILQ_HEAD(conn_list, conn);
 struct conn *conn_new(struct srv *srv, struct lsn *lsn, int fd);
 
 /*
- * Close the connection with a reason (debug log and audit).  The memory is
- * released from a deferred callback, so callers up the stack stay safe.
- */
-/*
  * The connection's one timeout (conn_timer.c): conn_timeout() runs "ms" from
  * now, unless the timeout is stopped or set again first.  conn_timer_free()
  * before the connection is freed.
@@ -157,6 +153,10 @@ void conn_timer_free(struct conn *c);
 /* The timeout fell due: what timed out depends on the state (conn.c). */
 void conn_timeout(struct conn *c);
 
+/*
+ * Close the connection with a reason (debug log and audit).  The memory is
+ * released from a deferred callback, so callers up the stack stay safe.
+ */
 void conn_close(struct conn *c, const char *reason);
 /* Write the current request's audit line now, once ("note" if it has none yet). */
 void conn_finish_audit(struct conn *c, const char *note);
