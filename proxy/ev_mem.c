@@ -51,7 +51,7 @@ small_alloc(void)
 		free_slots = s->next;
 		return s;
 	}
-	if (unused == NULL || unused == region_end)
+	if (unused == region_end) /* full, or no region */
 		return NULL;
 	return unused++;
 }

@@ -5,11 +5,14 @@
  * connections come and go, what they freed lies under blocks that outlive
  * them (libevent's tables, which grow with the number of descriptors), and
  * its pages stay resident: even with ev_mem.c, a proxy that served a burst
- * of 256 connections kept about 1.2 MiB it no longer used.  So every MEM_TRIM_INTERVAL_S seconds,
- * when the resident set grew by MEM_TRIM_MIN since the last look and the
- * allocator holds at least that much free, malloc_trim() releases the free
- * pages inside the heap.  A steady load, whose resident set stays put, is
- * left alone.
+ * of 256 connections kept about 1.4 MiB it no longer used.
+ *
+ * So every MEM_TRIM_INTERVAL_S seconds, when malloc holds at least
+ * MEM_TRIM_MIN free and, since the last trim, either the resident set grew
+ * by that much or the free bytes grew by that much above their lowest,
+ * malloc_trim() releases the free pages inside the heap.  Counting free
+ * bytes from their lowest catches a load that ends after a tick saw it at
+ * its peak; a steady load is mostly left alone.
  */
 #include "sockwarden/compat.h"
 
@@ -37,7 +40,7 @@
 struct mem_trim {
 	struct event *tick;
 	unsigned long resident_kib; /* as the last trim (or look) left them */
-	size_t free;                /* malloc's free bytes, the lowest since */
+	size_t free_bytes;          /* malloc's, the lowest since */
 };
 
 #ifdef SW_HAVE_MALLINFO2
@@ -75,8 +78,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	/* Nothing new became resident and nothing more was freed: what could go went already. */
-	if (now < t->resident_kib + MEM_TRIM_MIN / 1024 && mi.fordblks < t->free + MEM_TRIM_MIN) {
-		t->free = mi.fordblks < t->free ? mi.fordblks : t->free;
+	if (now < t->resident_kib + MEM_TRIM_MIN / 1024 &&
+	    mi.fordblks < t->free_bytes + MEM_TRIM_MIN) {
+		t->free_bytes = mi.fordblks < t->free_bytes ? mi.fordblks : t->free_bytes;
 		return;
 	}
 	if (mi.fordblks >= MEM_TRIM_MIN) {
@@ -88,7 +92,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	} else {
 		t->resident_kib = now;
 	}
-	t->free = mi.fordblks;
+	t->free_bytes = mi.fordblks;
 }
 #endif
 
