@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import threading
 import time
 
@@ -165,17 +164,14 @@ def upstream_connect_timeout(ctx):
         fillers.append(f)
     time.sleep(T(0.2))
     try:
-        ctx.proxy.send_signal(signal.SIGTERM)
-        ctx.proxy.wait(T(5))
+        ctx.stop_proxy()
         with open(ctx.config) as f:
             text = f.read()
         with open(ctx.config, "w") as f:
             f.write(re.sub(r"^upstream: .*$", "upstream: tcp://127.0.0.1:%d" % port, text,
                            count=1, flags=re.M)
                     .replace("limits: { ", "limits: { upstream_connect_timeout: 300ms, ", 1))
-        ctx.proxy = subprocess.Popen([ctx.args.sockwarden, "-f", ctx.config],
-                                     stdout=open(ctx.proxy_log, "ab"), stderr=subprocess.STDOUT)
-        check(wait_for(lambda: os.path.exists(ctx.proxy_sock), 5), "sockwarden did not restart")
+        ctx.launch_proxy()
         c = ctx.client(timeout=T(5))
         t0 = time.monotonic()
         c.send(req(PING, HOST))
@@ -193,15 +189,12 @@ def upstream_connect_timeout(ctx):
 
 def restart_with_policy(ctx, policy_yaml):
     """Restart the runner's sockwarden with "wire" replaced by `policy_yaml`."""
-    ctx.proxy.send_signal(signal.SIGTERM)
-    ctx.proxy.wait(T(5))
+    ctx.stop_proxy()
     with open(ctx.config) as f:
         head, _, _ = f.read().partition("policies:\n")
     with open(ctx.config, "w") as f:
         f.write(head + "policies:\n  wire:\n" + policy_yaml)
-    ctx.proxy = subprocess.Popen([ctx.args.sockwarden, "-f", ctx.config],
-                                 stdout=open(ctx.proxy_log, "ab"), stderr=subprocess.STDOUT)
-    check(wait_for(lambda: os.path.exists(ctx.proxy_sock), 5), "sockwarden did not restart")
+    ctx.launch_proxy()
 
 
 def archive_compressed_refused(ctx):

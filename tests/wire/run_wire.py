@@ -129,12 +129,26 @@ class Ctx:
             self.proxy_sock = self.daemon_sock
             return
         self.write_config()
+        self.launch_proxy()
+
+    def launch_proxy(self, *options):
+        """sockwarden on the current config file (with `options`), its output to the log."""
         err = open(self.proxy_log, "ab")
-        self.proxy = subprocess.Popen([self.args.sockwarden, "-f", self.config],
+        self.proxy = subprocess.Popen([self.args.sockwarden, *options, "-f", self.config],
                                       stdout=err, stderr=subprocess.STDOUT)
         err.close()
         if not wait_connectable(self.proxy_sock, T(5), self.proxy):
             raise CaseFailure("sockwarden did not start listening:\n%s" % self.proxy_stderr())
+
+    def stop_proxy(self):
+        """Stop sockwarden with SIGTERM, for a case that starts it again with
+        launch_proxy(); it must exit within 5 s."""
+        self.proxy.send_signal(signal.SIGTERM)
+        try:
+            self.proxy.wait(T(5))
+        except subprocess.TimeoutExpired:
+            stop_process(self.proxy)
+            raise CaseFailure("sockwarden did not exit within 5 s of SIGTERM")
 
     def proxy_alive(self):
         return self.direct or (self.proxy is not None and self.proxy.poll() is None)
