@@ -179,8 +179,6 @@ event_owned(const cJSON *actor, const char *label, const char *owner)
 {
 	const char *value;
 
-	if (actor == NULL || !cJSON_IsObject(actor))
-		return false;
 	return pol_own_label_value(pol_own_get(actor, "Attributes"), label, &value) == 1 &&
 	       strcmp(value, owner) == 0;
 }
@@ -200,17 +198,14 @@ pol_redact_event(const struct pol_ownership *o, const char *owner, const char *j
 	    (root = pol_own_parse_object(json, len)) == NULL)
 		return -1;
 	actor = pol_own_get(root, "Actor");
-	if (actor != NULL && !cJSON_IsNull(actor) && !cJSON_IsObject(actor))
+	if (actor != NULL && !cJSON_IsNull(actor) && !cJSON_IsObject(actor)) {
 		n = -1;
-	else if (owner != NULL && !event_owned(actor, o->label, owner))
-		n = -2;
-	else if (actor == NULL || cJSON_IsNull(actor))
-		n = 0;
-	else
-		n = pol_own_redact_labels(pol_own_get(actor, "Attributes"), o);
-	if (n == -2) {
+	} else if (owner != NULL && !event_owned(actor, o->label, owner)) {
 		cJSON_Delete(root);
 		return POL_EVENT_NOT_OWNED;
+	} else {
+		/* No actor, or a null one: pol_own_get() gives NULL, nothing to redact. */
+		n = pol_own_redact_labels(pol_own_get(actor, "Attributes"), o);
 	}
 	return pol_own_print_changed(root, n, len, out, outlen);
 }
