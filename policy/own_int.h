@@ -26,18 +26,19 @@ bool pol_own_key_caseeq(const char *a, const char *b); /* ASCII case-insensitive
 int pol_own_check_owner(const char *owner, const char **why);
 
 /*
- * own_json.c: answers from the daemon.  They come from Go's encoder, so
- * every key appears once and an exact lookup is the daemon's own reading.
+ * own_json.c: answers from the daemon, and the canonical bodies the
+ * inspector wrote (own_refs.c).  Both come from an encoder that writes
+ * every key once, so an exact lookup is the daemon's own reading.
  */
 /* The answer's root (pol_json_parse: numbers kept as their text), or NULL. */
 cJSON *pol_own_parse(const char *json, size_t len);
 /* The same when the root is an object; NULL for any other. */
 cJSON *pol_own_parse_object(const char *json, size_t len);
 /*
- * An answer filtered in place by "changed" edits (-1: it was not the
- * expected shape): printed into *out (malloc'd, "len" a size hint) when
- * changed > 0.  Frees "root".  Returns 1 printed, 0 unchanged (*out left
- * NULL), -1 on a bad answer or out of memory.
+ * A tree edited in place by "changed" edits (-1: it was not the expected
+ * shape): printed into *out (malloc'd, "len" a size hint) when changed > 0.
+ * Frees "root".  Returns 1 printed, 0 unchanged (*out left NULL), -1 on a
+ * bad answer or out of memory.
  */
 int pol_own_print_changed(cJSON *root, int changed, size_t len, char **out, size_t *outlen);
 /* obj[key], matched exactly; NULL when obj is not an object or has no such key. */

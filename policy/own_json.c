@@ -1,7 +1,8 @@
 /*
- * Reading the daemon's JSON answers for ownership: parsed with the strict
- * reader (numbers keep their text, so what is forwarded again is digit for
- * digit what the daemon sent) and looked up by exact key.
+ * Reading the daemon's JSON answers, and the inspector's canonical bodies,
+ * for ownership: parsed with the strict reader (numbers keep their text, so
+ * what is forwarded again is digit for digit what was read) and looked up
+ * by exact key.
  */
 #include "sockwarden/compat.h"
 

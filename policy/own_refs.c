@@ -24,7 +24,6 @@
 #include "sockwarden/policy.h"
 
 #include "endpoints.h"
-#include "json_strict.h"
 #include "own_int.h"
 
 /* How a string names a container: where its name is, and how it is pinned to an id. */
@@ -435,6 +434,13 @@ walk(struct refs *r, int ep, cJSON *j)
 	}
 }
 
+bool
+pol_own_body_names_objects(int ep)
+{
+	return ep == POL_EP_ContainerCreate || ep == POL_EP_NetworkConnect ||
+	       ep == POL_EP_NetworkCreate;
+}
+
 /*
  * The bodies with references to pin.  A NetworkCreate's only one,
  * ConfigFrom.Network, goes up by name: the daemon finds a config-only
@@ -467,38 +473,26 @@ int
 pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
     char **out, size_t *outlen, const char **why)
 {
-	struct sw_str text = sw_str_make(body, len);
 	struct refs r = { .pin = refs, .n_pin = n };
-	struct pol_jdoc doc = { NULL };
-	struct pol_err err;
-	size_t size = len + 64 * n + 64;
-	int rc = -1;
+	cJSON *root;
+	int rc;
 
 	*out = NULL;
 	*outlen = 0;
 	if (!pins_refs(ep) || len == 0)
 		return 0;
 	/* Numbers keep their text: the rest of the body goes up as it was checked. */
-	if (pol_json_parse(&text, &doc, &err) == -1 || !cJSON_IsObject(doc.root)) {
+	if ((root = pol_own_parse_object(body, len)) == NULL) {
 		*why = "the body is not a JSON object";
-		goto out;
+		return -1;
 	}
-	walk(&r, ep, doc.root);
+	walk(&r, ep, root);
 	if (r.error != NULL) {
+		cJSON_Delete(root);
 		*why = r.error;
-		goto out;
+		return -1;
 	}
-	rc = 0;
-	if (r.pinned == 0)
-		goto out;
-	if ((*out = pol_json_print(doc.root, &size)) == NULL) {
+	if ((rc = pol_own_print_changed(root, r.pinned, len + 64 * n + 64, out, outlen)) == -1)
 		*why = "out of memory";
-		rc = -1;
-		goto out;
-	}
-	*outlen = size;
-	rc = 1;
-out:
-	pol_json_free(&doc);
 	return rc;
 }

@@ -416,16 +416,6 @@ ep_is_one_of(int ep, int *ids, const char *const *names, size_t n)
 	return false;
 }
 
-/* Bodies that name other objects: pol_own_read_body(). */
-static bool
-needs_body_step(int ep)
-{
-	static const char *const names[] = { "ContainerCreate", "NetworkConnect", "NetworkCreate" };
-	static int ids[nitems(names)] = { -1 };
-
-	return ep_is_one_of(ep, ids, names, nitems(names));
-}
-
 /*
  * Is the body read for ownership (pol_own_read_body)?  A create's gets the
  * label; a create's or a network connect's names other objects.
@@ -433,7 +423,7 @@ needs_body_step(int ep)
 static bool
 reads_body(const struct own_req *w, int ep)
 {
-	return w->plan.kind == POL_OWN_CREATE_BODY || needs_body_step(ep);
+	return w->plan.kind == POL_OWN_CREATE_BODY || pol_own_body_names_objects(ep);
 }
 
 /* Requests whose query writes image names: pol_own_written_tags(). */

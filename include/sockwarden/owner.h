@@ -185,6 +185,14 @@ int pol_own_read_body(int ep, const char *body, size_t len, const char *label, c
     struct pol_own_ref *refs, size_t max, char **out, size_t *outlen, const char **why);
 
 /*
+ * Does the body of endpoint "ep" name other objects, which pol_own_read_body()
+ * collects into its refs (ContainerCreate, NetworkConnect, NetworkCreate)?
+ * The proxy reads such a body before it forwards the request, whatever else
+ * ownership does with it.
+ */
+bool pol_own_body_names_objects(int ep);
+
+/*
  * The canonical body of a ContainerCreate or NetworkConnect with every
  * container and network it names, in the fields pol_own_read_body() read,
  * replaced by the full id that "refs" (its answer, each id filled in once

@@ -175,6 +175,45 @@ test_too_many(void **state)
 }
 
 /*
+ * pol_own_body_names_objects(): the proxy reads these bodies before it
+ * forwards, so each body above whose references are collected must be one.
+ */
+static void
+test_body_names_objects(void **state)
+{
+	static const struct {
+		const char *ep;
+		bool want;
+	} eps[] = {
+		{ "ContainerCreate", true },
+		{ "NetworkConnect", true },
+		{ "NetworkCreate", true },
+		{ "VolumeCreate", false },
+		{ "ContainerUpdate", false },
+		{ "ContainerStart", false },
+		{ "NetworkDisconnect", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(eps); i++) {
+		int ep = pol_ep_lookup(eps[i].ep);
+
+		if (ep < 0)
+			fail_msg("%s: no such endpoint", eps[i].ep);
+		if (pol_own_body_names_objects(ep) != eps[i].want)
+			fail_msg(
+			    "%s: names objects %d, want %d", eps[i].ep, !eps[i].want, eps[i].want);
+	}
+	if (pol_own_body_names_objects(-1))
+		fail_msg("an unrouted request names objects");
+	for (i = 0; i < nitems(rows); i++)
+		if (rows[i].n > 0 && !pol_own_body_names_objects(pol_ep_lookup(rows[i].ep)))
+			fail_msg("%s: %s names objects the proxy would not read", rows[i].name,
+			    rows[i].ep);
+}
+
+/*
  * A network made --config-from takes the config network's labels, owner
  * label included: its body is not labelled, and that network is among the
  * refs, in the same reading.
@@ -455,6 +494,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_body_names_objects),
 		cmocka_unit_test(test_labels_inherited),
 		cmocka_unit_test(test_pin_rows),
 		cmocka_unit_test(test_pin_refusals),
