@@ -34,15 +34,6 @@ static struct {
 	bool flush_pending;
 } audit = { .fd = -1 };
 
-uint64_t
-audit_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 flush_cb(evutil_socket_t fd, short what, void *arg)
 {

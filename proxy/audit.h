@@ -64,6 +64,4 @@ size_t audit_format(const struct audit_rec *r, uint64_t now_ns, char *buf, size_
 /* Queue one line; the write happens once per event-loop pass. */
 void audit_emit(const struct audit_rec *r, uint64_t now_ns);
 
-uint64_t audit_now_ns(void);
-
 #endif

@@ -28,6 +28,7 @@
 #include "forward.h"
 #include "identity.h"
 #include "listener.h"
+#include "mono_clock.h"
 #include "server.h"
 #include "sock.h"
 
@@ -112,7 +113,7 @@ conn_finish_audit(struct conn *c, const char *note)
 	if (c->c_audit.verdict == NULL)
 		c->c_audit.verdict = "error";
 	if (audit_enabled()) /* no clock read for a line nobody writes */
-		audit_emit(&c->c_audit, audit_now_ns());
+		audit_emit(&c->c_audit, mono_ns());
 	c->c_audit.active = false;
 }
 
@@ -164,7 +165,7 @@ start_audit(struct conn *c)
 	/* Audit off: the clocks are read for nothing else (the destination never changes). */
 	if (audit_enabled()) {
 		clock_gettime(CLOCK_REALTIME, &a->start);
-		a->start_ns = audit_now_ns();
+		a->start_ns = mono_ns();
 	}
 	a->listener = c->c_lsn->l_name;
 	a->conn = c->c_id;

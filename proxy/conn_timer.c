@@ -12,20 +12,10 @@
  */
 #include "sockwarden/compat.h"
 
-#include <time.h>
-
 #include <event2/event.h>
 
 #include "conn.h"
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "mono_clock.h"
 
 static void
 fire_in(struct conn *c, uint64_t now, uint64_t ms)
@@ -47,7 +37,7 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 	c->c_timer_at_ms = 0;
 	if (!c->c_timeout_set)
 		return;
-	now = now_ms();
+	now = mono_ms();
 	if (now < c->c_timeout_ms) {
 		fire_in(c, now, c->c_timeout_ms - now);
 		return;
@@ -67,7 +57,7 @@ conn_timer_init(struct conn *c, struct event_base *base)
 void
 conn_timer_set(struct conn *c, unsigned ms)
 {
-	uint64_t now = now_ms();
+	uint64_t now = mono_ms();
 
 	c->c_timeout_ms = now + ms;
 	c->c_timeout_set = true;

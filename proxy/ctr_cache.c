@@ -30,6 +30,7 @@
 #include "cgroup.h"
 #include "ctr_cache.h"
 #include "daemon_call.h"
+#include "mono_clock.h"
 
 #define CTR_CACHE_MAX      1024              /* entries; the least recently used goes */
 #define CTR_FETCH_MAX      256               /* different containers asked at once */
@@ -321,15 +322,6 @@ struct ctr_cache {
 	uint64_t epoch; /* changes whenever "live" does */
 };
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static struct ctr_node **
 bucket(struct ctr_cache *cc, const char *id)
 {
@@ -380,7 +372,7 @@ node_put(struct ctr_cache *cc, const char *id, const struct sw_ctr_ident *ci)
 		return; /* not cached: asked again next time */
 	memcpy(n->id, id, 65);
 	n->ci = ctr_ident_ref(ci);
-	n->expires_ms = now_ms() + (ci != NULL ? CTR_TTL_MS : CTR_NEG_TTL_MS);
+	n->expires_ms = mono_ms() + (ci != NULL ? CTR_TTL_MS : CTR_NEG_TTL_MS);
 	b = bucket(cc, id);
 	n->hnext = *b;
 	*b = n;
@@ -507,7 +499,7 @@ ctr_cache_get(struct ctr_cache *cc, const char *id, const struct sw_ctr_ident **
 		return CTR_UNKNOWN;
 	}
 	if (cc->live && (n = node_find(cc, id)) != NULL) {
-		if (n->expires_ms > now_ms()) {
+		if (n->expires_ms > mono_ms()) {
 			TAILQ_REMOVE(&cc->lru, n, lru);
 			TAILQ_INSERT_HEAD(&cc->lru, n, lru);
 			*out = ctr_ident_ref(n->ci);
