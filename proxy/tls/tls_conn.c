@@ -72,24 +72,9 @@ tlsm_conn_attach(struct tls_conn *tc, int fd)
 		return -1;
 	}
 	/*
-	 * Partial writes: SSL_write returns after each record, so the output
-	 * drains record by record.  Moving buffer: a refused write is offered
-	 * again from wherever the evbuffer keeps those bytes by then.  Read
-	 * ahead: one read(2) per record instead of two (header, then body).
+	 * Its I/O modes come with its context (ctx_base() in tls_ctx.c), its role
+	 * with the context's method; SSL_do_handshake() needs the role set.
 	 */
-	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_set_read_ahead(ssl, 1);
-	/*
-	 * A TCP EOF without close_notify is an ordinary EOF here.  Docker
-	 * clients half-close a hijacked stream with shutdown(SHUT_WR) and no
-	 * alert, then wait for the rest of the output, which OpenSSL could not
-	 * send any more if it treated that EOF as fatal.  Accepting it lets a
-	 * network attacker cut a stream short, which a reset could do as well:
-	 * it cannot add or change bytes.  HTTP bodies carry their own length,
-	 * so a cut request or response is still seen as incomplete.
-	 */
-	SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	/* The role comes with the SSL's method; SSL_do_handshake() needs it set. */
 	if (SSL_is_server(ssl) == 1)
 		SSL_set_accept_state(ssl);
 	else
@@ -202,14 +187,12 @@ failure_reason(const SSL *ssl, char *buf, size_t bufsz)
 }
 
 /*
- * An SSL call returned rc <= 0 ("saved" is errno right after it): what to
- * wait for, or TLS_IO_FAILED with errno and the reason set.
+ * An SSL call failed with SSL_get_error() "e" ("saved" is errno right after
+ * the call): what to wait for, or TLS_IO_FAILED with errno and the reason set.
  */
 static enum tls_io
-outcome(struct tls_conn *tc, int rc, int saved)
+outcome(struct tls_conn *tc, int e, int saved)
 {
-	int e = SSL_get_error(tc->ssl, rc);
-
 	if (e == SSL_ERROR_WANT_READ)
 		return TLS_IO_WANT_READ;
 	if (e == SSL_ERROR_WANT_WRITE)
@@ -231,12 +214,14 @@ outcome(struct tls_conn *tc, int rc, int saved)
 enum tls_io
 tlsm_conn_handshake(struct tls_conn *tc)
 {
-	int rc;
+	int rc, saved;
 
 	ERR_clear_error();
 	rc = SSL_do_handshake(tc->ssl);
-	if (rc != 1)
-		return outcome(tc, rc, errno);
+	if (rc != 1) {
+		saved = errno;
+		return outcome(tc, SSL_get_error(tc->ssl, rc), saved);
+	}
 	tc->handshaking = false;
 	return TLS_IO_DONE;
 }
@@ -244,7 +229,7 @@ tlsm_conn_handshake(struct tls_conn *tc)
 enum tls_io
 tlsm_conn_read(struct tls_conn *tc, void *buf, size_t len, size_t *n)
 {
-	int rc, saved;
+	int rc, saved, e;
 
 	*n = 0;
 	ERR_clear_error();
@@ -252,12 +237,13 @@ tlsm_conn_read(struct tls_conn *tc, void *buf, size_t len, size_t *n)
 	if (rc == 1)
 		return TLS_IO_DONE;
 	saved = errno;
+	e = SSL_get_error(tc->ssl, rc);
 	/* close_notify, or a bare TCP EOF (SSL_OP_IGNORE_UNEXPECTED_EOF) */
-	if (SSL_get_error(tc->ssl, rc) == SSL_ERROR_ZERO_RETURN) {
+	if (e == SSL_ERROR_ZERO_RETURN) {
 		ERR_clear_error();
 		return TLS_IO_CLOSED;
 	}
-	return outcome(tc, rc, saved);
+	return outcome(tc, e, saved);
 }
 
 bool
@@ -269,14 +255,15 @@ tlsm_conn_pending(const struct tls_conn *tc)
 enum tls_io
 tlsm_conn_write(struct tls_conn *tc, const void *buf, size_t len, size_t *n)
 {
-	int rc;
+	int rc, saved;
 
 	*n = 0;
 	ERR_clear_error();
 	rc = SSL_write_ex(tc->ssl, buf, len, n);
 	if (rc == 1)
 		return TLS_IO_DONE;
-	return outcome(tc, rc, errno);
+	saved = errno;
+	return outcome(tc, SSL_get_error(tc->ssl, rc), saved);
 }
 
 /*

@@ -41,9 +41,8 @@
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
-	bool client;
-	bool host_is_ip;            /* client: verify an IP SAN, send no SNI */
-	char host[SW_NAME_MAX * 4]; /* client: the name the daemon's certificate must carry */
+	/* client: the daemon's DNS name, sent as SNI; "" for listeners and IP addresses */
+	char sni[SW_NAME_MAX * 4];
 };
 
 /*
@@ -321,7 +320,10 @@ out:
 	return rc;
 }
 
-/* What both roles share: versions, suites, and no state kept across connections. */
+/*
+ * What both roles share: versions, suites, no state kept across connections,
+ * and how every connection made from the context does its I/O.
+ */
 static SSL_CTX *
 ctx_base(const SSL_METHOD *method, char *err, size_t errsz)
 {
@@ -349,6 +351,24 @@ ctx_base(const SSL_METHOD *method, char *err, size_t errsz)
 	                            SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_session_cache_mode(sc, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_num_tickets(sc, 0);
+	/*
+	 * Partial writes: SSL_write returns after each record, so the output
+	 * drains record by record.  Moving buffer: a refused write is offered
+	 * again from wherever the evbuffer keeps those bytes by then.  Read
+	 * ahead: one read(2) per record instead of two (header, then body).
+	 */
+	SSL_CTX_set_mode(sc, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_read_ahead(sc, 1);
+	/*
+	 * A TCP EOF without close_notify is an ordinary EOF here.  Docker
+	 * clients half-close a hijacked stream with shutdown(SHUT_WR) and no
+	 * alert, then wait for the rest of the output, which OpenSSL could not
+	 * send any more if it treated that EOF as fatal.  Accepting it lets a
+	 * network attacker cut a stream short, which a reset could do as well:
+	 * it cannot add or change bytes.  HTTP bodies carry their own length,
+	 * so a cut request or response is still seen as incomplete.
+	 */
+	SSL_CTX_set_options(sc, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (SSL_CTX_set_min_proto_version(sc, TLS1_2_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(sc, 0) != 1 ||
 	    SSL_CTX_set_cipher_list(sc, TLS12_CIPHERS) != 1 ||
@@ -363,14 +383,13 @@ ctx_base(const SSL_METHOD *method, char *err, size_t errsz)
 }
 
 static struct tls_ctx *
-ctx_wrap(SSL_CTX *sc, bool client)
+ctx_wrap(SSL_CTX *sc)
 {
 	struct tls_ctx *ctx;
 
 	if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
 		return NULL;
 	ctx->ssl_ctx = sc;
-	ctx->client = client;
 	return ctx;
 }
 
@@ -416,7 +435,7 @@ tlsm_server_ctx_new(const struct sw_tls_cfg *cfg, char *err, size_t errsz)
 	SSL_CTX_set_verify(sc, mode, NULL);
 	/* Required with client verification whenever a session could be resumed; harmless here. */
 	SSL_CTX_set_session_id_context(sc, sid_ctx, sizeof(sid_ctx) - 1);
-	if ((ctx = ctx_wrap(sc, false)) == NULL) {
+	if ((ctx = ctx_wrap(sc)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		goto err_free;
 	}
@@ -427,24 +446,37 @@ err_free:
 	return NULL;
 }
 
-/* "host", without the brackets of an IPv6 literal; false if it does not fit. */
-static bool
+/*
+ * The name the daemon's certificate must carry, for every connection made
+ * from ctx: "host" (without the brackets of an IPv6 literal) among its DNS
+ * SANs, or among its IP SANs when it is an address.  A DNS name is also the
+ * SNI (ctx->sni); an address is not (RFC 6066: SNI carries host names only).
+ * 0, or -1 when the name is empty, too long or refused by OpenSSL.
+ */
+static int
 set_peer_name(struct tls_ctx *ctx, const char *host)
 {
+	X509_VERIFY_PARAM *vp = SSL_CTX_get0_param(ctx->ssl_ctx);
 	unsigned char addr[sizeof(struct in6_addr)];
 	size_t len = strlen(host);
+	int rc;
 
 	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
 		host++;
 		len -= 2;
 	}
-	if (len == 0 || len >= sizeof(ctx->host))
-		return false;
-	memcpy(ctx->host, host, len);
-	ctx->host[len] = '\0';
-	ctx->host_is_ip =
-	    inet_pton(AF_INET, ctx->host, addr) == 1 || inet_pton(AF_INET6, ctx->host, addr) == 1;
-	return true;
+	if (len == 0 || len >= sizeof(ctx->sni))
+		return -1;
+	memcpy(ctx->sni, host, len);
+	ctx->sni[len] = '\0';
+	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (inet_pton(AF_INET, ctx->sni, addr) == 1 || inet_pton(AF_INET6, ctx->sni, addr) == 1) {
+		rc = X509_VERIFY_PARAM_set1_ip_asc(vp, ctx->sni);
+		ctx->sni[0] = '\0';
+	} else {
+		rc = X509_VERIFY_PARAM_set1_host(vp, ctx->sni, len);
+	}
+	return rc == 1 ? 0 : -1;
 }
 
 struct tls_ctx *
@@ -468,25 +500,26 @@ tlsm_client_ctx_new(const struct sw_tls_cfg *cfg, const char *host, char *err, s
 	}
 	if ((sc = ctx_base(TLS_client_method(), err, errsz)) == NULL)
 		return NULL;
+	if ((ctx = ctx_wrap(sc)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		SSL_CTX_free(sc);
+		return NULL;
+	}
+	if (set_peer_name(ctx, name) == -1) {
+		snprintf(err, errsz, "server name \"%s\": empty, too long or unusable", name);
+		ERR_clear_error();
+		goto err_free;
+	}
 	if (cfg->cert[0] != '\0' && (load_chain(sc, cfg->cert, err, errsz) == -1 ||
 	                                load_key(sc, cfg->key, cfg->cert, err, errsz) == -1))
 		goto err_free;
 	if (load_ca(sc, cfg->ca, false, err, errsz) == -1)
 		goto err_free;
 	SSL_CTX_set_verify(sc, SSL_VERIFY_PEER, NULL);
-	if ((ctx = ctx_wrap(sc, true)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto err_free;
-	}
-	if (!set_peer_name(ctx, name)) {
-		snprintf(err, errsz, "server name \"%s\": empty or too long", name);
-		tlsm_ctx_free(ctx);
-		return NULL;
-	}
 	return ctx;
 
 err_free:
-	SSL_CTX_free(sc);
+	tlsm_ctx_free(ctx);
 	return NULL;
 }
 
@@ -506,17 +539,8 @@ tlsm_new_ssl(struct tls_ctx *ctx)
 
 	if ((ssl = SSL_new(ctx->ssl_ctx)) == NULL)
 		goto err;
-	if (!ctx->client)
-		return ssl;
-	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (ctx->host_is_ip) {
-		/* RFC 6066: SNI carries host names only, never address literals. */
-		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), ctx->host) != 1)
-			goto err_free;
-	} else if (SSL_set1_host(ssl, ctx->host) != 1 ||
-	           SSL_set_tlsext_host_name(ssl, ctx->host) != 1) {
+	if (ctx->sni[0] != '\0' && SSL_set_tlsext_host_name(ssl, ctx->sni) != 1)
 		goto err_free;
-	}
 	return ssl;
 
 err_free:

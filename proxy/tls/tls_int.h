@@ -28,10 +28,10 @@ struct tls_ctx *tlsm_client_ctx_new(
     const struct sw_tls_cfg *cfg, const char *host, char *err, size_t errsz);
 void tlsm_ctx_free(struct tls_ctx *ctx);
 /*
- * A new connection object for ctx.  Its role comes with the context's
- * method (SSL_is_server()); a client one also carries SNI and the name to
- * verify.  It holds its own reference to the OpenSSL context, so ctx may be
- * released while it lives.  NULL on allocation failure.
+ * A new connection object for ctx.  Its role, I/O modes and, for a client,
+ * the name to verify come with the context; a client one also carries SNI.
+ * It holds its own reference to the OpenSSL context, so ctx may be released
+ * while it lives.  NULL on allocation failure.
  */
 SSL *tlsm_new_ssl(struct tls_ctx *ctx);
 /*
@@ -43,7 +43,10 @@ const char *tlsm_ossl_reason(void);
 
 /* tls_conn.c: one connection; the operations behind tls_conn_*() in tls.h. */
 struct tls_conn *tlsm_conn_new(struct tls_ctx *ctx);
-/* A connection around an SSL made elsewhere (tests); owns ssl from here on, also on failure. */
+/*
+ * A connection around an SSL made elsewhere (tests), with that SSL's own
+ * settings rather than ctx_base()'s; owns ssl from here on, also on failure.
+ */
 struct tls_conn *tlsm_conn_wrap(SSL *ssl);
 /* The SSL inside, for tests that look at what was negotiated. */
 SSL *tlsm_conn_ssl(const struct tls_conn *tc);

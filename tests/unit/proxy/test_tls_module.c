@@ -192,12 +192,26 @@ test_refused_row(void **state)
 	assert_refused(c->name, paths, 2, want);
 }
 
+/* Daemon names a client context refuses before it reads any file. */
+static const struct bad_host_case {
+	const char *name;
+	const char *host;
+} bad_hosts[] = {
+	{ "empty brackets", "[]" },
+	{ "a name longer than any the configuration allows",
+	    "a123456789.b123456789.c123456789.d123456789.e123456789.f123456789.g123456789."
+	    "h123456789.i123456789.j123456789.k123456789.l123456789.m123456789.n123456789."
+	    "o123456789.p123456789.q123456789.r123456789.s123456789.t123456789.u123456789."
+	    "v123456789.w123456789.x123456789.y123456789.z123456789.test" },
+};
+
 static void
 test_real_module_loads_once(void **state)
 {
 	char absent[128], err[1024] = "";
 	const char *paths[] = { absent, SW_TEST_TLS_MODULE };
 	struct sw_tls_cfg cfg;
+	size_t i;
 
 	(void)state;
 	path_in_dir(absent, sizeof(absent), "absent.so");
@@ -211,6 +225,16 @@ test_real_module_loads_once(void **state)
 	assert_null(tls_server_ctx_new(&cfg, err, sizeof(err)));
 	if (strstr(err, absent) == NULL || strstr(err, "No such file") == NULL)
 		fail_msg("server context error \"%s\"", err);
+	/* The daemon's name is checked first: the absent ca is never opened. */
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.ca, sizeof(cfg.ca), "%s", absent);
+	for (i = 0; i < nitems(bad_hosts); i++) {
+		if (tls_client_ctx_new(&cfg, bad_hosts[i].host, err, sizeof(err)) != NULL)
+			fail_msg("case \"%s\": a client context", bad_hosts[i].name);
+		if (strncmp(err, "server name \"", 13) != 0 || strstr(err, absent) != NULL)
+			fail_msg(
+			    "case \"%s\": client context error \"%s\"", bad_hosts[i].name, err);
+	}
 	/* Loaded now: no file is looked at again. */
 	assert_int_equal(tls_module_load_from(NULL, 0, err, sizeof(err)), 0);
 	assert_int_equal(tls_module_load(err, sizeof(err)), 0);
