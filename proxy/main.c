@@ -72,7 +72,7 @@ static int
 check_config(const char *path, bool strict)
 {
 	struct pol_set *ps = load_config(path);
-	char warnings[16384], tls_err[512];
+	char warnings[16384], tls_err[1024];
 	int n;
 
 	if (ps == NULL)

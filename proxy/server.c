@@ -136,7 +136,7 @@ tls_set_free(struct tls_set *t)
 static int
 tls_set_load(const struct sw_config *cfg, struct tls_set *t, char *err, size_t errsz)
 {
-	char why[384];
+	char why[640]; /* a context error: setting, path (up to 255 bytes) and reason */
 	size_t i;
 
 	memset(t, 0, sizeof(*t));
