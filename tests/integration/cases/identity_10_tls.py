@@ -22,6 +22,16 @@ except docker.errors.APIError as e:
     print("refused", e.status_code, e.explanation)
 """
 
+# The rest of the two upstream_tls configurations below: one listener, front.sock in the
+# case dir, that lets everything through.
+FRONT = """\
+listeners:
+  - { name: front, listen: "unix://$CASE_DIR/front.sock", policy: all }
+log: { level: info, audit: off }
+policies:
+  all: { allow: ["*"] }
+"""
+
 # A second sockwarden in front of the first one's TLS listener: its upstream is
 # tcp://127.0.0.1:$TLS_PORT over TLS with a client certificate, as when fronting a remote
 # daemon. Started and stopped (by pid) inside the case.
@@ -32,12 +42,7 @@ upstream_tls:
   cert: $CERTS/%s/cert.pem
   key: $CERTS/%s/key.pem
   server_name: localhost
-listeners:
-  - { name: front, listen: "unix://$CASE_DIR/front.sock", policy: all }
-log: { level: info, audit: off }
-policies:
-  all: { allow: ["*"] }
-"""
+""" + FRONT
 CHAIN = ("$SW_BIN -f chain.yaml >chain.log 2>&1 & PID=$!; "
          "for i in $(seq 100); do [ -S front.sock ] && break; sleep 0.1; done; "
          "DOCKER_HOST=unix://$CASE_DIR/front.sock %s; rc=$?; "
@@ -127,12 +132,7 @@ upstream_tls:
   cert: $CASE_DIR/c/client.pem
   key: $CASE_DIR/c/client-key.pem
   server_name: localhost
-listeners:
-  - { name: front, listen: "unix://$CASE_DIR/front.sock", policy: all }
-log: { level: info, audit: off }
-policies:
-  all: { allow: ["*"] }
-"""
+""" + FRONT
 
 # A TLS listener on @PORT@ from the files in c/ (see TLS_SCRIPT_START), as the scripts above
 # change them.
