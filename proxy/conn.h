@@ -64,7 +64,7 @@ struct conn_resp {
 	bool in_chunk;        /* between a chunk-size line and the chunk's end */
 	bool gating;          /* chunks go by splice, their size lines read by peeking */
 	bool gate_broken;     /* the daemon's framing broke while gating */
-	uint64_t gate_skip;   /* chunk bytes spliced before the gate was first asked */
+	uint64_t gate_skip;   /* chunk bytes granted to the pipe, not yet counted by llhttp */
 	bool is_head;         /* the request was HEAD: the response has no body */
 	bool want_ctype;      /* the header being parsed is Content-Type */
 	char ctype[64];       /* response Content-Type, truncated */

@@ -871,7 +871,10 @@ skip_spliced(llhttp_t *p, uint64_t n)
  * wait on the daemon's socket, up to the end of the next chunk-size line.
  * A long chunk is granted with its line; a short one, or the last, ends the
  * splicing after its line, and the rest is read and copied as usual.  What
- * breaks llhttp's framing is granted nothing.
+ * breaks llhttp's framing is granted nothing.  llhttp is told of a granted
+ * chunk only when the gate is asked again, once the pipe took all of it:
+ * its counting keeps pace with the bytes, and a size no daemon fills
+ * (up to 2^64 - 1) costs nothing.
  */
 static uint64_t
 gate_chunks(const char *peek, size_t len, bool *last, void *arg)
@@ -882,27 +885,23 @@ gate_chunks(const char *peek, size_t len, bool *last, void *arg)
 	uint64_t chunk;
 	size_t used;
 
-	if (r->gate_skip > 0 && !skip_spliced(&r->parser, r->gate_skip))
+	if (!skip_spliced(&r->parser, r->gate_skip))
 		goto broken;
 	r->gate_skip = 0;
 	if ((err = llhttp_execute(&r->parser, peek, len)) == HPE_OK)
 		return len; /* the middle of a size line: take it and look again */
 	if (err != HPE_PAUSED)
 		goto broken;
+	/* Paused after a chunk-size line: the last one's (size 0) is never long. */
 	used = (size_t)(llhttp_get_error_pos(&r->parser) - peek);
-	if (r->done) {
-		*last = true;
-		return used;
-	}
-	/* Paused after a chunk-size line. */
 	chunk = r->parser.content_length;
 	llhttp_resume(&r->parser);
-	if (!r->chunk_long) {
+	/* A grant that would reach SOCK_PIPE_ALL ("until EOF") or wrap is copied instead. */
+	if (!r->chunk_long || chunk >= SOCK_PIPE_ALL - used) {
 		*last = true;
 		return used;
 	}
-	if (!skip_spliced(&r->parser, chunk))
-		goto broken;
+	r->gate_skip = chunk;
 	return used + chunk;
 
 broken:
@@ -924,9 +923,10 @@ chunks_spliced(struct sock *src, int status, uint64_t moved, void *arg)
 		malformed_response(c);
 	else if (status != 0)
 		conn_close(c, "daemon closed mid-response");
-	else if (r->done)
-		on_response_done(c);
-	/* else a short chunk follows: reading resumes, relay_response() takes it */
+	/*
+	 * Else a short chunk, or the last one's CRLF and trailers, follow:
+	 * reading resumes and relay_response() takes them.
+	 */
 }
 
 /*

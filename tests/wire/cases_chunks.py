@@ -143,18 +143,21 @@ def mixed_relayed_exact(ctx):
 
 # -- framing that breaks after a spliced chunk ----------------------------------------
 
-def broken_after_long_chunk(tail):
-    return pieces(TAR_HEAD + b"8000\r\n" + C32K[:100], SPLICING, C32K[100:] + tail)
+def broken_after_long_chunk(tail, *later):
+    return pieces(TAR_HEAD + b"8000\r\n" + C32K[:100], SPLICING, C32K[100:] + tail, *later)
 
 
-def closes_before_the_break(ctx):
-    """The spliced chunk arrives whole; nothing from the bad bytes on (not even the
-    chunk's CRLF, which llhttp took in the same peek), then the close."""
-    check_same(export(ctx, lambda c: c.read_until_eof()), TAR_HEAD + b"8000\r\n" + C32K,
-               "up to the chunk's data")
-    time.sleep(T(0.1))
-    check("malformed response from the daemon" in ctx.proxy_stderr(),
-          "no warning in the proxy's log: %s", ctx.proxy_stderr())
+def closes_at_the_break(framed=b""):
+    """The spliced chunk arrives whole, then the bytes llhttp took in an earlier peek
+    ("framed"); nothing from the bad bytes on (not even the chunk's CRLF when llhttp took
+    it in the same peek as them), then the close."""
+    def fn(ctx):
+        check_same(export(ctx, lambda c: c.read_until_eof()),
+                   TAR_HEAD + b"8000\r\n" + C32K + framed, "up to the bytes llhttp framed")
+        time.sleep(T(0.1))
+        check("malformed response from the daemon" in ctx.proxy_stderr(),
+              "no warning in the proxy's log: %s", ctx.proxy_stderr())
+    return fn
 
 
 # -- the daemon goes away inside a spliced chunk ------------------------------------
@@ -165,6 +168,30 @@ DIES = [TAR_HEAD + b"10000\r\n" + data(1000), SPLICING, data(20000, 1000)]
 def dies_then_close(ctx):
     check_same(export(ctx, lambda c: c.read_until_eof()),
                b"".join(p for p in DIES if p is not SPLICING), "all sent before the daemon left")
+
+
+# -- a chunk size no daemon could fill: counted as it flows, never ahead ---------------
+
+def huge_chunk_case(name, size_line):
+    """After a spliced chunk, a chunk of a size llhttp accepts but no daemon fills (up to
+    2**64 - 1, whose end is past what a byte count holds), some of its bytes, the close:
+    those bytes flow, and the proxy goes on serving others."""
+    parts = [TAR_HEAD + b"8000\r\n" + C32K[:100], SPLICING,
+             C32K[100:] + b"\r\n" + size_line + b"\r\n" + data(1000, 9)]
+    want = b"".join(p for p in parts if p is not SPLICING)
+
+    def fn(ctx):
+        check_same(export(ctx, lambda c: c.read_until_eof(), timeout=5), want,
+                   "all sent before the daemon left")
+        c = ctx.client(2)
+        try:
+            c.send(PING)
+            r = c.read_response()
+            check(r.status == 200 and r.body == b"OK", "ping after: %s", show(r.raw))
+        finally:
+            c.close()
+
+    return case(name, pieces(*parts), fn)
 
 
 # -- a slow client: the pipe waits, every byte arrives -------------------------------
@@ -264,10 +291,17 @@ def case(name, write, fn):
 CASES = [
     case("chunks-long-spliced-short-copied-relayed-exact", pieces(*MIXED), mixed_relayed_exact),
     case("chunks-bad-size-line-after-spliced-chunk-closes",
-         broken_after_long_chunk(b"\r\nzz\r\n"), closes_before_the_break),
+         broken_after_long_chunk(b"\r\nzz\r\n"), closes_at_the_break()),
     case("chunks-no-crlf-after-spliced-chunk-closes",
-         broken_after_long_chunk(b"XY0\r\n\r\n"), closes_before_the_break),
+         broken_after_long_chunk(b"XY0\r\n\r\n"), closes_at_the_break()),
+    # A size line's first digit is taken from one peek, its bad rest refused in the next.
+    case("chunks-size-line-split-then-bad-after-spliced-chunk-closes",
+         broken_after_long_chunk(b"\r\n1", b"g\r\n"), closes_at_the_break(b"\r\n1")),
     case("chunks-daemon-leaves-inside-spliced-chunk", pieces(*DIES), dies_then_close),
+    huge_chunk_case("chunks-size-2pow63-after-spliced-chunk-flows-until-close",
+                    b"7fffffffffffffff"),
+    huge_chunk_case("chunks-size-2pow64-after-spliced-chunk-flows-until-close",
+                    b"ffffffffffffffff"),
     case("chunks-slow-client-gets-every-spliced-byte",
          pieces(TAR_HEAD + MANY[:200], SPLICING, MANY[200:]), slow_client_gets_all),
     case("chunks-random-sizes-and-pieces-relayed-exact", random_write, random_relayed_exact),
