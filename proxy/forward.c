@@ -613,28 +613,34 @@ fwd_start(struct conn *c)
 		conn_close(c, "out of memory");
 }
 
+/*
+ * A body byte that was not queued would leave the daemon reading the next
+ * request's bytes as this one's: the connection cannot go on.
+ */
 void
 fwd_body(struct conn *c, const char *p, size_t n)
 {
 	struct evbuffer *out;
+	bool queued;
 
 	if (c->c_ubev == NULL || n == 0 || c->c_body != NULL)
 		return;
 	out = sock_output(c->c_ubev);
-	if (c->c_hreq.chunked) {
-		evbuffer_add_printf(out, "%zx\r\n", n);
-		evbuffer_add(out, p, n);
-		evbuffer_add(out, "\r\n", 2);
-	} else {
-		evbuffer_add(out, p, n);
-	}
+	if (c->c_hreq.chunked)
+		queued = evbuffer_add_printf(out, "%zx\r\n", n) != -1 &&
+		         evbuffer_add(out, p, n) == 0 && evbuffer_add(out, "\r\n", 2) == 0;
+	else
+		queued = evbuffer_add(out, p, n) == 0;
+	if (!queued)
+		conn_close(c, "out of memory");
 }
 
 void
 fwd_request_done(struct conn *c)
 {
-	if (c->c_ubev != NULL && c->c_hreq.chunked && c->c_body == NULL)
-		evbuffer_add(sock_output(c->c_ubev), "0\r\n\r\n", 5);
+	if (c->c_ubev != NULL && c->c_hreq.chunked && c->c_body == NULL &&
+	    evbuffer_add(sock_output(c->c_ubev), "0\r\n\r\n", 5) == -1)
+		conn_close(c, "out of memory");
 }
 
 void
