@@ -266,13 +266,13 @@ on_event(struct sock *s, int what, void *arg)
 	if (!(what & (SOCK_EOF | SOCK_ERROR)))
 		return; /* connected (and, later, other progress reports): nothing to do */
 	dc->busy++;
-	if (!dc->cancelled && (what & SOCK_EOF) && !dc->complete && dc->head_seen) {
-		/* A body delimited by the close of the connection ends here. */
-		llhttp_errno_t err = llhttp_finish(&dc->parser);
-
-		if (err != HPE_OK && err != HPE_PAUSED)
-			dc->complete = false;
-	}
+	/*
+	 * A body delimited by the close of the connection ends here: llhttp
+	 * then runs on_message_complete().  Any other body was cut short and
+	 * stays incomplete.
+	 */
+	if (!dc->cancelled && (what & SOCK_EOF) && !dc->complete && dc->head_seen)
+		(void)llhttp_finish(&dc->parser);
 	if (!dc->cancelled)
 		conclude(dc);
 	leave(dc);
