@@ -63,35 +63,25 @@ pct_decode(const char *s, size_t n)
  * Those are the bytes a path can carry unescaped, so the canonical path
  * needs no re-encoding upstream; every Docker object name fits in them.
  */
+bool
+pol_path_byte_plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._~!$&'()*+,=:@", c) != NULL);
+}
+
 static const char *
 path_byte_refused(unsigned char c)
 {
+	if (pol_path_byte_plain(c))
+		return NULL;
 	if (c == '\0')
 		return "NUL byte in path";
 	if (c < 0x20 || c == 0x7f)
 		return "control byte in path";
 	if (c >= 0x80)
 		return "non-ASCII byte in path";
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return NULL;
 	switch (c) {
-	case '-':
-	case '.':
-	case '_':
-	case '~':
-	case '!':
-	case '$':
-	case '&':
-	case '\'':
-	case '(':
-	case ')':
-	case '*':
-	case '+':
-	case ',':
-	case '=':
-	case ':':
-	case '@':
-		return NULL;
 	case ';':
 		/* Go keeps ';' in the path; no route has one, and proxies differ. */
 		return "';' in path";

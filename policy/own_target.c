@@ -26,14 +26,6 @@
 #include "endpoints.h"
 #include "own_int.h"
 
-/* Path bytes sent as they are; the same set proxy/forward.c sends. */
-static bool
-path_byte_ok(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("-._~/:@!$&'()*+,=", c) != NULL);
-}
-
 /* Appends s[0..n) percent-encoded at buf[*o]; false when it does not fit. */
 static bool
 put_encoded(char *buf, size_t bufsz, size_t *o, const char *s, size_t n)
@@ -44,7 +36,7 @@ put_encoded(char *buf, size_t bufsz, size_t *o, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (path_byte_ok(c)) {
+		if (c == '/' || pol_path_byte_plain(c)) {
 			if (*o + 1 >= bufsz)
 				return false;
 			buf[(*o)++] = (char)c;

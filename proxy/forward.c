@@ -452,25 +452,19 @@ head_put_u64(struct head_buf *b, uint64_t v)
 }
 
 /*
- * The canonical path goes up as it is: canon.c admits only bytes a path
- * carries unescaped (RFC 3986 unreserved, the sub-delimiters but ';', ':'
- * and '@'), so the daemon decodes exactly the path that was checked and
- * there is nothing to encode.  A byte outside them would be a canon.c bug:
- * the request is then refused, never sent to be read another way.
+ * The canonical path goes up as it is: canonicalisation admits only '/' and
+ * pol_path_byte_plain() bytes, so the daemon decodes exactly the path that
+ * was checked and there is nothing to encode.  Any other byte would be a
+ * canon.c bug: the request is then refused, never sent to be read another way.
  */
 static bool
 path_goes_as_is(const struct sw_str *path)
 {
 	size_t i;
 
-	for (i = 0; i < path->len; i++) {
-		unsigned char ch = (unsigned char)path->p[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		        (ch >= '0' && ch <= '9') ||
-		        (ch != '\0' && strchr("-._~/:@!$&'()*+,=", ch) != NULL)))
+	for (i = 0; i < path->len; i++)
+		if (path->p[i] != '/' && !pol_path_byte_plain((unsigned char)path->p[i]))
 			return false;
-	}
 	return true;
 }
 

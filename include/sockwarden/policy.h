@@ -102,6 +102,14 @@ int pol_canon_target(
 int pol_canon_path(const struct sw_str *in, char *buf, size_t bufsz, struct sw_str *out,
     struct sw_str *version, const char **why);
 
+/*
+ * Does a canonical path carry byte "c" as it is (RFC 3986 unreserved, the
+ * sub-delimiters but ';', ':' and '@')?  '/' is the caller's to allow.
+ * Every other byte is refused by canonicalisation, so a path made of these
+ * needs no encoding upstream and the daemon decodes exactly what was checked.
+ */
+bool pol_path_byte_plain(unsigned char c);
+
 /* Go's url.ParseQuery, stricter: refuses ';', bad %-escapes and control bytes. */
 int pol_query_check(const struct sw_str *query, const char **why);
 
