@@ -20,7 +20,7 @@
 static void
 fire_in(struct conn *c, uint64_t now, uint64_t ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+	struct timeval tv = timeval_of_ms(ms);
 
 	if (evtimer_add(&c->c_timer, &tv) == 0)
 		c->c_timer_at_ms = now + ms;

@@ -631,8 +631,7 @@ events_later(struct ctr_cache *cc)
 	cc->backoff_ms = cc->backoff_ms == 0 ? CTR_RETRY_MIN_MS : cc->backoff_ms * 2;
 	if (cc->backoff_ms > CTR_RETRY_MAX_MS)
 		cc->backoff_ms = CTR_RETRY_MAX_MS;
-	tv.tv_sec = (time_t)(cc->backoff_ms / 1000);
-	tv.tv_usec = (suseconds_t)((cc->backoff_ms % 1000) * 1000);
+	tv = timeval_of_ms(cc->backoff_ms);
 	evtimer_add(cc->retry, &tv);
 }
 

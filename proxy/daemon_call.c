@@ -19,6 +19,7 @@
 #include <llhttp.h>
 
 #include "daemon_call.h"
+#include "mono_clock.h"
 #include "sock.h"
 #include "upstream.h"
 
@@ -310,8 +311,7 @@ static struct daemon_call *
 start(struct event_base *base, const struct sa_addr *ups, const char *target, size_t max_body,
     unsigned timeout_ms, daemon_line_fn *line, daemon_call_done_fn *done, void *arg)
 {
-	struct timeval tv = { (time_t)(timeout_ms / 1000),
-		(suseconds_t)((timeout_ms % 1000) * 1000) };
+	struct timeval tv = timeval_of_ms(timeout_ms);
 	struct daemon_call *dc;
 
 	if (!valid_target(target))

@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "listener.h"
 #include "mem_trim.h"
+#include "mono_clock.h"
 #include "server.h"
 #include "tls.h"
 #include "upstream.h"
@@ -49,8 +50,7 @@ void
 srv_stop(struct srv *s)
 {
 	const struct sw_limits *lim = srv_limits(s);
-	struct timeval tv = { (time_t)(lim->shutdown_timeout_ms / 1000),
-		(suseconds_t)((lim->shutdown_timeout_ms % 1000) * 1000) };
+	struct timeval tv = timeval_of_ms(lim->shutdown_timeout_ms);
 	struct conn *c, *tmp;
 	size_t i;
 
