@@ -507,15 +507,9 @@ list_has_token(struct sw_str list, const struct sw_str *name)
 		const char *comma = memchr(list.p, ',', list.len);
 		size_t n = comma ? (size_t)(comma - list.p) : list.len;
 		struct sw_str tok = trim_ows(sw_str_make(list.p, n));
-		size_t i;
 
-		if (tok.len == name->len) {
-			for (i = 0; i < tok.len; i++)
-				if (sw_ascii_lower(tok.p[i]) != sw_ascii_lower(name->p[i]))
-					break;
-			if (i == tok.len)
-				return true;
-		}
+		if (sw_str_caseeq(&tok, name))
+			return true;
 		if (comma == NULL)
 			break;
 		list.p += n + 1;
@@ -538,7 +532,7 @@ hreq_is_hop_by_hop(const struct hreq *h, const struct sw_str *name)
 	unsigned i;
 
 	for (i = 0; i < nitems(fixed); i++)
-		if (name->len == fixed[i].len && sw_str_caseeq_lit(name, fixed[i].p))
+		if (sw_str_caseeq(name, &fixed[i]))
 			return true;
 	/* Per forwarded header, so skip the scan in the usual case of no Connection list. */
 	if (h->n_connection == 0)

@@ -53,16 +53,24 @@ sw_ascii_lower(char c)
 
 /* ASCII case-insensitive comparison, for HTTP header names and tokens. */
 static inline bool
-sw_str_caseeq_lit(const struct sw_str *a, const char *lit)
+sw_str_caseeq(const struct sw_str *a, const struct sw_str *b)
 {
-	size_t i, n = strlen(lit);
+	size_t i;
 
-	if (a->len != n)
+	if (a->len != b->len)
 		return false;
-	for (i = 0; i < n; i++)
-		if (sw_ascii_lower(a->p[i]) != sw_ascii_lower(lit[i]))
+	for (i = 0; i < a->len; i++)
+		if (sw_ascii_lower(a->p[i]) != sw_ascii_lower(b->p[i]))
 			return false;
 	return true;
+}
+
+static inline bool
+sw_str_caseeq_lit(const struct sw_str *a, const char *lit)
+{
+	struct sw_str b = { lit, strlen(lit) };
+
+	return sw_str_caseeq(a, &b);
 }
 
 static inline bool
