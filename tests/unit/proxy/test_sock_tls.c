@@ -72,7 +72,7 @@ leaf(const char *stem, const struct tc_spec *spec, X509 *ca, EVP_PKEY *ca_key, u
 	snprintf(cert_path, sizeof(cert_path), "%s/%s.pem", dir, stem);
 	snprintf(key_path, sizeof(key_path), "%s/%s-key.pem", dir, stem);
 	if (x != NULL && tc_write_certs(cert_path, &x, 1, 0644) == 0 &&
-	    tc_write_key(key_path, k, key_mode) == 0)
+	    tc_write_key(key_path, k, NULL, key_mode) == 0)
 		rc = 0;
 	X509_free(x);
 	EVP_PKEY_free(k);
@@ -125,6 +125,79 @@ trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	ok = ok && leaf("nobody", &server, ca, ca_key, 0600) == 0;
 	pki_path(p, sizeof(p), "nobody-key.pem");
 	ok = ok && (geteuid() != 0 || chown(p, 65534, 65534) == 0);
+	return ok ? 0 : -1;
+}
+
+/* Appends "text" to the file at "path" (as it is: no newline added). */
+static int
+append_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+	int ok;
+
+	if (f == NULL)
+		return -1;
+	ok = fputs(text, f) >= 0 ? 0 : -1;
+	return fclose(f) == 0 ? ok : -1;
+}
+
+/*
+ * Certificate and key files the loader must refuse for what is in them: a
+ * key that needs a passphrase, a certificate block after the leaf that does
+ * not decode, keys security level 2 refuses (an RSA-1024 leaf; an RSA-1024
+ * CA in the chain sent with a good leaf), and empty files.
+ */
+static int
+content_files(X509 *ca, EVP_PKEY *ca_key)
+{
+	static const struct tc_spec server = { .cn = { "localhost" },
+		.usage = TC_USAGE_SERVER,
+		.not_before_days = -1,
+		.not_after_days = 30,
+		.serial = 8 };
+	static const struct tc_spec weak_ca_spec = { .cn = { "sockwarden weak CA" },
+		.usage = TC_USAGE_CA,
+		.not_before_days = -1,
+		.not_after_days = 365,
+		.serial = 9 };
+	EVP_PKEY *k = tc_key_new(), *weak = tc_rsa_key_new(1024);
+	X509 *x = NULL, *weak_leaf = NULL, *weak_ca = NULL, *chain[2] = { NULL, NULL };
+	char p[128];
+	bool ok = k != NULL && weak != NULL;
+
+	if (ok) {
+		x = tc_cert_new(&server, k, ca, ca_key);
+		weak_leaf = tc_cert_new(&server, weak, ca, ca_key);
+		weak_ca = tc_cert_new(&weak_ca_spec, weak, ca, ca_key);
+		chain[0] = weak_ca != NULL ? tc_cert_new(&server, k, weak_ca, weak) : NULL;
+		chain[1] = weak_ca;
+	}
+	ok = ok && x != NULL && weak_leaf != NULL && chain[0] != NULL;
+	pki_path(p, sizeof(p), "encrypted.pem");
+	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0;
+	pki_path(p, sizeof(p), "encrypted-key.pem");
+	ok = ok && tc_write_key(p, k, "passphrase", 0600) == 0;
+	pki_path(p, sizeof(p), "junk-after-leaf.pem");
+	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 &&
+	     append_text(
+	         p, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n") == 0;
+	pki_path(p, sizeof(p), "truncated-after-leaf.pem");
+	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 &&
+	     append_text(p, "-----BEGIN CERTIFICATE-----\nMIIB\n") == 0;
+	pki_path(p, sizeof(p), "weak-leaf.pem");
+	ok = ok && tc_write_certs(p, &weak_leaf, 1, 0644) == 0;
+	pki_path(p, sizeof(p), "weak-chain.pem");
+	ok = ok && tc_write_certs(p, chain, 2, 0644) == 0;
+	pki_path(p, sizeof(p), "cert-empty.pem");
+	ok = ok && tc_write_text(p, "", 0644) == 0;
+	pki_path(p, sizeof(p), "key-empty.pem");
+	ok = ok && tc_write_text(p, "", 0600) == 0;
+	X509_free(x);
+	X509_free(weak_leaf);
+	X509_free(weak_ca);
+	X509_free(chain[0]);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(weak);
 	return ok ? 0 : -1;
 }
 
@@ -215,6 +288,7 @@ pki_setup(void **state)
 	pki_path(p, sizeof(p), "keydir");
 	ok = ok && mkdir(p, 0700) == 0;
 	ok = ok && trust_files(ca, crl, ca_key) == 0;
+	ok = ok && content_files(ca, ca_key) == 0;
 	X509_free(ca);
 	X509_free(other);
 	X509_CRL_free(crl);
@@ -1530,6 +1604,31 @@ static struct ctx_case ctx_cases[] = {
 	{ "upstream group-writable client certificate refused", true, "certw.pem", "certw-key.pem",
 	    "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: writable by its group or by others", true,
 	    "certw.pem", false },
+	{ "encrypted key refused", false, "encrypted.pem", "encrypted-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "key %s: encrypted keys are not supported", true,
+	    "encrypted-key.pem", false },
+	{ "upstream encrypted key refused", true, "encrypted.pem", "encrypted-key.pem", "ca.pem",
+	    NULL, SW_CERTS_REQUIRED, "key %s: encrypted keys are not supported", true,
+	    "encrypted-key.pem", false },
+	{ "undecodable certificate after the leaf refused", false, "junk-after-leaf.pem",
+	    "server-key.pem", "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: bad chain certificate",
+	    true, "junk-after-leaf.pem", false },
+	{ "unterminated certificate after the leaf refused", false, "truncated-after-leaf.pem",
+	    "server-key.pem", "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: bad chain certificate",
+	    true, "truncated-after-leaf.pem", false },
+	{ "RSA-1024 leaf refused", false, "weak-leaf.pem", "server-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "cert %s: certificate refused: ee key too small", true,
+	    "weak-leaf.pem", false },
+	{ "RSA-1024 CA in the chain refused", false, "weak-chain.pem", "server-key.pem", "ca.pem",
+	    NULL, SW_CERTS_REQUIRED, "cert %s: chain certificate refused: ca key too small", true,
+	    "weak-chain.pem", false },
+	{ "upstream RSA-1024 client certificate refused", true, "weak-leaf.pem", "server-key.pem",
+	    "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: certificate refused: ee key too small",
+	    true, "weak-leaf.pem", false },
+	{ "empty certificate file refused", false, "cert-empty.pem", "server-key.pem", "ca.pem",
+	    NULL, SW_CERTS_REQUIRED, "cert %s: empty", true, "cert-empty.pem", false },
+	{ "empty key file refused", false, "server.pem", "key-empty.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "key %s: empty", true, "key-empty.pem", false },
 };
 
 /* "pat" with its "%s", if any, replaced by "path". */
@@ -1544,13 +1643,46 @@ expand_path(char *out, size_t outsz, const char *pat, const char *path)
 		snprintf(out, outsz, "%.*s%s%s", (int)(at - pat), pat, path, at + 2);
 }
 
+/*
+ * Case "name" made "ctx", or refused with "err": a context when "want_err"
+ * is NULL; else a refusal of one line saying "want_err" (its "%s" standing
+ * for "path") and naming "path" (NULL: no file), with no OpenSSL error left
+ * queued.  Frees ctx.
+ */
+static void
+check_ctx(
+    const char *name, struct tls_ctx *ctx, const char *err, const char *want_err, const char *path)
+{
+	char want[512];
+
+	if (want_err == NULL) {
+		if (ctx == NULL)
+			fail_msg("case \"%s\": refused: %s", name, err);
+		tls_ctx_free(ctx);
+		return;
+	}
+	expand_path(want, sizeof(want), want_err, path != NULL ? path : "");
+	if (ctx != NULL) {
+		tls_ctx_free(ctx);
+		fail_msg("case \"%s\": accepted, want \"%s\"", name, want);
+	}
+	if (strstr(err, want) == NULL)
+		fail_msg("case \"%s\": error \"%s\", want \"%s\" in it", name, err, want);
+	if (strchr(err, '\n') != NULL)
+		fail_msg("case \"%s\": error is more than one line: \"%s\"", name, err);
+	if (path != NULL && strstr(err, path) == NULL)
+		fail_msg("case \"%s\": error \"%s\" does not name %s", name, err, path);
+	if (ERR_peek_error() != 0)
+		fail_msg("case \"%s\": OpenSSL errors left queued", name);
+}
+
 static void
 test_sock_tls_ctx(void **state)
 {
 	const struct ctx_case *c = *state;
 	struct sw_tls_cfg cfg;
 	struct tls_ctx *ctx;
-	char err[512] = "", path[128] = "", want[512];
+	char err[512] = "", path[128] = "";
 
 	if (c->needs_root && geteuid() != 0)
 		skip(); /* reported as skipped, not passed */
@@ -1569,25 +1701,36 @@ test_sock_tls_ctx(void **state)
 		pki_path(cfg.crl, sizeof(cfg.crl), c->crl);
 	ctx = c->client ? tls_client_ctx_new(&cfg, "localhost", err, sizeof(err)) :
 	                  tls_server_ctx_new(&cfg, err, sizeof(err));
-	if (c->want_err == NULL) {
-		if (ctx == NULL)
-			fail_msg("case \"%s\": refused: %s", c->name, err);
-		tls_ctx_free(ctx);
-		return;
-	}
-	expand_path(want, sizeof(want), c->want_err, path);
-	if (ctx != NULL)
-		fail_msg("case \"%s\": accepted, want \"%s\"", c->name, want);
-	if (strstr(err, want) == NULL)
-		fail_msg("case \"%s\": error \"%s\", want \"%s\" in it", c->name, err, want);
-	if (strchr(err, '\n') != NULL)
-		fail_msg("case \"%s\": error is more than one line: \"%s\"", c->name, err);
-	if (c->want_path) {
-		if (strstr(err, path) == NULL)
-			fail_msg("case \"%s\": error \"%s\" does not name %s", c->name, err, path);
-	}
-	if (ERR_peek_error() != 0)
-		fail_msg("case \"%s\": OpenSSL errors left queued", c->name);
+	check_ctx(c->name, ctx, err, c->want_err, c->want_path ? path : NULL);
+}
+
+/* The daemon's name, which an upstream context settles before it reads any file. */
+struct name_case {
+	const char *name;
+	const char *host;        /* what the upstream URL gave ("" for a unix:// one) */
+	const char *server_name; /* upstream_tls.server_name: "" means the host */
+	const char *want_err;    /* NULL: a context; else words the error must contain */
+};
+
+static struct name_case name_cases[] = {
+	{ "upstream with no server name refused", "", "",
+	    "no server name to check the daemon's certificate against" },
+	{ "upstream server_name stands in for an empty host", "", "localhost", NULL },
+	{ "upstream server_name of empty brackets refused", "localhost", "[]",
+	    "server name \"[]\": empty, too long or unusable" },
+};
+
+static void
+test_sock_tls_ctx_name(void **state)
+{
+	const struct name_case *c = *state;
+	struct sw_tls_cfg cfg;
+	char err[512] = "";
+
+	client_cfg(&cfg, "ca", NULL);
+	snprintf(cfg.server_name, sizeof(cfg.server_name), "%s", c->server_name);
+	check_ctx(
+	    c->name, tls_client_ctx_new(&cfg, c->host, err, sizeof(err)), err, c->want_err, NULL);
 }
 
 /* ---- the module's entry point ------------------------------------------------------ */
@@ -1650,10 +1793,11 @@ int
 main(void)
 {
 	struct CMUnitTest tests[nitems(hs_cases) + nitems(raw_cases) + nitems(echo_cases) +
-	                        nitems(ctx_cases) + nitems(pipe_cases) + 4];
+	                        nitems(ctx_cases) + nitems(name_cases) + nitems(pipe_cases) + 4];
 	size_t n = 0;
 
 	ADD_ROWS(test_sock_tls_ctx, ctx_cases);
+	ADD_ROWS(test_sock_tls_ctx_name, name_cases);
 	ADD_ROWS(test_sock_tls_handshake, hs_cases);
 	ADD_ROWS(test_sock_tls_raw_peer, raw_cases);
 	ADD_ROWS(test_sock_tls_echo, echo_cases);

@@ -20,6 +20,12 @@ tc_key_new(void)
 	return EVP_EC_gen("P-256");
 }
 
+EVP_PKEY *
+tc_rsa_key_new(unsigned bits)
+{
+	return EVP_RSA_gen(bits);
+}
+
 static int
 add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
@@ -203,14 +209,18 @@ tc_write_certs(const char *path, X509 *const *certs, size_t n, unsigned mode)
 }
 
 int
-tc_write_key(const char *path, EVP_PKEY *key, unsigned mode)
+tc_write_key(const char *path, EVP_PKEY *key, const char *pass, unsigned mode)
 {
+	const EVP_CIPHER *enc = pass != NULL ? EVP_aes_256_cbc() : NULL;
+	int passlen = pass != NULL ? (int)strlen(pass) : 0;
 	FILE *f = open_mode(path, mode);
 	int ok;
 
 	if (f == NULL)
 		return -1;
-	ok = PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) == 1 ? 0 : -1;
+	/* Given a passphrase and no callback, PEM_write_PrivateKey uses it as it is. */
+	ok = PEM_write_PrivateKey(f, key, enc, (const unsigned char *)pass, passlen, NULL, NULL);
+	ok = ok == 1 ? 0 : -1;
 	return fclose(f) == 0 ? ok : -1;
 }
 

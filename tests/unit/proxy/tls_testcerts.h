@@ -1,6 +1,7 @@
 /*
  * Certificates made in-process for the TLS unit tests (OpenSSL API only, no
- * files from the tree, no openssl CLI).  Keys are P-256: fast to generate.
+ * files from the tree, no openssl CLI).  Keys are P-256 (fast to generate)
+ * unless a test asks for RSA.
  * tests/CMakeLists.txt builds one binary per test_*.c, so a test using these
  * includes tls_testcerts.c after this header.
  */
@@ -39,6 +40,8 @@ struct tc_spec {
 };
 
 EVP_PKEY *tc_key_new(void);
+/* An RSA key of "bits" bits (slow: keep to a few); below 2048 is what security level 2 refuses. */
+EVP_PKEY *tc_rsa_key_new(unsigned bits);
 /* A certificate for "key" signed by issuer/issuer_key (both NULL: self-signed). */
 X509 *tc_cert_new(const struct tc_spec *spec, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key);
 /*
@@ -48,9 +51,12 @@ X509 *tc_cert_new(const struct tc_spec *spec, EVP_PKEY *key, X509 *issuer, EVP_P
 X509_CRL *tc_crl_new(X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n,
     long last_update_days, long next_update_days);
 
-/* PEM files; "mode" is applied with chmod.  0 on success. */
+/*
+ * PEM files; "mode" is applied with chmod.  0 on success.  A key with a
+ * "pass" (not NULL) is encrypted with it (PKCS#8, AES-256-CBC).
+ */
 int tc_write_certs(const char *path, X509 *const *certs, size_t n, unsigned mode);
-int tc_write_key(const char *path, EVP_PKEY *key, unsigned mode);
+int tc_write_key(const char *path, EVP_PKEY *key, const char *pass, unsigned mode);
 int tc_write_crl(const char *path, X509_CRL *crl, unsigned mode);
 int tc_write_text(const char *path, const char *text, unsigned mode);
 
