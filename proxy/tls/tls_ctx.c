@@ -106,7 +106,11 @@ file_bio(const char *what, const char *path, const struct sw_file_rules *rules, 
 	return b;
 }
 
-/* Only the end of the data after the last PEM block: anything else is an error. */
+/*
+ * The reads stopped at the end of the data, not at a certificate that does
+ * not decode.  OpenSSL skips text and PEM blocks of other types on the way,
+ * so this is not a check of what else the file holds.
+ */
 static bool
 pem_at_end(void)
 {
