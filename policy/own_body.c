@@ -3,7 +3,8 @@
  * into a create's body (ContainerCreate: container.Config's Labels, at the
  * top level of the body; VolumeCreate: volume.CreateOptions Labels;
  * NetworkCreate: network.CreateRequest Labels), and the other objects a
- * create or a NetworkConnect names (own_refs.c), from one parse.
+ * create, a NetworkConnect or a NetworkDisconnect names (own_refs.c), from
+ * one parse.
  *
  * The body is the canonical one the inspector wrote, so "Labels" is spelled
  * exactly and appears once.  That is still checked here, because Go matches
@@ -121,9 +122,9 @@ pol_own_read_body(int ep, const char *body, size_t len, const char *label, const
 
 	*out = NULL;
 	*outlen = 0;
-	if (!creates(ep) && ep != POL_EP_NetworkConnect)
+	if (!creates(ep) && !pol_own_body_names_objects(ep))
 		return fail(why,
-		    "only container, volume and network creates and network connects are read for ownership");
+		    "only container, volume and network creates and network connects and disconnects are read for ownership");
 	if (label == NULL || pol_own_check_label_key(label, why) == -1)
 		return fail(why, "the owner label is not valid");
 	if (pol_own_check_owner(owner, why) == -1)

@@ -229,10 +229,11 @@ static const struct own_row own_rows[POL_EP_COUNT] = {
 	/*
 	 * Networks by id or name.  For connect and disconnect the network in
 	 * the path is the object here; the container in the body must be the
-	 * caller's too, which the proxy checks from the body.  The predefined
-	 * networks (bridge, host, none) carry no owner, so inspecting them,
-	 * which lists every client's containers on them, is refused like any
-	 * other network not the caller's.
+	 * caller's too (own_refs.c), or a client could cut another's container
+	 * off one of its own networks.  The predefined networks (bridge, host,
+	 * none) carry no owner, so inspecting them, which lists every client's
+	 * containers on them, is refused like any other network not the
+	 * caller's.
 	 */
 	[POL_EP_NetworkList] = LIST(NETWORK),
 	[POL_EP_NetworkListSlash] = LIST(NETWORK),

@@ -1,16 +1,18 @@
 /*
- * Objects that a create names besides the one it creates.  Under ownership
- * isolation each must belong to the caller too, or one client could join
- * another's namespaces, mount its volumes or attach to its networks just by
- * naming them.  The body is the canonical one the inspector produced, so
- * keys are spelled as the daemon's fields and cJSON reads it faithfully.
- * Fields are looked for both inside HostConfig and at the top level, where
- * daemons up to 26 also read them.  Once checked, containers and networks
- * are pinned: the body that goes up names each by the full id that was
- * checked (pol_own_pin_refs).  The daemon's GetContainer and FindNetwork try
- * a full id, then an exact name, then an id prefix: a container's name may
- * change hands meanwhile, and a network the caller deletes meanwhile leaves
- * its name to be read as a prefix of someone else's network id.
+ * Objects that a create names besides the one it creates, and the container
+ * a network connect or disconnect acts on.  Under ownership isolation each
+ * must belong to the caller too, or one client could join another's
+ * namespaces, mount its volumes, attach to its networks or cut its
+ * containers off a network just by naming them.  The body is the canonical
+ * one the inspector produced, so keys are spelled as the daemon's fields
+ * and cJSON reads it faithfully.  Fields are looked for both inside
+ * HostConfig and at the top level, where daemons up to 26 also read them.
+ * Once checked, containers and networks are pinned: the body that goes up
+ * names each by the full id that was checked (pol_own_pin_refs).  The
+ * daemon's GetContainer and FindNetwork try a full id, then an exact name,
+ * then an id prefix: a container's name may change hands meanwhile, and a
+ * network the caller deletes meanwhile leaves its name to be read as a
+ * prefix of someone else's network id.
  */
 #include "sockwarden/compat.h"
 
@@ -32,7 +34,7 @@ enum ctr_form {
 	FORM_VOLUMES_FROM, /* "[/]<ref>[:mode]": ParseVolumesFrom cuts at the first ':' */
 	FORM_LINK,         /* "[/]<ref>[:alias]": opts.ParseLink, then GetContainer */
 	FORM_DNS_LINK,     /* EndpointConfig Links: read like a link, never a container lookup */
-	FORM_WHOLE,        /* "<ref>" (NetworkConnect's Container) */
+	FORM_WHOLE,        /* "<ref>" (NetworkConnect's and NetworkDisconnect's Container) */
 };
 
 /*
@@ -423,14 +425,22 @@ walk(struct refs *r, int ep, cJSON *j)
 			network_keys_distinct(r, endpoints);
 	} else if (ep == POL_EP_NetworkCreate) {
 		config_from(r, cJSON_GetObjectItemCaseSensitive(j, "ConfigFrom"));
-	} else if (ep == POL_EP_NetworkConnect) {
+	} else if (ep == POL_EP_NetworkConnect || ep == POL_EP_NetworkDisconnect) {
+		/*
+		 * Container, as the daemon's GetContainer reads it.  With Force,
+		 * a disconnect whose Container names no container deletes the
+		 * network's endpoint of that name instead (ForceEndpointDelete):
+		 * the lookup answers 404 for it, so it is refused like another's.
+		 * "" names nothing to check, and the daemon refuses it.
+		 */
 		container(
 		    r, cJSON_GetObjectItemCaseSensitive(j, "Container"), FORM_WHOLE, "Container");
 		/*
 		 * The daemon ignores NetworkID when the path names a predefined
 		 * network; checking it anyway only refuses more.
 		 */
-		endpoint(r, cJSON_GetObjectItemCaseSensitive(j, "EndpointConfig"), true);
+		if (ep == POL_EP_NetworkConnect)
+			endpoint(r, cJSON_GetObjectItemCaseSensitive(j, "EndpointConfig"), true);
 	}
 }
 
@@ -438,7 +448,7 @@ bool
 pol_own_body_names_objects(int ep)
 {
 	return ep == POL_EP_ContainerCreate || ep == POL_EP_NetworkConnect ||
-	       ep == POL_EP_NetworkCreate;
+	       ep == POL_EP_NetworkDisconnect || ep == POL_EP_NetworkCreate;
 }
 
 /*
@@ -449,7 +459,7 @@ pol_own_body_names_objects(int ep)
 static bool
 pins_refs(int ep)
 {
-	return ep == POL_EP_ContainerCreate || ep == POL_EP_NetworkConnect;
+	return pol_own_body_names_objects(ep) && ep != POL_EP_NetworkCreate;
 }
 
 int

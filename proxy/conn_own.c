@@ -418,7 +418,8 @@ ep_is_one_of(int ep, int *ids, const char *const *names, size_t n)
 
 /*
  * Is the body read for ownership (pol_own_read_body)?  A create's gets the
- * label; a create's or a network connect's names other objects.
+ * label; a create's, a network connect's or disconnect's names other
+ * objects (pol_own_body_names_objects).
  */
 static bool
 reads_body(const struct own_req *w, int ep)

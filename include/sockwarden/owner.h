@@ -164,7 +164,8 @@ struct pol_own_ref {
 
 /*
  * One reading of the canonical body of a create (ContainerCreate,
- * VolumeCreate, NetworkCreate: CREATE_BODY) or a NetworkConnect:
+ * VolumeCreate, NetworkCreate: CREATE_BODY), a NetworkConnect or a
+ * NetworkDisconnect:
  * - a create's body with Labels[label] = owner set goes into *out
  *   (malloc'd); refused (-1, *why) when the body sets that label itself, in
  *   any ASCII case.  A NetworkCreate with ConfigFrom is not labelled (*out
@@ -172,11 +173,12 @@ struct pol_own_ref {
  *   of the config-only network it copies (applyConfigurationTo), which is
  *   among the refs, so the owner label is inherited from there;
  * - the other objects the body names go into refs: containers joined
- *   (NetworkMode/PidMode/IpcMode "container:X", VolumesFrom, Links,
- *   NetworkConnect's Container), named volumes (Binds, Mounts of type
- *   volume) and networks (NetworkMode, EndpointsConfig keys, an endpoint's
- *   NetworkID, NetworkCreate's ConfigFrom.Network), except the predefined
- *   networks (bridge, host, none, default).
+ *   (NetworkMode/PidMode/IpcMode "container:X", VolumesFrom, Links) or
+ *   connected and disconnected (NetworkConnect's and NetworkDisconnect's
+ *   Container), named volumes (Binds, Mounts of type volume) and networks
+ *   (NetworkMode, EndpointsConfig keys, an endpoint's NetworkID,
+ *   NetworkCreate's ConfigFrom.Network), except the predefined networks
+ *   (bridge, host, none, default).
  * Returns how many refs were stored, or -1 with *why when there are more
  * than "max", an EndpointsConfig key is "" (no network to check), the body
  * is not the expected JSON, or "ep" is none of these.
@@ -186,23 +188,25 @@ int pol_own_read_body(int ep, const char *body, size_t len, const char *label, c
 
 /*
  * Does the body of endpoint "ep" name other objects, which pol_own_read_body()
- * collects into its refs (ContainerCreate, NetworkConnect, NetworkCreate)?
- * The proxy reads such a body before it forwards the request, whatever else
- * ownership does with it.
+ * collects into its refs (ContainerCreate, NetworkConnect, NetworkDisconnect,
+ * NetworkCreate)?  The proxy reads such a body before it forwards the
+ * request, whatever else ownership does with it.
  */
 bool pol_own_body_names_objects(int ep);
 
 /*
- * The canonical body of a ContainerCreate or NetworkConnect with every
- * container and network it names, in the fields pol_own_read_body() read,
- * replaced by the full id that "refs" (its answer, each id filled in once
- * checked) give for it: the daemon then acts on the object that was
- * checked, not on whatever answers to the name or id prefix by then (a
- * network the caller deletes meanwhile leaves its name to match a prefix of
- * another's id).  Forms are kept: VolumesFrom "id[:mode]", Links "id:alias"
- * (the alias the name gave), NetworkMode/PidMode/IpcMode "container:id",
- * NetworkConnect's Container; a NetworkMode that names a network becomes
- * its id, and so does each EndpointsConfig key and endpoint NetworkID.
+ * The canonical body of a ContainerCreate, NetworkConnect or
+ * NetworkDisconnect with every container and network it names, in the
+ * fields pol_own_read_body() read, replaced by the full id that "refs" (its
+ * answer, each id filled in once checked) give for it: the daemon then acts
+ * on the object that was checked, not on whatever answers to the name or id
+ * prefix by then (a network the caller deletes meanwhile leaves its name to
+ * match a prefix of another's id).  Forms are kept: VolumesFrom
+ * "id[:mode]", Links "id:alias" (the alias the name gave),
+ * NetworkMode/PidMode/IpcMode "container:id", NetworkConnect's and
+ * NetworkDisconnect's Container (the rest of the body, Force included, as
+ * it was); a NetworkMode that names a network becomes its id, and so does
+ * each EndpointsConfig key and endpoint NetworkID.
  * EndpointConfig Links stay by name: the daemon never looks them up as
  * containers, they are DNS aliases inside the network.  Volumes stay by
  * name (the daemon finds them by exact name only).  Returns 1 with *out

@@ -17,6 +17,16 @@ SETUP = [
 CLEANUP = [DIRECT + "$DOCKER rm -f $NAME-root $NAME-nobody $NAME-x",
            DIRECT + "$DOCKER volume rm -f $NAME-vroot $NAME-vnobody"]
 
+# Network disconnect: nobody's network $NAME-nnet holds root's container $NAME-x (connected
+# directly, past the proxy) and nobody's own $NAME-y.
+DISCONNECT_SETUP = [AS_NOBODY + "$DOCKER network create $NAME-nnet",
+                    OWN + "$DOCKER network create $NAME-rnet",
+                    OWN + "$DOCKER create --network $NAME-rnet --name $NAME-x $IMAGE true",
+                    DIRECT + "$DOCKER network connect $NAME-nnet $NAME-x",
+                    AS_NOBODY + "$DOCKER create --network $NAME-nnet --name $NAME-y $IMAGE true"]
+DISCONNECT_CLEANUP = [DIRECT + "$DOCKER rm -f $NAME-x $NAME-y",
+                      DIRECT + "$DOCKER network rm $NAME-nnet $NAME-rnet"]
+
 
 def case(name, cmd, expect, **kw):
     c = {"name": name, "policy": "identity", "proxy_only": True, "setup": SETUP, "cmd": cmd,
@@ -108,6 +118,30 @@ CASES = [
                          "\"$($DOCKER network inspect -f '{{.Id}}' $NAME-n1)\"",
                   "exit": 0}],
          cleanup=CLEANUP + [DIRECT + "$DOCKER network rm $NAME-n1 $NAME-n2"]),
+    # NetworkDisconnect's Container must be the caller's too, even on the caller's own
+    # network: root's container, connected to nobody's network behind the proxy's back, is
+    # not nobody's to cut off, by name, by id prefix or with --force.
+    case("own-network-disconnect-others-container-refused",
+         AS_NOBODY + "$DOCKER network disconnect $NAME-nnet $NAME-x; echo name=$?; "
+         "ID=$(" + DIRECT + "$DOCKER inspect -f '{{.Id}}' $NAME-x | cut -c1-12) && "
+         + AS_NOBODY + "$DOCKER network disconnect $NAME-nnet $ID; echo prefix=$?; "
+         + AS_NOBODY + "$DOCKER network disconnect -f $NAME-nnet $NAME-x; echo force=$?",
+         {"exit": 0, "stdout": ["name=1", "prefix=1", "force=1"],
+          "stderr": ["sockwarden: Container names container $NAME-x, which is not yours"]},
+         setup=DISCONNECT_SETUP, cleanup=DISCONNECT_CLEANUP,
+         audit=[{"endpoint": "NetworkDisconnect", "verdict": "deny", "status": 403,
+                 "rule": "ownership"}],
+         daemon_not_called=["/disconnect"],
+         verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
+                         "{{$k}} {{end}}' $NAME-x", "exit": 0,
+                  "stdout": ["$NAME-nnet", "$NAME-rnet"]}]),
+    case("own-network-disconnect-own-container",
+         AS_NOBODY + "$DOCKER network disconnect $NAME-nnet $NAME-y && echo disconnected",
+         {"exit": 0, "stdout": ["disconnected"]},
+         setup=DISCONNECT_SETUP, cleanup=DISCONNECT_CLEANUP,
+         audit=[{"endpoint": "NetworkDisconnect", "verdict": "allow", "status": 200}],
+         verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
+                         "{{$k}} {{end}}' $NAME-y", "exit": 0, "stdout_empty": True}]),
     case("own-system-df-only-own", AS_NOBODY + "$DOCKER system df -v",
          {"exit": 0, "stdout": ["$NAME-nobody", "$NAME-vnobody"],
           "stdout_not": ["$NAME-root", "$NAME-vroot"]}),

@@ -1,8 +1,8 @@
 /*
- * pol_own_read_body(): the other objects a create or a network connect names,
- * which ownership isolation must check belong to the caller too, and
- * pol_own_pin_refs(): the body that goes up names each container and
- * network by its id.
+ * pol_own_read_body(): the other objects a create, a network connect or a
+ * network disconnect names, which ownership isolation must check belong to
+ * the caller too, and pol_own_pin_refs(): the body that goes up names each
+ * container and network by its id.
  */
 #include "sockwarden/compat.h"
 
@@ -79,6 +79,32 @@ static const struct row rows[] = {
 	{ "network connect endpoint network id", "NetworkConnect",
 	    "{\"Container\":\"web\",\"EndpointConfig\":{\"NetworkID\":\"other\"}}", 2,
 	    "c:web,n:other" },
+	/*
+	 * NetworkDisconnect: Container, by name or id prefix, Force or not.
+	 * Nothing is collected where the daemon acts on no container: it
+	 * refuses "" (and a missing Container, which reads as ""), and a value
+	 * that is not a string fails its decoding (the inspector refused it
+	 * first).  EndpointConfig means nothing to a disconnect.
+	 */
+	{ "network disconnect container by name", "NetworkDisconnect",
+	    "{\"Container\":\"web\",\"Force\":false}", 1, "c:web" },
+	{ "network disconnect container by id prefix", "NetworkDisconnect",
+	    "{\"Container\":\"3f2a9c\"}", 1, "c:3f2a9c" },
+	{ "network disconnect with force", "NetworkDisconnect",
+	    "{\"Container\":\"web\",\"Force\":true}", 1, "c:web" },
+	{ "network disconnect without container", "NetworkDisconnect", "{\"Force\":true}", 0, "" },
+	{ "network disconnect empty container", "NetworkDisconnect",
+	    "{\"Container\":\"\",\"Force\":true}", 0, "" },
+	{ "network disconnect null container", "NetworkDisconnect", "{\"Container\":null}", 0, "" },
+	{ "network disconnect container a number", "NetworkDisconnect", "{\"Container\":1}", 0,
+	    "" },
+	{ "network disconnect container a list", "NetworkDisconnect", "{\"Container\":[\"web\"]}",
+	    0, "" },
+	{ "network disconnect endpoint config not read", "NetworkDisconnect",
+	    "{\"Container\":\"web\",\"EndpointConfig\":{\"NetworkID\":\"o\"}}", 1, "c:web" },
+	{ "network disconnect no body", "NetworkDisconnect", "", 0, "" },
+	{ "network disconnect not an object", "NetworkDisconnect", "[\"web\"]", -1, "" },
+	{ "network disconnect not JSON", "NetworkDisconnect", "{\"Container\":", -1, "" },
 	/* "" names no network: refused at once, never left to the daemon's prefix match. */
 	{ "endpoints config key empty", "ContainerCreate",
 	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"\":{}}}}", -1, "" },
@@ -191,7 +217,7 @@ test_body_names_objects(void **state)
 		{ "VolumeCreate", false },
 		{ "ContainerUpdate", false },
 		{ "ContainerStart", false },
-		{ "NetworkDisconnect", false },
+		{ "NetworkDisconnect", true },
 	};
 	size_t i;
 
@@ -316,6 +342,18 @@ static const struct pin_row pin_rows[] = {
 	{ "network connect container", "NetworkConnect",
 	    "{\"Container\":\"web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}", 1,
 	    "{\"Container\":\"f00web\",\"EndpointConfig\":{\"Links\":[\"db\"]}}" },
+	{ "network disconnect container by name, force kept", "NetworkDisconnect",
+	    "{\"Container\":\"web\",\"Force\":true}", 1,
+	    "{\"Container\":\"f00web\",\"Force\":true}" },
+	{ "network disconnect container by id prefix", "NetworkDisconnect",
+	    "{\"Container\":\"3f2a9c\"}", 1, "{\"Container\":\"f003f2a9c\"}" },
+	{ "network disconnect without container", "NetworkDisconnect", "{\"Force\":true}", 0,
+	    NULL },
+	{ "network disconnect empty container", "NetworkDisconnect", "{\"Container\":\"\"}", 0,
+	    NULL },
+	{ "network disconnect container not a string", "NetworkDisconnect",
+	    "{\"Container\":1,\"Force\":true}", 0, NULL },
+	{ "network disconnect no body", "NetworkDisconnect", "", 0, NULL },
 	{ "endpoint links are dns aliases, kept; the network is pinned", "ContainerCreate",
 	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"front\":{\"Links\":[\"api:api\"]}}}}", 1,
 	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"ne7front\":{\"Links\":[\"api:api\"]}}}}" },
@@ -427,6 +465,17 @@ test_pin_refusals(void **state)
 		    "{\"HostConfig\":{\"VolumesFrom\":[\"a\"]}}", "a", "f00:rw",
 		    POL_OBJ_CONTAINER },
 		{ "id with a slash", "NetworkConnect", "{\"Container\":\"a\"}", "a", "x/y",
+		    POL_OBJ_CONTAINER },
+		/* Another's container is never given an id: it must not go up by name. */
+		{ "disconnect container not resolved", "NetworkDisconnect",
+		    "{\"Container\":\"a\",\"Force\":true}", "a", "", POL_OBJ_CONTAINER },
+		{ "disconnect container missing from the refs", "NetworkDisconnect",
+		    "{\"Container\":\"a\"}", "b", "f00b", POL_OBJ_CONTAINER },
+		{ "disconnect id with a colon", "NetworkDisconnect", "{\"Container\":\"a\"}", "a",
+		    "f00:a", POL_OBJ_CONTAINER },
+		{ "disconnect only a network of that name", "NetworkDisconnect",
+		    "{\"Container\":\"a\"}", "a", "ne7a", POL_OBJ_NETWORK },
+		{ "disconnect not an object", "NetworkDisconnect", "[\"a\"]", "a", "f00a",
 		    POL_OBJ_CONTAINER },
 		{ "only a volume of that name", "ContainerCreate",
 		    "{\"HostConfig\":{\"Links\":[\"a\"]}}", "a", "f00a", POL_OBJ_VOLUME },
