@@ -235,6 +235,12 @@ build(struct names *ns, const struct pol_query *q)
 	return build_outputs(ns, q);
 }
 
+bool
+pol_own_writes_tags(int ep)
+{
+	return ep == POL_EP_ImageTag || ep == POL_EP_ImageBuild || ep == POL_EP_ImageCreate;
+}
+
 int
 pol_own_written_tags(int ep, const struct sw_str *query, struct pol_own_ref *refs, size_t max,
     int *status, const char **why)
@@ -246,7 +252,7 @@ pol_own_written_tags(int ep, const struct sw_str *query, struct pol_own_ref *ref
 
 	*status = 0;
 	*why = NULL;
-	if (ep != POL_EP_ImageTag && ep != POL_EP_ImageBuild && ep != POL_EP_ImageCreate)
+	if (!pol_own_writes_tags(ep))
 		return 0;
 	if (pol_query_parse(query != NULL ? query : &none, &q, why) == -1) {
 		*status = 400;

@@ -427,16 +427,6 @@ reads_body(const struct own_req *w, int ep)
 	return w->plan.kind == POL_OWN_CREATE_BODY || pol_own_body_names_objects(ep);
 }
 
-/* Requests whose query writes image names: pol_own_written_tags(). */
-static bool
-writes_tags(int ep)
-{
-	static const char *const names[] = { "ImageTag", "ImageBuild", "ImageCreate" };
-	static int ids[nitems(names)] = { -1 };
-
-	return ep_is_one_of(ep, ids, names, nitems(names));
-}
-
 static bool
 is_inspect(int ep)
 {
@@ -576,7 +566,7 @@ conn_own_head(struct conn *c, bool need_body)
 		refuse(c, 403, msg);
 		return true;
 	}
-	if (writes_tags(c->c_req.endpoint) && head_tags(c) == -1)
+	if (pol_own_writes_tags(c->c_req.endpoint) && head_tags(c) == -1)
 		return true;
 	if (reads_body(w, c->c_req.endpoint))
 		need_body = w->need_body = true;

@@ -232,4 +232,11 @@ int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_
 int pol_own_written_tags(int ep, const struct sw_str *query, struct pol_own_ref *refs, size_t max,
     int *status, const char **why);
 
+/*
+ * Does endpoint "ep" write image names from its query (ImageTag, ImageBuild,
+ * ImageCreate), the ones pol_own_written_tags() reads?  The proxy checks
+ * them before it forwards the request.
+ */
+bool pol_own_writes_tags(int ep);
+
 #endif

@@ -192,12 +192,64 @@ test_too_many(void **state)
 	    2);
 }
 
+/*
+ * pol_own_writes_tags(): the proxy checks the names of these requests before
+ * it forwards them, so every endpoint pol_own_written_tags() finds a name in
+ * (or refuses) must be one, and no other.
+ */
+static void
+test_writes_tags(void **state)
+{
+	static const struct {
+		const char *ep;
+		bool want;
+	} eps[] = {
+		{ "ImageTag", true },
+		{ "ImageBuild", true },
+		{ "ImageCreate", true },
+		{ "ImagePush", false },
+		{ "ImageList", false },
+		{ "ImageCommit", false },
+		{ "ImageLoad", false },
+		{ "ContainerCreate", false },
+	};
+	/* A query each of them writes a name from: repo/tag, t, fromImage/tag. */
+	struct sw_str q = sw_str_cstr("repo=busybox&tag=sw&t=app&fromImage=busybox");
+	struct pol_own_ref refs[POL_OWN_MAX_REFS];
+	const char *why;
+	size_t i;
+	int ep, n, status;
+
+	(void)state;
+	for (i = 0; i < nitems(eps); i++) {
+		if ((ep = pol_ep_lookup(eps[i].ep)) <= 0)
+			fail_msg("%s: no such endpoint", eps[i].ep);
+		if (pol_own_writes_tags(ep) != eps[i].want)
+			fail_msg(
+			    "%s: writes tags %d, want %d", eps[i].ep, !eps[i].want, eps[i].want);
+	}
+	for (ep = 1; ep < (int)pol_ep_count(); ep++) {
+		n = pol_own_written_tags(ep, &q, refs, nitems(refs), &status, &why);
+		if ((n != 0) != pol_own_writes_tags(ep))
+			fail_msg("%s: %d names written, writes tags %d", pol_ep_name(ep), n,
+			    pol_own_writes_tags(ep));
+	}
+	for (i = 0; i < nitems(rows); i++)
+		if ((rows[i].status != 0 || rows[i].want[0] != '\0') &&
+		    !pol_own_writes_tags(pol_ep_lookup(rows[i].ep)))
+			fail_msg("%s: %s writes names the proxy would not check", rows[i].name,
+			    rows[i].ep);
+	if (pol_own_writes_tags(-1) || pol_own_writes_tags((int)pol_ep_count()))
+		fail_msg("an unrouted request writes tags");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_writes_tags),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
