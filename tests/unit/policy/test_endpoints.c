@@ -108,6 +108,10 @@ static struct route_case route_cases[] = {
 	{ "options anything", "OPTIONS", "/containers/create", "SystemOptions",
 	    "containers/create" },
 	{ "options root", "OPTIONS", "/", "SystemOptions", "" },
+	/* the index lists rows by the byte after '/': one no template starts with */
+	{ "options high byte", "OPTIONS", "/\xff/x", "SystemOptions", "\xff/x" },
+	{ "get high byte", "GET", "/\xff", "Unknown", "" },
+	{ "get root", "GET", "/", "Unknown", "" },
 
 	/* volumes */
 	{ "volume list", "GET", "/volumes", "VolumeList", "" },
