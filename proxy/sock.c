@@ -1,5 +1,6 @@
 #include "sockwarden/compat.h"
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -62,12 +63,19 @@ struct sock_tls {
 	bool oom; /* we failed it for want of memory: sock_tls_error() says so */
 };
 
+enum sock_flush {
+	FLUSH_NONE,
+	FLUSH_LISTED, /* on flush_list */
+	FLUSH_EVENT,  /* "flush" is active */
+};
+
 struct sock {
 	struct event_base *base;
 	int fd;
 	struct event rev;
 	struct event wev;
-	struct event flush; /* activated when output is queued: flush_ready() */
+	struct event flush;           /* output queued outside a socket callback: flush_ready() */
+	TAILQ_ENTRY(sock) flush_link; /* on flush_list */
 	struct evbuffer *in;
 	struct evbuffer *out;
 	sock_data_fn *readcb;
@@ -81,17 +89,17 @@ struct sock {
 	bool rev_added;
 	bool wev_added;
 	bool connecting;
-	bool eof;                   /* the peer's EOF was seen, by a read or by a pipe */
-	bool streaming;             /* the last read was big: read into a read block */
-	bool sndbuf_raised;         /* raise_sndbuf() was done */
-	bool flush_pending;         /* "flush" is active */
-	bool in_watched;            /* input_changed() is on "in" (sock_set_read_max()) */
-	bool dead;                  /* an error was reported: no more I/O */
-	int busy;                   /* callbacks running on this socket */
-	bool free_later;            /* sock_free() was called from one of them */
-	struct sock_pipe *pipe_out; /* splicing from this socket */
-	struct sock_pipe *pipe_in;  /* splicing into this socket */
-	struct sock_tls *tls;       /* TLS mode; NULL: plain */
+	bool eof;                    /* the peer's EOF was seen, by a read or by a pipe */
+	bool streaming;              /* the last read was big: read into a read block */
+	bool sndbuf_raised;          /* raise_sndbuf() was done */
+	enum sock_flush flush_state; /* how a write of queued output is on its way */
+	bool in_watched;             /* input_changed() is on "in" (sock_set_read_max()) */
+	bool dead;                   /* an error was reported: no more I/O */
+	int busy;                    /* callbacks running on this socket */
+	bool free_later;             /* sock_free() was called from one of them */
+	struct sock_pipe *pipe_out;  /* splicing from this socket */
+	struct sock_pipe *pipe_in;   /* splicing into this socket */
+	struct sock_tls *tls;        /* TLS mode; NULL: plain */
 };
 
 static void destroy(struct sock *s);
@@ -106,21 +114,35 @@ static void tls_handshake(struct sock *s);
 static void tls_update_write(struct sock *s);
 static void tls_shutdown_write(struct sock *s);
 
+/*
+ * Output queued while a socket callback runs is written when the outermost
+ * one returns, before the loop goes on: what one callback queues goes out
+ * in one write.  Sockets wait for that on flush_list.  Output queued from
+ * anywhere else (a timer, a signal) activates the socket's "flush" event.
+ * Both are cheaper than libevent's deferred buffer callbacks, which are
+ * scheduled on every change, each write's drain included.
+ */
+static TAILQ_HEAD(, sock) flush_list = TAILQ_HEAD_INITIALIZER(flush_list);
+static int callback_depth; /* socket callbacks running; the loop has one thread */
+
+static void flush_listed(void);
+
 /* Callbacks may free the socket: it then lives until they return. */
 static void
 enter(struct sock *s)
 {
 	s->busy++;
+	callback_depth++;
 }
 
-static bool
+static void
 leave(struct sock *s)
 {
-	if (--s->busy == 0 && s->free_later) {
+	if (--s->busy == 0 && s->free_later)
 		destroy(s);
-		return false;
-	}
-	return !s->free_later;
+	if (callback_depth == 1)
+		flush_listed();
+	callback_depth--;
 }
 
 /* The owner wants input now (before TLS or a pipe have their say). */
@@ -387,38 +409,58 @@ write_ready(evutil_socket_t fd, short what, void *arg)
 	leave(s);
 }
 
-/*
- * Bytes were queued: write them once the callback that queued them is over,
- * in the same loop pass, so that what one callback queues goes out in one
- * write.  Not libevent's deferred buffer callbacks: those are scheduled on
- * every change, the drain of each write included, and ran once more per
- * write for nothing.
- */
+/* Bytes were queued: write them once the callback that queued them is over. */
 static void
 output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct sock *s = arg;
 
 	(void)buf;
-	if (info->n_added == 0 || s->flush_pending)
+	if (info->n_added == 0 || s->flush_state != FLUSH_NONE)
 		return;
-	s->flush_pending = true;
-	event_active(&s->flush, EV_WRITE, 1);
+	if (callback_depth > 0) {
+		s->flush_state = FLUSH_LISTED;
+		TAILQ_INSERT_TAIL(&flush_list, s, flush_link);
+	} else {
+		s->flush_state = FLUSH_EVENT;
+		event_active(&s->flush, EV_WRITE, 1);
+	}
 }
 
+/* Write what was queued, unless a write is armed already or cannot be made. */
 static void
-flush_ready(evutil_socket_t fd, short what, void *arg)
+flush_now(struct sock *s)
 {
-	struct sock *s = arg;
-
-	(void)fd;
-	(void)what;
-	s->flush_pending = false;
+	s->flush_state = FLUSH_NONE;
 	if (s->wev_added || s->connecting || s->dead || s->free_later)
 		return;
 	enter(s);
 	do_write(s);
 	leave(s);
+}
+
+/*
+ * Called with callback_depth still 1: the writes' own callbacks may queue
+ * more (a response ends, the next request is read from what is buffered),
+ * and those join the list here rather than start another pass.
+ */
+static void
+flush_listed(void)
+{
+	struct sock *s;
+
+	while ((s = TAILQ_FIRST(&flush_list)) != NULL) {
+		TAILQ_REMOVE(&flush_list, s, flush_link);
+		flush_now(s);
+	}
+}
+
+static void
+flush_ready(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_now(arg);
 }
 
 /* Consuming input below the ceiling resumes reading. */
@@ -510,7 +552,10 @@ sock_free(struct sock *s)
 	if (s == NULL || s->free_later)
 		return;
 	/* A flush may be queued: it must not run after we are gone. */
+	if (s->flush_state == FLUSH_LISTED)
+		TAILQ_REMOVE(&flush_list, s, flush_link);
 	event_del(&s->flush);
+	s->flush_state = FLUSH_NONE;
 	evbuffer_remove_cb(s->out, output_changed, s);
 	if (s->in_watched)
 		evbuffer_remove_cb(s->in, input_changed, s);
