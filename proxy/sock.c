@@ -35,6 +35,7 @@ struct sock_pipe {
 	size_t in_pipe;          /* bytes read from src, not yet written to dst */
 	size_t cap;              /* what the pipe holds */
 	bool src_dry;            /* src had nothing: wait for it to be readable */
+	bool maybe_full;         /* see pipe_may_read() */
 	bool dst_full;           /* dst took nothing: wait for it to be writable */
 	uint64_t left;           /* still to read from src; SOCK_PIPE_ALL: until EOF */
 	uint64_t moved;          /* delivered to dst */
@@ -691,11 +692,18 @@ pipe_owed(const struct sock_pipe *p)
 	return p->left > 0 || p->gate != NULL;
 }
 
-/* The pipe may take more from src: room in it, and more owed. */
+/*
+ * The pipe may take more from src: room in it, and more owed.  A pipe runs
+ * out of slots (one per piece the daemon wrote) before it runs out of bytes,
+ * and a splice into a pipe without slots fails as one from a dry socket
+ * does.  So a failed splice in while the pipe holds bytes counts as a full
+ * pipe until some of them go out: else src, still readable, would be tried
+ * again and again while dst is full, a busy loop.
+ */
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
-	return !p->src->eof && pipe_owed(p) && p->in_pipe < p->cap;
+	return !p->src->eof && pipe_owed(p) && p->in_pipe < p->cap && !p->maybe_full;
 }
 
 /*
@@ -751,6 +759,7 @@ pipe_step(struct sock_pipe *p)
 			if (n > 0) {
 				p->in_pipe -= (size_t)n;
 				p->moved += (uint64_t)n;
+				p->maybe_full = false;
 				progress = true;
 			} else if (n == -1 && errno == EAGAIN) {
 				p->dst_full = true;
@@ -785,6 +794,7 @@ pipe_step(struct sock_pipe *p)
 				progress = true;
 			} else if (errno == EAGAIN) {
 				p->src_dry = true;
+				p->maybe_full = p->in_pipe > 0;
 				progress = p->in_pipe > 0; /* what the pipe holds goes out now */
 			} else if (errno != EINTR) {
 				goto err;

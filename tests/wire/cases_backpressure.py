@@ -1,0 +1,113 @@
+"""A client that stops reading a spliced answer costs the proxy nothing.
+
+Long answers go kernel to kernel through a pipe (proxy/sock.c, pipe_step()).  A pipe
+holds one slot per piece the daemon wrote, so when the daemon writes in small pieces it
+runs out of slots long before it runs out of bytes, and a splice into it then fails as
+one from a dry socket does.  While the client does not read, the proxy must wait for the
+client; a proxy that takes the failure for a dry daemon socket, which is still readable,
+tries again at once, forever: one client would then take a whole CPU from every other.
+
+Each case has the daemon write a 4 MiB answer in 64-byte pieces while the client reads
+nothing for a while, measures the proxy's CPU time meanwhile, then reads the whole answer
+and compares it byte for byte.
+"""
+
+import os
+import time
+
+from cases_chunks import check_same, data, pipes_of
+from wirelib import T, Case, check, chunk, req, with_daemon
+
+HOST = b"Host: wire"
+SIZE = 4 << 20
+PIECE = 64
+STALL = 1.5          # seconds the client reads nothing
+STALL_CPU_MAX = 0.3  # the proxy's CPU seconds allowed meanwhile; a busy loop takes ~STALL
+
+BODY = data(SIZE, 9)
+OK_HEAD = b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
+
+
+def cpu_seconds(pid):
+    """User and system time of process pid so far, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def in_pieces(conn, b):
+    for at in range(0, len(b), PIECE):
+        conn.sendall(b[at:at + PIECE])
+
+
+def length_answer(conn):
+    conn.sendall(OK_HEAD + b"Content-Type: application/x-tar\r\nContent-Length: %d\r\n\r\n"
+                 % SIZE)
+    in_pieces(conn, BODY)
+
+
+def chunk_answer(conn):
+    """One long chunk (spliced: forward.c gate_chunks()), then the last chunk."""
+    conn.sendall(OK_HEAD + b"Content-Type: application/x-tar\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % SIZE)
+    in_pieces(conn, BODY)
+    conn.sendall(b"\r\n" + chunk(b""))
+
+
+def hijack_answer(conn):
+    conn.sendall(b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+                 b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+    in_pieces(conn, BODY)
+
+
+def stalled_reader(request, answer, read_body):
+    """The case body: ask, read nothing for STALL seconds, then read and compare it all."""
+    def body(ctx, daemon):
+        pid = ctx.proxy_pid()
+        idle_pipes = pipes_of(pid) if pid else 0
+        c = ctx.client(30)
+        try:
+            c.send(request)
+            time.sleep(T(0.5))  # the daemon fills every buffer on the way
+            if pid:
+                check(pipes_of(pid) > idle_pipes, "the proxy does not splice this answer")
+                before = cpu_seconds(pid)
+                time.sleep(STALL)
+                spent = cpu_seconds(pid) - before
+                check(spent < STALL_CPU_MAX,
+                      "the proxy spent %.2f s of CPU in %.1f s while the client read nothing",
+                      spent, STALL)
+            check_same(read_body(c), BODY, "the daemon's")
+        finally:
+            c.close()
+        check(not daemon.errors, "daemon errors: %s", daemon.errors)
+
+    def script(path, conn):
+        answer(conn)
+
+    return with_daemon(script, body)
+
+
+def read_after_head(c):
+    """A Content-Length body, or a hijacked stream: all that follows the head."""
+    c.read_head()
+    return c.read_some(SIZE, timeout=30)
+
+
+def read_chunked(c):
+    return c.read_response().body
+
+
+EXPORT = req(b"GET /v1.41/containers/c1/export HTTP/1.1", HOST)
+LOGS = req(b"GET /v1.41/containers/c1/logs?follow=1&stdout=1 HTTP/1.1", HOST)
+ATTACH = req(b"POST /v1.41/containers/c1/attach?stream=1&stdout=1 HTTP/1.1", HOST,
+             b"Connection: Upgrade", b"Upgrade: tcp")
+
+CASES = [
+    Case("stalled-reader-length-answer-no-busy-loop",
+         stalled_reader(EXPORT, length_answer, read_after_head), daemon=False, timeout=60),
+    Case("stalled-reader-long-chunk-no-busy-loop",
+         stalled_reader(LOGS, chunk_answer, read_chunked), daemon=False, timeout=60),
+    Case("stalled-reader-hijack-no-busy-loop",
+         stalled_reader(ATTACH, hijack_answer, read_after_head), daemon=False, timeout=60),
+]
