@@ -6,7 +6,9 @@ of it, then measures with sw_load, each measurement repeated (median kept):
 
   * req/s and p50/p99 latency for GET /_ping and GET /containers/json over 1,
     16 and 256 keep-alive connections, direct and through the proxy;
-  * MB/s for one large streamed response (2 GiB by default), direct and proxied;
+  * MB/s for one large streamed response (2 GiB by default), direct and proxied,
+    and the floor under it: the same stream through sw_relay -S, which splices as
+    sockwarden does and does nothing else;
   * sockwarden's CPU time per request (utime+stime from /proc/<pid>/stat);
   * the floor under it: GET /_ping over 16 connections also through sw_relay, a
     relay that only moves bytes, with its CPU time per request;
@@ -207,6 +209,7 @@ class Bench:
         self.up_sock = os.path.join(self.tmp, "up.sock")
         self.sw_sock = os.path.join(self.tmp, "sw.sock")
         self.relay_sock = os.path.join(self.tmp, "relay.sock")
+        self.splice_sock = os.path.join(self.tmp, "splice.sock")
         self.procs = {}
         self.problems = []
         self.results = {"machine": {}, "load": [], "relay": None, "stream": [], "rss": {}}
@@ -255,9 +258,12 @@ class Bench:
         self.start("sw_upstream", [self.args.upstream, "-s", self.up_sock], self.up_sock)
 
     def start_relay(self):
-        """sw_relay in front of the same upstream, pinned like the proxy (prefix())."""
+        """sw_relay in front of the same upstream, pinned like the proxy (prefix()); and
+        sw_relay -S, the splicing floor for the streams."""
         self.start("sw_relay", [self.args.relay, "-l", self.relay_sock, "-u", self.up_sock],
                    self.relay_sock)
+        self.start("sw_relay_splice", [self.args.relay, "-S", "-l", self.splice_sock, "-u",
+                                       self.up_sock], self.splice_sock)
 
     def start_proxy(self):
         cfg = os.path.join(self.tmp, "sockwarden.yaml")
@@ -359,30 +365,56 @@ class Bench:
                 "proxy_above_relay_us": proxy_us - relay_us}
 
     def run_stream(self):
-        """One large response, with Content-Length (export) and chunked (logs)."""
+        """One large response, with Content-Length (export) and chunked (logs); also
+        through sw_relay -S (runs["splice_relay"], each repetition running direct,
+        proxied, splice relay in turn), whose rows follow the table."""
         a = self.args
         print()
         print("%-34s | %12s %12s %6s | %s" % ("streamed response, 1 connection", "direct",
                                                 "proxied", "ratio", "proxy CPU"))
+        floors = []
         for route, framing in (("export", "length"), ("logs", "chunked")):
             # Real endpoint names (ContainerExport, ContainerLogs), so that the proxy
             # forwards them; sw_upstream serves N bytes for container "stream-N".
             target = "/containers/stream-%d/%s" % (a.stream_bytes, route)
             runs = {"direct": [], "proxied": []}
+            if self.proxied():
+                runs["splice_relay"] = []
             for rep in range(a.reps):
                 extra = ["-p", target, "-n", "1", "-c", "1"]
                 runs["direct"].append(self.load(self.up_sock, extra, route + " direct"))
                 if not self.proxied():
                     continue
                 runs["proxied"].append(self.measured(self.sw_sock, extra, route + " proxied"))
+                runs["splice_relay"].append(self.measured(
+                    self.splice_sock, extra, route + " splice relay", "sw_relay_splice",
+                    "relay_cpu_s"))
             for kind in runs:
                 for r in runs[kind]:
                     if r["body_bytes"] != a.stream_bytes:
                         self.problems.append("%s %s: %d body bytes, want %d" % (
                             route, kind, r["body_bytes"], a.stream_bytes))
-            self.results["stream"].append({"bytes": a.stream_bytes, "framing": framing,
-                                           "runs": runs})
+            res = {"bytes": a.stream_bytes, "framing": framing, "runs": runs}
+            if self.proxied():
+                res["splice_relay"] = self.splice_summary(runs)
+                floors.append((framing, res["splice_relay"]))
+            self.results["stream"].append(res)
             self.print_stream(runs, framing)
+        for framing, f in floors:
+            self.print_splice(framing, f)
+
+    def splice_summary(self, runs):
+        """Medians as in the stream table: the splice relay's MB/s as a fraction of
+        direct, next to sockwarden's."""
+        dm, pm = med(runs["direct"], "mb_per_s"), med(runs["proxied"], "mb_per_s")
+        sm = med(runs["splice_relay"], "mb_per_s")
+        gib = self.args.stream_bytes / (1 << 30)
+        return {"direct_mb_per_s": dm, "relay_mb_per_s": sm, "proxied_mb_per_s": pm,
+                "relay_direct_ratio": sm / dm if dm else float("nan"),
+                "proxied_direct_ratio": pm / dm if dm else float("nan"),
+                "proxied_relay_ratio": pm / sm if sm else float("nan"),
+                "relay_cpu_s_per_gib": med(runs["splice_relay"], "relay_cpu_s") / gib,
+                "proxy_cpu_s_per_gib": med(runs["proxied"], "proxy_cpu_s") / gib}
 
     def measured(self, target, extra, what, name="sockwarden", key="proxy_cpu_s"):
         """One sw_load run through process "name" (the proxy, or the relay), with the CPU
@@ -583,6 +615,14 @@ class Bench:
             "%.2f GiB, %s" % (gib, framing), dm, pm, pm / dm if dm else float("nan"), cpu))
         sys.stdout.flush()
 
+    def print_splice(self, framing, f):
+        print("bare splice relay, %s: %.2fx direct (%.0f MB/s), %.2f s CPU per GiB; "
+              "sockwarden %.2fx (%.2f of the relay's MB/s)" % (
+                  framing, f["relay_direct_ratio"], f["relay_mb_per_s"],
+                  f["relay_cpu_s_per_gib"], f["proxied_direct_ratio"],
+                  f["proxied_relay_ratio"]))
+        sys.stdout.flush()
+
     def print_tls_row(self, label, conns, runs, tail):
         u, t = runs["unix"], runs["tls"]
         urps, trps = med(u, "rps"), med(t, "rps")
@@ -644,6 +684,7 @@ class Bench:
         self.alive("sw_upstream")
         if self.proxied():
             self.alive("sw_relay")
+            self.alive("sw_relay_splice")
 
 
 def main():
@@ -654,7 +695,8 @@ def main():
                     "in tests/bench/)")
     ap.add_argument("--load", help="sw_load binary (default: as for --upstream)")
     ap.add_argument("--relay", help="sw_relay binary, the bare relay measured as a floor "
-                    "(default: as for --upstream)")
+                    "(also with -S, the splicing floor for streams; default: as for "
+                    "--upstream)")
     ap.add_argument("--pin", type=int, nargs="?", const=0, default=None, metavar="CPU",
                     help="run every process on this one CPU with taskset (default 0)")
     ap.add_argument("--quick", action="store_true", help="a short smoke run")

@@ -16,6 +16,18 @@
  * Back-pressure: when a send is short, the rest waits in the receiving side's
  * small pending buffer, and the side it came from is not read again until that
  * buffer has drained on EPOLLOUT.  EOF or an error on either side closes both.
+ *
+ * With -S it is instead the floor of a splicing proxy for bulk streams: each
+ * direction moves bytes with splice(2), from the source socket into a pipe of
+ * its own and from the pipe into the sink, tuned as sockwarden's streaming path
+ * (proxy/sock.c): a 1 MiB pipe (F_SETPIPE_SZ, the kernel may give less), the
+ * sink's SO_SNDBUF raised to 1 MiB, non-blocking splices repeated while either
+ * makes progress.  Bytes never reach user space, and what is left is the
+ * kernel's work and the switches between the three processes, so no proxy
+ * that splices on the same CPUs can stream faster.  What the pipe holds is
+ * owed to the sink: the source is read again only while the pipe has room,
+ * and a source that hits EOF is closed once its last bytes are out (an error,
+ * or EOF with nothing owed, closes both at once).
  */
 
 #include <sys/epoll.h>
@@ -23,6 +35,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,13 +56,30 @@
 #define MAX_EVENTS 256
 #define RETRY_MS   1000 /* accept() paused on EMFILE/ENFILE is retried this often */
 
+/* -S: as sockwarden's sock_pipe (proxy/sock.c), so that the floor is measured alike. */
+#define SPLICE_PIPE   (1024 * 1024) /* asked of F_SETPIPE_SZ; the kernel may give less */
+#define SPLICE_SNDBUF (1024 * 1024) /* each sink's SO_SNDBUF, as raise_sndbuf() there */
+#define SPLICE_FLAGS  (SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+
 struct rl_pair;
+
+/* -S: the pipe that holds the bytes owed to one socket. */
+struct rl_pipe {
+	int r, w;   /* -1 when not open */
+	size_t len; /* bytes in it */
+	size_t cap; /* what F_SETPIPE_SZ gave */
+	bool full;  /* a splice into it found no free slot: wait until the sink takes some */
+};
 
 /* One socket of a relayed connection: the client's or the upstream's. */
 struct rl_end {
 	int fd;
 	uint32_t events;           /* registered with epoll; 0 when not in the set */
 	size_t pend_off, pend_len; /* bytes owed to this socket are pend[off, len) */
+	struct rl_pipe pipe;       /* -S: bytes owed to this socket wait here instead */
+	bool src_dry;              /* -S: a splice from it found nothing; cleared on EPOLLIN */
+	bool sink_full;            /* -S: a splice into it found no room; cleared on EPOLLOUT */
+	bool eof;                  /* -S: read to EOF; closed once what it sent is out */
 	struct rl_end *peer;       /* the other socket of the pair */
 	struct rl_pair *pair;      /* owner of both ends */
 	char pend[RELAY_BUF];
@@ -67,12 +97,13 @@ static struct sockaddr_un up_sun;
 static const char *up_path;
 static struct rl_pair *dead; /* closed pairs whose events may still be in the batch */
 static bool accept_paused;
+static bool splicing; /* -S */
 static int epfd, lfd;
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sw_relay -l LISTEN_SOCKET -u UPSTREAM_SOCKET\n");
+	fprintf(stderr, "usage: sw_relay [-S] -l LISTEN_SOCKET -u UPSTREAM_SOCKET\n");
 	exit(2);
 }
 
@@ -84,11 +115,31 @@ fail(const char *what)
 }
 
 /*
- * Register what e waits for: input while its peer owes nothing (what is read
- * can then go straight out), output while e itself is owed bytes.  A socket
- * that waits for nothing leaves the set, because epoll reports EPOLLHUP even
- * for an empty event mask, and a hung-up client whose last bytes wait behind
- * a full upstream would otherwise wake the loop over and over.
+ * e may be read: without -S while its peer is owed nothing (what is read can
+ * then go straight out), with -S while the peer's pipe has room.
+ */
+static bool
+end_readable(const struct rl_end *e)
+{
+	const struct rl_pipe *to = &e->peer->pipe;
+
+	if (!splicing)
+		return e->peer->pend_len == 0;
+	return !e->eof && !to->full && to->len < to->cap;
+}
+
+static bool
+end_owed(const struct rl_end *e)
+{
+	return splicing ? e->pipe.len > 0 : e->pend_len > 0;
+}
+
+/*
+ * Register what e waits for: input while it may be read, output while e
+ * itself is owed bytes.  A socket that waits for nothing leaves the set,
+ * because epoll reports EPOLLHUP even for an empty event mask, and a hung-up
+ * client whose last bytes wait behind a full upstream would otherwise wake
+ * the loop over and over.
  */
 static void
 end_want(struct rl_end *e)
@@ -97,9 +148,9 @@ end_want(struct rl_end *e)
 	uint32_t want = 0;
 	int op;
 
-	if (e->peer->pend_len == 0)
+	if (end_readable(e))
 		want |= EPOLLIN;
-	if (e->pend_len > 0)
+	if (end_owed(e))
 		want |= EPOLLOUT;
 	if (want == e->events)
 		return;
@@ -116,6 +167,16 @@ end_want(struct rl_end *e)
 	e->events = want;
 }
 
+static void
+pipe_close(struct rl_pipe *pp)
+{
+	if (pp->r != -1)
+		close(pp->r);
+	if (pp->w != -1)
+		close(pp->w);
+	pp->r = pp->w = -1;
+}
+
 /*
  * Close both sockets now (which also takes them out of the epoll set), free
  * later: events for the other end may still wait in the current batch.
@@ -127,17 +188,76 @@ pair_close(struct rl_pair *p)
 		return;
 	close(p->client.fd);
 	close(p->upstream.fd);
+	pipe_close(&p->client.pipe);
+	pipe_close(&p->upstream.pipe);
 	p->closed = true;
 	p->next_dead = dead;
 	dead = p;
 }
 
-/* One send of what e is owed.  Returns -1 when the pair must close. */
+/*
+ * -S: move what can be moved from src through dst's pipe into dst, repeating
+ * while either splice makes progress.  An EAGAIN is remembered (src_dry,
+ * sink_full) until that socket's readiness event, so that no splice known to
+ * fail is tried.  A splice into a pipe that holds bytes may also fail for want
+ * of a free slot (a slot per page or part of one, whatever the byte count):
+ * then the pipe counts as full until dst takes some, and src is not read
+ * meanwhile.  Returns -1 when the pair must close: an error, or src's EOF once
+ * the pipe is empty.
+ */
+static int
+pipe_step(struct rl_end *src, struct rl_end *dst)
+{
+	struct rl_pipe *pp = &dst->pipe;
+	bool progress;
+	ssize_t n;
+
+	do {
+		progress = false;
+		if (end_readable(src) && !src->src_dry) {
+			n = splice(src->fd, NULL, pp->w, NULL, pp->cap - pp->len, SPLICE_FLAGS);
+			if (n > 0) {
+				pp->len += (size_t)n;
+				progress = true;
+			} else if (n == 0) {
+				src->eof = true;
+			} else if (errno == EAGAIN) {
+				if (pp->len == 0)
+					src->src_dry = true; /* an empty pipe has room */
+				else
+					pp->full = true;
+			} else if (errno != EINTR) {
+				return -1;
+			}
+		}
+		if (pp->len > 0 && !dst->sink_full) {
+			n = splice(pp->r, NULL, dst->fd, NULL, pp->len, SPLICE_FLAGS);
+			if (n > 0) {
+				pp->len -= (size_t)n;
+				pp->full = false;
+				progress = true;
+			} else if (n == -1 && errno == EAGAIN) {
+				dst->sink_full = true;
+			} else if (n == 0 || errno != EINTR) {
+				/* 0 cannot come with bytes in the pipe: never spin on it. */
+				return -1;
+			}
+		}
+	} while (progress);
+	return src->eof && pp->len == 0 ? -1 : 0;
+}
+
+/*
+ * One send of what e is owed (with -S, pipe_step() into e).  Returns -1 when
+ * the pair must close.
+ */
 static int
 end_flush(struct rl_end *e)
 {
 	ssize_t n;
 
+	if (splicing)
+		return pipe_step(e->peer, e);
 	n = send(e->fd, e->pend + e->pend_off, e->pend_len - e->pend_off, MSG_NOSIGNAL);
 	if (n == -1)
 		return errno == EAGAIN ? 0 : -1;
@@ -150,7 +270,8 @@ end_flush(struct rl_end *e)
 /*
  * One recv from e and one send of it to the peer; what the send does not take
  * is kept in the peer's pending buffer, which is empty here (end_want reads e
- * only then) and as large as one read.  Returns -1 on EOF or an error.
+ * only then) and as large as one read.  With -S, splices instead.  Returns -1
+ * when the pair must close: on EOF or an error.
  */
 static int
 end_relay(struct rl_end *e)
@@ -158,6 +279,8 @@ end_relay(struct rl_end *e)
 	struct rl_end *to = e->peer;
 	ssize_t n, sent;
 
+	if (splicing)
+		return pipe_step(e, to);
 	n = recv(e->fd, buf, sizeof(buf), 0);
 	if (n == 0)
 		return -1;
@@ -188,9 +311,13 @@ end_event(struct rl_end *e, uint32_t revents)
 
 	if (e->pair->closed)
 		return;
-	if (e->pend_len > 0 && (revents & (EPOLLOUT | gone)) && end_flush(e) == -1)
+	if (revents & (EPOLLOUT | gone))
+		e->sink_full = false;
+	if (revents & (EPOLLIN | gone))
+		e->src_dry = false;
+	if (end_owed(e) && (revents & (EPOLLOUT | gone)) && end_flush(e) == -1)
 		goto err_close;
-	if (e->peer->pend_len == 0 && (revents & (EPOLLIN | gone)) && end_relay(e) == -1)
+	if (end_readable(e) && (revents & (EPOLLIN | gone)) && end_relay(e) == -1)
 		goto err_close;
 	end_want(e);
 	end_want(e->peer);
@@ -198,6 +325,23 @@ end_event(struct rl_end *e, uint32_t revents)
 
 err_close:
 	pair_close(e->pair);
+}
+
+/* -S: e's pipe, and e's send buffer raised, as sockwarden does for a pipe's sink. */
+static int
+pipe_open(struct rl_end *e)
+{
+	int fds[2], cap, size = SPLICE_SNDBUF;
+
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	if ((cap = fcntl(fds[1], F_SETPIPE_SZ, SPLICE_PIPE)) == -1)
+		cap = fcntl(fds[1], F_GETPIPE_SZ);
+	e->pipe.r = fds[0];
+	e->pipe.w = fds[1];
+	e->pipe.cap = cap > 0 ? (size_t)cap : 4096;
+	(void)setsockopt(e->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)); /* best effort */
+	return 0;
 }
 
 /* Takes cfd; on failure closes it, which is all a client learns. */
@@ -223,6 +367,12 @@ pair_open(int cfd)
 	}
 	p->client.fd = cfd;
 	p->upstream.fd = ufd;
+	p->client.pipe.r = p->client.pipe.w = -1;
+	p->upstream.pipe.r = p->upstream.pipe.w = -1;
+	if (splicing && (pipe_open(&p->client) == -1 || pipe_open(&p->upstream) == -1)) {
+		perror("sw_relay: pipe2");
+		goto err_close_pipes;
+	}
 	p->client.peer = &p->upstream;
 	p->upstream.peer = &p->client;
 	p->client.pair = p->upstream.pair = p;
@@ -230,6 +380,9 @@ pair_open(int cfd)
 	end_want(&p->upstream);
 	return;
 
+err_close_pipes:
+	pipe_close(&p->client.pipe);
+	pipe_close(&p->upstream.pipe);
 err_close_ufd:
 	close(ufd);
 err_free_pair:
@@ -285,9 +438,11 @@ main(int argc, char **argv)
 	struct rl_pair *p;
 	int ch, n, i, status = 0;
 
-	while ((ch = getopt(argc, argv, "l:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "l:Su:")) != -1) {
 		if (ch == 'l')
 			path = optarg;
+		else if (ch == 'S')
+			splicing = true;
 		else if (ch == 'u')
 			up_path = optarg;
 		else
@@ -300,6 +455,9 @@ main(int argc, char **argv)
 
 	stop_signals_init(&waitmask);
 	raise_nofile();
+	/* splice() has no MSG_NOSIGNAL: a client gone mid-response must give EPIPE, not kill us. */
+	if (splicing)
+		signal(SIGPIPE, SIG_IGN);
 
 	lfd = listen_unix("sw_relay", path);
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
