@@ -3,10 +3,10 @@
  * daemon's gorilla/mux router does it.  The table is in endpoints.h.
  *
  * Matching runs once per request on the templates as written.  Only the
- * rows that can match are tried: an index, built on first use, lists them
- * by method and by the byte after the leading '/' (a template's first
- * literal byte), in table order.  Scanning the whole table cost more than
- * the rest of routing did.
+ * rows that can match are tried: the index (endpoints.h), generated from
+ * the table at build time, lists them by method and by the byte after the
+ * leading '/' (a template's first literal byte), in table order.  Scanning
+ * the whole table cost more than the rest of routing did.
  */
 #include "sockwarden/compat.h"
 
@@ -15,19 +15,8 @@
 #include <string.h>
 
 #include "endpoints.h"
+#include "ep_index.h" /* generated: gen/gen_ep_index.c */
 #include "sockwarden/policy.h"
-
-/* Methods the daemon registers; anything else routes nowhere. */
-enum ep_method {
-	EPM_NONE = 0,
-	EPM_GET,
-	EPM_HEAD,
-	EPM_POST,
-	EPM_PUT,
-	EPM_DELETE,
-	EPM_OPTIONS,
-	EPM_COUNT
-};
 
 struct ep_row {
 	const char *name;   /* operation id */
@@ -220,55 +209,7 @@ match_tpl(const char *t, const char *p, const char *end, struct sw_str *var)
 	return false;
 }
 
-/*
- * The index: for each method, one list of rows per byte that may follow the
- * leading '/' ('\0' for "/"), and one (EP_KEY_ANY) for templates that start
- * with a variable, which may match whatever follows.  Every row is in one
- * list; lists keep table order, since the first row that matches wins.  The
- * table is constant, so building on first use needs no lock as long as the
- * policy library runs on one thread, which it does.
- */
-#define EP_KEY_ANY 256
-#define EP_KEYS    (EP_KEY_ANY + 1)
-
-_Static_assert(POL_EP_COUNT <= UCHAR_MAX + 1, "row numbers are stored in bytes");
-
-static struct {
-	bool built;
-	unsigned short start[EPM_COUNT * EP_KEYS + 1]; /* list s is row[start[s]..start[s+1]) */
-	unsigned char row[POL_EP_COUNT];
-} ep_index;
-
-static size_t
-index_list(enum ep_method m, unsigned key)
-{
-	return (size_t)m * EP_KEYS + key;
-}
-
-static size_t
-row_list(int ep)
-{
-	const char *t = ep_rows[ep].tpl;
-
-	return index_list(ep_rows[ep].mcode, t[1] == '{' ? EP_KEY_ANY : (unsigned char)t[1]);
-}
-
-static void
-build_index(void)
-{
-	unsigned short next[EPM_COUNT * EP_KEYS];
-	size_t s;
-	int ep;
-
-	for (ep = POL_EP_UNKNOWN + 1; ep < POL_EP_COUNT; ep++)
-		ep_index.start[row_list(ep) + 1]++;
-	for (s = 1; s < nitems(ep_index.start); s++)
-		ep_index.start[s] += ep_index.start[s - 1];
-	memcpy(next, ep_index.start, sizeof(next));
-	for (ep = POL_EP_UNKNOWN + 1; ep < POL_EP_COUNT; ep++)
-		ep_index.row[next[row_list(ep)]++] = (unsigned char)ep;
-	ep_index.built = true;
-}
+_Static_assert(POL_EP_COUNT <= UCHAR_MAX + 1, "ep_index_row holds row numbers in bytes");
 
 int
 pol_ep_match(const struct sw_str *method, const struct sw_str *path, struct sw_str *ref)
@@ -285,15 +226,13 @@ pol_ep_match(const struct sw_str *method, const struct sw_str *path, struct sw_s
 	m = method_code(method);
 	if (m == EPM_NONE || path->len == 0 || path->p[0] != '/')
 		return POL_EP_UNKNOWN;
-	if (!ep_index.built)
-		build_index();
 	end = path->p + path->len;
-	list = index_list(m, path->len > 1 ? (unsigned char)path->p[1] : 0);
-	lit = ep_index.row + ep_index.start[list];
-	lit_end = ep_index.row + ep_index.start[list + 1];
-	list = index_list(m, EP_KEY_ANY);
-	any = ep_index.row + ep_index.start[list];
-	any_end = ep_index.row + ep_index.start[list + 1];
+	list = ep_index_list(m, path->len > 1 ? (unsigned char)path->p[1] : 0);
+	lit = ep_index_row + ep_index_start[list];
+	lit_end = ep_index_row + ep_index_start[list + 1];
+	list = ep_index_list(m, EP_KEY_ANY);
+	any = ep_index_row + ep_index_start[list];
+	any_end = ep_index_row + ep_index_start[list + 1];
 	/* Both lists, merged in table order. */
 	while (lit < lit_end || any < any_end) {
 		ep = any == any_end || (lit < lit_end && *lit < *any) ? *lit++ : *any++;

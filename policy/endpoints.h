@@ -196,4 +196,34 @@ enum pol_ep_id {
 	    POL_EP_COUNT
 };
 
+/* Methods the daemon registers; anything else routes nowhere. */
+enum ep_method {
+	EPM_NONE = 0,
+	EPM_GET,
+	EPM_HEAD,
+	EPM_POST,
+	EPM_PUT,
+	EPM_DELETE,
+	EPM_OPTIONS,
+	EPM_COUNT
+};
+
+/*
+ * The routing index that endpoints.c searches, a constant table computed
+ * from the list above at build time (gen/gen_ep_index.c): for each method,
+ * one list of rows per byte that may follow the leading '/' ('\0' for "/"),
+ * and one, EP_KEY_ANY, of the templates that start with a variable and so
+ * may match whatever follows.  Every row is in one list; each list keeps
+ * table order, since the first row that matches wins.  List l holds
+ * ep_index_row[ep_index_start[l] .. ep_index_start[l + 1]).
+ */
+#define EP_KEY_ANY 256
+#define EP_KEYS    (EP_KEY_ANY + 1)
+
+static inline size_t
+ep_index_list(enum ep_method m, unsigned key)
+{
+	return (size_t)m * EP_KEYS + key;
+}
+
 #endif
