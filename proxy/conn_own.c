@@ -175,6 +175,7 @@ tag_not_yours(struct conn *c, const struct pol_own_ref *r)
 
 /* Ask the daemon about one object; lookup_done() continues. */
 static void lookup_done(int status, const char *body, size_t len, void *arg);
+static void refuse_missing(struct conn *c);
 static void start_tags(struct conn *c);
 
 static void
@@ -185,10 +186,11 @@ lookup(struct conn *c, enum pol_own_type type, const char *ref)
 	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
 
 	if (pol_own_inspect_path(type, ref, path, sizeof(path)) == -1) {
+		/* A complete image name always fits; other forms ("/name") are never checked. */
 		if (w->stage == STAGE_TAGS)
-			unreachable(c); /* a complete image name always fits: not expected */
+			unreachable(c);
 		else
-			not_found(c, type, ref);
+			refuse_missing(c);
 		return;
 	}
 	w->call = daemon_call_start(
@@ -220,6 +222,22 @@ body_ref_refused(struct conn *c, const struct pol_own_ref *r, bool missing)
 	refuse(c, 403, msg);
 }
 
+/*
+ * The object being looked up does not exist, or cannot be looked up as the
+ * request names it: the one answer for both, by what was being looked up
+ * (the exec instance for its container, never the container's id).
+ */
+static void
+refuse_missing(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+
+	if (w->stage == STAGE_BODY_REFS)
+		body_ref_refused(c, &w->refs[w->next_ref], true);
+	else
+		not_found(c, w->plan.type, w->ref);
+}
+
 static void
 lookup_done(int status, const char *body, size_t len, void *arg)
 {
@@ -247,10 +265,7 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	if (status == 404) {
-		if (w->stage == STAGE_BODY_REFS)
-			body_ref_refused(c, &w->refs[w->next_ref], true);
-		else
-			not_found(c, w->plan.type, w->ref);
+		refuse_missing(c);
 		return;
 	}
 	if (status != 200 || pol_own_read_inspect(type, body, len, w->o->label, id, sizeof(id),

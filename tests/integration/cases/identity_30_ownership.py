@@ -135,6 +135,20 @@ CASES = [
          verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
                          "{{$k}} {{end}}' $NAME-x", "exit": 0,
                   "stdout": ["$NAME-nnet", "$NAME-rnet"]}]),
+    # A name written "/name", as the daemon shows names, cannot be looked up as written: the
+    # same 403 as a container that is not the caller's, naming the field, nothing sent up.
+    case("own-network-disconnect-slash-name-refused",
+         AS_NOBODY + "$DOCKER network disconnect $NAME-nnet /$NAME-x; echo slash=$?",
+         {"exit": 0, "stdout": ["slash=1"],
+          "stderr": ["sockwarden: Container names container /$NAME-x, which is not yours or "
+                     "does not exist"]},
+         setup=DISCONNECT_SETUP, cleanup=DISCONNECT_CLEANUP,
+         audit=[{"endpoint": "NetworkDisconnect", "verdict": "deny", "status": 403,
+                 "rule": "ownership"}],
+         daemon_not_called=["/disconnect"],
+         verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
+                         "{{$k}} {{end}}' $NAME-x", "exit": 0,
+                  "stdout": ["$NAME-nnet", "$NAME-rnet"]}]),
     case("own-network-disconnect-own-container",
          AS_NOBODY + "$DOCKER network disconnect $NAME-nnet $NAME-y && echo disconnected",
          {"exit": 0, "stdout": ["disconnected"]},
