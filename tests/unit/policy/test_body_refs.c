@@ -202,7 +202,8 @@ test_too_many(void **state)
 
 /*
  * pol_own_body_names_objects(): the proxy reads these bodies before it
- * forwards, so each body above whose references are collected must be one.
+ * forwards, so every endpoint pol_own_read_body() collects references from
+ * must be one, and no other.
  */
 static void
 test_body_names_objects(void **state)
@@ -219,19 +220,36 @@ test_body_names_objects(void **state)
 		{ "ContainerStart", false },
 		{ "NetworkDisconnect", true },
 	};
+	/* A body each of them names an object in: Container, VolumesFrom, ConfigFrom. */
+	static const char any[] = "{\"Container\":\"web\",\"HostConfig\":{\"VolumesFrom\":"
+	                          "[\"a\"]},\"ConfigFrom\":{\"Network\":\"cfg\"}}";
+	struct pol_own_ref refs[POL_OWN_MAX_REFS];
+	const char *why;
+	char *out;
+	size_t outlen;
+	int ep, n;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < nitems(eps); i++) {
-		int ep = pol_ep_lookup(eps[i].ep);
-
-		if (ep < 0)
+		if ((ep = pol_ep_lookup(eps[i].ep)) == POL_EP_UNKNOWN)
 			fail_msg("%s: no such endpoint", eps[i].ep);
 		if (pol_own_body_names_objects(ep) != eps[i].want)
 			fail_msg(
 			    "%s: names objects %d, want %d", eps[i].ep, !eps[i].want, eps[i].want);
 	}
-	if (pol_own_body_names_objects(-1))
+	for (ep = POL_EP_UNKNOWN + 1; ep < (int)pol_ep_count(); ep++) {
+		why = NULL;
+		out = NULL;
+		n = pol_own_read_body(
+		    ep, any, strlen(any), LABEL, OWNER, refs, nitems(refs), &out, &outlen, &why);
+		free(out);
+		if ((n > 0) != pol_own_body_names_objects(ep))
+			fail_msg("%s: %d references read (%s), names objects %d", pol_ep_name(ep),
+			    n, why ? why : "", pol_own_body_names_objects(ep));
+	}
+	if (pol_own_body_names_objects(POL_EP_UNKNOWN) || pol_own_body_names_objects(-1) ||
+	    pol_own_body_names_objects((int)pol_ep_count()))
 		fail_msg("an unrouted request names objects");
 	for (i = 0; i < nitems(rows); i++)
 		if (rows[i].n > 0 && !pol_own_body_names_objects(pol_ep_lookup(rows[i].ep)))

@@ -111,7 +111,9 @@ static struct route_case route_cases[] = {
 	/* the index lists rows by the byte after '/': one no template starts with */
 	{ "options high byte", "OPTIONS", "/\xff/x", "SystemOptions", "\xff/x" },
 	{ "get high byte", "GET", "/\xff", "Unknown", "" },
-	{ "get root", "GET", "/", "Unknown", "" },
+	{ "head lowest high byte", "HEAD", "/\x80", "Unknown", "" },
+	{ "options lowest high byte", "OPTIONS", "/\x80", "SystemOptions", "\x80" },
+	{ "delete root", "DELETE", "/", "Unknown", "" },
 
 	/* volumes */
 	{ "volume list", "GET", "/volumes", "VolumeList", "" },
