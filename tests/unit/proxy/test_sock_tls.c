@@ -103,7 +103,7 @@ trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	pki_path(p, sizeof(p), "ca-otherw.pem");
 	ok = ok && tc_write_certs(p, &ca, 1, 0646) == 0;
 	pki_path(p, sizeof(p), "crl-worldw.pem");
-	ok = ok && tc_write_crl(p, crl, 0666) == 0;
+	ok = ok && tc_write_crls(p, &crl, 1, 0666) == 0;
 	ok = ok && leaf("certw", &server, ca, ca_key, 0600) == 0;
 	pki_path(p, sizeof(p), "certw.pem");
 	ok = ok && chmod(p, 0664) == 0;
@@ -142,19 +142,21 @@ append_text(const char *path, const char *text)
 }
 
 /*
- * Certificate and key files the loader must refuse for what is in them: a
- * key that needs a passphrase, a certificate block after the leaf that does
- * not decode, keys security level 2 refuses (an RSA-1024 leaf; an RSA-1024
- * CA in the chain sent with a good leaf), and empty files.
+ * Certificate, key and CRL files the loader must refuse for what is in them:
+ * a key that needs a passphrase, a certificate block after the leaf (or a
+ * CRL) that does not decode, keys security level 2 refuses (an RSA-1024
+ * leaf; an RSA-1024 CA in the chain sent with a good leaf), and empty files.
  */
 static int
-content_files(X509 *ca, EVP_PKEY *ca_key)
+content_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 {
 	static const struct tc_spec server = { .cn = { "localhost" },
 		.usage = TC_USAGE_SERVER,
 		.not_before_days = -1,
 		.not_after_days = 30,
 		.serial = 8 };
+	static const char junk[] =
+	    "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
 	static const struct tc_spec weak_ca_spec = { .cn = { "sockwarden weak CA" },
 		.usage = TC_USAGE_CA,
 		.not_before_days = -1,
@@ -178,9 +180,9 @@ content_files(X509 *ca, EVP_PKEY *ca_key)
 	pki_path(p, sizeof(p), "encrypted-key.pem");
 	ok = ok && tc_write_key(p, k, "passphrase", 0600) == 0;
 	pki_path(p, sizeof(p), "junk-after-leaf.pem");
-	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 &&
-	     append_text(
-	         p, "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n") == 0;
+	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 && append_text(p, junk) == 0;
+	pki_path(p, sizeof(p), "crl-junk.pem");
+	ok = ok && tc_write_crls(p, &crl, 1, 0644) == 0 && append_text(p, junk) == 0;
 	pki_path(p, sizeof(p), "truncated-after-leaf.pem");
 	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 &&
 	     append_text(p, "-----BEGIN CERTIFICATE-----\nMIIB\n") == 0;
@@ -201,11 +203,59 @@ content_files(X509 *ca, EVP_PKEY *ca_key)
 	return ok ? 0 : -1;
 }
 
+/*
+ * A client certificate under an intermediate CA that the root's CRL revokes
+ * (serial 10), the leaf itself not revoked: only a check of the whole chain
+ * (CRL_CHECK_ALL) refuses it.  crl.pem holds the root's CRL and the
+ * intermediate's, as that check needs one from every issuer in the chain.
+ */
+static int
+intermediate_files(X509 *ca, EVP_PKEY *ca_key, X509_CRL *ca_crl)
+{
+	static const struct tc_spec inter_spec = { .cn = { "sockwarden revoked intermediate" },
+		.usage = TC_USAGE_CA,
+		.not_before_days = -1,
+		.not_after_days = 365,
+		.serial = 10 };
+	static const struct tc_spec leaf_spec = { .cn = { "under-revoked" },
+		.usage = TC_USAGE_CLIENT,
+		.not_before_days = -1,
+		.not_after_days = 30,
+		.serial = 11 };
+	EVP_PKEY *inter_key = tc_key_new(), *k = tc_key_new();
+	X509 *chain[2] = { NULL, NULL }; /* the leaf, then the intermediate */
+	X509_CRL *crls[2] = { ca_crl, NULL };
+	char p[128];
+	bool ok = inter_key != NULL && k != NULL;
+
+	if (ok) {
+		chain[1] = tc_cert_new(&inter_spec, inter_key, ca, ca_key);
+		chain[0] =
+		    chain[1] != NULL ? tc_cert_new(&leaf_spec, k, chain[1], inter_key) : NULL;
+		crls[1] =
+		    chain[1] != NULL ? tc_crl_new(chain[1], inter_key, NULL, 0, -1, 30) : NULL;
+	}
+	ok = ok && chain[0] != NULL && crls[1] != NULL;
+	pki_path(p, sizeof(p), "crl.pem");
+	ok = ok && tc_write_crls(p, crls, 2, 0644) == 0;
+	pki_path(p, sizeof(p), "under-revoked.pem");
+	ok = ok && tc_write_certs(p, chain, 2, 0644) == 0;
+	pki_path(p, sizeof(p), "under-revoked-key.pem");
+	ok = ok && tc_write_key(p, k, NULL, 0600) == 0;
+	X509_free(chain[0]);
+	X509_free(chain[1]);
+	X509_CRL_free(crls[1]);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(inter_key);
+	return ok ? 0 : -1;
+}
+
 static int
 pki_setup(void **state)
 {
+	/* A partial wildcard: no daemon name may match it. */
 	static const struct tc_san server_sans[] = { { GEN_DNS, "localhost", 0 },
-		{ GEN_IPADD, "127.0.0.1", 0 } };
+		{ GEN_IPADD, "127.0.0.1", 0 }, { GEN_DNS, "dock*.example.test", 0 } };
 	static const struct tc_san alice_sans[] = { { GEN_URI, "spiffe://example.test/team-a/alice",
 	    0 } };
 	struct tc_spec ca_spec = { .cn = { "sockwarden unit CA" },
@@ -216,7 +266,7 @@ pki_setup(void **state)
 	struct tc_spec other_spec = ca_spec;
 	struct tc_spec server = { .cn = { "localhost" },
 		.sans = server_sans,
-		.n_sans = 2,
+		.n_sans = nitems(server_sans),
 		.usage = TC_USAGE_SERVER,
 		.not_before_days = -1,
 		.not_after_days = 30,
@@ -239,7 +289,7 @@ pki_setup(void **state)
 		.not_before_days = -1,
 		.not_after_days = 30,
 		.serial = 6 };
-	static const long revoked_serials[] = { 6 };
+	static const long revoked_serials[] = { 6, 10 }; /* "revoked"; the intermediate */
 	EVP_PKEY *ca_key = tc_key_new(), *other_key = tc_key_new();
 	X509 *ca, *other;
 	X509_CRL *crl, *old_crl, *future_crl;
@@ -258,20 +308,18 @@ pki_setup(void **state)
 	stranger.serial = 5;
 	ca = tc_cert_new(&ca_spec, ca_key, NULL, NULL);
 	other = tc_cert_new(&other_spec, other_key, NULL, NULL);
-	crl = tc_crl_new(ca, ca_key, revoked_serials, 1, -1, 30);
-	old_crl = tc_crl_new(ca, ca_key, revoked_serials, 1, -3, -1);
-	future_crl = tc_crl_new(ca, ca_key, revoked_serials, 1, 2, 30);
+	crl = tc_crl_new(ca, ca_key, revoked_serials, nitems(revoked_serials), -1, 30);
+	old_crl = tc_crl_new(ca, ca_key, revoked_serials, nitems(revoked_serials), -3, -1);
+	future_crl = tc_crl_new(ca, ca_key, revoked_serials, nitems(revoked_serials), 2, 30);
 	ok = ca != NULL && other != NULL && crl != NULL && old_crl != NULL && future_crl != NULL;
 	pki_path(p, sizeof(p), "ca.pem");
 	ok = ok && tc_write_certs(p, &ca, 1, 0644) == 0;
 	pki_path(p, sizeof(p), "other-ca.pem");
 	ok = ok && tc_write_certs(p, &other, 1, 0644) == 0;
-	pki_path(p, sizeof(p), "crl.pem");
-	ok = ok && tc_write_crl(p, crl, 0644) == 0;
 	pki_path(p, sizeof(p), "crl-expired.pem");
-	ok = ok && tc_write_crl(p, old_crl, 0644) == 0;
+	ok = ok && tc_write_crls(p, &old_crl, 1, 0644) == 0;
 	pki_path(p, sizeof(p), "crl-future.pem");
-	ok = ok && tc_write_crl(p, future_crl, 0644) == 0;
+	ok = ok && tc_write_crls(p, &future_crl, 1, 0644) == 0;
 	ok = ok && leaf("server", &server, ca, ca_key, 0600) == 0;
 	ok = ok && leaf("alice", &alice, ca, ca_key, 0600) == 0;
 	ok = ok && leaf("expired", &expired, ca, ca_key, 0600) == 0;
@@ -288,7 +336,8 @@ pki_setup(void **state)
 	pki_path(p, sizeof(p), "keydir");
 	ok = ok && mkdir(p, 0700) == 0;
 	ok = ok && trust_files(ca, crl, ca_key) == 0;
-	ok = ok && content_files(ca, ca_key) == 0;
+	ok = ok && content_files(ca, crl, ca_key) == 0;
+	ok = ok && intermediate_files(ca, ca_key, crl) == 0;
 	X509_free(ca);
 	X509_free(other);
 	X509_CRL_free(crl);
@@ -613,18 +662,44 @@ pair_free(struct pair *p)
 	event_base_free(p->base);
 }
 
-/* A client that offers TLS 1.0 and 1.1 only (allowed by lowering its security level). */
+/*
+ * A client made without our contexts, offering what a listener must refuse.
+ * Each offer is one that OpenSSL's defaults would accept, so the row fails
+ * if the listener's own setting is lost.
+ */
+struct foreign_client {
+	int security_level;
+	int min_version, max_version;
+	const char *ciphers; /* TLS 1.2 and below */
+	const char *groups;  /* NULL: OpenSSL's default */
+};
+
+/* TLS 1.0 and 1.1 only (allowed by lowering its security level). */
+static const struct foreign_client old_client = { 0, TLS1_VERSION, TLS1_1_VERSION,
+	"DEFAULT:@SECLEVEL=0", NULL };
+/* TLS 1.2 with CBC suites only: no AEAD (TLS12_CIPHERS). */
+static const struct foreign_client cbc_client = { 1, TLS1_2_VERSION, TLS1_2_VERSION,
+	"ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384", NULL };
+/* TLS 1.3 with key shares only on groups outside TLS_GROUPS. */
+static const struct foreign_client p521_client = { 1, TLS1_3_VERSION, TLS1_3_VERSION, "DEFAULT",
+	"P-521:ffdhe2048" };
+
 static struct tls_conn *
-old_client_ssl(void)
+foreign_client_ssl(const struct foreign_client *f)
 {
 	SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+	char groups[64]; /* the OpenSSL macro casts away const */
 	SSL *ssl;
 
 	assert_non_null(c);
-	SSL_CTX_set_security_level(c, 0);
-	assert_int_equal(SSL_CTX_set_min_proto_version(c, TLS1_VERSION), 1);
-	assert_int_equal(SSL_CTX_set_max_proto_version(c, TLS1_1_VERSION), 1);
-	assert_int_equal(SSL_CTX_set_cipher_list(c, "DEFAULT:@SECLEVEL=0"), 1);
+	SSL_CTX_set_security_level(c, f->security_level);
+	assert_int_equal(SSL_CTX_set_min_proto_version(c, f->min_version), 1);
+	assert_int_equal(SSL_CTX_set_max_proto_version(c, f->max_version), 1);
+	assert_int_equal(SSL_CTX_set_cipher_list(c, f->ciphers), 1);
+	if (f->groups != NULL) {
+		snprintf(groups, sizeof(groups), "%s", f->groups);
+		assert_int_equal(SSL_CTX_set1_groups_list(c, groups), 1);
+	}
 	SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
 	ssl = SSL_new(c);
 	SSL_CTX_free(c); /* the SSL holds its own reference */
@@ -637,55 +712,66 @@ old_client_ssl(void)
 struct hs_case {
 	const char *name;
 	enum sw_client_certs mode;
-	const char *client_cert; /* stem, NULL: the client has none */
-	const char *client_ca;   /* what the client trusts ("ca" or "other-ca") */
-	const char *verify_name; /* the daemon name the client checks */
-	bool crl;                /* the listener checks crl.pem */
-	bool old_client;         /* the client offers TLS 1.1 at most */
-	int max_version;         /* pin the client's highest version; 0: TLS 1.3 */
-	const char *want_srv;    /* NULL: handshake completes; else the server's reason */
-	const char *want_cli;    /* NULL: completes; else the client's reason ("" any) */
-	const char *want_cn;     /* server side after success: verified peer CN; NULL none */
+	const char *client_cert;              /* stem, NULL: the client has none */
+	const char *client_ca;                /* what the client trusts ("ca" or "other-ca") */
+	const char *verify_name;              /* the daemon name the client checks */
+	bool crl;                             /* the listener checks crl.pem */
+	const struct foreign_client *foreign; /* a client made without our contexts; NULL: ours */
+	int max_version;                      /* pin the client's highest version; 0: TLS 1.3 */
+	const char *want_srv; /* NULL: handshake completes; else the server's reason */
+	const char *want_cli; /* NULL: completes; else the client's reason ("" any) */
+	const char *want_cn;  /* server side after success: verified peer CN; NULL none */
 };
 
 static struct hs_case hs_cases[] = {
 	{ "required: valid client certificate", SW_CERTS_REQUIRED, "alice", "ca", "localhost",
-	    false, false, 0, NULL, NULL, "alice" },
+	    false, NULL, 0, NULL, NULL, "alice" },
 	{ "required: valid client certificate, TLS 1.2", SW_CERTS_REQUIRED, "alice", "ca",
-	    "localhost", false, false, TLS1_2_VERSION, NULL, NULL, "alice" },
-	{ "optional: no certificate", SW_CERTS_OPTIONAL, NULL, "ca", "localhost", false, false, 0,
+	    "localhost", false, NULL, TLS1_2_VERSION, NULL, NULL, "alice" },
+	{ "optional: no certificate", SW_CERTS_OPTIONAL, NULL, "ca", "localhost", false, NULL, 0,
 	    NULL, NULL, NULL },
-	{ "optional: valid certificate", SW_CERTS_OPTIONAL, "alice", "ca", "localhost", false,
-	    false, 0, NULL, NULL, "alice" },
+	{ "optional: valid certificate", SW_CERTS_OPTIONAL, "alice", "ca", "localhost", false, NULL,
+	    0, NULL, NULL, "alice" },
 	{ "optional: certificate from another CA is refused", SW_CERTS_OPTIONAL, "stranger", "ca",
-	    "localhost", false, false, 0, "unknown CA", "peer alert: unknown CA", NULL },
-	{ "none: certificate not asked for", SW_CERTS_NONE, "alice", "ca", "localhost", false,
-	    false, 0, NULL, NULL, NULL },
+	    "localhost", false, NULL, 0, "unknown CA", "peer alert: unknown CA", NULL },
+	{ "none: certificate not asked for", SW_CERTS_NONE, "alice", "ca", "localhost", false, NULL,
+	    0, NULL, NULL, NULL },
 	{ "required: no client certificate", SW_CERTS_REQUIRED, NULL, "ca", "localhost", false,
-	    false, 0, "no client certificate", "peer alert: certificate required", NULL },
+	    NULL, 0, "no client certificate", "peer alert: certificate required", NULL },
 	{ "required: no client certificate, TLS 1.2", SW_CERTS_REQUIRED, NULL, "ca", "localhost",
-	    false, false, TLS1_2_VERSION, "no client certificate", "peer alert: ", NULL },
+	    false, NULL, TLS1_2_VERSION, "no client certificate", "peer alert: ", NULL },
 	{ "required: certificate from another CA", SW_CERTS_REQUIRED, "stranger", "ca", "localhost",
-	    false, false, 0, "unknown CA", "peer alert: unknown CA", NULL },
+	    false, NULL, 0, "unknown CA", "peer alert: unknown CA", NULL },
 	{ "required: expired certificate", SW_CERTS_REQUIRED, "expired", "ca", "localhost", false,
-	    false, 0, "certificate expired", "peer alert: certificate expired", NULL },
+	    NULL, 0, "certificate expired", "peer alert: certificate expired", NULL },
 	{ "required: expired certificate, TLS 1.2", SW_CERTS_REQUIRED, "expired", "ca", "localhost",
-	    false, false, TLS1_2_VERSION, "certificate expired", "peer alert: certificate expired",
+	    false, NULL, TLS1_2_VERSION, "certificate expired", "peer alert: certificate expired",
 	    NULL },
-	{ "CRL: revoked certificate", SW_CERTS_REQUIRED, "revoked", "ca", "localhost", true, false,
+	{ "CRL: revoked certificate", SW_CERTS_REQUIRED, "revoked", "ca", "localhost", true, NULL,
 	    0, "certificate revoked", "peer alert: certificate revoked", NULL },
+	{ "CRL: certificate under a revoked intermediate", SW_CERTS_REQUIRED, "under-revoked", "ca",
+	    "localhost", true, NULL, 0, "certificate revoked", "peer alert: certificate revoked",
+	    NULL },
+	{ "no CRL: the same certificate under an intermediate passes", SW_CERTS_REQUIRED,
+	    "under-revoked", "ca", "localhost", false, NULL, 0, NULL, NULL, "under-revoked" },
 	{ "CRL: valid certificate passes", SW_CERTS_REQUIRED, "alice", "ca", "localhost", true,
-	    false, 0, NULL, NULL, "alice" },
-	{ "TLS 1.1 client", SW_CERTS_REQUIRED, NULL, NULL, NULL, false, true, 0, "protocol version",
-	    "peer alert: protocol version", NULL },
+	    NULL, 0, NULL, NULL, "alice" },
+	{ "TLS 1.1 client", SW_CERTS_REQUIRED, NULL, NULL, NULL, false, &old_client, 0,
+	    "protocol version", "peer alert: protocol version", NULL },
+	{ "TLS 1.2 client with CBC suites only", SW_CERTS_REQUIRED, NULL, NULL, NULL, false,
+	    &cbc_client, 0, "no shared cipher", "peer alert: ", NULL },
+	{ "TLS 1.3 client with groups we do not offer", SW_CERTS_REQUIRED, NULL, NULL, NULL, false,
+	    &p521_client, 0, "no shared group", "peer alert: ", NULL },
 	{ "client: server from an unknown CA", SW_CERTS_REQUIRED, "alice", "other-ca", "localhost",
-	    false, false, 0, "peer alert: unknown CA", "unknown CA", NULL },
-	{ "client: server name mismatch", SW_CERTS_REQUIRED, "alice", "ca", "docker.example.test",
-	    false, false, 0, "", "certificate name mismatch", NULL },
-	{ "client: IP address SAN", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.1", false, false, 0,
+	    false, NULL, 0, "peer alert: unknown CA", "unknown CA", NULL },
+	{ "client: server name mismatch", SW_CERTS_REQUIRED, "alice", "ca", "daemon.example.test",
+	    false, NULL, 0, "", "certificate name mismatch", NULL },
+	{ "client: partial wildcard SAN does not match", SW_CERTS_REQUIRED, "alice", "ca",
+	    "docker.example.test", false, NULL, 0, "", "certificate name mismatch", NULL },
+	{ "client: IP address SAN", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.1", false, NULL, 0,
 	    NULL, NULL, "alice" },
 	{ "client: IP address not in the SANs", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.2",
-	    false, false, 0, "", "certificate name mismatch", NULL },
+	    false, NULL, 0, "", "certificate name mismatch", NULL },
 };
 
 static const struct hs_case *hs_current;
@@ -731,9 +817,9 @@ test_sock_tls_handshake(void **state)
 
 	hs_current = c;
 	srv_ssl = server_ssl(c->name, c->mode, c->crl);
-	cli_ssl = c->old_client ? old_client_ssl() :
-	                          client_ssl(c->name, c->client_ca, c->client_cert, c->verify_name,
-	                              c->max_version);
+	cli_ssl = c->foreign != NULL ? foreign_client_ssl(c->foreign) :
+	                               client_ssl(c->name, c->client_ca, c->client_cert,
+	                                   c->verify_name, c->max_version);
 	pair_init(&p, hs_done);
 	pair_connect(&p, srv_ssl, cli_ssl);
 	event_base_dispatch(p.base);
@@ -793,8 +879,6 @@ static struct raw_case raw_cases[] = {
 	{ "bytes that are not TLS", RAW("SSH-2.0-OpenSSH_9.2\r\n"), "protocol version" },
 };
 
-static const struct raw_case *raw_current;
-
 static bool
 raw_done(const struct pair *p)
 {
@@ -808,7 +892,6 @@ test_sock_tls_raw_peer(void **state)
 	struct pair p;
 	int fds[2];
 
-	raw_current = c;
 	pair_init(&p, raw_done);
 	assert_int_equal(
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
@@ -1008,7 +1091,6 @@ test_sock_tls_tcp_connect(void **state)
 #define HOLD_MS    300
 
 struct relay {
-	struct pair *p;
 	int c_fd, s_fd;            /* our ends of the client's and the server's socketpairs */
 	struct event *c_ev, *s_ev; /* readable */
 	struct event *timer;
@@ -1127,7 +1209,6 @@ test_sock_tls_partial_record_waits(void **state)
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, cfds), 0);
 	assert_int_equal(
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sfds), 0);
-	r.p = &p;
 	r.c_fd = cfds[1];
 	r.s_fd = sfds[1];
 	r.c2s = evbuffer_new();
@@ -1524,111 +1605,118 @@ struct ctx_case {
 	const char *crl;
 	enum sw_client_certs mode;
 	const char *want_err; /* NULL: a context; else words the error must contain */
-	bool want_path;       /* the error must name the offending file (its full path) */
-	const char *path_of;  /* which file that is */
+	const char *path_of;  /* the offending file, which the error must name (full path) */
 	bool needs_root;      /* a file chowned to another user: skipped unless root */
 };
 
 static struct ctx_case ctx_cases[] = {
 	{ "valid listener", false, "server.pem", "server-key.pem", "ca.pem", "crl.pem",
-	    SW_CERTS_REQUIRED, NULL, false, NULL, false },
+	    SW_CERTS_REQUIRED, NULL, NULL, false },
 	{ "key mode 0644 refused", false, "open.pem", "open-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem", false },
+	    SW_CERTS_REQUIRED, "mode 0644", "open-key.pem", false },
 	{ "key mode 0640 refused", false, "group.pem", "group-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "mode 0640", true, "group-key.pem", false },
+	    SW_CERTS_REQUIRED, "mode 0640", "group-key.pem", false },
 	{ "key that is a directory", false, "server.pem", "keydir", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "not a regular file", true, "keydir", false },
+	    SW_CERTS_REQUIRED, "not a regular file", "keydir", false },
 	{ "key of another certificate", false, "server.pem", "mismatch-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "does not match", true, "mismatch-key.pem", false },
+	    SW_CERTS_REQUIRED, "does not match", "mismatch-key.pem", false },
 	{ "missing certificate file", false, "nonexistent.pem", "server-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "No such file", true, "nonexistent.pem", false },
+	    SW_CERTS_REQUIRED, "No such file", "nonexistent.pem", false },
 	{ "certificate file without PEM", false, "garbage.pem", "server-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "no certificate", true, "garbage.pem", false },
+	    SW_CERTS_REQUIRED, "no certificate", "garbage.pem", false },
 	{ "key file without PEM", false, "server.pem", "garbage-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "no private key", true, "garbage-key.pem", false },
+	    SW_CERTS_REQUIRED, "no private key", "garbage-key.pem", false },
 	{ "ca file without certificates", false, "server.pem", "server-key.pem", "crl.pem", NULL,
-	    SW_CERTS_REQUIRED, "no certificate", true, "crl.pem", false },
+	    SW_CERTS_REQUIRED, "no certificate", "crl.pem", false },
 	{ "crl file without CRLs", false, "server.pem", "server-key.pem", "ca.pem", "ca.pem",
-	    SW_CERTS_REQUIRED, "no CRL", true, "ca.pem", false },
+	    SW_CERTS_REQUIRED, "no CRL", "ca.pem", false },
 	{ "expired CRL refused", false, "server.pem", "server-key.pem", "ca.pem", "crl-expired.pem",
-	    SW_CERTS_REQUIRED, "expired", true, "crl-expired.pem", false },
+	    SW_CERTS_REQUIRED, "expired", "crl-expired.pem", false },
 	{ "CRL from the future refused", false, "server.pem", "server-key.pem", "ca.pem",
-	    "crl-future.pem", SW_CERTS_REQUIRED, "not valid yet", true, "crl-future.pem", false },
+	    "crl-future.pem", SW_CERTS_REQUIRED, "not valid yet", "crl-future.pem", false },
 	{ "client certificates without a ca", false, "server.pem", "server-key.pem", NULL, NULL,
-	    SW_CERTS_OPTIONAL, "no ca", false, NULL, false },
+	    SW_CERTS_OPTIONAL, "no ca", NULL, false },
 	{ "no client certificates, no ca", false, "server.pem", "server-key.pem", NULL, NULL,
-	    SW_CERTS_NONE, NULL, false, NULL, false },
+	    SW_CERTS_NONE, NULL, NULL, false },
 	{ "listener without a key", false, "server.pem", NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
-	    "cert and key", false, NULL, false },
+	    "cert and key", NULL, false },
 	{ "upstream, no client certificate", true, NULL, NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
-	    NULL, false, NULL, false },
+	    NULL, NULL, false },
 	{ "upstream with client certificate", true, "alice.pem", "alice-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, NULL, false, NULL, false },
+	    SW_CERTS_REQUIRED, NULL, NULL, false },
 	{ "upstream without a ca", true, NULL, NULL, NULL, NULL, SW_CERTS_REQUIRED, "needs a ca",
-	    false, NULL, false },
+	    NULL, false },
 	{ "upstream cert without key", true, "alice.pem", NULL, "ca.pem", NULL, SW_CERTS_REQUIRED,
-	    "cert and key", false, NULL, false },
+	    "cert and key", NULL, false },
 	{ "upstream key mode 0644 refused", true, "open.pem", "open-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "mode 0644", true, "open-key.pem", false },
+	    SW_CERTS_REQUIRED, "mode 0644", "open-key.pem", false },
 	{ "group-writable ca refused", false, "server.pem", "server-key.pem", "ca-groupw.pem", NULL,
-	    SW_CERTS_REQUIRED, "ca %s: writable by its group or by others (mode 0664)", true,
+	    SW_CERTS_REQUIRED, "ca %s: writable by its group or by others (mode 0664)",
 	    "ca-groupw.pem", false },
 	{ "other-writable ca refused", false, "server.pem", "server-key.pem", "ca-otherw.pem", NULL,
-	    SW_CERTS_REQUIRED, "writable by its group or by others (mode 0646)", true,
-	    "ca-otherw.pem", false },
+	    SW_CERTS_REQUIRED, "writable by its group or by others (mode 0646)", "ca-otherw.pem",
+	    false },
 	{ "ca owned by another user refused", false, "server.pem", "server-key.pem",
 	    "ca-nobody.pem", NULL, SW_CERTS_REQUIRED,
-	    "ca %s: owned by uid 65534, but only root or uid 0", true, "ca-nobody.pem", true },
+	    "ca %s: owned by uid 65534, but only root or uid 0", "ca-nobody.pem", true },
 	{ "symlink to a group-writable ca refused", false, "server.pem", "server-key.pem",
-	    "ca-groupw-link.pem", NULL, SW_CERTS_REQUIRED, "(mode 0664)", true,
-	    "ca-groupw-link.pem", false },
+	    "ca-groupw-link.pem", NULL, SW_CERTS_REQUIRED, "(mode 0664)", "ca-groupw-link.pem",
+	    false },
 	{ "symlink to a FIFO as ca refused", false, "server.pem", "server-key.pem",
-	    "ca-fifo-link.pem", NULL, SW_CERTS_REQUIRED, "not a regular file", true,
-	    "ca-fifo-link.pem", false },
+	    "ca-fifo-link.pem", NULL, SW_CERTS_REQUIRED, "not a regular file", "ca-fifo-link.pem",
+	    false },
 	{ "ca over 4 MiB refused", false, "server.pem", "server-key.pem", "ca-huge.pem", NULL,
-	    SW_CERTS_REQUIRED, "larger than the limit of 4194304 bytes for the CA bundle", true,
+	    SW_CERTS_REQUIRED, "larger than the limit of 4194304 bytes for the CA bundle",
 	    "ca-huge.pem", false },
 	{ "empty ca refused", false, "server.pem", "server-key.pem", "ca-empty.pem", NULL,
-	    SW_CERTS_REQUIRED, "ca %s: empty", true, "ca-empty.pem", false },
+	    SW_CERTS_REQUIRED, "ca %s: empty", "ca-empty.pem", false },
 	{ "world-writable crl refused", false, "server.pem", "server-key.pem", "ca.pem",
-	    "crl-worldw.pem", SW_CERTS_REQUIRED, "crl %s: writable by its group or by others", true,
+	    "crl-worldw.pem", SW_CERTS_REQUIRED, "crl %s: writable by its group or by others",
 	    "crl-worldw.pem", false },
 	{ "group-writable certificate refused", false, "certw.pem", "certw-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "cert %s: writable by its group or by others", true, "certw.pem",
-	    false },
+	    SW_CERTS_REQUIRED, "cert %s: writable by its group or by others", "certw.pem", false },
 	{ "key owned by another user refused", false, "nobody.pem", "nobody-key.pem", "ca.pem",
-	    NULL, SW_CERTS_REQUIRED, "key %s: owned by uid 65534", true, "nobody-key.pem", true },
+	    NULL, SW_CERTS_REQUIRED, "key %s: owned by uid 65534", "nobody-key.pem", true },
 	{ "upstream group-writable ca refused", true, NULL, NULL, "ca-groupw.pem", NULL,
-	    SW_CERTS_REQUIRED, "ca %s: writable by its group or by others", true, "ca-groupw.pem",
+	    SW_CERTS_REQUIRED, "ca %s: writable by its group or by others", "ca-groupw.pem",
 	    false },
 	{ "upstream group-writable client certificate refused", true, "certw.pem", "certw-key.pem",
-	    "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: writable by its group or by others", true,
+	    "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: writable by its group or by others",
 	    "certw.pem", false },
 	{ "encrypted key refused", false, "encrypted.pem", "encrypted-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "key %s: encrypted keys are not supported", true,
-	    "encrypted-key.pem", false },
+	    SW_CERTS_REQUIRED, "key %s: encrypted keys are not supported", "encrypted-key.pem",
+	    false },
 	{ "upstream encrypted key refused", true, "encrypted.pem", "encrypted-key.pem", "ca.pem",
-	    NULL, SW_CERTS_REQUIRED, "key %s: encrypted keys are not supported", true,
+	    NULL, SW_CERTS_REQUIRED, "key %s: encrypted keys are not supported",
 	    "encrypted-key.pem", false },
 	{ "undecodable certificate after the leaf refused", false, "junk-after-leaf.pem",
 	    "server-key.pem", "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: bad chain certificate",
-	    true, "junk-after-leaf.pem", false },
+	    "junk-after-leaf.pem", false },
 	{ "unterminated certificate after the leaf refused", false, "truncated-after-leaf.pem",
 	    "server-key.pem", "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: bad chain certificate",
-	    true, "truncated-after-leaf.pem", false },
+	    "truncated-after-leaf.pem", false },
 	{ "RSA-1024 leaf refused", false, "weak-leaf.pem", "server-key.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "cert %s: certificate refused: ee key too small", true,
-	    "weak-leaf.pem", false },
+	    SW_CERTS_REQUIRED, "cert %s: certificate refused: ee key too small", "weak-leaf.pem",
+	    false },
 	{ "RSA-1024 CA in the chain refused", false, "weak-chain.pem", "server-key.pem", "ca.pem",
-	    NULL, SW_CERTS_REQUIRED, "cert %s: chain certificate refused: ca key too small", true,
+	    NULL, SW_CERTS_REQUIRED, "cert %s: chain certificate refused: ca key too small",
 	    "weak-chain.pem", false },
 	{ "upstream RSA-1024 client certificate refused", true, "weak-leaf.pem", "server-key.pem",
 	    "ca.pem", NULL, SW_CERTS_REQUIRED, "cert %s: certificate refused: ee key too small",
-	    true, "weak-leaf.pem", false },
+	    "weak-leaf.pem", false },
 	{ "empty certificate file refused", false, "cert-empty.pem", "server-key.pem", "ca.pem",
-	    NULL, SW_CERTS_REQUIRED, "cert %s: empty", true, "cert-empty.pem", false },
+	    NULL, SW_CERTS_REQUIRED, "cert %s: empty", "cert-empty.pem", false },
 	{ "empty key file refused", false, "server.pem", "key-empty.pem", "ca.pem", NULL,
-	    SW_CERTS_REQUIRED, "key %s: empty", true, "key-empty.pem", false },
+	    SW_CERTS_REQUIRED, "key %s: empty", "key-empty.pem", false },
+	{ "listener without a cert", false, NULL, "server-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "cert and key", NULL, false },
+	{ "upstream key without cert", true, NULL, "alice-key.pem", "ca.pem", NULL,
+	    SW_CERTS_REQUIRED, "cert and key", NULL, false },
+	{ "undecodable certificate in the ca refused", false, "server.pem", "server-key.pem",
+	    "junk-after-leaf.pem", NULL, SW_CERTS_REQUIRED, "ca %s: bad PEM", "junk-after-leaf.pem",
+	    false },
+	{ "undecodable block after the CRL refused", false, "server.pem", "server-key.pem",
+	    "ca.pem", "crl-junk.pem", SW_CERTS_REQUIRED, "crl %s: bad PEM", "crl-junk.pem", false },
 };
 
 /* "pat" with its "%s", if any, replaced by "path". */
@@ -1701,7 +1789,7 @@ test_sock_tls_ctx(void **state)
 		pki_path(cfg.crl, sizeof(cfg.crl), c->crl);
 	ctx = c->client ? tls_client_ctx_new(&cfg, "localhost", err, sizeof(err)) :
 	                  tls_server_ctx_new(&cfg, err, sizeof(err));
-	check_ctx(c->name, ctx, err, c->want_err, c->want_path ? path : NULL);
+	check_ctx(c->name, ctx, err, c->want_err, c->path_of != NULL ? path : NULL);
 }
 
 /* The daemon's name, which an upstream context settles before it reads any file. */

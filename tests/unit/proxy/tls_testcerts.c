@@ -225,14 +225,17 @@ tc_write_key(const char *path, EVP_PKEY *key, const char *pass, unsigned mode)
 }
 
 int
-tc_write_crl(const char *path, X509_CRL *crl, unsigned mode)
+tc_write_crls(const char *path, X509_CRL *const *crls, size_t n, unsigned mode)
 {
 	FILE *f = open_mode(path, mode);
-	int ok;
+	size_t i;
+	int ok = 0;
 
 	if (f == NULL)
 		return -1;
-	ok = PEM_write_X509_CRL(f, crl) == 1 ? 0 : -1;
+	for (i = 0; i < n; i++)
+		if (PEM_write_X509_CRL(f, crls[i]) != 1)
+			ok = -1;
 	return fclose(f) == 0 ? ok : -1;
 }
 

@@ -57,7 +57,7 @@ X509_CRL *tc_crl_new(X509 *ca, EVP_PKEY *ca_key, const long *serials, size_t n,
  */
 int tc_write_certs(const char *path, X509 *const *certs, size_t n, unsigned mode);
 int tc_write_key(const char *path, EVP_PKEY *key, const char *pass, unsigned mode);
-int tc_write_crl(const char *path, X509_CRL *crl, unsigned mode);
+int tc_write_crls(const char *path, X509_CRL *const *crls, size_t n, unsigned mode);
 int tc_write_text(const char *path, const char *text, unsigned mode);
 
 #endif
