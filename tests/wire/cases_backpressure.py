@@ -15,8 +15,7 @@ and compares it byte for byte.
 import os
 import time
 
-from cases_chunks import check_same, data, pipes_of
-from wirelib import T, Case, check, chunk, req, with_daemon
+from wirelib import T, Case, check, check_same, chunk, data, pipes_of, req, with_daemon
 
 HOST = b"Host: wire"
 SIZE = 4 << 20

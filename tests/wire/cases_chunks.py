@@ -13,34 +13,17 @@ fails rather than passing on the copy path.  Between other pieces a pause lets t
 read each apart.
 """
 
-import os
 import random
 import time
 
-from wirelib import T, Case, CaseFailure, check, chunk, req, show, sized, with_daemon
+from wirelib import (T, Case, check, check_same, chunk, data, pipes_of, req, show, sized,
+                     with_daemon)
 
 HOST = b"Host: wire"
 TAR_HEAD = (b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/x-tar\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n")
 EXPORT = req(b"GET /v1.41/containers/c1/export HTTP/1.1", HOST)
 PING = req(b"GET /v1.41/_ping HTTP/1.1", HOST)
-
-
-def data(n, seed=0):
-    return bytes((i * 7 + seed) % 251 for i in range(n))
-
-
-def pipes_of(pid):
-    """How many pipes process pid holds open."""
-    fd_dir = "/proc/%d/fd" % pid
-    n = 0
-    for fd in os.listdir(fd_dir):
-        try:
-            if os.readlink(os.path.join(fd_dir, fd)).startswith("pipe:"):
-                n += 1
-        except OSError:
-            pass  # closed meanwhile
-    return n
 
 
 class SpliceProbe:
@@ -95,17 +78,6 @@ def export(ctx, read, timeout=None):
         return read(c)
     finally:
         c.close()
-
-
-def check_same(got, want, what):
-    """The client got exactly want, else a failure naming the first byte that differs."""
-    if got == want:
-        return
-    n = min(len(got), len(want))
-    at = next((i for i in range(n) if got[i] != want[i]), n)
-    raise CaseFailure("client got %d bytes, want %d (%s); first difference at %d: %s, want %s"
-                      % (len(got), len(want), what, at, show(got[max(0, at - 20):at + 40]),
-                         show(want[max(0, at - 20):at + 40])))
 
 
 # -- long and short chunks, size lines split and long, trailers ------------------------

@@ -34,6 +34,35 @@ def show(b, limit=600):
     return r if len(r) <= limit else r[:limit] + "...(%d bytes)" % len(b)
 
 
+def data(n, seed=0):
+    """n bytes of a pattern in which a lost, doubled or moved byte shows; seed varies it."""
+    return bytes((i * 7 + seed) % 251 for i in range(n))
+
+
+def pipes_of(pid):
+    """How many pipes process pid holds open."""
+    fd_dir = "/proc/%d/fd" % pid
+    n = 0
+    for fd in os.listdir(fd_dir):
+        try:
+            if os.readlink(os.path.join(fd_dir, fd)).startswith("pipe:"):
+                n += 1
+        except OSError:
+            pass  # closed meanwhile
+    return n
+
+
+def check_same(got, want, what):
+    """The client got exactly want, else a failure naming the first byte that differs."""
+    if got == want:
+        return
+    n = min(len(got), len(want))
+    at = next((i for i in range(n) if got[i] != want[i]), n)
+    raise CaseFailure("client got %d bytes, want %d (%s); first difference at %d: %s, want %s"
+                      % (len(got), len(want), what, at, show(got[max(0, at - 20):at + 40]),
+                         show(want[max(0, at - 20):at + 40])))
+
+
 class Response:
     def __init__(self, status, reason, headers, body, raw):
         self.status = status
