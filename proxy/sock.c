@@ -35,6 +35,7 @@ struct sock_pipe {
 	size_t in_pipe;          /* bytes read from src, not yet written to dst */
 	size_t cap;              /* what the pipe holds */
 	bool src_dry;            /* src had nothing: wait for it to be readable */
+	bool src_woke;           /* src was reported readable; no splice from it since */
 	bool maybe_full;         /* see pipe_may_read() */
 	bool dst_full;           /* dst took nothing: wait for it to be writable */
 	uint64_t left;           /* still to read from src; SOCK_PIPE_ALL: until EOF */
@@ -383,6 +384,7 @@ read_ready(evutil_socket_t fd, short what, void *arg)
 	enter(s);
 	if (s->pipe_out != NULL) {
 		s->pipe_out->src_dry = false;
+		s->pipe_out->src_woke = true;
 		pipe_step(s->pipe_out);
 	} else if (s->tls != NULL)
 		tls_read_ready(s);
@@ -731,6 +733,37 @@ pipe_ask_gate(struct sock_pipe *p)
 }
 
 /*
+ * src was reported readable, yet a splice from it found nothing.  TCP urgent
+ * data (a client's send(MSG_OOB)) does that: splice() stops short of the
+ * urgent mark for good while epoll goes on reporting src readable, a busy
+ * loop.  recv() steps over the mark, as the copying path does: copy what
+ * waits to dst's output (in order: the pipe is empty), and splicing goes on
+ * after it.  Returns 1 on progress, 0 when src had nothing after all, -1 on
+ * an error (errno set).
+ */
+static int
+pipe_copy_past_urgent(struct sock_pipe *p)
+{
+	size_t want = p->left < sizeof(small_read_buf) ? (size_t)p->left : sizeof(small_read_buf);
+	ssize_t n = recv(p->src->fd, small_read_buf, want, MSG_DONTWAIT);
+
+	if (n == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n == 0) {
+		p->src->eof = true;
+		return 1;
+	}
+	if (evbuffer_add(p->dst->out, small_read_buf, (size_t)n) == -1) {
+		errno = ENOMEM;
+		return -1;
+	}
+	p->moved += (uint64_t)n;
+	if (p->left != SOCK_PIPE_ALL)
+		p->left -= (uint64_t)n;
+	return 1;
+}
+
+/*
  * Move what can be moved now: called when src is readable, when dst is
  * writable, and when dst's output has drained.  Reading and writing
  * overlap: while dst is full, src is still read until the pipe is full, so
@@ -781,6 +814,9 @@ pipe_step(struct sock_pipe *p)
 			progress = true;
 		}
 		if (pipe_may_read(p) && p->left > 0 && !p->src_dry) {
+			bool woke = p->src_woke;
+
+			p->src_woke = false;
 			n = splice(src->fd, NULL, p->wfd, NULL,
 			    p->left < p->cap - p->in_pipe ? (size_t)p->left : p->cap - p->in_pipe,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
@@ -792,6 +828,13 @@ pipe_step(struct sock_pipe *p)
 			} else if (n == 0) {
 				src->eof = true;
 				progress = true;
+			} else if (errno == EAGAIN && woke && p->in_pipe == 0) {
+				int copied = pipe_copy_past_urgent(p);
+
+				if (copied == -1)
+					goto err;
+				p->src_dry = copied == 0;
+				progress = copied == 1;
 			} else if (errno == EAGAIN) {
 				p->src_dry = true;
 				p->maybe_full = p->in_pipe > 0;

@@ -10,9 +10,13 @@ tries again at once, forever: one client would then take a whole CPU from every 
 Each case has the daemon write a 4 MiB answer in 64-byte pieces while the client reads
 nothing for a while, measures the proxy's CPU time meanwhile, then reads the whole answer
 and compares it byte for byte.
+
+A client's TCP urgent byte (send(MSG_OOB)) inside a tunnel does the same from the other
+side: splice() stops short of the urgent mark for good while the socket stays readable.
 """
 
 import os
+import socket
 import time
 
 from wirelib import T, Case, check, check_same, chunk, data, pipes_of, req, with_daemon
@@ -102,6 +106,42 @@ LOGS = req(b"GET /v1.41/containers/c1/logs?follow=1&stdout=1 HTTP/1.1", HOST)
 ATTACH = req(b"POST /v1.41/containers/c1/attach?stream=1&stdout=1 HTTP/1.1", HOST,
              b"Connection: Upgrade", b"Upgrade: tcp")
 
+ATTACH_STDIN = req(b"POST /v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1 HTTP/1.1",
+                   HOST, b"Connection: Upgrade", b"Upgrade: tcp")
+
+
+def urgent_byte_in_tunnel(ctx):
+    """A plain TCP client sends an urgent byte into its tunnel (fake_dockerd echoes): the
+    proxy must not spin on it, and the bytes around it go through in order (the urgent
+    byte itself is dropped, as recv() drops it)."""
+    pid = ctx.proxy_pid()
+    idle_pipes = pipes_of(pid) if pid else 0
+    c = ctx.tcp_client(10)
+    try:
+        c.send(ATTACH_STDIN)
+        head = c.read_head()
+        check(head.startswith(b"HTTP/1.1 101 "), "attach answer %s", head[:80])
+        time.sleep(T(0.2))  # the tunnel's pipes are up
+        if pid:
+            check(pipes_of(pid) > idle_pipes, "the proxy does not splice the tunnel")
+        c.send(b"ab")
+        c.sock.send(b"X", socket.MSG_OOB)
+        c.send(b"cd")  # only bytes after the urgent one make the socket readable
+        time.sleep(T(0.3))
+        if pid:
+            before = cpu_seconds(pid)
+            time.sleep(STALL)
+            spent = cpu_seconds(pid) - before
+            check(spent < STALL_CPU_MAX,
+                  "the proxy spent %.2f s of CPU in %.1f s after an urgent byte", spent, STALL)
+        c.send(b"ef")
+        c.shutdown_write()
+        echoed = c.read_until_eof()
+    finally:
+        c.close()
+    check(echoed == b"abcdef", "echoed %r, want %r", echoed, b"abcdef")
+
+
 CASES = [
     Case("stalled-reader-length-answer-no-busy-loop",
          stalled_reader(EXPORT, length_answer, read_after_head), daemon=False, timeout=60),
@@ -109,4 +149,5 @@ CASES = [
          stalled_reader(LOGS, chunk_answer, read_chunked), daemon=False, timeout=60),
     Case("stalled-reader-hijack-no-busy-loop",
          stalled_reader(ATTACH, hijack_answer, read_after_head), daemon=False, timeout=60),
+    Case("tunnel-tcp-urgent-byte-no-busy-loop", urgent_byte_in_tunnel, tcp=True, timeout=30),
 ]

@@ -21,6 +21,7 @@ import glob
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -86,6 +87,7 @@ class Ctx:
         self.case = case
         self.daemon_sock = os.path.join(tmp, "d.sock")
         self.proxy_sock = os.path.join(tmp, "p.sock")
+        self.tcp_port = None  # the plain TCP listener of a case with tcp=True
         self.record = os.path.join(tmp, "d.jsonl")
         self.config = os.path.join(tmp, "sockwarden.yaml")
         self.daemon = None
@@ -119,6 +121,10 @@ class Ctx:
             f.write("upstream: unix://%s\n" % self.daemon_sock)
             f.write("listeners:\n  - { name: main, listen: \"unix://%s\", policy: %s }\n"
                     % (self.proxy_sock, self.case.policy))
+            if getattr(self.case, "tcp", False):
+                self.tcp_port = free_tcp_port()
+                f.write("  - { name: tcp, listen: \"tcp://127.0.0.1:%d\", insecure: true, "
+                        "policy: %s }\n" % (self.tcp_port, self.case.policy))
             f.write("limits: { %s }\n" % lim)
             audit = '"%s"' % self.audit_log if getattr(self.case, "audit", False) else "off"
             f.write("log: { level: warn, audit: %s }\n" % audit)
@@ -168,6 +174,12 @@ class Ctx:
     def client(self, timeout=None):
         return Client(self.proxy_sock, timeout)
 
+    def tcp_client(self, timeout=None):
+        """A client of the plain TCP listener (a case made with tcp=True)."""
+        if self.tcp_port is None:
+            raise CaseFailure("no TCP listener: the case needs tcp=True and a proxy")
+        return Client(("127.0.0.1", self.tcp_port), timeout)
+
     def upstream(self):
         return upstream_bytes(self.record)
 
@@ -186,6 +198,16 @@ class Ctx:
 
     def note(self, msg):
         self.notes.append(msg)
+
+
+def free_tcp_port():
+    """A loopback port nothing listens on now (the kernel's pick)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
 
 
 def stop_process(p, grace=3.0):

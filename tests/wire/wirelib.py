@@ -91,10 +91,11 @@ class Closed(Exception):
 
 
 class Client:
-    """One raw client connection to a Unix socket."""
+    """One raw client connection to a Unix socket, or to a (host, port) over TCP."""
 
     def __init__(self, path, timeout=None):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        family = socket.AF_INET if isinstance(path, tuple) else socket.AF_UNIX
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.settimeout(T(timeout or 3.0))
         self.sock.connect(path)
         self.buf = bytearray()
@@ -321,13 +322,15 @@ def wait_connectable(path, timeout, proc=None):
 class Case:
     """One test: a name, a function run(ctx), and the proxy setup it needs."""
 
-    def __init__(self, name, run, policy="all", limits=None, daemon=True, timeout=30):
+    def __init__(self, name, run, policy="all", limits=None, daemon=True, timeout=30,
+                 tcp=False):
         self.name = name
         self.run = run
         self.policy = policy
         self.limits = limits
         self.daemon = daemon  # start fake_dockerd before sockwarden
         self.timeout = timeout
+        self.tcp = tcp  # also a plain TCP listener (insecure): ctx.tcp_client()
 
 
 def req(*lines, body=b""):
