@@ -102,6 +102,20 @@ def load_figures(runs):
                                                for r in p) if p else float("nan")}
 
 
+def stream_figures(runs, gib):
+    """The stream table's medians for one framing, computed once: printed, and kept in
+    --json (under splice_relay) with the splice relay's, which sit under the table."""
+    d, p = runs["direct"], runs["proxied"]
+    s = runs.get("splice_relay", [])
+    dm, pm, sm = med(d, "mb_per_s"), med(p, "mb_per_s"), med(s, "mb_per_s")
+    return {"direct_mb_per_s": dm, "relay_mb_per_s": sm, "proxied_mb_per_s": pm,
+            "relay_direct_ratio": sm / dm if dm else float("nan"),
+            "proxied_direct_ratio": pm / dm if dm else float("nan"),
+            "proxied_relay_ratio": pm / sm if sm else float("nan"),
+            "relay_cpu_s_per_gib": med(s, "relay_cpu_s") / gib,
+            "proxy_cpu_s_per_gib": med(p, "proxy_cpu_s") / gib}
+
+
 class Broken(Exception):
     """Something failed that is not a matter of speed."""
 
@@ -389,32 +403,25 @@ class Bench:
                 runs["splice_relay"].append(self.measured(
                     self.splice_sock, extra, route + " splice relay", "sw_relay_splice",
                     "relay_cpu_s"))
-            for kind in runs:
-                for r in runs[kind]:
-                    if r["body_bytes"] != a.stream_bytes:
-                        self.problems.append("%s %s: %d body bytes, want %d" % (
-                            route, kind, r["body_bytes"], a.stream_bytes))
+            self.check_bodies(route, runs)
+            fig = stream_figures(runs, a.stream_bytes / (1 << 30))
             res = {"bytes": a.stream_bytes, "framing": framing, "runs": runs}
             if self.proxied():
-                res["splice_relay"] = self.splice_summary(runs)
-                floors.append((framing, res["splice_relay"]))
+                res["splice_relay"] = fig
+                floors.append((framing, fig))
             self.results["stream"].append(res)
-            self.print_stream(runs, framing)
+            self.print_stream(framing, fig)
         for framing, f in floors:
             self.print_splice(framing, f)
 
-    def splice_summary(self, runs):
-        """Medians as in the stream table: the splice relay's MB/s as a fraction of
-        direct, next to sockwarden's."""
-        dm, pm = med(runs["direct"], "mb_per_s"), med(runs["proxied"], "mb_per_s")
-        sm = med(runs["splice_relay"], "mb_per_s")
-        gib = self.args.stream_bytes / (1 << 30)
-        return {"direct_mb_per_s": dm, "relay_mb_per_s": sm, "proxied_mb_per_s": pm,
-                "relay_direct_ratio": sm / dm if dm else float("nan"),
-                "proxied_direct_ratio": pm / dm if dm else float("nan"),
-                "proxied_relay_ratio": pm / sm if sm else float("nan"),
-                "relay_cpu_s_per_gib": med(runs["splice_relay"], "relay_cpu_s") / gib,
-                "proxy_cpu_s_per_gib": med(runs["proxied"], "proxy_cpu_s") / gib}
+    def check_bodies(self, route, runs):
+        """A problem for each run (runs: {kind: [runs]}) that got less or more than the
+        whole stream."""
+        for kind in runs:
+            for r in runs[kind]:
+                if r["body_bytes"] != self.args.stream_bytes:
+                    self.problems.append("%s %s: %d body bytes, want %d" % (
+                        route, kind, r["body_bytes"], self.args.stream_bytes))
 
     def measured(self, target, extra, what, name="sockwarden", key="proxy_cpu_s"):
         """One sw_load run through process "name" (the proxy, or the relay), with the CPU
@@ -483,11 +490,7 @@ class Bench:
         # The large response with Content-Length (ContainerExport), as in run_stream.
         target = "/containers/stream-%d/export" % a.stream_bytes
         runs = self.pair_runs(["-p", target, "-n", "1", "-c", "1"], "export")
-        for kind in runs:
-            for r in runs[kind]:
-                if r["body_bytes"] != a.stream_bytes:
-                    self.problems.append("export %s: %d body bytes, want %d" % (
-                        kind, r["body_bytes"], a.stream_bytes))
+        self.check_bodies("export", runs)
         res["stream"].append({"bytes": a.stream_bytes, "framing": "length", "runs": runs})
         gib = a.stream_bytes / (1 << 30)
         um, tm = med(runs["unix"], "mb_per_s"), med(runs["tls"], "mb_per_s")
@@ -606,13 +609,11 @@ class Bench:
                   f["proxy_cpu_us_per_req"], f["proxy_above_relay_us"]))
         sys.stdout.flush()
 
-    def print_stream(self, runs, framing):
-        d, p = runs["direct"], runs["proxied"]
-        dm, pm = med(d, "mb_per_s"), med(p, "mb_per_s")
-        gib = self.args.stream_bytes / (1 << 30)
-        cpu = med(p, "proxy_cpu_s") / gib
+    def print_stream(self, framing, f):
         print("%-34s | %7.0f MB/s %7.0f MB/s %6.2f | %.2f s per GiB" % (
-            "%.2f GiB, %s" % (gib, framing), dm, pm, pm / dm if dm else float("nan"), cpu))
+            "%.2f GiB, %s" % (self.args.stream_bytes / (1 << 30), framing),
+            f["direct_mb_per_s"], f["proxied_mb_per_s"], f["proxied_direct_ratio"],
+            f["proxy_cpu_s_per_gib"]))
         sys.stdout.flush()
 
     def print_splice(self, framing, f):

@@ -15,7 +15,9 @@
  *
  * Back-pressure: when a send is short, the rest waits in the receiving side's
  * small pending buffer, and the side it came from is not read again until that
- * buffer has drained on EPOLLOUT.  EOF or an error on either side closes both.
+ * buffer has drained on EPOLLOUT.  EOF or an error on either side closes both:
+ * a half-close is not relayed, so a client that shuts down its writing side
+ * before the answer comes loses the answer.  The benchmark's clients never do.
  *
  * With -S it is instead the floor of a splicing proxy for bulk streams: each
  * direction moves bytes with splice(2), from the source socket into a pipe of
@@ -26,8 +28,9 @@
  * kernel's work and the switches between the three processes, so no proxy
  * that splices on the same CPUs can stream faster.  What the pipe holds is
  * owed to the sink: the source is read again only while the pipe has room,
- * and a source that hits EOF is closed once its last bytes are out (an error,
- * or EOF with nothing owed, closes both at once).
+ * and a source's EOF closes both sockets once its last bytes are out (an
+ * error, or EOF with nothing owed, closes both at once; as above, the other
+ * direction's bytes go with them).
  */
 
 #include <sys/epoll.h>
@@ -50,7 +53,7 @@
 
 /*
  * One read's worth, and so also the most a short send can leave pending.
- * Larger reads would only help bulk streams, which this tool is not for.
+ * Larger reads would only help bulk streams, which -S measures instead.
  */
 #define RELAY_BUF  (16u * 1024)
 #define MAX_EVENTS 256
