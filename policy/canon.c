@@ -58,10 +58,9 @@ pct_decode(const char *s, size_t n)
 }
 
 /*
- * Why byte "c" of a decoded path is refused, or NULL.  Allowed: RFC 3986
- * unreserved characters and the sub-delimiters, ':' and '@', except ';'.
- * Those are the bytes a path can carry unescaped, so the canonical path
- * needs no re-encoding upstream; every Docker object name fits in them.
+ * RFC 3986 unreserved characters and the sub-delimiters, ':' and '@', except
+ * ';'.  Those are the bytes a path can carry unescaped, so the canonical
+ * path needs no re-encoding upstream; every Docker object name fits in them.
  */
 bool
 pol_path_byte_plain(unsigned char c)
@@ -70,6 +69,7 @@ pol_path_byte_plain(unsigned char c)
 	       (c != '\0' && strchr("-._~!$&'()*+,=:@", c) != NULL);
 }
 
+/* Why byte "c" of a decoded path is refused, or NULL when it is plain. */
 static const char *
 path_byte_refused(unsigned char c)
 {

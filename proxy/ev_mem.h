@@ -10,7 +10,7 @@
 /* Allocations of at most this many bytes come from the region. */
 #define EV_MEM_SMALL 16
 
-/* Reserve a region of "bytes" and give libevent the allocator; before any event base. */
+/* Reserve the region and give libevent the allocator; before any event base. */
 void ev_mem_init(void);
 
 /* The parts, for tests: the region (0, or -1 if there is one already or mmap fails)... */

@@ -45,7 +45,8 @@ struct mem_trim {
 
 #ifdef SW_HAVE_MALLINFO2
 /*
- * The resident set in KiB; 0 when /proc cannot say (then nothing is trimmed).
+ * The resident set in KiB; 0 when /proc cannot say (then only malloc's free
+ * bytes decide when to trim).
  * No stdio: it allocates, and would move what it measures.
  */
 static unsigned long

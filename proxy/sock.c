@@ -1097,7 +1097,7 @@ tls_read(struct sock *s)
 		return;
 	}
 	if (r == TLS_IO_CLOSED)
-		s->eof = true; /* close_notify, or a bare TCP EOF (tls_conn_attach()) */
+		s->eof = true; /* close_notify, or a bare TCP EOF (tls_ctx.c ctx_base()) */
 	update_read(s);
 	tls_update_write(s);
 	if (total > 0 && s->readcb != NULL)

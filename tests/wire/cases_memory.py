@@ -5,8 +5,8 @@ heap to the system.  Two things keep the rest resident: libevent's 16-byte recor
 descriptor number, made on first use and kept for good, which lands among the buffers of
 the moment (proxy/ev_mem.c gives those records a region of their own), and free pages
 inside the heap, which only malloc_trim() releases (proxy/mem_trim.c, at most every 5 s,
-once the resident set or the free heap grew).  Without either, the proxy below stays 1.2-1.4 MiB larger after 300
-connections.
+once the resident set or the free heap grew).  Without either, the proxy below stays
+1.2-1.4 MiB larger after 300 connections.
 """
 
 import time
