@@ -26,6 +26,15 @@ DISCONNECT_SETUP = [AS_NOBODY + "$DOCKER network create $NAME-nnet",
                     AS_NOBODY + "$DOCKER create --network $NAME-nnet --name $NAME-y $IMAGE true"]
 DISCONNECT_CLEANUP = [DIRECT + "$DOCKER rm -f $NAME-x $NAME-y",
                       DIRECT + "$DOCKER network rm $NAME-nnet $NAME-rnet"]
+# A refused disconnect: 403 by ownership, nothing sent up, root's $NAME-x still on both.
+DISCONNECT_REFUSED = {
+    "setup": DISCONNECT_SETUP, "cleanup": DISCONNECT_CLEANUP,
+    "audit": [{"endpoint": "NetworkDisconnect", "verdict": "deny", "status": 403,
+               "rule": "ownership"}],
+    "daemon_not_called": ["/disconnect"],
+    "verify": [{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
+                       "{{$k}} {{end}}' $NAME-x", "exit": 0,
+                "stdout": ["$NAME-nnet", "$NAME-rnet"]}]}
 
 
 def case(name, cmd, expect, **kw):
@@ -128,13 +137,7 @@ CASES = [
          + AS_NOBODY + "$DOCKER network disconnect -f $NAME-nnet $NAME-x; echo force=$?",
          {"exit": 0, "stdout": ["name=1", "prefix=1", "force=1"],
           "stderr": ["sockwarden: Container names container $NAME-x, which is not yours"]},
-         setup=DISCONNECT_SETUP, cleanup=DISCONNECT_CLEANUP,
-         audit=[{"endpoint": "NetworkDisconnect", "verdict": "deny", "status": 403,
-                 "rule": "ownership"}],
-         daemon_not_called=["/disconnect"],
-         verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
-                         "{{$k}} {{end}}' $NAME-x", "exit": 0,
-                  "stdout": ["$NAME-nnet", "$NAME-rnet"]}]),
+         **DISCONNECT_REFUSED),
     # A name written "/name", as the daemon shows names, cannot be looked up as written: the
     # same 403 as a container that is not the caller's, naming the field, nothing sent up.
     case("own-network-disconnect-slash-name-refused",
@@ -142,13 +145,7 @@ CASES = [
          {"exit": 0, "stdout": ["slash=1"],
           "stderr": ["sockwarden: Container names container /$NAME-x, which is not yours or "
                      "does not exist"]},
-         setup=DISCONNECT_SETUP, cleanup=DISCONNECT_CLEANUP,
-         audit=[{"endpoint": "NetworkDisconnect", "verdict": "deny", "status": 403,
-                 "rule": "ownership"}],
-         daemon_not_called=["/disconnect"],
-         verify=[{"cmd": "$DOCKER inspect -f '{{range $k, $v := .NetworkSettings.Networks}}"
-                         "{{$k}} {{end}}' $NAME-x", "exit": 0,
-                  "stdout": ["$NAME-nnet", "$NAME-rnet"]}]),
+         **DISCONNECT_REFUSED),
     case("own-network-disconnect-own-container",
          AS_NOBODY + "$DOCKER network disconnect $NAME-nnet $NAME-y && echo disconnected",
          {"exit": 0, "stdout": ["disconnected"]},
