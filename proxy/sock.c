@@ -95,13 +95,13 @@ struct sock {
 	bool streaming;              /* the last read was big: read into a read block */
 	bool sndbuf_raised;          /* raise_sndbuf() was done */
 	enum sock_flush flush_state; /* how a write of queued output is on its way */
-	bool in_watched;             /* input_changed() is on "in" (sock_set_read_max()) */
-	bool dead;                   /* an error was reported: no more I/O */
-	int busy;                    /* callbacks running on this socket */
-	bool free_later;             /* sock_free() was called from one of them */
-	struct sock_pipe *pipe_out;  /* splicing from this socket */
-	struct sock_pipe *pipe_in;   /* splicing into this socket */
-	struct sock_tls *tls;        /* TLS mode; NULL: plain */
+	struct evbuffer_cb_entry *ceiling_watch; /* input_changed() while "in" is at read_max */
+	bool dead;                               /* an error was reported: no more I/O */
+	int busy;                                /* callbacks running on this socket */
+	bool free_later;                         /* sock_free() was called from one of them */
+	struct sock_pipe *pipe_out;              /* splicing from this socket */
+	struct sock_pipe *pipe_in;               /* splicing into this socket */
+	struct sock_tls *tls;                    /* TLS mode; NULL: plain */
 };
 
 static void destroy(struct sock *s);
@@ -147,12 +147,42 @@ leave(struct sock *s)
 	callback_depth--;
 }
 
+static void fail(struct sock *s);
+static void input_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg);
+
+/*
+ * Input at the ceiling stops reading until the owner consumes some, which
+ * only a callback on "in" sees.  It is there only while the ceiling holds:
+ * a buffer without callbacks skips libevent's callback machinery, and a
+ * request costs two changes of "in" (the read, the parse).  Returns false
+ * when the watch is needed but cannot be had.
+ */
+static bool
+watch_ceiling(struct sock *s, bool at_ceiling)
+{
+	if (at_ceiling == (s->ceiling_watch != NULL))
+		return true;
+	if (at_ceiling)
+		return (s->ceiling_watch = evbuffer_add_cb(s->in, input_changed, s)) != NULL;
+	/* Safe from input_changed() itself: libevent steps past an entry before calling it. */
+	evbuffer_remove_cb_entry(s->in, s->ceiling_watch);
+	s->ceiling_watch = NULL;
+	return true;
+}
+
 /* The owner wants input now (before TLS or a pipe have their say). */
 static bool
-read_wanted(const struct sock *s)
+read_wanted(struct sock *s)
 {
-	return s->reading && !s->eof && !s->dead && !s->connecting && !s->free_later &&
-	       (s->read_max == 0 || evbuffer_get_length(s->in) < s->read_max);
+	bool at_ceiling = s->read_max != 0 && evbuffer_get_length(s->in) >= s->read_max;
+
+	/* Not once dead: fail() comes back here. */
+	if (!watch_ceiling(s, at_ceiling && !s->dead && !s->free_later)) {
+		errno = ENOMEM;
+		fail(s);
+		return false;
+	}
+	return s->reading && !s->eof && !s->dead && !s->connecting && !s->free_later && !at_ceiling;
 }
 
 static void
@@ -466,14 +496,14 @@ flush_ready(evutil_socket_t fd, short what, void *arg)
 	flush_now(arg);
 }
 
-/* Consuming input below the ceiling resumes reading. */
+/* Consuming input below the ceiling resumes reading (watch_ceiling()). */
 static void
 input_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct sock *s = arg;
 
 	(void)buf;
-	if (info->n_deleted > 0 && s->read_max != 0 && !s->rev_added)
+	if (info->n_deleted > 0)
 		update_read(s);
 }
 
@@ -560,8 +590,7 @@ sock_free(struct sock *s)
 	event_del(&s->flush);
 	s->flush_state = FLUSH_NONE;
 	evbuffer_remove_cb(s->out, output_changed, s);
-	if (s->in_watched)
-		evbuffer_remove_cb(s->in, input_changed, s);
+	(void)watch_ceiling(s, false);
 	/* A pipe needs both ends: it ends without a callback. */
 	if (s->pipe_out != NULL)
 		pipe_end(s->pipe_out, -1);
@@ -622,15 +651,8 @@ sock_read_disable(struct sock *s)
 int
 sock_set_read_max(struct sock *s, size_t max)
 {
-	/*
-	 * Only a socket with a ceiling watches its input: a buffer with no
-	 * callback skips libevent's callback machinery on every change.
-	 */
-	if (max != 0 && !s->in_watched) {
-		if (evbuffer_add_cb(s->in, input_changed, s) == NULL)
-			return -1;
-		s->in_watched = true;
-	}
+	if (max != 0 && evbuffer_get_length(s->in) >= max && !watch_ceiling(s, true))
+		return -1;
 	s->read_max = max;
 	update_read(s);
 	return 0;

@@ -58,7 +58,7 @@ void sock_read_disable(struct sock *s);
 /*
  * Input ceiling: reading pauses while this many bytes wait to be consumed,
  * and resumes when they drop below it.  0: no ceiling.  -1 when out of
- * memory (the first ceiling only).
+ * memory (only when the input is at the new ceiling already).
  */
 int sock_set_read_max(struct sock *s, size_t max);
 /* The output level at or below which writecb runs. */

@@ -9,9 +9,9 @@ bytes with it so that the convention lives in one place.
 """
 
 import json
-import time
-
 import socket
+import threading
+import time
 
 from wirelib import (T, Case, CaseFailure, Closed, check, exchange, req, show, simple)
 
@@ -46,6 +46,37 @@ def pipelined_allow_then_deny(ctx):
 def pipelined_post_then_get(ctx):
     send = req(CREATE, HOST, JSON, b"Content-Length: 18", body=BODY) + req(PING, HOST)
     exchange(ctx, send, [201, 200], upstream=send, closed=False)
+
+
+def pipelined_past_read_ceiling(ctx):
+    """A client that pipelines far more than the input ceiling (max_header_bytes plus
+    one read) must have reading paused there and resumed as the requests are answered,
+    each of them, in order.  Sending ends only once enough was consumed: had the
+    proxy read without a ceiling, all bytes would be taken in at once."""
+    n, pad = 2000, b"X-Pad: " + b"p" * 900
+    one = req(PING, HOST, pad)
+    c = ctx.client(timeout=30)
+    answered, answered_when_sent = [0], []
+
+    def sender():
+        c.send(one * n)
+        answered_when_sent.append(answered[0])
+
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    for i in range(n):
+        r = c.read_response()
+        check(r.status == 200, "request %d: status %d, want 200", i, r.status)
+        answered[0] += 1
+    t.join(T(5))
+    check(answered_when_sent, "the client could not send all %d requests", n)
+    # At most the ceiling, one read and the socket's buffer (under 0.8 MB of 1.9 MB)
+    # wait unconsumed, so over 1,000 requests were answered first; 500 leaves room.
+    check(answered_when_sent[0] >= 500,
+          "all %d bytes were taken in after %d answers: no ceiling held them back",
+          len(one) * n, answered_when_sent[0])
+    c.close()
+    ctx.expect_upstream(fwd(PING, HOST, pad) * n)
 
 
 def keepalive_third_denied(ctx):
@@ -529,6 +560,8 @@ CASES = [
     Case("path-goes-as-canonical", path_goes_as_canonical),
     Case("pipelined-allowed-then-denied", pipelined_allow_then_deny, policy="wire"),
     Case("pipelined-post-then-get", pipelined_post_then_get),
+    Case("pipelined-past-read-ceiling", pipelined_past_read_ceiling,
+         limits={"max_header_bytes": 1024}),
     Case("keepalive-third-request-denied", keepalive_third_denied, policy="wire"),
     Case("denied-body-not-parsed-as-request", denied_body_not_parsed, policy="wire"),
     Case("denial-is-docker-json", denial_format, policy="wire"),
