@@ -414,25 +414,31 @@ struct head_buf {
 	bool failed; /* out of memory: the head is incomplete */
 };
 
-static void
+/* A head past the stack buffer moves to the heap; returns false when out of memory. */
+static bool
+head_grow(struct head_buf *b, size_t n)
+{
+	size_t ncap = (b->len + n) * 2;
+	char *np = b->heap ? realloc(b->p, ncap) : malloc(ncap);
+
+	if (np == NULL) {
+		b->failed = true;
+		return false;
+	}
+	if (!b->heap)
+		memcpy(np, b->p, b->len);
+	b->p = np;
+	b->cap = ncap;
+	b->heap = true;
+	return true;
+}
+
+/* Inline, with the growth out of line: a head is a few dozen of these. */
+static inline void
 head_put(struct head_buf *b, const void *data, size_t n)
 {
-	if (b->failed)
+	if (b->len + n > b->cap && (b->failed || !head_grow(b, n)))
 		return;
-	if (b->len + n > b->cap) {
-		size_t ncap = (b->len + n) * 2;
-		char *np = b->heap ? realloc(b->p, ncap) : malloc(ncap);
-
-		if (np == NULL) {
-			b->failed = true;
-			return;
-		}
-		if (!b->heap)
-			memcpy(np, b->p, b->len);
-		b->p = np;
-		b->cap = ncap;
-		b->heap = true;
-	}
 	memcpy(b->p + b->len, data, n);
 	b->len += n;
 }
