@@ -103,8 +103,8 @@ static bool
 is_tchar(unsigned char c)
 {
 	/* RFC 9110 5.6.2 token characters. */
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-		return true;
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')
+		return true; /* '-' too, the one other byte of most header names */
 	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
@@ -521,19 +521,26 @@ list_has_token(struct sw_str list, const struct sw_str *name)
 bool
 hreq_is_hop_by_hop(const struct hreq *h, const struct sw_str *name)
 {
+	/* This runs for every header forwarded: the names carry their lengths. */
 	/* clang-format off */
-#define HOP(s) { s, sizeof(s) - 1 }
+#define HOP_NAMES(X) X("connection") X("keep-alive") X("proxy-connection") \
+	X("proxy-authorization") X("te") X("trailer") X("transfer-encoding") X("upgrade") \
+	X("content-length")
+#define HOP_STR(s) { s, sizeof(s) - 1 },
+#define HOP_LENGTH_BIT(s) 1u << (sizeof(s) - 1) |
 	/* clang-format on */
-	/* With their lengths: this runs for every header forwarded. */
-	static const struct sw_str fixed[] = { HOP("connection"), HOP("keep-alive"),
-		HOP("proxy-connection"), HOP("proxy-authorization"), HOP("te"), HOP("trailer"),
-		HOP("transfer-encoding"), HOP("upgrade"), HOP("content-length") };
-#undef HOP
+	static const struct sw_str fixed[] = { HOP_NAMES(HOP_STR) };
+	/* Their lengths as bits (all under 32): most headers are passed over at once. */
+	static const uint32_t fixed_lengths = HOP_NAMES(HOP_LENGTH_BIT) 0;
+#undef HOP_LENGTH_BIT
+#undef HOP_STR
+#undef HOP_NAMES
 	unsigned i;
 
-	for (i = 0; i < nitems(fixed); i++)
-		if (sw_str_caseeq(name, &fixed[i]))
-			return true;
+	if (name->len < 32 && (fixed_lengths >> name->len & 1u) != 0)
+		for (i = 0; i < nitems(fixed); i++)
+			if (sw_str_caseeq(name, &fixed[i]))
+				return true;
 	/* Per forwarded header, so skip the scan in the usual case of no Connection list. */
 	if (h->n_connection == 0)
 		return false;
