@@ -38,6 +38,7 @@ struct sock_pipe {
 	bool src_woke;           /* src was reported readable; no splice from it since */
 	bool maybe_full;         /* see pipe_may_read() */
 	bool dst_full;           /* dst took nothing: wait for it to be writable */
+	bool end_unconfirmed;    /* a splice from src gave 0 while the pipe held bytes */
 	uint64_t left;           /* still to read from src; SOCK_PIPE_ALL: until EOF */
 	uint64_t moved;          /* delivered to dst */
 	sock_pipe_gate_fn *gate; /* asked for more once "left" is moved; NULL: no more */
@@ -722,12 +723,14 @@ pipe_owed(const struct sock_pipe *p)
  * and a splice into a pipe without slots fails as one from a dry socket
  * does.  So a failed splice in while the pipe holds bytes counts as a full
  * pipe until some of them go out: else src, still readable, would be tried
- * again and again while dst is full, a busy loop.
+ * again and again while dst is full, a busy loop.  A splice in that gave 0
+ * waits the same way, for pipe_copy_past_urgent() to tell what it meant.
  */
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
-	return !p->src->eof && pipe_owed(p) && p->in_pipe < p->cap && !p->maybe_full;
+	return !p->src->eof && pipe_owed(p) && p->in_pipe < p->cap && !p->maybe_full &&
+	       !(p->end_unconfirmed && p->in_pipe > 0);
 }
 
 /*
@@ -755,13 +758,14 @@ pipe_ask_gate(struct sock_pipe *p)
 }
 
 /*
- * src was reported readable, yet a splice from it found nothing.  TCP urgent
- * data (a client's send(MSG_OOB)) does that: splice() stops short of the
- * urgent mark for good while epoll goes on reporting src readable, a busy
- * loop.  recv() steps over the mark, as the copying path does: copy what
- * waits to dst's output (in order: the pipe is empty), and splicing goes on
- * after it.  Returns 1 on progress, 0 when src had nothing after all, -1 on
- * an error (errno set).
+ * TCP urgent data (a client's send(MSG_OOB)) stops splice() short of the
+ * urgent mark for good.  It then fails with EAGAIN while epoll goes on
+ * reporting src readable, a busy loop; or, once the peer's FIN is in, it
+ * returns 0 as at the end, and the bytes after the mark would be lost.
+ * recv() steps over the mark, as the copying path does: copy what waits to
+ * dst's output (in order: the pipe is empty), and splicing goes on after
+ * it; or it confirms the end.  Returns 1 on progress (bytes, or the end),
+ * 0 when src had nothing after all, -1 on an error (errno set).
  */
 static int
 pipe_copy_past_urgent(struct sock_pipe *p)
@@ -847,14 +851,17 @@ pipe_step(struct sock_pipe *p)
 				if (p->left != SOCK_PIPE_ALL)
 					p->left -= (uint64_t)n;
 				progress = true;
-			} else if (n == 0) {
-				src->eof = true;
+			} else if (n == 0 && p->in_pipe > 0) {
+				/* The end, or an urgent mark: asked once the pipe's bytes are out.
+				 */
+				p->end_unconfirmed = true;
 				progress = true;
-			} else if (errno == EAGAIN && woke && p->in_pipe == 0) {
+			} else if (n == 0 || (errno == EAGAIN && woke && p->in_pipe == 0)) {
 				int copied = pipe_copy_past_urgent(p);
 
 				if (copied == -1)
 					goto err;
+				p->end_unconfirmed = false;
 				p->src_dry = copied == 0;
 				progress = copied == 1;
 			} else if (errno == EAGAIN) {

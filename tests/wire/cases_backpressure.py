@@ -13,6 +13,8 @@ and compares it byte for byte.
 
 A client's TCP urgent byte (send(MSG_OOB)) inside a tunnel does the same from the other
 side: splice() stops short of the urgent mark for good while the socket stays readable.
+Once the client's FIN is in, splice() returns 0 there instead, as at the end: the bytes
+after the mark must not be lost.
 """
 
 import os
@@ -142,6 +144,26 @@ def urgent_byte_in_tunnel(ctx):
     check(echoed == b"abcdef", "echoed %r, want %r", echoed, b"abcdef")
 
 
+def urgent_byte_then_fin(ctx):
+    """An urgent byte followed by the client's FIN: splice() then returns 0 at the urgent
+    mark, as at the end.  The bytes after the mark must still go through, then the FIN."""
+    c = ctx.tcp_client(10)
+    try:
+        c.send(ATTACH_STDIN)
+        head = c.read_head()
+        check(head.startswith(b"HTTP/1.1 101 "), "attach answer %s", head[:80])
+        time.sleep(T(0.2))  # the tunnel's pipes are up
+        c.send(b"ab")
+        time.sleep(T(0.2))  # "ab" is spliced: the next splice starts at the mark
+        c.sock.send(b"X", socket.MSG_OOB)
+        c.send(b"cd")
+        c.shutdown_write()
+        echoed = c.read_until_eof()
+    finally:
+        c.close()
+    check(echoed == b"abcd", "echoed %r, want %r", echoed, b"abcd")
+
+
 CASES = [
     Case("stalled-reader-length-answer-no-busy-loop",
          stalled_reader(EXPORT, length_answer, read_after_head), daemon=False, timeout=60),
@@ -150,4 +172,5 @@ CASES = [
     Case("stalled-reader-hijack-no-busy-loop",
          stalled_reader(ATTACH, hijack_answer, read_after_head), daemon=False, timeout=60),
     Case("tunnel-tcp-urgent-byte-no-busy-loop", urgent_byte_in_tunnel, tcp=True, timeout=30),
+    Case("tunnel-tcp-urgent-byte-then-fin", urgent_byte_then_fin, tcp=True, timeout=30),
 ]
