@@ -112,18 +112,34 @@ ATTACH_STDIN = req(b"POST /v1.41/containers/c1/attach?stream=1&stdin=1&stdout=1 
                    HOST, b"Connection: Upgrade", b"Upgrade: tcp")
 
 
+def tcp_tunnel(ctx):
+    """A plain TCP client attached with stdin (fake_dockerd echoes), its pipes up."""
+    c = ctx.tcp_client(10)
+    try:
+        c.send(ATTACH_STDIN)
+        head = c.read_head()
+        check(head.startswith(b"HTTP/1.1 101 "), "attach answer %s", head[:80])
+    except BaseException:
+        c.close()
+        raise
+    time.sleep(T(0.2))  # the tunnel's pipes are up
+    return c
+
+
+def echo_after_fin(c):
+    """Half-close the tunnel: what comes back before its end."""
+    c.shutdown_write()
+    return c.read_until_eof()
+
+
 def urgent_byte_in_tunnel(ctx):
     """A plain TCP client sends an urgent byte into its tunnel (fake_dockerd echoes): the
     proxy must not spin on it, and the bytes around it go through in order (the urgent
     byte itself is dropped, as recv() drops it)."""
     pid = ctx.proxy_pid()
     idle_pipes = pipes_of(pid) if pid else 0
-    c = ctx.tcp_client(10)
+    c = tcp_tunnel(ctx)
     try:
-        c.send(ATTACH_STDIN)
-        head = c.read_head()
-        check(head.startswith(b"HTTP/1.1 101 "), "attach answer %s", head[:80])
-        time.sleep(T(0.2))  # the tunnel's pipes are up
         if pid:
             check(pipes_of(pid) > idle_pipes, "the proxy does not splice the tunnel")
         c.send(b"ab")
@@ -137,8 +153,7 @@ def urgent_byte_in_tunnel(ctx):
             check(spent < STALL_CPU_MAX,
                   "the proxy spent %.2f s of CPU in %.1f s after an urgent byte", spent, STALL)
         c.send(b"ef")
-        c.shutdown_write()
-        echoed = c.read_until_eof()
+        echoed = echo_after_fin(c)
     finally:
         c.close()
     check(echoed == b"abcdef", "echoed %r, want %r", echoed, b"abcdef")
@@ -147,18 +162,13 @@ def urgent_byte_in_tunnel(ctx):
 def urgent_byte_then_fin(ctx):
     """An urgent byte followed by the client's FIN: splice() then returns 0 at the urgent
     mark, as at the end.  The bytes after the mark must still go through, then the FIN."""
-    c = ctx.tcp_client(10)
+    c = tcp_tunnel(ctx)
     try:
-        c.send(ATTACH_STDIN)
-        head = c.read_head()
-        check(head.startswith(b"HTTP/1.1 101 "), "attach answer %s", head[:80])
-        time.sleep(T(0.2))  # the tunnel's pipes are up
         c.send(b"ab")
         time.sleep(T(0.2))  # "ab" is spliced: the next splice starts at the mark
         c.sock.send(b"X", socket.MSG_OOB)
         c.send(b"cd")
-        c.shutdown_write()
-        echoed = c.read_until_eof()
+        echoed = echo_after_fin(c)
     finally:
         c.close()
     check(echoed == b"abcd", "echoed %r, want %r", echoed, b"abcd")
