@@ -148,42 +148,44 @@ leave(struct sock *s)
 	callback_depth--;
 }
 
-static void fail(struct sock *s);
 static void input_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg);
+
+static bool
+at_ceiling(const struct sock *s)
+{
+	return s->read_max != 0 && evbuffer_get_length(s->in) >= s->read_max;
+}
 
 /*
  * Input at the ceiling stops reading until the owner consumes some, which
  * only a callback on "in" sees.  It is there only while the ceiling holds:
  * a buffer without callbacks skips libevent's callback machinery, and a
- * request costs two changes of "in" (the read, the parse).  Returns false
- * when the watch is needed but cannot be had.
+ * request costs two changes of "in" (the read, the parse).  So it is set
+ * where the input grows (read_done()) or the ceiling drops
+ * (sock_set_read_max()), and removed where the input shrinks
+ * (input_changed()).  Returns -1 when the watch is needed but cannot be had.
  */
-static bool
-watch_ceiling(struct sock *s, bool at_ceiling)
+static int
+watch_ceiling(struct sock *s, bool want)
 {
-	if (at_ceiling == (s->ceiling_watch != NULL))
-		return true;
-	if (at_ceiling)
-		return (s->ceiling_watch = evbuffer_add_cb(s->in, input_changed, s)) != NULL;
+	if (want == (s->ceiling_watch != NULL))
+		return 0;
+	if (want) {
+		s->ceiling_watch = evbuffer_add_cb(s->in, input_changed, s);
+		return s->ceiling_watch != NULL ? 0 : -1;
+	}
 	/* Safe from input_changed() itself: libevent steps past an entry before calling it. */
 	evbuffer_remove_cb_entry(s->in, s->ceiling_watch);
 	s->ceiling_watch = NULL;
-	return true;
+	return 0;
 }
 
 /* The owner wants input now (before TLS or a pipe have their say). */
 static bool
-read_wanted(struct sock *s)
+read_wanted(const struct sock *s)
 {
-	bool at_ceiling = s->read_max != 0 && evbuffer_get_length(s->in) >= s->read_max;
-
-	/* Not once dead: fail() comes back here. */
-	if (!watch_ceiling(s, at_ceiling && !s->dead && !s->free_later)) {
-		errno = ENOMEM;
-		fail(s);
-		return false;
-	}
-	return s->reading && !s->eof && !s->dead && !s->connecting && !s->free_later && !at_ceiling;
+	return s->reading && !s->eof && !s->dead && !s->connecting && !s->free_later &&
+	       !at_ceiling(s);
 }
 
 static void
@@ -327,21 +329,23 @@ read_unused(struct iovec *v)
 /*
  * Hand the "n" bytes a read put into read_target()'s iovec to the input
  * buffer, and decide how the next read goes.  Returns 0, or -1 when out of
- * memory (the bytes are lost: the socket must fail).
+ * memory (the bytes may be lost: the socket must fail).
  */
 static int
 read_done(struct sock *s, struct iovec *v, size_t n)
 {
 	if (v->iov_base == small_read_buf) {
 		s->streaming = n == v->iov_len && n < s->read_size;
-		return n > 0 ? evbuffer_add(s->in, small_read_buf, n) : 0;
+		if (n > 0 && evbuffer_add(s->in, small_read_buf, n) == -1)
+			return -1;
+	} else {
+		s->streaming = n >= SOCK_SMALL_ENOUGH;
+		if (n == 0)
+			read_block_put(v->iov_base);
+		else if (read_block_add(s->in, v->iov_base, n) == -1)
+			return -1;
 	}
-	s->streaming = n >= SOCK_SMALL_ENOUGH;
-	if (n == 0) {
-		read_block_put(v->iov_base);
-		return 0;
-	}
-	return read_block_add(s->in, v->iov_base, n);
+	return watch_ceiling(s, at_ceiling(s));
 }
 
 static void
@@ -504,8 +508,10 @@ input_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *a
 	struct sock *s = arg;
 
 	(void)buf;
-	if (info->n_deleted > 0)
-		update_read(s);
+	if (info->n_deleted == 0)
+		return;
+	(void)watch_ceiling(s, at_ceiling(s)); /* only removes: it is there */
+	update_read(s);
 }
 
 struct sock *
@@ -652,9 +658,13 @@ sock_read_disable(struct sock *s)
 int
 sock_set_read_max(struct sock *s, size_t max)
 {
-	if (max != 0 && evbuffer_get_length(s->in) >= max && !watch_ceiling(s, true))
-		return -1;
+	size_t was = s->read_max;
+
 	s->read_max = max;
+	if (watch_ceiling(s, at_ceiling(s)) == -1) {
+		s->read_max = was; /* no watch was there, and none is needed for it */
+		return -1;
+	}
 	update_read(s);
 	return 0;
 }
