@@ -17,7 +17,9 @@ Once the client's FIN is in, splice() returns 0 there instead, as at the end: th
 after the mark must not be lost.
 """
 
+import contextlib
 import os
+import signal
 import socket
 import time
 
@@ -126,10 +128,17 @@ def tcp_tunnel(ctx):
     return c
 
 
-def echo_after_fin(c):
-    """Half-close the tunnel: what comes back before its end."""
-    c.shutdown_write()
-    return c.read_until_eof()
+@contextlib.contextmanager
+def proxy_stopped(ctx):
+    """The proxy is stopped (SIGSTOP) inside: what the client sends meanwhile is all in
+    the proxy's socket when it next reads, however fast the proxy would have been."""
+    pid = ctx.proxy_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+        time.sleep(T(0.1))  # loopback delivers at once; this is margin
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 def urgent_byte_in_tunnel(ctx):
@@ -153,25 +162,37 @@ def urgent_byte_in_tunnel(ctx):
             check(spent < STALL_CPU_MAX,
                   "the proxy spent %.2f s of CPU in %.1f s after an urgent byte", spent, STALL)
         c.send(b"ef")
-        echoed = echo_after_fin(c)
+        c.shutdown_write()
+        echoed = c.read_until_eof()
     finally:
         c.close()
     check(echoed == b"abcdef", "echoed %r, want %r", echoed, b"abcdef")
 
 
-def urgent_byte_then_fin(ctx):
-    """An urgent byte followed by the client's FIN: splice() then returns 0 at the urgent
-    mark, as at the end.  The bytes after the mark must still go through, then the FIN."""
-    c = tcp_tunnel(ctx)
-    try:
-        c.send(b"ab")
-        time.sleep(T(0.2))  # "ab" is spliced: the next splice starts at the mark
-        c.sock.send(b"X", socket.MSG_OOB)
-        c.send(b"cd")
-        echoed = echo_after_fin(c)
-    finally:
-        c.close()
-    check(echoed == b"abcd", "echoed %r, want %r", echoed, b"abcd")
+def urgent_byte_then_fin(ab_through_first):
+    """The client sends ab, an urgent X, cd and its FIN; the echo must be abcd.  The proxy
+    is stopped while the urgent byte, cd and the FIN arrive, so that it finds the FIN in
+    when it reaches the mark, where splice() then returns 0 as at the end.  With
+    ab_through_first, ab was spliced through before: the pipe is empty at the mark.
+    Else ab arrives in the same stop and the pipe still holds it when splice() gives 0
+    (sock.c end_unconfirmed)."""
+    def run(ctx):
+        c = tcp_tunnel(ctx)
+        try:
+            if ab_through_first:
+                c.send(b"ab")
+                time.sleep(T(0.2))  # "ab" is spliced: the next splice starts at the mark
+            with proxy_stopped(ctx):
+                if not ab_through_first:
+                    c.send(b"ab")
+                c.sock.send(b"X", socket.MSG_OOB)
+                c.send(b"cd")
+                c.shutdown_write()
+            echoed = c.read_until_eof()
+        finally:
+            c.close()
+        check(echoed == b"abcd", "echoed %r, want %r", echoed, b"abcd")
+    return run
 
 
 CASES = [
@@ -182,5 +203,7 @@ CASES = [
     Case("stalled-reader-hijack-no-busy-loop",
          stalled_reader(ATTACH, hijack_answer, read_after_head), daemon=False, timeout=60),
     Case("tunnel-tcp-urgent-byte-no-busy-loop", urgent_byte_in_tunnel, tcp=True, timeout=30),
-    Case("tunnel-tcp-urgent-byte-then-fin", urgent_byte_then_fin, tcp=True, timeout=30),
+    Case("tunnel-tcp-urgent-byte-then-fin", urgent_byte_then_fin(True), tcp=True, timeout=30),
+    Case("tunnel-tcp-urgent-byte-then-fin-pipe-not-empty", urgent_byte_then_fin(False),
+         tcp=True, timeout=30),
 ]
