@@ -149,10 +149,14 @@ def path_goes_as_canonical(ctx):
 
 
 def hop_by_hop_stripped(ctx):
+    """Names of the hop-by-hop lengths (http_req.c passes over the others by length) go
+    through when they are not hop-by-hop: User-Agent is as long as Connection."""
     send = req(PING, HOST, b"Connection: keep-alive, X-Secret", b"Keep-Alive: timeout=5",
                b"X-Secret: s", b"Proxy-Connection: keep-alive", b"TE: trailers",
-               b"Trailer: X-T", b"X-Kept: k")
-    exchange(ctx, send, [200], upstream=fwd(PING, HOST, b"X-Kept: k"), closed=False)
+               b"Trailer: X-T", b"proxy-AUTHORIZATION: Basic eA==", b"User-Agent: wire",
+               b"X-Kept: k")
+    exchange(ctx, send, [200], upstream=fwd(PING, HOST, b"User-Agent: wire", b"X-Kept: k"),
+             closed=False)
 
 
 # -- upgrade requests: tunnel mode only when the daemon hijacks -------------
