@@ -253,6 +253,6 @@ CASES = [
     Case("reload-bad-file-keeps-policy", reload_bad_file_keeps_policy, policy="wire"),
     Case("reload-naming-containers-refuses-old-connections",
          reload_naming_containers_refuses_old_connections, policy="wire"),
-    Case("sigterm-finishes-in-flight", sigterm_finishes_in_flight, policy="wire"),
+    Case("sigterm-finishes-in-flight", sigterm_finishes_in_flight, policy="wire",
+         stops_proxy=True),
 ]
-CASES[-1].stops_proxy = True  # the case itself checks that sockwarden exits cleanly

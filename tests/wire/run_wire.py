@@ -121,7 +121,7 @@ class Ctx:
             f.write("upstream: unix://%s\n" % self.daemon_sock)
             f.write("listeners:\n  - { name: main, listen: \"unix://%s\", policy: %s }\n"
                     % (self.proxy_sock, self.case.policy))
-            if getattr(self.case, "tcp", False):
+            if self.case.tcp:
                 self.tcp_port = free_tcp_port()
                 f.write("  - { name: tcp, listen: \"tcp://127.0.0.1:%d\", insecure: true, "
                         "policy: %s }\n" % (self.tcp_port, self.case.policy))
@@ -241,7 +241,7 @@ def run_case(case, args):
             ctx.start_daemon()
         ctx.start_proxy()
         case.run(ctx)
-        if not ctx.proxy_alive() and not getattr(case, "stops_proxy", False):
+        if not ctx.proxy_alive() and not case.stops_proxy:
             raise CaseFailure("sockwarden exited (status %s):\n%s"
                               % (ctx.proxy.returncode, ctx.proxy_stderr()[-2000:]))
         return None, ctx

@@ -323,7 +323,7 @@ class Case:
     """One test: a name, a function run(ctx), and the proxy setup it needs."""
 
     def __init__(self, name, run, policy="all", limits=None, daemon=True, timeout=30,
-                 tcp=False):
+                 tcp=False, stops_proxy=False):
         self.name = name
         self.run = run
         self.policy = policy
@@ -331,6 +331,7 @@ class Case:
         self.daemon = daemon  # start fake_dockerd before sockwarden
         self.timeout = timeout
         self.tcp = tcp  # also a plain TCP listener (insecure): ctx.tcp_client()
+        self.stops_proxy = stops_proxy  # the case itself checks that sockwarden exits cleanly
 
 
 def req(*lines, body=b""):
