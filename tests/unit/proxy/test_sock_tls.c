@@ -61,6 +61,13 @@ pki_path(char *buf, size_t size, const char *name)
 	snprintf(buf, size, "%s/%s", dir, name);
 }
 
+/* The server certificate of the files the loader must refuse: no handshake uses it. */
+static const struct tc_spec refused_leaf = { .cn = { "localhost" },
+	.usage = TC_USAGE_SERVER,
+	.not_before_days = -1,
+	.not_after_days = 30,
+	.serial = 7 };
+
 static int
 leaf(const char *stem, const struct tc_spec *spec, X509 *ca, EVP_PKEY *ca_key, unsigned key_mode)
 {
@@ -87,11 +94,6 @@ leaf(const char *stem, const struct tc_spec *spec, X509 *ca, EVP_PKEY *ca_key, u
 static int
 trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 {
-	static const struct tc_spec server = { .cn = { "localhost" },
-		.usage = TC_USAGE_SERVER,
-		.not_before_days = -1,
-		.not_after_days = 30,
-		.serial = 7 };
 	char p[128], q[128];
 	bool ok = true;
 	int fd;
@@ -104,7 +106,7 @@ trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	ok = ok && tc_write_certs(p, &ca, 1, 0646) == 0;
 	pki_path(p, sizeof(p), "crl-worldw.pem");
 	ok = ok && tc_write_crls(p, &crl, 1, 0666) == 0;
-	ok = ok && leaf("certw", &server, ca, ca_key, 0600) == 0;
+	ok = ok && leaf("certw", &refused_leaf, ca, ca_key, 0600) == 0;
 	pki_path(p, sizeof(p), "certw.pem");
 	ok = ok && chmod(p, 0664) == 0;
 	pki_path(p, sizeof(p), "fifo");
@@ -122,7 +124,7 @@ trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	pki_path(p, sizeof(p), "ca-nobody.pem");
 	ok = ok && tc_write_certs(p, &ca, 1, 0644) == 0;
 	ok = ok && (geteuid() != 0 || chown(p, 65534, 65534) == 0);
-	ok = ok && leaf("nobody", &server, ca, ca_key, 0600) == 0;
+	ok = ok && leaf("nobody", &refused_leaf, ca, ca_key, 0600) == 0;
 	pki_path(p, sizeof(p), "nobody-key.pem");
 	ok = ok && (geteuid() != 0 || chown(p, 65534, 65534) == 0);
 	return ok ? 0 : -1;
@@ -150,11 +152,6 @@ append_text(const char *path, const char *text)
 static int
 content_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 {
-	static const struct tc_spec server = { .cn = { "localhost" },
-		.usage = TC_USAGE_SERVER,
-		.not_before_days = -1,
-		.not_after_days = 30,
-		.serial = 8 };
 	static const char junk[] =
 	    "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n";
 	static const struct tc_spec weak_ca_spec = { .cn = { "sockwarden weak CA" },
@@ -168,10 +165,10 @@ content_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	bool ok = k != NULL && weak != NULL;
 
 	if (ok) {
-		x = tc_cert_new(&server, k, ca, ca_key);
-		weak_leaf = tc_cert_new(&server, weak, ca, ca_key);
+		x = tc_cert_new(&refused_leaf, k, ca, ca_key);
+		weak_leaf = tc_cert_new(&refused_leaf, weak, ca, ca_key);
 		weak_ca = tc_cert_new(&weak_ca_spec, weak, ca, ca_key);
-		chain[0] = weak_ca != NULL ? tc_cert_new(&server, k, weak_ca, weak) : NULL;
+		chain[0] = weak_ca != NULL ? tc_cert_new(&refused_leaf, k, weak_ca, weak) : NULL;
 		chain[1] = weak_ca;
 	}
 	ok = ok && x != NULL && weak_leaf != NULL && chain[0] != NULL;
@@ -207,7 +204,8 @@ content_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
  * A client certificate under an intermediate CA that the root's CRL revokes
  * (serial 10), the leaf itself not revoked: only a check of the whole chain
  * (CRL_CHECK_ALL) refuses it.  crl.pem holds the root's CRL and the
- * intermediate's, as that check needs one from every issuer in the chain.
+ * intermediate's, as that check needs one from every issuer in the chain;
+ * crl-no-root.pem only the intermediate's, which must fail closed.
  */
 static int
 intermediate_files(X509 *ca, EVP_PKEY *ca_key, X509_CRL *ca_crl)
@@ -238,6 +236,8 @@ intermediate_files(X509 *ca, EVP_PKEY *ca_key, X509_CRL *ca_crl)
 	ok = ok && chain[0] != NULL && crls[1] != NULL;
 	pki_path(p, sizeof(p), "crl.pem");
 	ok = ok && tc_write_crls(p, crls, 2, 0644) == 0;
+	pki_path(p, sizeof(p), "crl-no-root.pem");
+	ok = ok && tc_write_crls(p, &crls[1], 1, 0644) == 0;
 	pki_path(p, sizeof(p), "under-revoked.pem");
 	ok = ok && tc_write_certs(p, chain, 2, 0644) == 0;
 	pki_path(p, sizeof(p), "under-revoked-key.pem");
@@ -355,20 +355,6 @@ pki_teardown(void **state)
 	return tmp_tree_remove(dir);
 }
 
-/* A listener's settings, files named by stem ("server" -> server.pem, server-key.pem). */
-static void
-server_cfg(struct sw_tls_cfg *cfg, const char *stem, enum sw_client_certs mode, bool crl)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->enabled = true;
-	snprintf(cfg->cert, sizeof(cfg->cert), "%s/%s.pem", dir, stem);
-	snprintf(cfg->key, sizeof(cfg->key), "%s/%s-key.pem", dir, stem);
-	snprintf(cfg->ca, sizeof(cfg->ca), "%s/ca.pem", dir);
-	if (crl)
-		snprintf(cfg->crl, sizeof(cfg->crl), "%s/crl.pem", dir);
-	cfg->client_certs = mode;
-}
-
 /* An upstream's settings: trust "ca" (a stem), present "cert" (a stem, or NULL). */
 static void
 client_cfg(struct sw_tls_cfg *cfg, const char *ca, const char *cert)
@@ -383,18 +369,23 @@ client_cfg(struct sw_tls_cfg *cfg, const char *ca, const char *cert)
 }
 
 /*
- * One listener connection of server.pem, client certificates per "mode".
- * The context is released at once: the connection holds what it needs.
+ * One listener connection of server.pem trusting ca.pem, client
+ * certificates per "mode", revoked per the file "crl" (NULL: none).  The
+ * context is released at once: the connection holds what it needs.
  */
 static struct tls_conn *
-server_ssl(const char *name, enum sw_client_certs mode, bool crl)
+server_ssl(const char *name, enum sw_client_certs mode, const char *crl)
 {
-	struct sw_tls_cfg cfg;
+	struct sw_tls_cfg cfg = { .enabled = true, .client_certs = mode };
 	struct tls_ctx *ctx;
 	char err[512];
 	struct tls_conn *tc;
 
-	server_cfg(&cfg, "server", mode, crl);
+	pki_path(cfg.cert, sizeof(cfg.cert), "server.pem");
+	pki_path(cfg.key, sizeof(cfg.key), "server-key.pem");
+	pki_path(cfg.ca, sizeof(cfg.ca), "ca.pem");
+	if (crl != NULL)
+		pki_path(cfg.crl, sizeof(cfg.crl), crl);
 	if ((ctx = tls_server_ctx_new(&cfg, err, sizeof(err))) == NULL)
 		fail_msg("case \"%s\": server context: %s", name, err);
 	tc = tls_conn_new(ctx);
@@ -438,16 +429,18 @@ struct end {
 	int first_event;   /* the first eventcb's flags */
 	char tls_err[128]; /* sock_tls_error() when SOCK_ERROR came */
 	/* echo traffic */
-	bool echo;        /* server: send back what arrives */
-	bool use_ceiling; /* server: leave input unread (the ceiling pauses reads) when full */
-	bool paused;      /* server: reading disabled by us */
+	bool echo;       /* server: send back what arrives */
+	size_t read_max; /* server: its sock's read ceiling; 0: none (it pauses reads itself) */
+	bool paused;     /* server: reading disabled by us */
 	bool raw_half_close;
-	bool shut;       /* we half-closed */
-	size_t to_send;  /* client: pattern bytes to send */
-	size_t lockstep; /* client: send this much, wait for all of it back, repeat; 0: stream */
-	size_t queued;   /* client: pattern bytes queued so far */
-	size_t received; /* bytes read (client: checked against the pattern) */
-	size_t bad_at;   /* first wrong byte + 1; 0: none */
+	bool shut;         /* we half-closed */
+	size_t to_send;    /* client: pattern bytes to send */
+	size_t lockstep;   /* client: send this much, wait for all of it back, repeat; 0: stream */
+	size_t queued;     /* client: pattern bytes queued so far */
+	size_t received;   /* bytes read (client: checked against the pattern; server: echoed) */
+	size_t bad_at;     /* first wrong byte + 1; 0: none */
+	size_t at_ceiling; /* server: reads that filled the input to its ceiling */
+	size_t at_ceiling_pending; /* server: those of them that left bytes inside OpenSSL */
 };
 
 struct pair {
@@ -521,19 +514,28 @@ half_close(struct end *e)
 		sock_shutdown_write(e->s);
 }
 
-/* Server: echo, stopping above ECHO_HIWAT until the output drains. */
+/*
+ * Server: echo, stopping above ECHO_HIWAT until the output drains.  Under a
+ * ceiling, input is also left below it while the client has more on its
+ * way, so that every stretch of reads runs into the ceiling and resumes.
+ */
 static void
 echo_move(struct end *e)
 {
 	struct evbuffer *in = sock_input(e->s), *out = sock_output(e->s);
+	size_t len = evbuffer_get_length(in);
 
 	if (evbuffer_get_length(out) > ECHO_HIWAT) {
-		if (!e->use_ceiling && !e->paused) {
+		if (e->read_max == 0 && !e->paused) {
 			sock_read_disable(e->s);
 			e->paused = true;
 		}
 		return; /* with the ceiling, input piles up until reads pause by themselves */
 	}
+	if (e->read_max != 0 && len < e->read_max && !(e->events & SOCK_EOF) &&
+	    e->received + len < e->pair->cli.queued)
+		return;
+	e->received += len;
 	evbuffer_add_buffer(out, in);
 	if (e->paused) {
 		e->paused = false;
@@ -550,9 +552,13 @@ readcb(struct sock *s, void *arg)
 	size_t n, i;
 
 	if (e->echo) {
-		e->received += evbuffer_get_length(in);
+		/* Reads stop here until the input shrinks: OpenSSL's bytes wait for that. */
+		if (e->read_max != 0 && evbuffer_get_length(in) >= e->read_max) {
+			e->at_ceiling++;
+			if (tls_conn_pending(sock_tls_conn(s)))
+				e->at_ceiling_pending++;
+		}
 		echo_move(e);
-		e->received -= evbuffer_get_length(in); /* counted when taken */
 	} else {
 		while ((n = evbuffer_remove(in, buf, sizeof(buf))) > 0 && n != (size_t)-1) {
 			for (i = 0; i < n && e->bad_at == 0; i++)
@@ -572,10 +578,7 @@ writecb(struct sock *s, void *arg)
 	struct end *e = arg;
 
 	if (e->echo) {
-		size_t before = evbuffer_get_length(sock_input(s));
-
 		echo_move(e);
-		e->received += before - evbuffer_get_length(sock_input(s));
 		if ((e->events & SOCK_EOF) && evbuffer_get_length(sock_input(s)) == 0 &&
 		    evbuffer_get_length(sock_output(s)) == 0)
 			half_close(e);
@@ -603,7 +606,6 @@ eventcb(struct sock *s, int what, void *arg)
 		size_t before = evbuffer_get_length(sock_input(s));
 
 		echo_move(e);
-		e->received += before - evbuffer_get_length(sock_input(s));
 		if (evbuffer_get_length(sock_output(s)) == 0 && before == 0)
 			half_close(e);
 	}
@@ -712,10 +714,10 @@ foreign_client_ssl(const struct foreign_client *f)
 struct hs_case {
 	const char *name;
 	enum sw_client_certs mode;
-	const char *client_cert;              /* stem, NULL: the client has none */
-	const char *client_ca;                /* what the client trusts ("ca" or "other-ca") */
-	const char *verify_name;              /* the daemon name the client checks */
-	bool crl;                             /* the listener checks crl.pem */
+	const char *client_cert; /* stem, NULL: the client has none */
+	const char *client_ca;   /* what the client trusts ("ca" or "other-ca") */
+	const char *verify_name; /* the daemon name the client checks */
+	const char *crl;         /* the listener's CRL file in the PKI dir; NULL: none */
 	const struct foreign_client *foreign; /* a client made without our contexts; NULL: ours */
 	int max_version;                      /* pin the client's highest version; 0: TLS 1.3 */
 	const char *want_srv; /* NULL: handshake completes; else the server's reason */
@@ -724,54 +726,57 @@ struct hs_case {
 };
 
 static struct hs_case hs_cases[] = {
-	{ "required: valid client certificate", SW_CERTS_REQUIRED, "alice", "ca", "localhost",
-	    false, NULL, 0, NULL, NULL, "alice" },
+	{ "required: valid client certificate", SW_CERTS_REQUIRED, "alice", "ca", "localhost", NULL,
+	    NULL, 0, NULL, NULL, "alice" },
 	{ "required: valid client certificate, TLS 1.2", SW_CERTS_REQUIRED, "alice", "ca",
-	    "localhost", false, NULL, TLS1_2_VERSION, NULL, NULL, "alice" },
-	{ "optional: no certificate", SW_CERTS_OPTIONAL, NULL, "ca", "localhost", false, NULL, 0,
+	    "localhost", NULL, NULL, TLS1_2_VERSION, NULL, NULL, "alice" },
+	{ "optional: no certificate", SW_CERTS_OPTIONAL, NULL, "ca", "localhost", NULL, NULL, 0,
 	    NULL, NULL, NULL },
-	{ "optional: valid certificate", SW_CERTS_OPTIONAL, "alice", "ca", "localhost", false, NULL,
+	{ "optional: valid certificate", SW_CERTS_OPTIONAL, "alice", "ca", "localhost", NULL, NULL,
 	    0, NULL, NULL, "alice" },
 	{ "optional: certificate from another CA is refused", SW_CERTS_OPTIONAL, "stranger", "ca",
-	    "localhost", false, NULL, 0, "unknown CA", "peer alert: unknown CA", NULL },
-	{ "none: certificate not asked for", SW_CERTS_NONE, "alice", "ca", "localhost", false, NULL,
+	    "localhost", NULL, NULL, 0, "unknown CA", "peer alert: unknown CA", NULL },
+	{ "none: certificate not asked for", SW_CERTS_NONE, "alice", "ca", "localhost", NULL, NULL,
 	    0, NULL, NULL, NULL },
-	{ "required: no client certificate", SW_CERTS_REQUIRED, NULL, "ca", "localhost", false,
-	    NULL, 0, "no client certificate", "peer alert: certificate required", NULL },
+	{ "required: no client certificate", SW_CERTS_REQUIRED, NULL, "ca", "localhost", NULL, NULL,
+	    0, "no client certificate", "peer alert: certificate required", NULL },
 	{ "required: no client certificate, TLS 1.2", SW_CERTS_REQUIRED, NULL, "ca", "localhost",
-	    false, NULL, TLS1_2_VERSION, "no client certificate", "peer alert: ", NULL },
+	    NULL, NULL, TLS1_2_VERSION, "no client certificate", "peer alert: ", NULL },
 	{ "required: certificate from another CA", SW_CERTS_REQUIRED, "stranger", "ca", "localhost",
-	    false, NULL, 0, "unknown CA", "peer alert: unknown CA", NULL },
-	{ "required: expired certificate", SW_CERTS_REQUIRED, "expired", "ca", "localhost", false,
+	    NULL, NULL, 0, "unknown CA", "peer alert: unknown CA", NULL },
+	{ "required: expired certificate", SW_CERTS_REQUIRED, "expired", "ca", "localhost", NULL,
 	    NULL, 0, "certificate expired", "peer alert: certificate expired", NULL },
 	{ "required: expired certificate, TLS 1.2", SW_CERTS_REQUIRED, "expired", "ca", "localhost",
-	    false, NULL, TLS1_2_VERSION, "certificate expired", "peer alert: certificate expired",
+	    NULL, NULL, TLS1_2_VERSION, "certificate expired", "peer alert: certificate expired",
 	    NULL },
-	{ "CRL: revoked certificate", SW_CERTS_REQUIRED, "revoked", "ca", "localhost", true, NULL,
-	    0, "certificate revoked", "peer alert: certificate revoked", NULL },
+	{ "CRL: revoked certificate", SW_CERTS_REQUIRED, "revoked", "ca", "localhost", "crl.pem",
+	    NULL, 0, "certificate revoked", "peer alert: certificate revoked", NULL },
 	{ "CRL: certificate under a revoked intermediate", SW_CERTS_REQUIRED, "under-revoked", "ca",
-	    "localhost", true, NULL, 0, "certificate revoked", "peer alert: certificate revoked",
-	    NULL },
+	    "localhost", "crl.pem", NULL, 0, "certificate revoked",
+	    "peer alert: certificate revoked", NULL },
+	{ "CRL: no CRL from the intermediate's issuer fails closed", SW_CERTS_REQUIRED,
+	    "under-revoked", "ca", "localhost", "crl-no-root.pem", NULL, 0, "CRL unavailable",
+	    "peer alert: ", NULL },
 	{ "no CRL: the same certificate under an intermediate passes", SW_CERTS_REQUIRED,
-	    "under-revoked", "ca", "localhost", false, NULL, 0, NULL, NULL, "under-revoked" },
-	{ "CRL: valid certificate passes", SW_CERTS_REQUIRED, "alice", "ca", "localhost", true,
+	    "under-revoked", "ca", "localhost", NULL, NULL, 0, NULL, NULL, "under-revoked" },
+	{ "CRL: valid certificate passes", SW_CERTS_REQUIRED, "alice", "ca", "localhost", "crl.pem",
 	    NULL, 0, NULL, NULL, "alice" },
-	{ "TLS 1.1 client", SW_CERTS_REQUIRED, NULL, NULL, NULL, false, &old_client, 0,
+	{ "TLS 1.1 client", SW_CERTS_REQUIRED, NULL, NULL, NULL, NULL, &old_client, 0,
 	    "protocol version", "peer alert: protocol version", NULL },
-	{ "TLS 1.2 client with CBC suites only", SW_CERTS_REQUIRED, NULL, NULL, NULL, false,
+	{ "TLS 1.2 client with CBC suites only", SW_CERTS_REQUIRED, NULL, NULL, NULL, NULL,
 	    &cbc_client, 0, "no shared cipher", "peer alert: ", NULL },
-	{ "TLS 1.3 client with groups we do not offer", SW_CERTS_REQUIRED, NULL, NULL, NULL, false,
+	{ "TLS 1.3 client with groups we do not offer", SW_CERTS_REQUIRED, NULL, NULL, NULL, NULL,
 	    &p521_client, 0, "no shared group", "peer alert: ", NULL },
 	{ "client: server from an unknown CA", SW_CERTS_REQUIRED, "alice", "other-ca", "localhost",
-	    false, NULL, 0, "peer alert: unknown CA", "unknown CA", NULL },
+	    NULL, NULL, 0, "peer alert: unknown CA", "unknown CA", NULL },
 	{ "client: server name mismatch", SW_CERTS_REQUIRED, "alice", "ca", "daemon.example.test",
-	    false, NULL, 0, "", "certificate name mismatch", NULL },
+	    NULL, NULL, 0, "", "certificate name mismatch", NULL },
 	{ "client: partial wildcard SAN does not match", SW_CERTS_REQUIRED, "alice", "ca",
-	    "docker.example.test", false, NULL, 0, "", "certificate name mismatch", NULL },
-	{ "client: IP address SAN", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.1", false, NULL, 0,
+	    "docker.example.test", NULL, NULL, 0, "", "certificate name mismatch", NULL },
+	{ "client: IP address SAN", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.1", NULL, NULL, 0,
 	    NULL, NULL, "alice" },
-	{ "client: IP address not in the SANs", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.2",
-	    false, NULL, 0, "", "certificate name mismatch", NULL },
+	{ "client: IP address not in the SANs", SW_CERTS_REQUIRED, "alice", "ca", "127.0.0.2", NULL,
+	    NULL, 0, "", "certificate name mismatch", NULL },
 };
 
 static const struct hs_case *hs_current;
@@ -897,7 +902,7 @@ test_sock_tls_raw_peer(void **state)
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds), 0);
 	p.srv.s = sock_new(p.base, fds[0], readcb, writecb, eventcb, &p.srv);
 	assert_non_null(p.srv.s);
-	assert_int_equal(sock_start_tls(p.srv.s, server_ssl(c->name, SW_CERTS_REQUIRED, false)), 0);
+	assert_int_equal(sock_start_tls(p.srv.s, server_ssl(c->name, SW_CERTS_REQUIRED, NULL)), 0);
 	if (c->bytes != NULL)
 		assert_int_equal(write(fds[1], c->bytes, c->len), (ssize_t)c->len);
 	close(fds[1]);
@@ -908,7 +913,6 @@ test_sock_tls_raw_peer(void **state)
 	if (strcmp(p.srv.tls_err, c->want_srv) != 0)
 		fail_msg(
 		    "case \"%s\": reason \"%s\", want \"%s\"", c->name, p.srv.tls_err, c->want_srv);
-	p.cli.s = NULL;
 	pair_free(&p);
 }
 
@@ -958,10 +962,10 @@ test_sock_tls_echo(void **state)
 	struct pair p;
 
 	pair_init(&p, echo_done);
-	pair_connect(&p, server_ssl(c->name, SW_CERTS_REQUIRED, false),
+	pair_connect(&p, server_ssl(c->name, SW_CERTS_REQUIRED, NULL),
 	    client_ssl(c->name, "ca", "alice", "localhost", c->max_version));
 	p.srv.echo = true;
-	p.srv.use_ceiling = c->read_max != 0;
+	p.srv.read_max = c->read_max;
 	p.cli.to_send = ECHO_BYTES;
 	p.cli.lockstep = c->lockstep;
 	p.cli.raw_half_close = c->raw_half_close;
@@ -991,6 +995,11 @@ test_sock_tls_echo(void **state)
 		    p.srv.received, p.cli.received, ECHO_BYTES);
 	if (p.cli.bad_at != 0)
 		fail_msg("case \"%s\": echoed byte %zu differs", c->name, p.cli.bad_at - 1);
+	/* All arrived (above), so what OpenSSL held when the ceiling stopped reads came out. */
+	if (c->read_max != 0 && p.srv.at_ceiling_pending == 0)
+		fail_msg("case \"%s\": the server reached its ceiling %zu times, never with bytes "
+		         "left inside OpenSSL",
+		    c->name, p.srv.at_ceiling);
 	if (!(p.srv.events & SOCK_EOF) || !(p.cli.events & SOCK_EOF))
 		fail_msg("case \"%s\": EOF server %d client %d", c->name,
 		    (p.srv.events & SOCK_EOF) != 0, (p.cli.events & SOCK_EOF) != 0);
@@ -1057,7 +1066,7 @@ test_sock_tls_tcp_connect(void **state)
 	p.srv.echo = true;
 	p.srv.s = sock_new(p.base, fd, tcp_readcb, NULL, eventcb, &p.srv);
 	assert_non_null(p.srv.s);
-	assert_int_equal(sock_start_tls(p.srv.s, server_ssl("tcp", SW_CERTS_REQUIRED, false)), 0);
+	assert_int_equal(sock_start_tls(p.srv.s, server_ssl("tcp", SW_CERTS_REQUIRED, NULL)), 0);
 	event_base_dispatch(p.base);
 
 	if (p.timed_out || ((p.srv.events | p.cli.events) & SOCK_ERROR))
@@ -1229,7 +1238,7 @@ test_sock_tls_partial_record_waits(void **state)
 	p.cli.s = sock_new(p.base, cfds[0], readcb, writecb, held_cli_eventcb, &p.cli);
 	assert_non_null(p.srv.s);
 	assert_non_null(p.cli.s);
-	assert_int_equal(sock_start_tls(p.srv.s, server_ssl("held", SW_CERTS_REQUIRED, false)), 0);
+	assert_int_equal(sock_start_tls(p.srv.s, server_ssl("held", SW_CERTS_REQUIRED, NULL)), 0);
 	assert_int_equal(
 	    sock_start_tls(p.cli.s, client_ssl("held", "ca", "alice", "localhost", 0)), 0);
 	event_base_dispatch(p.base);
@@ -1275,10 +1284,10 @@ test_sock_tls_plain_untouched(void **state)
 	{
 		struct sock *none = sock_new(base, -1, NULL, NULL, NULL, NULL);
 
-		assert_int_equal(sock_start_tls(b, server_ssl("plain", SW_CERTS_NONE, false)), 0);
-		assert_int_equal(sock_start_tls(b, server_ssl("plain", SW_CERTS_NONE, false)), -1);
+		assert_int_equal(sock_start_tls(b, server_ssl("plain", SW_CERTS_NONE, NULL)), 0);
+		assert_int_equal(sock_start_tls(b, server_ssl("plain", SW_CERTS_NONE, NULL)), -1);
 		assert_int_equal(
-		    sock_start_tls(none, server_ssl("plain", SW_CERTS_NONE, false)), -1);
+		    sock_start_tls(none, server_ssl("plain", SW_CERTS_NONE, NULL)), -1);
 		sock_free(none);
 	}
 	sock_free(a);
@@ -1792,33 +1801,71 @@ test_sock_tls_ctx(void **state)
 	check_ctx(c->name, ctx, err, c->want_err, c->path_of != NULL ? path : NULL);
 }
 
-/* The daemon's name, which an upstream context settles before it reads any file. */
+/*
+ * The daemon's name, which an upstream context settles before it reads any
+ * file, and what each of its connections then checks and sends.
+ */
 struct name_case {
 	const char *name;
 	const char *host;        /* what the upstream URL gave ("" for a unix:// one) */
 	const char *server_name; /* upstream_tls.server_name: "" means the host */
 	const char *want_err;    /* NULL: a context; else words the error must contain */
+	const char *want_dns;    /* a DNS name the daemon's certificate must carry, sent as SNI */
+	const char *want_ip;     /* or an address it must carry, with no SNI (RFC 6066) */
 };
 
 static struct name_case name_cases[] = {
 	{ "upstream with no server name refused", "", "",
-	    "no server name to check the daemon's certificate against" },
-	{ "upstream server_name stands in for an empty host", "", "localhost", NULL },
+	    "no server name to check the daemon's certificate against", NULL, NULL },
+	{ "upstream server_name stands in for an empty host", "", "localhost", NULL, "localhost",
+	    NULL },
 	{ "upstream server_name of empty brackets refused", "localhost", "[]",
-	    "server name \"[]\": empty, too long or unusable" },
+	    "server name \"[]\": empty, too long or unusable", NULL, NULL },
+	{ "upstream server_name wins over the host", "127.0.0.1", "localhost", NULL, "localhost",
+	    NULL },
+	{ "upstream DNS host", "localhost", "", NULL, "localhost", NULL },
+	{ "upstream IPv4 host", "127.0.0.1", "", NULL, NULL, "127.0.0.1" },
+	/* OpenSSL spells the address out in full. */
+	{ "upstream IPv6 host without its brackets", "[::1]", "", NULL, NULL, "0:0:0:0:0:0:0:1" },
 };
+
+/* Case "name": "got" is "want", both NULL or the same string. */
+static void
+check_name(const char *name, const char *what, const char *got, const char *want)
+{
+	if ((got == NULL) != (want == NULL) || (got != NULL && strcmp(got, want) != 0))
+		fail_msg("case \"%s\": %s \"%s\", want \"%s\"", name, what,
+		    got != NULL ? got : "(none)", want != NULL ? want : "(none)");
+}
 
 static void
 test_sock_tls_ctx_name(void **state)
 {
 	const struct name_case *c = *state;
 	struct sw_tls_cfg cfg;
+	struct tls_ctx *ctx;
 	char err[512] = "";
 
 	client_cfg(&cfg, "ca", NULL);
 	snprintf(cfg.server_name, sizeof(cfg.server_name), "%s", c->server_name);
-	check_ctx(
-	    c->name, tls_client_ctx_new(&cfg, c->host, err, sizeof(err)), err, c->want_err, NULL);
+	ctx = tls_client_ctx_new(&cfg, c->host, err, sizeof(err));
+	if (ctx != NULL && c->want_err == NULL) {
+		struct tls_conn *tc = tls_conn_new(ctx);
+		SSL *ssl;
+		char *ip;
+
+		assert_non_null(tc);
+		ssl = tlsm_conn_ssl(tc);
+		ip = X509_VERIFY_PARAM_get1_ip_asc(SSL_get0_param(ssl));
+		check_name(c->name, "checks the name",
+		    X509_VERIFY_PARAM_get0_host(SSL_get0_param(ssl), 0), c->want_dns);
+		check_name(c->name, "checks the address", ip, c->want_ip);
+		check_name(c->name, "sends SNI", SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name),
+		    c->want_dns);
+		OPENSSL_free(ip);
+		tls_conn_free(tc);
+	}
+	check_ctx(c->name, ctx, err, c->want_err, NULL);
 }
 
 /* ---- the module's entry point ------------------------------------------------------ */
