@@ -5,8 +5,8 @@
  * Matching runs once per request on the templates as written.  Only the
  * rows that can match are tried: the index (endpoints.h), generated from
  * the table at build time, lists them by method and by the byte after the
- * leading '/' (a template's first literal byte), in table order.  Scanning
- * the whole table cost more than the rest of routing did.
+ * leading '/', in table order.  Scanning the whole table cost more than the
+ * rest of routing did.
  */
 #include "sockwarden/compat.h"
 
@@ -209,17 +209,17 @@ match_tpl(const char *t, const char *p, const char *end, struct sw_str *var)
 	return false;
 }
 
+/* Row numbers fit in a byte, and the (at most 255 * 256) list entries in ep_index_start. */
 _Static_assert(POL_EP_COUNT <= UCHAR_MAX + 1, "ep_index_row holds row numbers in bytes");
 
 int
 pol_ep_match(const struct sw_str *method, const struct sw_str *path, struct sw_str *ref)
 {
 	struct sw_str var = SW_STR_NULL;
-	const unsigned char *lit, *lit_end, *any, *any_end;
+	const unsigned char *row, *row_end;
 	enum ep_method m;
 	const char *end;
 	size_t list;
-	int ep;
 
 	if (ref != NULL)
 		*ref = SW_STR_NULL;
@@ -228,19 +228,13 @@ pol_ep_match(const struct sw_str *method, const struct sw_str *path, struct sw_s
 		return POL_EP_UNKNOWN;
 	end = path->p + path->len;
 	list = ep_index_list(m, path->len > 1 ? (unsigned char)path->p[1] : 0);
-	lit = ep_index_row + ep_index_start[list];
-	lit_end = ep_index_row + ep_index_start[list + 1];
-	list = ep_index_list(m, EP_KEY_ANY);
-	any = ep_index_row + ep_index_start[list];
-	any_end = ep_index_row + ep_index_start[list + 1];
-	/* Both lists, merged in table order. */
-	while (lit < lit_end || any < any_end) {
-		ep = any == any_end || (lit < lit_end && *lit < *any) ? *lit++ : *any++;
-		if (!match_tpl(ep_rows[ep].tpl, path->p, end, &var))
+	row_end = ep_index_row + ep_index_start[list + 1];
+	for (row = ep_index_row + ep_index_start[list]; row < row_end; row++) {
+		if (!match_tpl(ep_rows[*row].tpl, path->p, end, &var))
 			continue;
 		if (ref != NULL)
 			*ref = var;
-		return ep;
+		return *row;
 	}
 	return POL_EP_UNKNOWN;
 }

@@ -210,18 +210,17 @@ enum ep_method {
 
 /*
  * The routing index that endpoints.c searches, a constant table computed
- * from the list above at build time (gen/gen_ep_index.c): for each method,
- * one list of rows per byte that may follow the leading '/' ('\0' for "/"),
- * and one, EP_KEY_ANY, of the templates that start with a variable and so
- * may match whatever follows.  Every row is in one list; each list keeps
- * table order, since the first row that matches wins.  List l holds
- * ep_index_row[ep_index_start[l] .. ep_index_start[l + 1]).
+ * from the list above at build time (gen/gen_ep_index.c): for each method
+ * and each byte that may follow the leading '/' ('\0' for "/"), the rows
+ * that may match such a path, in table order (the first row that matches
+ * wins): those whose template has that byte there, and those whose
+ * template starts with a variable, which may match whatever follows.  List
+ * l holds ep_index_row[ep_index_start[l] .. ep_index_start[l + 1]).
  */
-#define EP_KEY_ANY 256
-#define EP_KEYS    (EP_KEY_ANY + 1)
+#define EP_KEYS 256
 
 static inline size_t
-ep_index_list(enum ep_method m, unsigned key)
+ep_index_list(enum ep_method m, unsigned char key)
 {
 	return (size_t)m * EP_KEYS + key;
 }

@@ -21,12 +21,17 @@ static const struct {
 #undef X
 };
 
-static size_t
-row_list(int ep)
+/*
+ * The keys of the lists row "ep" belongs in: its template's byte after the
+ * leading '/', or every byte when a variable starts there.
+ */
+static void
+row_keys(int ep, unsigned *first, unsigned *last)
 {
-	const char *t = rows[ep].tpl;
+	unsigned char c = (unsigned char)rows[ep].tpl[1];
 
-	return ep_index_list(rows[ep].m, t[1] == '{' ? EP_KEY_ANY : (unsigned char)t[1]);
+	*first = c == '{' ? 0 : c;
+	*last = c == '{' ? EP_KEYS - 1 : c;
 }
 
 static void
@@ -44,8 +49,9 @@ int
 main(int argc, char **argv)
 {
 	static unsigned start[EPM_COUNT * EP_KEYS + 1], next[EPM_COUNT * EP_KEYS];
-	static unsigned order[POL_EP_COUNT - 1];
-	size_t l;
+	static unsigned order[(POL_EP_COUNT - 1) * EP_KEYS];
+	unsigned k, first, last;
+	size_t l, n = 0;
 	FILE *f;
 	int ep;
 
@@ -62,15 +68,20 @@ main(int argc, char **argv)
 			    rows[ep].name, rows[ep].tpl);
 			return 1;
 		}
-		start[row_list(ep) + 1]++;
+		row_keys(ep, &first, &last);
+		for (k = first; k <= last; k++)
+			start[ep_index_list(rows[ep].m, (unsigned char)k) + 1]++;
 	}
 	for (l = 1; l < nitems(start); l++)
 		start[l] += start[l - 1];
 	for (l = 0; l < nitems(next); l++)
 		next[l] = start[l];
 	/* In table order, so that each list keeps it. */
-	for (ep = POL_EP_UNKNOWN + 1; ep < POL_EP_COUNT; ep++)
-		order[next[row_list(ep)]++] = (unsigned)ep;
+	for (ep = POL_EP_UNKNOWN + 1; ep < POL_EP_COUNT; ep++) {
+		row_keys(ep, &first, &last);
+		for (k = first; k <= last; k++, n++)
+			order[next[ep_index_list(rows[ep].m, (unsigned char)k)]++] = (unsigned)ep;
+	}
 
 	if ((f = fopen(argv[1], "w")) == NULL) {
 		perror(argv[1]);
@@ -79,8 +90,7 @@ main(int argc, char **argv)
 	fprintf(f, "/* Generated from policy/endpoints.h by policy/gen/gen_ep_index.c. */\n");
 	print_array(f, "static const unsigned short ep_index_start[EPM_COUNT * EP_KEYS + 1]", start,
 	    nitems(start));
-	print_array(
-	    f, "static const unsigned char ep_index_row[POL_EP_COUNT - 1]", order, nitems(order));
+	print_array(f, "static const unsigned char ep_index_row[]", order, n);
 	if (fclose(f) != 0) {
 		perror(argv[1]);
 		return 1;

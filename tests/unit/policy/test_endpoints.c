@@ -321,6 +321,40 @@ test_endpoints_reachable(void **state)
 	}
 }
 
+/*
+ * The routing index files a template that starts with a variable under
+ * every byte that may follow the leading '/': OPTIONS (the one such route)
+ * routes "/<byte>" for each byte but a newline, where its ".*" stops, and
+ * no other method finds a route there.
+ */
+static void
+test_endpoints_every_second_byte(void **state)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS" };
+	char path[2] = { '/', '\0' };
+	struct sw_str p = sw_str_make(path, sizeof(path)), m, ref;
+	size_t i;
+	int c, ep, want;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		path[1] = (char)c;
+		for (i = 0; i < nitems(methods); i++) {
+			m = sw_str_cstr(methods[i]);
+			want = strcmp(methods[i], "OPTIONS") == 0 && c != '\n' ?
+			           POL_EP_SystemOptions :
+			           POL_EP_UNKNOWN;
+			ep = pol_ep_match(&m, &p, &ref);
+			if (ep != want)
+				fail_msg("%s \"/\\x%02x\" routes to %s, want %s", methods[i],
+				    (unsigned)c, pol_ep_name(ep), pol_ep_name(want));
+			if (ep != POL_EP_UNKNOWN && (ref.p != path + 1 || ref.len != 1))
+				fail_msg("%s \"/\\x%02x\": ref is not the byte", methods[i],
+				    (unsigned)c);
+		}
+	}
+}
+
 struct flag_case {
 	const char *name; /* operation id */
 	unsigned set;     /* flags that must be set */
@@ -419,7 +453,7 @@ test_endpoints_flag_rules(void **state)
 int
 main(void)
 {
-	static struct CMUnitTest tests[nitems(route_cases) + nitems(flag_cases) + 3];
+	static struct CMUnitTest tests[nitems(route_cases) + nitems(flag_cases) + 4];
 	size_t i, n = 0;
 
 	for (i = 0; i < nitems(route_cases); i++)
@@ -430,6 +464,7 @@ main(void)
 			NULL, &flag_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_endpoints_table);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_endpoints_reachable);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_endpoints_every_second_byte);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_endpoints_flag_rules);
 	return _cmocka_run_group_tests("endpoints", tests, n, NULL, NULL);
 }
