@@ -56,7 +56,6 @@ struct own_req {
 	struct pol_own_ref refs[POL_OWN_MAX_REFS];
 	size_t n_refs, next_ref;
 	char ref[256];     /* the object as the request names it */
-	char id[256];      /* what is being looked up */
 	char exec_id[256]; /* STAGE_EXEC_CONTAINER: the exec instance's full id, for the path */
 	char *path;        /* rewritten, percent-encoded path */
 	char *query;       /* rewritten query */
@@ -173,7 +172,7 @@ tag_not_yours(struct conn *c, const struct pol_own_ref *r)
 	refuse(c, 403, msg);
 }
 
-/* Ask the daemon about one object; lookup_done() continues. */
+/* Ask the daemon about "ref" (borrowed: the path is built at once); lookup_done() goes on. */
 static void lookup_done(int status, const char *body, size_t len, void *arg);
 static void refuse_missing(struct conn *c);
 static void start_tags(struct conn *c);
@@ -276,9 +275,8 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 	if (w->stage == STAGE_OBJECT && type == POL_OBJ_EXEC) {
 		/* An exec instance belongs to whoever owns its container. */
 		snprintf(w->exec_id, sizeof(w->exec_id), "%s", id); /* the path keeps it */
-		snprintf(w->id, sizeof(w->id), "%s", ctr);
 		w->stage = STAGE_EXEC_CONTAINER;
-		lookup(c, POL_OBJ_CONTAINER, w->id);
+		lookup(c, POL_OBJ_CONTAINER, ctr);
 		return;
 	}
 	if (!owned_by_caller(owner, c)) {
@@ -621,10 +619,9 @@ conn_own_head(struct conn *c, bool need_body)
 		break; /* answer_filter() chose OWN_FILTER_LIST */
 	case POL_OWN_OBJECT:
 		snprintf(w->ref, sizeof(w->ref), "%.*s", (int)w->plan.ref.len, w->plan.ref.p);
-		snprintf(w->id, sizeof(w->id), "%s", w->ref);
 		w->stage = STAGE_OBJECT;
 		conn_set_state(c, CONN_RESOLVE);
-		lookup(c, w->plan.type, w->id);
+		lookup(c, w->plan.type, w->ref);
 		return true;
 	}
 	if (w->n_refs > 0) {
