@@ -104,7 +104,7 @@ mem_trim_start(struct event_base *base)
 	struct timeval tv = { MEM_TRIM_INTERVAL_S, 0 };
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
-		return NULL;
+		fatal("calloc");
 #ifdef SW_HAVE_MALLINFO2
 	t->tick = event_new(base, -1, EV_PERSIST, tick_cb, t);
 	if (t->tick == NULL || event_add(t->tick, &tv) == -1) {
