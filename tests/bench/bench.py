@@ -265,7 +265,9 @@ class Bench:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
-        if not self.args.keep:
+        if self.args.keep:
+            print("kept %s" % self.tmp)
+        else:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def start_upstream(self):
@@ -689,7 +691,6 @@ class Bench:
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sockwarden", help="path to the sockwarden binary")
     ap.add_argument("--upstream", help="sw_upstream binary (default: next to sockwarden, "
@@ -722,7 +723,7 @@ def main():
     a.stream_bytes = a.stream_bytes or ((256 if quick else 2048) << 20)
     a.idle_conns = a.idle_conns or (1000 if quick else 10000)
     tooldir = os.path.join(os.path.dirname(os.path.abspath(a.sockwarden)), "tests", "bench") \
-        if a.sockwarden else here
+        if a.sockwarden else HERE
     a.upstream = a.upstream or os.path.join(tooldir, "sw_upstream")
     a.load = a.load or os.path.join(tooldir, "sw_load")
     a.relay = a.relay or os.path.join(tooldir, "sw_relay")
