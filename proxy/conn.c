@@ -66,6 +66,16 @@ limits(const struct conn *c)
 	return &pol_set_config(c->c_ps)->limits;
 }
 
+/*
+ * Pipelined input waits unparsed; cap it just above what one head may take.
+ * Set again when a reload changes the head limit.
+ */
+static size_t
+input_ceiling(const struct conn *c)
+{
+	return limits(c)->max_header_bytes + SW_MAX_READ;
+}
+
 /* Drop what the inspection of the current request kept. */
 static void
 release_inspection(struct conn *c)
@@ -207,6 +217,9 @@ pick_up_reload(struct conn *c)
 	pol_set_unref(c->c_ps);
 	c->c_ps = pol_set_ref(s->ps);
 	c->c_hreq.limits = limits(c);
+	/* Without memory for the watch a lower ceiling may need, the old one stays: still a
+	 * bound. */
+	(void)sock_set_read_max(c->c_bev, input_ceiling(c));
 	conn_identify_recheck(c);
 	choose_policy(c);
 }
@@ -982,16 +995,12 @@ conn_new(struct srv *srv, struct lsn *lsn, int fd)
 		free(c);
 		return NULL;
 	}
-	/*
-	 * Pipelined input waits unparsed; cap it just above what one head may
-	 * take.  Nothing was read yet, so the ceiling cannot fail (sock.h).
-	 */
-	(void)sock_set_read_max(
-	    c->c_bev, pol_set_config(srv->ps)->limits.max_header_bytes + SW_MAX_READ);
 	c->c_srv = srv;
 	c->c_lsn = lsn;
 	c->c_id = ++srv->next_conn_id;
 	c->c_ps = pol_set_ref(srv->ps);
+	/* Nothing was read yet, so the ceiling cannot fail (sock.h). */
+	(void)sock_set_read_max(c->c_bev, input_ceiling(c));
 	hreq_init(&c->c_hreq, limits(c), on_body, c);
 	conn_timer_init(c, srv->base);
 	sock_set_write_lowat(c->c_bev, SW_SPLICE_LOWAT);

@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 
-from wirelib import T, Case, check, req
+from wirelib import T, Case, check, pipeline_flood, req
 
 HOST = b"Host: wire"
 PING = b"GET /_ping HTTP/1.1"
@@ -127,6 +127,39 @@ def reload_naming_containers_refuses_old_connections(ctx):
               r.status, r.body)
     finally:
         old.close()
+
+
+def reload_lowers_input_ceiling(ctx):
+    """A reload that lowers max_header_bytes lowers the input ceiling of a connection
+    made before it, from its next request on.  The connection pipelines 2.3 MB: under
+    the old 1 MiB limit 1.3 MB could wait unconsumed, under the new 1 KiB 0.26 MB, so
+    many more requests must be answered before the client's send ends.  Its send
+    buffer is made small, so that little waits there."""
+    n, pad = 2500, b"X-Pad: " + b"p" * 900
+    one = req(PING, HOST, pad)
+    c = ctx.client(timeout=30)
+    try:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        c.send(one)
+        check(c.read_response().status == 200, "ping not allowed before the reload")
+        with open(ctx.config) as f:
+            text = f.read()
+        lowered = re.sub(r"max_header_bytes: [^,}]+", "max_header_bytes: 1024", text)
+        check(lowered != text, "no max_header_bytes in %r", text)
+        with open(ctx.config, "w") as f:
+            f.write(lowered)
+        ctx.proxy.send_signal(signal.SIGHUP)
+        over = req(PING, HOST, b"X-Pad: " + b"p" * 1024)
+        check(wait_for(lambda: status_of(ctx, over) == 431, 3),
+              "after the reload a new connection's head over 1 KiB is still allowed")
+        answered = pipeline_flood(c, one, n)
+        # Unconsumed at most: the ceiling, 1,048,576 + 262,144 (one read) under the old
+        # limit, so the send could end after 1,111 answers; 1,024 + 262,144 under the
+        # new, 2,221 answers (measured: 1,097 and 2,207, the send buffer's few bytes).
+        check(answered >= 1650,
+              "the send ended after %d answers: the old ceiling still held", answered)
+    finally:
+        c.close()
 
 
 def sigterm_finishes_in_flight(ctx):
@@ -253,6 +286,8 @@ CASES = [
     Case("reload-bad-file-keeps-policy", reload_bad_file_keeps_policy, policy="wire"),
     Case("reload-naming-containers-refuses-old-connections",
          reload_naming_containers_refuses_old_connections, policy="wire"),
+    Case("reload-lowers-input-ceiling", reload_lowers_input_ceiling,
+         limits={"max_header_bytes": "1MiB"}),
     Case("sigterm-finishes-in-flight", sigterm_finishes_in_flight, policy="wire",
          stops_proxy=True),
 ]

@@ -339,6 +339,27 @@ def req(*lines, body=b""):
     return b"".join(ln + b"\r\n" for ln in lines) + b"\r\n" + body
 
 
+def pipeline_flood(client, one, n):
+    """Send request `one` n times, pipelined, from a thread while the n answers are read
+    here, each of which must be 200.  Returns how many were answered when the send
+    ended: the fewer, the more input the proxy took in unconsumed."""
+    answered, answered_when_sent = [0], []
+
+    def sender():
+        client.send(one * n)
+        answered_when_sent.append(answered[0])
+
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    for i in range(n):
+        r = client.read_response()
+        check(r.status == 200, "request %d: status %d, want 200", i, r.status)
+        answered[0] += 1
+    t.join(T(5))
+    check(answered_when_sent, "the client could not send all %d requests", n)
+    return answered_when_sent[0]
+
+
 def status_ok(got, want):
     return got in want if isinstance(want, (tuple, list, set)) else got == want
 
