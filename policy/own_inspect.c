@@ -10,7 +10,8 @@
  *   exec       ID, ContainerID               (container.ExecInspectResponse: no labels,
  *                                             the owner is its container's)
  * A null or absent Labels, or a label that is not there, is "no owner": the
- * caller then treats the object as someone else's.
+ * caller then treats the object as someone else's.  A network's Name is read
+ * too, for a reference the daemon takes by name only (pol_own_ref_is()).
  */
 #include "sockwarden/compat.h"
 
@@ -116,4 +117,21 @@ out:
 		clear(ctr_id, ctr_idsz);
 	}
 	return rc;
+}
+
+bool
+pol_own_ref_is(const struct pol_own_ref *r, const char *json, size_t len)
+{
+	const cJSON *name;
+	cJSON *root;
+	bool is;
+
+	if (!r->name_only)
+		return true;
+	if ((root = pol_own_parse_object(json, len)) == NULL)
+		return false;
+	name = pol_own_get(root, "Name");
+	is = cJSON_IsString(name) && strcmp(name->valuestring, r->ref) == 0;
+	cJSON_Delete(root);
+	return is;
 }

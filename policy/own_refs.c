@@ -73,6 +73,7 @@ add(struct refs *r, enum pol_own_type type, const char *ref, size_t len, const c
 	r->v[r->n].ref[len] = '\0';
 	r->v[r->n].field = field;
 	r->v[r->n].id[0] = '\0';
+	r->v[r->n].name_only = false;
 	r->n++;
 }
 
@@ -387,21 +388,26 @@ endpoint(struct refs *r, cJSON *es, bool user_net)
 
 /*
  * NetworkCreate's ConfigFrom {"Network": X}: the new network copies the
- * configuration of config-only network X.  The daemon finds X by name
- * among config-only networks (libnetwork getConfigNetwork); the lookup
- * resolves it like any network reference, where an exact name comes before
- * an id prefix, so a name that is someone else's network is never taken
- * for one of the caller's.  Predefined names are not skipped here: none is
- * config-only, so the daemon would refuse them anyway.
+ * configuration of config-only network X.  The daemon finds X by name only
+ * among config-only networks (libnetwork getConfigNetwork), where the
+ * lookup takes an exact name first, then an id prefix: the reference is
+ * name_only, so one that the lookup resolves as an id is refused
+ * (pol_own_ref_is()), never taken for whatever network bears that name when
+ * the daemon reads it.  Predefined names are not skipped here: none is
+ * config-only, so the daemon would refuse them anyway.  It is the only
+ * reference of its body.
  */
 static void
 config_from(struct refs *r, const cJSON *cf)
 {
 	const cJSON *net = cJSON_GetObjectItemCaseSensitive(cf, "Network");
+	size_t had = r->n;
 
-	if (cJSON_IsString(net))
-		add(r, POL_OBJ_NETWORK, net->valuestring, strlen(net->valuestring),
-		    "ConfigFrom.Network");
+	if (!cJSON_IsString(net))
+		return;
+	add(r, POL_OBJ_NETWORK, net->valuestring, strlen(net->valuestring), "ConfigFrom.Network");
+	if (r->n > had)
+		r->v[had].name_only = true;
 }
 
 /* Every reference in the parsed body "j" of endpoint "ep", into "r". */

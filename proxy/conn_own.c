@@ -222,6 +222,23 @@ body_ref_refused(struct conn *c, const struct pol_own_ref *r, bool missing)
 }
 
 /*
+ * The caller's own object, found by id or id prefix where the daemon reads
+ * only a name: it would find none, or someone else's of that name.
+ */
+static void
+ref_not_name(struct conn *c, const struct pol_own_ref *r)
+{
+	char msg[600];
+
+	snprintf(msg, sizeof(msg),
+	    "sockwarden: %s names %s %s by id; the daemon takes it by name only (policy %s, "
+	    "ownership)",
+	    r->field, type_noun(r->type), r->ref, policy_name(c));
+	c->c_audit.note = "reference by id where a name is read";
+	refuse(c, 404, msg); /* as the daemon answers a name no config-only network bears */
+}
+
+/*
  * The object being looked up does not exist, or cannot be looked up as the
  * request names it: the one answer for both, by what was being looked up
  * (the exec instance for its container, never the container's id).
@@ -324,6 +341,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	case STAGE_BODY_REFS:
+		if (!pol_own_ref_is(&w->refs[w->next_ref], body, len)) {
+			ref_not_name(c, &w->refs[w->next_ref]);
+			return;
+		}
 		/* The body will name it by this id: pin_body(). */
 		snprintf(w->refs[w->next_ref].id, sizeof(w->refs[0].id), "%s", id);
 		w->next_ref++;

@@ -158,6 +158,7 @@ struct pol_own_ref {
 	char ref[256];
 	const char *field; /* e.g. "HostConfig.VolumesFrom", for messages */
 	char id[256];      /* the full id the daemon resolved "ref" to: see pol_own_pin_refs() */
+	bool name_only;    /* the daemon reads "ref" as a name, never an id: pol_own_ref_is() */
 };
 
 #define POL_OWN_MAX_REFS 32
@@ -216,6 +217,16 @@ bool pol_own_body_names_objects(int ep);
  */
 int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_ref *refs, size_t n,
     char **out, size_t *outlen, const char **why);
+
+/*
+ * Is the object whose inspect answer is "json" the one the daemon takes
+ * reference "r" to be?  The lookup that found it takes an exact name first,
+ * then an id or its prefix; a reference the daemon reads as a name only
+ * (ConfigFrom.Network: libnetwork finds a config-only network by name,
+ * never by id) must be that object's Name.  True for every other reference;
+ * false when the answer has no Name string.
+ */
+bool pol_own_ref_is(const struct pol_own_ref *r, const char *json, size_t len);
 
 /*
  * The image names an ImageTag (repo, tag), ImageBuild (every t) or

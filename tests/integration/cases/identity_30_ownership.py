@@ -268,6 +268,26 @@ CASES += [
          audit=[{"endpoint": "NetworkCreate", "verdict": "deny", "status": 403,
                  "rule": "ownership"}],
          daemon_not_called=["/networks/create"]),
+    # The daemon finds a config-only network by name only: the caller's own, named by an
+    # id prefix (which the ownership lookup resolves), is refused before the daemon could
+    # take that text for another network's name; straight to the daemon it fails too.
+    case("own-network-config-from-own-by-id-refused",
+         "ID=$(" + AS_NOBODY + "$DOCKER network inspect -f '{{.Id}}' $NAME-ncfg | cut -c1-12) "
+         "&& echo \"id=$ID\" && " + AS_NOBODY
+         + "$DOCKER network create --config-from \"$ID\" $NAME-nnet",
+         {"exit": 1, "stdout": ["id="],
+          "stderr": ["sockwarden: ConfigFrom.Network names network ",
+                     " by id; the daemon takes it by name only"]},
+         setup=NET_SETUP + [AS_NOBODY + "$DOCKER network create --config-only "
+                                        "--subnet 10.231.3.0/24 $NAME-ncfg"],
+         cleanup=NET_CLEANUP,
+         audit=[{"endpoint": "NetworkCreate", "verdict": "deny", "status": 404,
+                 "rule": "ownership"}],
+         daemon_not_called=["/networks/create"],
+         verify=[{"cmd": "ID=$($DOCKER network inspect -f '{{.Id}}' $NAME-ncfg | cut -c1-12) && "
+                         + DIRECT + "$DOCKER network create --config-from \"$ID\" $NAME-nnet; "
+                         "echo direct=$?",
+                  "exit": 0, "stdout": ["direct=1"]}]),
     case("own-network-config-from-own-allowed",
          AS_NOBODY + "$DOCKER network create --config-only --subnet 10.231.2.0/24 $NAME-ncfg && "
          + AS_NOBODY + "$DOCKER network create --config-from $NAME-ncfg $NAME-nnet && "

@@ -181,6 +181,11 @@ test_rows(void **state)
 			    type_letter(refs[k].type), refs[k].ref);
 			if (refs[k].field == NULL)
 				fail_msg("%s: reference %d has no field name", r->name, k);
+			/* The daemon takes only ConfigFrom.Network by name alone. */
+			else if (refs[k].name_only !=
+			         (strcmp(refs[k].field, "ConfigFrom.Network") == 0))
+				fail_msg("%s: reference %d (%s) name_only %d", r->name, k,
+				    refs[k].field, refs[k].name_only);
 		}
 		if (strcmp(got, r->want) != 0)
 			fail_msg("%s: got \"%s\", want \"%s\"", r->name, got, r->want);

@@ -142,6 +142,39 @@ test_inspect_small_buffers(void **state)
 		fail_msg("an empty label was accepted");
 }
 
+/* ---- pol_own_ref_is ----------------------------------------------------------------- */
+
+static void
+test_ref_is_rows(void **state)
+{
+	static const struct {
+		const char *name, *ref;
+		bool name_only;
+		const char *json;
+		bool want;
+	} rows[] = {
+		{ "by its name", "cfg", true, "{\"Name\":\"cfg\",\"Id\":\"9a8b7c\"}", true },
+		{ "by its id", "9a8b7c", true, "{\"Name\":\"cfg\",\"Id\":\"9a8b7c\"}", false },
+		{ "by an id prefix", "9a8b", true, "{\"Name\":\"cfg\",\"Id\":\"9a8b7c\"}", false },
+		{ "name in another case", "CFG", true, "{\"Name\":\"cfg\"}", false },
+		{ "no Name", "cfg", true, "{\"Id\":\"9a8b7c\"}", false },
+		{ "Name not a string", "cfg", true, "{\"Name\":7}", false },
+		{ "not JSON", "cfg", true, "{\"Name\":", false },
+		{ "any other reference by id", "9a8b", false, "{\"Name\":\"cfg\"}", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++) {
+		struct pol_own_ref r = { .type = POL_OBJ_NETWORK, .field = "ConfigFrom.Network" };
+
+		snprintf(r.ref, sizeof(r.ref), "%s", rows[i].ref);
+		r.name_only = rows[i].name_only;
+		if (pol_own_ref_is(&r, rows[i].json, strlen(rows[i].json)) != rows[i].want)
+			fail_msg("row \"%s\": got %d", rows[i].name, !rows[i].want);
+	}
+}
+
 /* ---- /system/df: pol_own_filter_list(POL_LIST_DF), own_df.c ---------------------------- */
 
 #define MINE   "\"Labels\":{\"" LABEL "\":\"uid:1\"}"
@@ -358,6 +391,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inspect_rows),
 		cmocka_unit_test(test_inspect_small_buffers),
+		cmocka_unit_test(test_ref_is_rows),
 		cmocka_unit_test(test_df_rows),
 		cmocka_unit_test(test_df_needs_an_owner),
 		cmocka_unit_test(test_redact_rows),
