@@ -263,6 +263,13 @@ pol_own_is_classified(int ep)
 	return ep > POL_EP_UNKNOWN && ep < POL_EP_COUNT && own_rows[ep].set;
 }
 
+bool
+pol_own_is_inspect(int ep)
+{
+	return ep == POL_EP_ContainerInspect || ep == POL_EP_ImageInspect ||
+	       ep == POL_EP_VolumeInspect || ep == POL_EP_NetworkInspect;
+}
+
 void
 pol_own_classify(int ep, const struct sw_req *req, struct pol_own_plan *out)
 {

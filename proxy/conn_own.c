@@ -433,24 +433,6 @@ start_tags(struct conn *c)
 }
 
 /*
- * Whether "ep" is one of the operations "names", their ids looked up once
- * into "ids" (whose first is -1 until then).
- */
-static bool
-ep_is_one_of(int ep, int *ids, const char *const *names, size_t n)
-{
-	size_t i;
-
-	if (ids[0] == -1)
-		for (i = 0; i < n; i++)
-			ids[i] = pol_ep_lookup(names[i]);
-	for (i = 0; i < n; i++)
-		if (ep == ids[i])
-			return true;
-	return false;
-}
-
-/*
  * Is the body read for ownership (pol_own_read_body)?  A create's gets the
  * label; a create's, a network connect's or disconnect's names other
  * objects (pol_own_body_names_objects).
@@ -459,16 +441,6 @@ static bool
 reads_body(const struct own_req *w, int ep)
 {
 	return w->plan.kind == POL_OWN_CREATE_BODY || pol_own_body_names_objects(ep);
-}
-
-static bool
-is_inspect(int ep)
-{
-	static const char *const names[] = { "ContainerInspect", "ImageInspect", "VolumeInspect",
-		"NetworkInspect" };
-	static int ids[nitems(names)] = { -1 };
-
-	return ep_is_one_of(ep, ids, names, nitems(names));
 }
 
 /*
@@ -481,7 +453,7 @@ answer_filter(const struct pol_ownership *o, int ep, enum pol_list_kind list)
 {
 	bool labels = o->n_redact_labels > 0;
 
-	if (is_inspect(ep))
+	if (pol_own_is_inspect(ep))
 		return o->n_redact_env > 0 || labels ? OWN_FILTER_REDACT : OWN_FILTER_NONE;
 	switch (list) {
 	case POL_LIST_NONE:

@@ -103,6 +103,12 @@ int pol_own_add_build_label(const struct sw_str *query, const char *label, const
     char *buf, size_t bufsz, const char **why);
 
 /*
+ * Is endpoint "ep" the inspect of a container, image, volume or network,
+ * whose answer pol_redact_inspect() reads?
+ */
+bool pol_own_is_inspect(int ep);
+
+/*
  * An inspect answer (container or image: Config.Env and Config.Labels;
  * volume and network: Labels) with matching Env values and label values
  * replaced by "<redacted>".  *out is malloc'd.  Returns 1 when something

@@ -302,6 +302,31 @@ test_out_of_range_refused(void **state)
 		fail_msg("ContainerInspect without a request: kind %d, want REFUSE", p.kind);
 }
 
+/* The inspects whose answers are redacted: exactly these four, by operation name. */
+static void
+test_inspect_endpoints(void **state)
+{
+	static const char *const inspects[] = { "ContainerInspect", "ImageInspect", "VolumeInspect",
+		"NetworkInspect" };
+	int ep, found = 0;
+	size_t i;
+
+	(void)state;
+	for (ep = POL_EP_UNKNOWN - 1; ep <= POL_EP_COUNT; ep++) {
+		bool want = false;
+
+		for (i = 0; i < nitems(inspects); i++)
+			if (ep > POL_EP_UNKNOWN && ep < POL_EP_COUNT &&
+			    strcmp(pol_ep_name(ep), inspects[i]) == 0)
+				want = true;
+		if (pol_own_is_inspect(ep) != want)
+			fail_msg("endpoint %d: pol_own_is_inspect %d, want %d", ep, !want, want);
+		found += want;
+	}
+	if (found != (int)nitems(inspects))
+		fail_msg("%d of the %zu inspect operations found", found, nitems(inspects));
+}
+
 int
 main(void)
 {
@@ -311,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_refusals_have_reasons),
 		cmocka_unit_test(test_ref_rows),
 		cmocka_unit_test(test_out_of_range_refused),
+		cmocka_unit_test(test_inspect_endpoints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
