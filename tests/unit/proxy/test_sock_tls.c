@@ -130,19 +130,6 @@ trust_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	return ok ? 0 : -1;
 }
 
-/* Appends "text" to the file at "path" (as it is: no newline added). */
-static int
-append_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "a");
-	int ok;
-
-	if (f == NULL)
-		return -1;
-	ok = fputs(text, f) >= 0 ? 0 : -1;
-	return fclose(f) == 0 ? ok : -1;
-}
-
 /*
  * Certificate, key and CRL files the loader must refuse for what is in them:
  * a key that needs a passphrase, a certificate block after the leaf (or a
@@ -177,12 +164,12 @@ content_files(X509 *ca, X509_CRL *crl, EVP_PKEY *ca_key)
 	pki_path(p, sizeof(p), "encrypted-key.pem");
 	ok = ok && tc_write_key(p, k, "passphrase", 0600) == 0;
 	pki_path(p, sizeof(p), "junk-after-leaf.pem");
-	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 && append_text(p, junk) == 0;
+	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 && tc_append_text(p, junk) == 0;
 	pki_path(p, sizeof(p), "crl-junk.pem");
-	ok = ok && tc_write_crls(p, &crl, 1, 0644) == 0 && append_text(p, junk) == 0;
+	ok = ok && tc_write_crls(p, &crl, 1, 0644) == 0 && tc_append_text(p, junk) == 0;
 	pki_path(p, sizeof(p), "truncated-after-leaf.pem");
 	ok = ok && tc_write_certs(p, &x, 1, 0644) == 0 &&
-	     append_text(p, "-----BEGIN CERTIFICATE-----\nMIIB\n") == 0;
+	     tc_append_text(p, "-----BEGIN CERTIFICATE-----\nMIIB\n") == 0;
 	pki_path(p, sizeof(p), "weak-leaf.pem");
 	ok = ok && tc_write_certs(p, &weak_leaf, 1, 0644) == 0;
 	pki_path(p, sizeof(p), "weak-chain.pem");
@@ -789,9 +776,16 @@ end_settled(const struct end *e, const char *want)
 	return want == NULL && (e->events & SOCK_TLS_DONE);
 }
 
+/*
+ * Settled as the row wants, or both handshakes done: then a refusal the row
+ * wants will not come (no row refuses after both ends finished), so
+ * check_end() fails at once instead of at the watchdog.
+ */
 static bool
 hs_done(const struct pair *p)
 {
+	if ((p->srv.events & SOCK_TLS_DONE) && (p->cli.events & SOCK_TLS_DONE))
+		return true;
 	return end_settled(&p->srv, hs_current->want_srv) &&
 	       end_settled(&p->cli, hs_current->want_cli);
 }

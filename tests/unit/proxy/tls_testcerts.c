@@ -239,14 +239,25 @@ tc_write_crls(const char *path, X509_CRL *const *crls, size_t n, unsigned mode)
 	return fclose(f) == 0 ? ok : -1;
 }
 
-int
-tc_write_text(const char *path, const char *text, unsigned mode)
+static int
+put_text(FILE *f, const char *text)
 {
-	FILE *f = open_mode(path, mode);
 	int ok;
 
 	if (f == NULL)
 		return -1;
 	ok = fputs(text, f) >= 0 ? 0 : -1;
 	return fclose(f) == 0 ? ok : -1;
+}
+
+int
+tc_write_text(const char *path, const char *text, unsigned mode)
+{
+	return put_text(open_mode(path, mode), text);
+}
+
+int
+tc_append_text(const char *path, const char *text)
+{
+	return put_text(fopen(path, "a"), text);
 }

@@ -59,5 +59,7 @@ int tc_write_certs(const char *path, X509 *const *certs, size_t n, unsigned mode
 int tc_write_key(const char *path, EVP_PKEY *key, const char *pass, unsigned mode);
 int tc_write_crls(const char *path, X509_CRL *const *crls, size_t n, unsigned mode);
 int tc_write_text(const char *path, const char *text, unsigned mode);
+/* Appends "text" as it is (no newline added); the file keeps its mode. */
+int tc_append_text(const char *path, const char *text);
 
 #endif
