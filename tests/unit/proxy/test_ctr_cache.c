@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "ctr_cache.h"
+#include "mono_clock.h"
 
 #define A  "e754ab7b2695fbb46bb5f1dd49a4079449dc9a8eb706a21eb02956f59c56d85a"
 #define B  "fc2ca9d296f178d829de841c2117c32ad04a1af4034ca51e07c5f4cc60003017"
@@ -622,7 +623,7 @@ fake_ctr(struct fake *f, const char *id)
 static void
 run(struct event_base *base, unsigned ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000) };
+	struct timeval tv = timeval_of_ms(ms);
 
 	event_base_loopexit(base, &tv);
 	event_base_dispatch(base);
