@@ -388,12 +388,12 @@ endpoint(struct refs *r, cJSON *es, bool user_net)
 
 /*
  * NetworkCreate's ConfigFrom {"Network": X}: the new network copies the
- * configuration of config-only network X.  The daemon finds X by name only
- * among config-only networks (libnetwork getConfigNetwork), where the
- * lookup takes an exact name first, then an id prefix: the reference is
- * name_only, so one that the lookup resolves as an id is refused
- * (pol_own_ref_is()), never taken for whatever network bears that name when
- * the daemon reads it.  Predefined names are not skipped here: none is
+ * configuration of config-only network X.  The daemon finds X by name
+ * only, among config-only networks (libnetwork getConfigNetwork), while the
+ * ownership lookup takes an exact name first, then an id prefix.  So the
+ * reference is name_only: one the lookup resolves as an id is refused
+ * (pol_own_ref_is()) rather than taken for whatever network bears that name
+ * when the daemon reads it.  Predefined names are not skipped here: none is
  * config-only, so the daemon would refuse them anyway.  It is the only
  * reference of its body.
  */
