@@ -342,3 +342,21 @@ pol_image_pattern_normalize(const char *pattern, char *out, size_t outsz)
 	len = snprintf(out, outsz, "%s%s%s", prefix, pattern, suffix);
 	return len < 0 || (size_t)len >= outsz ? -1 : 0;
 }
+
+int
+pol_image_ref_with_tag(struct pol_image_ref *r, const char *tag)
+{
+	struct pol_image_ref t;
+	char s[POL_IMAGE_REF_MAX + 8];
+	const char *why = NULL;
+	int n;
+
+	/* Read "domain/path:tag" back: anything but exactly a tag reads differently. */
+	n = snprintf(s, sizeof(s), "%s/%s:%s", r->domain, r->path, tag);
+	if (n < 0 || (size_t)n >= sizeof(s) || pol_image_ref_parse(s, &t, &why) == -1 ||
+	    strcmp(t.tag, tag) != 0 || t.digest[0] != '\0' || strcmp(t.domain, r->domain) != 0 ||
+	    strcmp(t.path, r->path) != 0)
+		return -1;
+	*r = t;
+	return 0;
+}

@@ -33,6 +33,13 @@ struct pol_image_ref {
 int pol_image_ref_parse(const char *s, struct pol_image_ref *out, const char **why);
 
 /*
+ * reference.WithTag, as far as the name goes: "r" becomes domain/path:tag
+ * (a digest is dropped).  Returns 0, or -1 when "tag" is not exactly a
+ * valid tag (it would read differently back: '/', '@' or ':' in it).
+ */
+int pol_image_ref_with_tag(struct pol_image_ref *r, const char *tag);
+
+/*
  * Normalise a pattern from a policy ("alpine", "alpine:*", "ghcr.io/org/" + "**",
  * "**") the way references are normalised, leaving glob characters alone:
  * a familiar name gets docker.io and library/, a name without tag or digest

@@ -78,26 +78,10 @@ parse_name(struct names *ns, const char *s, struct pol_image_ref *r)
 	return 0;
 }
 
-/*
- * reference.WithTag: "tag" replaces r's tag (a digest stays, but only the
- * tag matters here).  Checked by reading "domain/path:tag" back: anything
- * that is not exactly a valid tag ('/', '@', ':' in it) reads differently.
- */
 static int
 with_tag(struct names *ns, struct pol_image_ref *r, const char *tag)
 {
-	struct pol_image_ref t;
-	char s[POL_IMAGE_REF_MAX + 8];
-	const char *why = NULL;
-	int n;
-
-	n = snprintf(s, sizeof(s), "%s/%s:%s", r->domain, r->path, tag);
-	if (n < 0 || (size_t)n >= sizeof(s) || pol_image_ref_parse(s, &t, &why) == -1 ||
-	    strcmp(t.tag, tag) != 0 || t.digest[0] != '\0' || strcmp(t.domain, r->domain) != 0 ||
-	    strcmp(t.path, r->path) != 0)
-		return bad(ns, 400, "invalid tag");
-	*r = t;
-	return 0;
+	return pol_image_ref_with_tag(r, tag) == -1 ? bad(ns, 400, "invalid tag") : 0;
 }
 
 /* "domain/path:tag" ("latest" by default) as one more name, once. */

@@ -536,7 +536,7 @@ conn_own_head(struct conn *c, bool need_body)
 	const char *why = NULL;
 	enum pol_list_kind list;
 	enum own_filter filter;
-	int n;
+	int n, status;
 
 	if (o == NULL)
 		return false;
@@ -611,7 +611,10 @@ conn_own_head(struct conn *c, bool need_body)
 	case POL_OWN_FILTER_RESPONSE:
 		break; /* answer_filter() chose OWN_FILTER_LIST */
 	case POL_OWN_OBJECT:
-		snprintf(w->ref, sizeof(w->ref), "%.*s", (int)w->plan.ref.len, w->plan.ref.p);
+		if (pol_own_object_ref(&c->c_req, w->ref, sizeof(w->ref), &status, &why) == -1) {
+			refuse_why(c, status, why);
+			return true;
+		}
 		w->stage = STAGE_OBJECT;
 		conn_set_state(c, CONN_RESOLVE);
 		lookup(c, w->plan.type, w->ref);

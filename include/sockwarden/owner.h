@@ -60,6 +60,17 @@ struct pol_own_plan {
 void pol_own_classify(int ep, const struct sw_req *req, struct pol_own_plan *out);
 
 /*
+ * The reference an OBJECT plan's lookup resolves, into buf: the object the
+ * daemon acts on.  That is the path's reference, except for ImagePush
+ * (whose "tag" parameter replaces the name's tag) and ImageGet; a name-only
+ * push or save, which acts on every tag of the repository, is refused
+ * (policy/own_object_ref.c).  Returns 0, or -1 with a static reason in *why
+ * and the answer's status (400 or 403) in *status.
+ */
+int pol_own_object_ref(
+    const struct sw_req *req, char *buf, size_t bufsz, int *status, const char **why);
+
+/*
  * The daemon path that inspects object "ref" of "type" (an OBJECT plan's,
  * or one a body names), e.g. "/containers/<ref>/json" (ref
  * percent-encoded).  Returns 0, -1 if it does not fit or would not route

@@ -60,6 +60,8 @@ class Report:
 
 
 def load_cases():
+    # Case files may share constants: "from identity_30_ownership import OWN".
+    sys.path.insert(0, os.path.join(HERE, "cases"))
     cases = []
     for path in sorted(glob.glob(os.path.join(HERE, "cases", "*.py"))):
         spec = importlib.util.spec_from_file_location(
