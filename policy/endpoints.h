@@ -97,7 +97,7 @@
 	X(ImageLoad, POST, "/images/load", EP_STREAM | EP_UPLOAD)                                \
 	X(ImageCreate, POST, "/images/create", EP_STREAM | EP_UPLOAD)                            \
 	X(ImagePush, POST, "/images/{name:.*}/push", EP_STREAM)                                  \
-	X(ImageTag, POST, "/images/{name:.*}/tag", EP_NONE)                                      \
+	X(ImageTag, POST, "/images/{name:.*}/tag", EP_JSON)                                      \
 	X(ImagePrune, POST, "/images/prune", EP_NONE)                                            \
 	X(ImageDelete, DELETE, "/images/{name:.*}", EP_NONE)                                     \
 	/* system router; OPTIONS only answers 200 */                                            \

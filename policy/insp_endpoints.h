@@ -72,6 +72,7 @@ int pol_insp_config_create(struct pol_insp_ctx *ctx);
 
 int pol_insp_build(struct pol_insp_ctx *ctx);         /* ImageBuild */
 int pol_insp_image_create(struct pol_insp_ctx *ctx);  /* ImageCreate */
+int pol_insp_image_tag(struct pol_insp_ctx *ctx);     /* ImageTag */
 int pol_insp_archive(struct pol_insp_ctx *ctx);       /* PutContainerArchive */
 int pol_insp_plugin_create(struct pol_insp_ctx *ctx); /* PluginCreate */
 

@@ -414,6 +414,7 @@ static const struct insp_row insp_table[POL_EP_COUNT] = {
 	[POL_EP_ImageCommit] = { pol_insp_commit, INSP_BODY_OPTIONAL },
 	[POL_EP_ImageBuild] = { pol_insp_build, INSP_BODY_OPTIONAL },
 	[POL_EP_ImageCreate] = { pol_insp_image_create, INSP_BODY_OPTIONAL },
+	[POL_EP_ImageTag] = { pol_insp_image_tag, INSP_BODY_OPTIONAL },
 	/* uploads into containers */
 	[POL_EP_PutContainerArchive] = { pol_insp_archive, INSP_BODY_OPTIONAL },
 };

@@ -208,6 +208,7 @@ setup_fixtures(void)
 #define IMG   pol_insp_image_create
 #define ARCH  pol_insp_archive
 #define COMM  pol_insp_commit
+#define TAG   pol_insp_image_tag
 #define SINIT pol_insp_swarm_init
 #define SJOIN pol_insp_swarm_join
 #define SUPD  pol_insp_swarm_update
@@ -879,8 +880,9 @@ struct run {
 	int rc;
 };
 
+/* "ref": the object the path names (ImageTag's image), NULL for none. */
 static void
-run_row(const struct insp_case *c, struct run *r)
+run_row(const struct insp_case *c, const char *ref, struct run *r)
 {
 	static const struct pol_daemon daemon;
 	struct sw_str body;
@@ -889,6 +891,8 @@ run_row(const struct insp_case *c, struct run *r)
 
 	memset(r, 0, sizeof(*r));
 	r->req.query = sw_str_cstr(c->query);
+	if (ref != NULL)
+		r->req.ref = sw_str_cstr(ref);
 	r->ctx.rules = &fixtures[c->fx];
 	r->ctx.policy = "test";
 	r->ctx.req = &r->req;
@@ -931,14 +935,13 @@ describe(const struct run *r, char *buf, size_t size)
 }
 
 static void
-test_insp_row(void **state)
+check_row(const struct insp_case *c, const char *ref)
 {
-	const struct insp_case *c = *state;
 	struct run r;
 	char found[1024];
 	size_t i;
 
-	run_row(c, &r);
+	run_row(c, ref, &r);
 	describe(&r, found, sizeof(found));
 	switch (c->want) {
 	case BAD:
@@ -968,6 +971,53 @@ test_insp_row(void **state)
 		break;
 	}
 	pol_json_free(&r.doc);
+}
+
+static void
+test_insp_row(void **state)
+{
+	check_row(*state, NULL);
+}
+
+/*
+ * ImageTag names the image it tags in the path: the rows carry it.  Under
+ * the images rule the image tagged and the name written must both be
+ * allowed (policy/insp_image_tag.c).
+ */
+static void
+test_image_tag_rows(void **state)
+{
+	static const struct {
+		struct insp_case c;
+		const char *ref;
+	} rows[] = {
+		{ { "tag: cli", TAG, F_STRICT, "repo=localtest%2Fx&tag=1", NULL, OK, 0, NULL },
+		    "busybox:1" },
+		{ { "tag: image outside the list refused", TAG, F_STRICT, "repo=busybox&tag=evil",
+		      NULL, DENY, R(IMAGES), "name" },
+		    "evil.example.com/rootkit:1" },
+		{ { "tag: name outside the list refused", TAG, F_STRICT,
+		      "repo=evil.example.com%2Fx", NULL, DENY, R(IMAGES), "repo" },
+		    "busybox" },
+		{ { "tag: image by an id prefix refused", TAG, F_STRICT, "repo=busybox&tag=x", NULL,
+		      DENY, R(IMAGES), "name" },
+		    "6a9a0c" },
+		{ { "tag: image by its full id refused", TAG, F_STRICT, "repo=busybox&tag=x", NULL,
+		      DENY, R(IMAGES), "name" },
+		    "sha256:" HEX64 },
+		{ { "tag: first repo value is the daemon's", TAG, F_STRICT,
+		      "repo=evil.example.com%2Fx&repo=busybox", NULL, DENY, R(IMAGES), "repo" },
+		    "busybox" },
+		{ { "tag: rule off", TAG, F_NONE, "repo=x", NULL, OK, 0, NULL },
+		    "evil.example.com/x" },
+		{ { "tag: bad query refused", TAG, F_STRICT, "repo=%zz", NULL, BAD, 0, NULL },
+		    "busybox" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++)
+		check_row(&rows[i].c, rows[i].ref);
 }
 
 /* ---- archive compression sniffing ----------------------------------------------------- */
@@ -1014,7 +1064,7 @@ test_findings_are_described(void **state)
 	size_t i;
 
 	(void)state;
-	run_row(&c, &r);
+	run_row(&c, NULL, &r);
 	assert_int_equal(r.rc, 0);
 	assert_true(r.ctx.n_findings >= 3);
 	for (i = 0; i < r.ctx.n_findings; i++) {
@@ -1051,7 +1101,7 @@ test_inspected_body_kinds(void **state)
 			fail_msg("%s: inspected, json body %d, upload %d: want exactly one",
 			    pol_ep_name((int)ep), json, upload);
 	}
-	assert_int_equal(n, 25);
+	assert_int_equal(n, 26);
 	for (i = 0; i < nitems(uploads); i++)
 		if (!(pol_ep_flags(pol_ep_lookup(uploads[i])) & POL_EPF_UPLOAD) ||
 		    !pol_ep_inspected(pol_ep_lookup(uploads[i])))
@@ -1064,7 +1114,7 @@ test_inspected_body_kinds(void **state)
 int
 main(void)
 {
-	static struct CMUnitTest tests[nitems(cases) + nitems(magic_cases) + 2];
+	static struct CMUnitTest tests[nitems(cases) + nitems(magic_cases) + 3];
 	size_t i, n = 0;
 
 	setup_fixtures();
@@ -1075,6 +1125,7 @@ main(void)
 		tests[n++] = (struct CMUnitTest){ magic_cases[i].name, test_magic_row, NULL, NULL,
 			&magic_cases[i] };
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_findings_are_described);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_image_tag_rows);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_inspected_body_kinds);
 	return _cmocka_run_group_tests("insp_endpoints", tests, n, NULL, NULL);
 }
