@@ -109,6 +109,56 @@ label_tree(cJSON *root, const char *label, const char *owner, bool inherited, co
 	return 0;
 }
 
+/*
+ * The volumes a ContainerCreate's mounts create take the labels of
+ * Mounts[].VolumeOptions.Labels (HostConfig's, and the legacy top-level
+ * HostConfig fields' as own_refs.c reads them): one that sets the owner
+ * label would make a volume another client takes for its own.
+ */
+static int
+check_mount_labels(const cJSON *root, const char *label, const char **why)
+{
+	const cJSON *lists[2] = { pol_own_get(pol_own_get(root, "HostConfig"), "Mounts"),
+		pol_own_get(root, "Mounts") };
+	const cJSON *m, *l;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (!cJSON_IsArray(lists[i]))
+			continue;
+		cJSON_ArrayForEach (m, lists[i]) {
+			l = pol_own_get(pol_own_get(m, "VolumeOptions"), "Labels");
+			for (l = cJSON_IsObject(l) ? l->child : NULL; l != NULL; l = l->next)
+				if (pol_own_key_caseeq(l->string, label))
+					return fail(why,
+					    "a mount's VolumeOptions.Labels sets the owner label");
+		}
+	}
+	return 0;
+}
+
+/*
+ * A network name of lower-case hex digits only is refused: a container
+ * keeps its networks by name and the daemon looks each up again at every
+ * start (FindNetwork: exact id, exact name, then id prefix), so once this
+ * network is gone the name would be read as a prefix of another client's
+ * network id, and the container joined to that network.
+ */
+static int
+check_network_name(const cJSON *root, const char **why)
+{
+	const cJSON *name = pol_own_get(root, "Name");
+	const char *c;
+
+	if (!cJSON_IsString(name) || name->valuestring[0] == '\0')
+		return 0;
+	for (c = name->valuestring; *c != '\0'; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+			return 0;
+	return fail(why, "a network name of hex digits only could later be read as another "
+	                 "network's id; add a letter past f, or a '-'");
+}
+
 int
 pol_own_read_body(int ep, const char *body, size_t len, const char *label, const char *owner,
     struct pol_own_ref *refs, size_t max, char **out, size_t *outlen, const char **why)
@@ -138,6 +188,10 @@ pol_own_read_body(int ep, const char *body, size_t len, const char *label, const
 		fail(why, "the body must be a JSON object");
 		goto out;
 	}
+	if (ep == POL_EP_ContainerCreate && check_mount_labels(doc.root, label, why) == -1)
+		goto out;
+	if (ep == POL_EP_NetworkCreate && check_network_name(doc.root, why) == -1)
+		goto out;
 	if (creates(ep)) {
 		labelled = !labels_inherited(ep, doc.root);
 		if (label_tree(doc.root, label, owner, !labelled, why) == -1)

@@ -96,6 +96,35 @@ static const struct body_case body_cases[] = {
 	    "{\"ConfigFrom\":{\"Network\":\"c\"},\"labels\":{}}", "another case", true },
 	{ "a network connect is not labelled", "NetworkConnect", "{\"Container\":\"web\"}", NULL,
 	    false },
+	/* A mount's volume may not be given the owner label either. */
+	{ "mount volume labels with the owner label", "ContainerCreate",
+	    "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+	    "\"VolumeOptions\":{\"Labels\":{\"" LABEL "\":\"uid:1001\"}}}]}}",
+	    "VolumeOptions.Labels", true },
+	{ "mount volume labels, owner label in another case", "ContainerCreate",
+	    "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\"},"
+	    "{\"Type\":\"volume\",\"Target\":\"/y\",\"VolumeOptions\":{\"Labels\":"
+	    "{\"a\":\"b\",\"IO.Sockwarden.Owner\":\"x\"}}}]}}",
+	    "VolumeOptions.Labels", true },
+	{ "legacy top-level mounts with the owner label", "ContainerCreate",
+	    "{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\",\"VolumeOptions\":"
+	    "{\"Labels\":{\"" LABEL "\":\"uid:1001\"}}}]}",
+	    "VolumeOptions.Labels", true },
+	{ "mount volume with other labels", "ContainerCreate",
+	    "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+	    "\"VolumeOptions\":{\"Labels\":{\"a\":\"b\"}}}]}}",
+	    "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/x\","
+	    "\"VolumeOptions\":{\"Labels\":{\"a\":\"b\"}}}]},\"Labels\":{" OWN "}}",
+	    false },
+	/* A network name the daemon could later read as an id prefix. */
+	{ "hex-only network name", "NetworkCreate", "{\"Name\":\"7413e532\"}", "hex digits", true },
+	{ "one-digit network name", "NetworkCreate", "{\"Name\":\"6\"}", "hex digits", true },
+	{ "network name with a letter past f", "NetworkCreate", "{\"Name\":\"7413e53g\"}",
+	    "{\"Name\":\"7413e53g\",\"Labels\":{" OWN "}}", false },
+	{ "upper-case hex is no id", "NetworkCreate", "{\"Name\":\"ABC\"}",
+	    "{\"Name\":\"ABC\",\"Labels\":{" OWN "}}", false },
+	{ "hex name under config from", "NetworkCreate",
+	    "{\"Name\":\"abc\",\"ConfigFrom\":{\"Network\":\"c\"}}", "hex digits", true },
 };
 
 static void

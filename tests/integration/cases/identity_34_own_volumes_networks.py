@@ -1,0 +1,29 @@
+# Ownership isolation: objects a create makes on the side. A mount of type volume may label
+# the volume it creates (--mount volume-label=...), so it may not set the owner label; and
+# a network name of hex digits only is refused, because a container keeps its networks by
+# name and the daemon reads such a name as an id prefix once the network is gone.
+# Format: see case_exec.py.
+
+from identity_30_ownership import DIRECT, OWN, case
+
+MOUNT = "type=volume,dst=/x,volume-label=io.sockwarden.owner=uid:65534"
+
+CASES = [
+    case("own-mount-volume-owner-label-refused",
+         OWN + "$DOCKER run --rm --network none --mount " + MOUNT + " $IMAGE true",
+         {"exit": 125, "stderr": ["a mount's VolumeOptions.Labels sets the owner label"]},
+         setup=[], cleanup=[],
+         audit=[{"endpoint": "ContainerCreate", "verdict": "deny", "rule": "ownership"}],
+         daemon_not_called=["/containers/create"]),
+    case("own-mount-volume-other-label-allowed",
+         OWN + "$DOCKER run --rm --network none "
+         "--mount type=volume,dst=/x,volume-label=team=web $IMAGE true && echo ran",
+         {"exit": 0, "stdout": ["ran"]},
+         setup=[], cleanup=[]),
+    case("own-network-hex-name-refused",
+         OWN + "$DOCKER network create 7413e532",
+         {"exit": 1, "stderr": ["a network name of hex digits only"]},
+         setup=[], cleanup=[DIRECT + "$DOCKER network rm 7413e532"],
+         audit=[{"endpoint": "NetworkCreate", "verdict": "deny", "rule": "ownership"}],
+         daemon_not_called=["/networks/create"]),
+]
