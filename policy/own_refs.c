@@ -26,6 +26,7 @@
 #include "sockwarden/policy.h"
 
 #include "endpoints.h"
+#include "json_strict.h"
 #include "own_int.h"
 
 /* How a string names a container: where its name is, and how it is pinned to an id. */
@@ -74,6 +75,7 @@ add(struct refs *r, enum pol_own_type type, const char *ref, size_t len, const c
 	r->v[r->n].field = field;
 	r->v[r->n].id[0] = '\0';
 	r->v[r->n].name_only = false;
+	r->v[r->n].unowned_ok = false;
 	r->n++;
 }
 
@@ -410,6 +412,34 @@ config_from(struct refs *r, const cJSON *cf)
 		r->v[had].name_only = true;
 }
 
+/*
+ * Config.Image, the image the container is made from.  The daemon's create
+ * finds it with GetImage, as ImageInspect does (an exact name, ":latest"
+ * when it has no tag, then an id or id prefix), so the ownership lookup
+ * resolves it as the daemon will.  An image without an owner label (pulled,
+ * or imported on the daemon) may be used by anyone: unowned_ok.  Go matches
+ * the key case-insensitively; the canonical body spells it "Image" once,
+ * but every member that folds to it is taken, so that none goes unchecked.
+ * It is never pinned: the container keeps the name it was created from
+ * (docker ps shows it).  "" is the daemon's to refuse.
+ */
+static void
+image(struct refs *r, const cJSON *root)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach (m, root) {
+		size_t had = r->n;
+
+		if (m->string == NULL || !pol_json_key_folds_to(m->string, "Image") ||
+		    !cJSON_IsString(m))
+			continue;
+		add(r, POL_OBJ_IMAGE, m->valuestring, strlen(m->valuestring), "Image");
+		if (r->n > had)
+			r->v[had].unowned_ok = true;
+	}
+}
+
 /* Every reference in the parsed body "j" of endpoint "ep", into "r". */
 static void
 walk(struct refs *r, int ep, cJSON *j)
@@ -419,6 +449,7 @@ walk(struct refs *r, int ep, cJSON *j)
 		cJSON *endpoints = cJSON_GetObjectItemCaseSensitive(nc, "EndpointsConfig");
 		cJSON *e;
 
+		image(r, j);
 		host_config(r, cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), true);
 		host_config(r, j, false);
 		cJSON_ArrayForEach (e, endpoints) {

@@ -204,6 +204,13 @@ owned_by_caller(const char *owner, const struct conn *c)
 	return owner[0] != '\0' && strcmp(owner, c->c_owner) == 0;
 }
 
+/* A body reference anyone may use while nobody owns it: a pulled image, say. */
+static bool
+unowned_usable(const struct own_req *w, const char *owner)
+{
+	return w->stage == STAGE_BODY_REFS && w->refs[w->next_ref].unowned_ok && owner[0] == '\0';
+}
+
 /* An object a create's body names is not the caller's, or ("missing") does not exist. */
 static void
 body_ref_refused(struct conn *c, const struct pol_own_ref *r, bool missing)
@@ -280,6 +287,14 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		lookup_next(c);
 		return;
 	}
+	/*
+	 * A create's image that does not exist gets the daemon's own 404 "No
+	 * such image": on it the docker CLI pulls the image, then creates again.
+	 */
+	if (status == 404 && w->stage == STAGE_BODY_REFS && type == POL_OBJ_IMAGE) {
+		not_found(c, type, w->refs[w->next_ref].ref);
+		return;
+	}
 	if (status == 404) {
 		refuse_missing(c);
 		return;
@@ -296,7 +311,7 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		lookup(c, POL_OBJ_CONTAINER, ctr);
 		return;
 	}
-	if (!owned_by_caller(owner, c)) {
+	if (!owned_by_caller(owner, c) && !unowned_usable(w, owner)) {
 		if (w->stage == STAGE_TAGS) {
 			tag_not_yours(c, &w->refs[w->next_ref]);
 			return;

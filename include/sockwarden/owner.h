@@ -176,6 +176,7 @@ struct pol_own_ref {
 	const char *field; /* e.g. "HostConfig.VolumesFrom", for messages */
 	char id[256];      /* the full id the daemon resolved "ref" to: see pol_own_pin_refs() */
 	bool name_only;    /* the daemon reads "ref" as a name, never an id: pol_own_ref_is() */
+	bool unowned_ok;   /* an object without an owner label may be used too (a pulled image) */
 };
 
 #define POL_OWN_MAX_REFS 32
@@ -193,7 +194,8 @@ struct pol_own_ref {
  * - the other objects the body names go into refs: containers joined
  *   (NetworkMode/PidMode/IpcMode "container:X", VolumesFrom, Links) or
  *   connected and disconnected (NetworkConnect's and NetworkDisconnect's
- *   Container), named volumes (Binds, Mounts of type volume) and networks
+ *   Container), the image a container is made from (Image: unowned_ok, it
+ *   is never pinned), named volumes (Binds, Mounts of type volume) and networks
  *   (NetworkMode, EndpointsConfig keys, an endpoint's NetworkID,
  *   NetworkCreate's ConfigFrom.Network), except the predefined networks
  *   (bridge, host, none, default).

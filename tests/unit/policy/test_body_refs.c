@@ -30,7 +30,8 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "no references", "ContainerCreate", "{\"Image\":\"bb\"}", 0, "" },
+	/* Image is a reference too: test_own_image_ref.c. */
+	{ "no references", "ContainerCreate", "{\"Cmd\":[\"true\"]}", 0, "" },
 	{ "network mode container", "ContainerCreate",
 	    "{\"HostConfig\":{\"NetworkMode\":\"container:web\"}}", 1, "c:web" },
 	{ "pid and ipc joins", "ContainerCreate",
