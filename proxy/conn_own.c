@@ -44,6 +44,7 @@ enum own_stage {
 	STAGE_EXEC_CONTAINER, /* the container of an exec instance */
 	STAGE_BODY_REFS,      /* the objects a create's body names */
 	STAGE_TAGS,           /* the image names a tag, build or pull writes */
+	STAGE_START_NETS,     /* the networks a container (re)started joins, kept by name */
 };
 
 struct own_req {
@@ -52,7 +53,8 @@ struct own_req {
 	bool need_body;
 	enum own_stage stage;
 	struct daemon_call *call;
-	/* STAGE_BODY_REFS or STAGE_TAGS: never both in one request (different endpoints). */
+	/* STAGE_BODY_REFS, STAGE_TAGS or STAGE_START_NETS: one per request (different endpoints).
+	 */
 	struct pol_own_ref refs[POL_OWN_MAX_REFS];
 	size_t n_refs, next_ref;
 	char ref[256];     /* the object as the request names it */
@@ -255,10 +257,28 @@ refuse_missing(struct conn *c)
 {
 	struct own_req *w = c->c_own;
 
-	if (w->stage == STAGE_BODY_REFS)
+	if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS)
 		body_ref_refused(c, &w->refs[w->next_ref], true);
 	else
 		not_found(c, w->plan.type, w->ref);
+}
+
+/* The networks the container "json" (its inspect answer) joins at start, each looked up. */
+static void
+start_networks(struct conn *c, const char *json, size_t len)
+{
+	struct own_req *w = c->c_own;
+	const char *why = NULL;
+	int n;
+
+	if ((n = pol_own_start_refs(json, len, w->refs, nitems(w->refs), &why)) < 0) {
+		refuse_why(c, 502, why);
+		return;
+	}
+	w->n_refs = (size_t)n;
+	w->next_ref = 0;
+	w->stage = STAGE_START_NETS;
+	lookup_next(c);
 }
 
 static void
@@ -316,7 +336,7 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 			tag_not_yours(c, &w->refs[w->next_ref]);
 			return;
 		}
-		if (w->stage == STAGE_BODY_REFS)
+		if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS)
 			body_ref_refused(c, &w->refs[w->next_ref], false);
 		else
 			not_found(c, w->plan.type, w->ref);
@@ -352,6 +372,11 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 			start_tags(c);
 			return;
 		}
+		/* A start joins the container's networks by name: each must be the caller's. */
+		if (w->stage == STAGE_OBJECT && pol_own_start_joins_networks(c->c_req.endpoint)) {
+			start_networks(c, body, len);
+			return;
+		}
 		conn_proceed(c, w->need_body);
 		return;
 	}
@@ -366,6 +391,7 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		lookup_next(c);
 		return;
 	case STAGE_TAGS:
+	case STAGE_START_NETS:
 		w->next_ref++;
 		lookup_next(c);
 		return;
@@ -418,7 +444,7 @@ lookup_next(struct conn *c)
 	struct own_req *w = c->c_own;
 
 	if (w->next_ref >= w->n_refs) {
-		if (w->stage == STAGE_TAGS)
+		if (w->stage == STAGE_TAGS || w->stage == STAGE_START_NETS)
 			conn_proceed(c, w->need_body);
 		else if (pin_body(c) == 0)
 			conn_forward(c);

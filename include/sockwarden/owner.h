@@ -248,6 +248,22 @@ int pol_own_pin_refs(int ep, const char *body, size_t len, const struct pol_own_
 bool pol_own_ref_is(const struct pol_own_ref *r, const char *json, size_t len);
 
 /*
+ * Does endpoint "ep" (re)connect the container's networks: ContainerStart,
+ * ContainerRestart?  The proxy then checks them (pol_own_start_refs()).
+ */
+bool pol_own_start_joins_networks(int ep);
+
+/*
+ * The networks a container joins when it starts, from its inspect answer:
+ * each user network it keeps by name (NetworkSettings.Networks), into refs
+ * (POL_OBJ_NETWORK), to be looked up and owned by the caller like a
+ * create's.  Returns how many, or -1 with *why when the answer cannot be
+ * read or names more than "max" (policy/own_start_refs.c).
+ */
+int pol_own_start_refs(
+    const char *json, size_t len, struct pol_own_ref *refs, size_t max, const char **why);
+
+/*
  * The image names an ImageTag (repo, tag), ImageBuild (every t) or
  * ImageCreate (pull: fromImage, tag; import: repo, tag) request writes,
  * read from its query as the daemon reads them (policy/own_tags.c), each

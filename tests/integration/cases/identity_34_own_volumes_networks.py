@@ -1,10 +1,12 @@
 # Ownership isolation: objects a create makes on the side. A mount of type volume may label
 # the volume it creates (--mount volume-label=...), so it may not set the owner label; and
 # a network name of hex digits only is refused, because a container keeps its networks by
-# name and the daemon reads such a name as an id prefix once the network is gone.
+# name and the daemon reads such a name as an id prefix once the network is gone. For the
+# same reason a start checks the networks the container keeps by name: once root's network
+# is deleted, nobody's network may bear the name.
 # Format: see case_exec.py.
 
-from identity_30_ownership import DIRECT, OWN, case
+from identity_30_ownership import AS_NOBODY, DIRECT, OWN, case
 
 MOUNT = "type=volume,dst=/x,volume-label=io.sockwarden.owner=uid:65534"
 
@@ -26,4 +28,24 @@ CASES = [
          setup=[], cleanup=[DIRECT + "$DOCKER network rm 7413e532"],
          audit=[{"endpoint": "NetworkCreate", "verdict": "deny", "rule": "ownership"}],
          daemon_not_called=["/networks/create"]),
+    case("own-start-network-name-taken-over-refused",
+         OWN + "$DOCKER start $NAME-c",
+         {"exit": 1, "stderr": ["NetworkSettings.Networks names network $NAME-net, which is "
+                                "not yours"]},
+         setup=[OWN + "$DOCKER network create $NAME-net",
+                OWN + "$DOCKER create --network $NAME-net --name $NAME-c $IMAGE sleep 60",
+                OWN + "$DOCKER network rm $NAME-net",
+                AS_NOBODY + "$DOCKER network create $NAME-net"],
+         cleanup=[DIRECT + "$DOCKER rm -f $NAME-c", DIRECT + "$DOCKER network rm $NAME-net"],
+         audit=[{"endpoint": "ContainerStart", "verdict": "deny", "status": 403,
+                 "rule": "ownership"}],
+         daemon_not_called=["/start"]),
+    case("own-start-own-network-allowed",
+         OWN + "$DOCKER start $NAME-c && " + OWN + "$DOCKER restart -t 0 $NAME-c && echo up",
+         {"exit": 0, "stdout": ["up"]},
+         setup=[OWN + "$DOCKER network create $NAME-net",
+                OWN + "$DOCKER create --network $NAME-net --name $NAME-c $IMAGE sleep 60"],
+         cleanup=[DIRECT + "$DOCKER rm -f $NAME-c", DIRECT + "$DOCKER network rm $NAME-net"],
+         audit=[{"endpoint": "ContainerStart", "verdict": "allow"},
+                {"endpoint": "ContainerRestart", "verdict": "allow"}]),
 ]
