@@ -121,7 +121,9 @@ static const struct own_row own_rows[POL_EP_COUNT] = {
 	 * caller builds carries its label.  A pull (ImageCreate) reads no
 	 * owned object and is NONE here, like search (the registry's index)
 	 * and DistributionInspect (the registry's manifest); the name a pull
-	 * writes is checked like a tag's (own_tags.c).  Saving several
+	 * writes is checked like a tag's (own_tags.c).  An import (no
+	 * fromImage) gets the owner label in its "changes" (own_import.c,
+	 * called by the proxy for every ImageCreate).  Saving several
 	 * images at once and loading an archive cannot be confined
 	 * (WHY_SAVEALL, WHY_LOAD).
 	 */

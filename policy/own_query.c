@@ -286,6 +286,32 @@ pol_own_add_filter(const struct sw_str *query, const char *label, const char *ow
 }
 
 /*
+ * ImageBuild's "networkmode" (r.FormValue, the first value) becomes the
+ * NetworkMode of the containers the classic builder runs its RUN steps in
+ * (daemon/builder/dockerfile/internals.go); "container:<x>" joins x's
+ * network namespace (api/types/container/hostconfig.go containerID), and
+ * x is not checked to be the caller's.  Refused in every value, in any
+ * ASCII case: stricter than the daemon, which reads only the first and
+ * only "container".  host, none, default, bridge and network names pass.
+ */
+static bool
+joins_container(const struct pol_query *q)
+{
+	static const char prefix[] = "container:";
+	const char *v;
+	size_t i, j;
+
+	for (i = 0; (v = pol_query_nth(q, "networkmode", i)) != NULL; i++) {
+		for (j = 0; j < sizeof(prefix) - 1; j++)
+			if (sw_ascii_lower(v[j]) != prefix[j])
+				break;
+		if (j == sizeof(prefix) - 1)
+			return true;
+	}
+	return false;
+}
+
+/*
  * ImageBuild's "labels": json.Unmarshal into map[string]string
  * (daemon/server/router/build/build_routes.go), keys exact as in any Go
  * map; null or "" means no labels.  The daemon applies these after the
@@ -309,6 +335,11 @@ pol_own_add_build_label(const struct sw_str *query, const char *label, const cha
 		buf[0] = '\0';
 	if (begin(query, label, owner, "labels", &q, why) == -1)
 		return -1;
+	if (joins_container(&q)) {
+		fail(why,
+		    "networkmode container:<name> is refused: the build's RUN steps would join that container's network namespace");
+		goto out;
+	}
 	text = pol_query_get(&q, "labels");
 	if (text != NULL && text[0] != '\0') {
 		labels = parse_value(text, why, "the labels parameter is not valid JSON");

@@ -568,6 +568,36 @@ head_tags(struct conn *c)
 	return 0;
 }
 
+/*
+ * An import (ImageCreate without fromImage) gets the owner label as its
+ * last "changes" value (pol_own_add_import_label), into w->query.  Returns
+ * 0, or -1 when the request was answered.
+ */
+static int
+head_import(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+	char q[SW_PATH_MAX * 2];
+	const char *why = NULL;
+	int n;
+
+	n = pol_own_add_import_label(
+	    c->c_req.endpoint, &c->c_req.query, w->o->label, c->c_owner, q, sizeof(q), &why);
+	if (n == 0)
+		return 0;
+	if (form_body_refused(c, "the owner label"))
+		return -1;
+	if (n < 0) {
+		refuse_why(c, 400, why);
+		return -1;
+	}
+	if ((w->query = strdup(q)) == NULL) {
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 bool
 conn_own_head(struct conn *c, bool need_body)
 {
@@ -614,6 +644,8 @@ conn_own_head(struct conn *c, bool need_body)
 		return true;
 	}
 	if (pol_own_writes_tags(c->c_req.endpoint) && head_tags(c) == -1)
+		return true;
+	if (head_import(c) == -1)
 		return true;
 	if (reads_body(w, c->c_req.endpoint))
 		need_body = w->need_body = true;

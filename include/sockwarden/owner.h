@@ -108,10 +108,25 @@ int pol_own_add_filter(const struct sw_str *query, const char *label, const char
 
 /*
  * CREATE_QUERY: "query" with label=owner added to ImageBuild's "labels"
- * JSON parameter.  Refused (-1, *why) when the caller sets that label.
+ * JSON parameter.  Refused (-1, *why) when the caller sets that label, or
+ * when "networkmode" is "container:<x>" (the build's RUN steps would join
+ * that container's network namespace).
  */
 int pol_own_add_build_label(const struct sw_str *query, const char *label, const char *owner,
     char *buf, size_t bufsz, const char **why);
+
+/*
+ * An import (endpoint "ep" ImageCreate without fromImage, the daemon's
+ * import branch): "query" with one more "changes" value, the Dockerfile
+ * line LABEL '<label>'='<owner>', appended last so that it wins
+ * (policy/own_import.c).  Returns the new query's length (written to buf,
+ * without '?'), 0 for a pull or another endpoint (nothing to rewrite), or
+ * -1 with a static reason in *why: a changes value names the owner label
+ * (any ASCII case), spans lines, ends in a line continuation or opens a
+ * heredoc, or the query does not parse or fit.
+ */
+int pol_own_add_import_label(int ep, const struct sw_str *query, const char *label,
+    const char *owner, char *buf, size_t bufsz, const char **why);
 
 /*
  * Is endpoint "ep" the inspect of a container, image, volume or network,
