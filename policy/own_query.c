@@ -288,14 +288,15 @@ pol_own_add_filter(const struct sw_str *query, const char *label, const char *ow
 /*
  * ImageBuild's "networkmode" (r.FormValue, the first value) becomes the
  * NetworkMode of the containers the classic builder runs its RUN steps in
- * (daemon/builder/dockerfile/internals.go); "container:<x>" joins x's
+ * (daemon/builder/dockerfile/internals.go): "container:<x>" joins x's
  * network namespace (api/types/container/hostconfig.go containerID), and
- * x is not checked to be the caller's.  Refused in every value, in any
- * ASCII case: stricter than the daemon, which reads only the first and
- * only "container".  host, none, default, bridge and network names pass.
+ * any name but default, bridge, host and none is a user network, joined by
+ * name.  Neither is checked to be the caller's, so both are refused, in
+ * every value: stricter than the daemon, which reads only the first.
+ * Returns the reason, or NULL.
  */
-static bool
-joins_container(const struct pol_query *q)
+static const char *
+build_network_refused(const struct pol_query *q)
 {
 	static const char prefix[] = "container:";
 	const char *v;
@@ -306,9 +307,15 @@ joins_container(const struct pol_query *q)
 			if (sw_ascii_lower(v[j]) != prefix[j])
 				break;
 		if (j == sizeof(prefix) - 1)
-			return true;
+			return "networkmode container:<name> is refused: the build's RUN steps "
+			       "would join that container's network namespace";
+		if (v[0] != '\0' && strcmp(v, "default") != 0 && strcmp(v, "bridge") != 0 &&
+		    strcmp(v, "host") != 0 && strcmp(v, "none") != 0)
+			return "networkmode <network> is refused: the build's RUN steps would join "
+			       "that network, which is not checked to be yours; build on the default "
+			       "network";
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -335,11 +342,8 @@ pol_own_add_build_label(const struct sw_str *query, const char *label, const cha
 		buf[0] = '\0';
 	if (begin(query, label, owner, "labels", &q, why) == -1)
 		return -1;
-	if (joins_container(&q)) {
-		fail(why,
-		    "networkmode container:<name> is refused: the build's RUN steps would join that container's network namespace");
+	if ((*why = build_network_refused(&q)) != NULL)
 		goto out;
-	}
 	text = pol_query_get(&q, "labels");
 	if (text != NULL && text[0] != '\0') {
 		labels = parse_value(text, why, "the labels parameter is not valid JSON");

@@ -84,6 +84,13 @@ CASES = [
                      "rule": "ownership"}],
              daemon_not_called=["/build"],
              verify=[{"cmd": "$DOCKER image inspect $NAME-bjoin", "exit": 1}]),
+    # A user network is joined by name and not checked to be the caller's: refused too.
+    imp_case("own-build-user-network-refused",
+             NOBODY_BUILD + "--network $NAME-net -t $NAME-bjoin -",
+             {"exit": 1, "stderr": ["networkmode <network> is refused"]},
+             audit=[{"endpoint": "ImageBuild", "verdict": "deny", "status": 400,
+                     "rule": "ownership"}],
+             daemon_not_called=["/build"]),
     imp_case("own-build-network-none-and-default",
              NOBODY_BUILD + "--network none -t $NAME-bnone - >/dev/null && "
              + NOBODY_BUILD + "-t $NAME-bdef - >/dev/null && echo built",
