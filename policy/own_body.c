@@ -159,6 +159,20 @@ check_network_name(const cJSON *root, const char **why)
 	                 "network's id; add a letter past f, or a '-'");
 }
 
+/*
+ * CheckDuplicate false (honoured by daemons before API 1.44) makes a second
+ * network of a name that exists: another client's network then answers its
+ * own name ambiguously, and the daemon's warning quotes that network's id.
+ */
+static int
+check_network_duplicate(const cJSON *root, const char **why)
+{
+	if (cJSON_IsFalse(pol_own_get(root, "CheckDuplicate")))
+		return fail(why, "CheckDuplicate false would make a second network of a name "
+		                 "that may be someone else's");
+	return 0;
+}
+
 int
 pol_own_read_body(int ep, const char *body, size_t len, const char *label, const char *owner,
     struct pol_own_ref *refs, size_t max, char **out, size_t *outlen, const char **why)
@@ -190,7 +204,8 @@ pol_own_read_body(int ep, const char *body, size_t len, const char *label, const
 	}
 	if (ep == POL_EP_ContainerCreate && check_mount_labels(doc.root, label, why) == -1)
 		goto out;
-	if (ep == POL_EP_NetworkCreate && check_network_name(doc.root, why) == -1)
+	if (ep == POL_EP_NetworkCreate && (check_network_name(doc.root, why) == -1 ||
+	                                      check_network_duplicate(doc.root, why) == -1))
 		goto out;
 	if (creates(ep)) {
 		labelled = !labels_inherited(ep, doc.root);

@@ -48,4 +48,15 @@ CASES = [
          cleanup=[DIRECT + "$DOCKER rm -f $NAME-c", DIRECT + "$DOCKER network rm $NAME-net"],
          audit=[{"endpoint": "ContainerStart", "verdict": "allow"},
                 {"endpoint": "ContainerRestart", "verdict": "allow"}]),
+    # A second network of an existing name (the daemon honours CheckDuplicate false before
+    # API 1.44) would make another client's name ambiguous and quote its id.
+    case("own-network-duplicate-name-refused",
+         OWN + "curl -sS --unix-socket $OWN_SOCK -H 'Content-Type: application/json' "
+         "-w ' http=%{http_code}' -d '{\"Name\":\"'$NAME'-net\",\"CheckDuplicate\":false}' "
+         "http://docker/v1.41/networks/create",
+         {"exit": 0, "stdout": ["CheckDuplicate false", "http=403"]},
+         setup=[AS_NOBODY + "$DOCKER network create $NAME-net"],
+         cleanup=[DIRECT + "$DOCKER network rm $NAME-net"],
+         audit=[{"endpoint": "NetworkCreate", "verdict": "deny", "rule": "ownership"}],
+         daemon_not_called=["/networks/create"]),
 ]

@@ -123,6 +123,10 @@ static const struct body_case body_cases[] = {
 	    "{\"Name\":\"7413e53g\",\"Labels\":{" OWN "}}", false },
 	{ "upper-case hex is no id", "NetworkCreate", "{\"Name\":\"ABC\"}",
 	    "{\"Name\":\"ABC\",\"Labels\":{" OWN "}}", false },
+	{ "check duplicate false", "NetworkCreate", "{\"Name\":\"net\",\"CheckDuplicate\":false}",
+	    "CheckDuplicate", true },
+	{ "check duplicate true", "NetworkCreate", "{\"Name\":\"net\",\"CheckDuplicate\":true}",
+	    "{\"Name\":\"net\",\"CheckDuplicate\":true,\"Labels\":{" OWN "}}", false },
 	{ "hex name under config from", "NetworkCreate",
 	    "{\"Name\":\"abc\",\"ConfigFrom\":{\"Network\":\"c\"}}", "hex digits", true },
 };
