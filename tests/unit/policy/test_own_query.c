@@ -26,29 +26,10 @@
 #include "sockwarden/policy.h"
 
 #include "query.h"
+#include "query_decoded.h"
 
 #define LABEL "io.sockwarden.owner"
 #define OWNER "uid:1000"
-
-/* The decoded query, "k=v" joined by '&', for comparing with a row. */
-static void
-decoded(const char *raw, char *out, size_t outsz)
-{
-	struct sw_str s = sw_str_cstr(raw);
-	struct pol_query q;
-	const char *why;
-	size_t i, o = 0;
-
-	out[0] = '\0';
-	if (pol_query_parse(&s, &q, &why) == -1) {
-		snprintf(out, outsz, "<unparsable: %s>", why);
-		return;
-	}
-	for (i = 0; i < q.n && o < outsz; i++)
-		o += (size_t)snprintf(
-		    out + o, outsz - o, "%s%s=%s", i ? "&" : "", q.pairs[i].key, q.pairs[i].value);
-	pol_query_free(&q);
-}
 
 /*
  * filters.MatchKVList("label", labels) over the filters in query "raw",
