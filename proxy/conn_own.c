@@ -57,11 +57,12 @@ struct own_req {
 	 */
 	struct pol_own_ref refs[POL_OWN_MAX_REFS];
 	size_t n_refs, next_ref;
-	char ref[256];     /* the object as the request names it */
-	char exec_id[256]; /* STAGE_EXEC_CONTAINER: the exec instance's full id, for the path */
-	char *path;        /* rewritten, percent-encoded path */
-	char *query;       /* rewritten query */
-	char *body;        /* labelled body */
+	char ref[256];      /* the object as the request names it */
+	char exec_id[256];  /* STAGE_EXEC_CONTAINER: the exec instance's full id, for the path */
+	char net_name[256]; /* NetworkDelete: the network's name, for the refusal */
+	char *path;         /* rewritten, percent-encoded path */
+	char *query;        /* rewritten query */
+	char *body;         /* labelled body */
 	size_t body_len;
 	enum own_filter filter;
 	enum pol_list_kind list; /* OWN_FILTER_LIST: the answer's shape */
@@ -263,6 +264,52 @@ refuse_missing(struct conn *c)
 		not_found(c, w->plan.type, w->ref);
 }
 
+/* The list of the containers that name the network about to be deleted. */
+static void
+users_done(int status, const char *body, size_t len, void *arg)
+{
+	struct conn *c = arg;
+	struct own_req *w = c->c_own;
+	char msg[600];
+	int n;
+
+	w->call = NULL;
+	if (status != 200 || (n = pol_own_list_count(body, len)) < 0) {
+		unreachable(c);
+		return;
+	}
+	if (n == 0) {
+		conn_proceed(c, w->need_body);
+		return;
+	}
+	snprintf(msg, sizeof(msg),
+	    "sockwarden: network %s is still named by %d container(s), which would join any "
+	    "network that takes the name when they start; remove them first (policy %s, "
+	    "ownership)",
+	    w->net_name, n, policy_name(c));
+	c->c_audit.note = "network still named by containers";
+	refuse(c, 409, msg);
+}
+
+/* Ask the daemon which containers name the network "json" (its inspect answer). */
+static void
+check_users(struct conn *c, const char *json, size_t len)
+{
+	struct own_req *w = c->c_own;
+	char path[1024];
+	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
+
+	if (pol_own_network_users_path(
+	        json, len, path, sizeof(path), w->net_name, sizeof(w->net_name)) < 0) {
+		unreachable(c);
+		return;
+	}
+	w->call = daemon_call_start(
+	    c->c_srv->base, &c->c_srv->upstream, path, OWN_INSPECT_MAX, ms, users_done, c);
+	if (w->call == NULL)
+		unreachable(c);
+}
+
 /* The networks the container "json" (its inspect answer) joins at start, each looked up. */
 static void
 start_networks(struct conn *c, const char *json, size_t len)
@@ -370,6 +417,11 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		/* ImageTag: its source image is the caller's; now the name it writes. */
 		if (w->n_refs > 0) {
 			start_tags(c);
+			return;
+		}
+		/* A network still named by a container may not go (pol_own_delete_checks_users). */
+		if (w->stage == STAGE_OBJECT && pol_own_delete_checks_users(c->c_req.endpoint)) {
+			check_users(c, body, len);
 			return;
 		}
 		/* A start joins the container's networks by name: each must be the caller's. */

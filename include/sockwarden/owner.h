@@ -279,6 +279,25 @@ int pol_own_start_refs(
     const char *json, size_t len, struct pol_own_ref *refs, size_t max, const char **why);
 
 /*
+ * Does deleting through endpoint "ep" (NetworkDelete) need the object to be
+ * named by no container?  A container keeps its networks by name and joins
+ * whatever network bears the name when it (re)starts (own_net_users.c).
+ */
+bool pol_own_delete_checks_users(int ep);
+
+/*
+ * From a network's inspect answer: the daemon path listing every container
+ * that names it ("/containers/json?all=1&filters=..." by its Name and Id),
+ * into buf, and its Name into "name".  Returns the path's length, or -1
+ * when the answer lacks them or either does not fit.
+ */
+int pol_own_network_users_path(
+    const char *json, size_t len, char *buf, size_t bufsz, char *name, size_t namesz);
+
+/* How many entries a daemon list answer (a JSON array) has; -1 when it is not one. */
+int pol_own_list_count(const char *json, size_t len);
+
+/*
  * The image names an ImageTag (repo, tag), ImageBuild (every t) or
  * ImageCreate (pull: fromImage, tag; import: repo, tag) request writes,
  * read from its query as the daemon reads them (policy/own_tags.c), each
