@@ -180,12 +180,23 @@ static void lookup_done(int status, const char *body, size_t len, void *arg);
 static void refuse_missing(struct conn *c);
 static void start_tags(struct conn *c);
 
+/* GET "path" from the daemon on the request's behalf; done() gets the answer. */
+static void
+ask_daemon(struct conn *c, const char *path, daemon_call_done_fn *done)
+{
+	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
+
+	c->c_own->call = daemon_call_start(
+	    c->c_srv->base, &c->c_srv->upstream, path, OWN_INSPECT_MAX, ms, done, c);
+	if (c->c_own->call == NULL)
+		unreachable(c);
+}
+
 static void
 lookup(struct conn *c, enum pol_own_type type, const char *ref)
 {
 	struct own_req *w = c->c_own;
 	char path[1024];
-	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
 
 	if (pol_own_inspect_path(type, ref, path, sizeof(path)) == -1) {
 		/* A complete image name always fits; other forms ("/name") are never checked. */
@@ -195,10 +206,7 @@ lookup(struct conn *c, enum pol_own_type type, const char *ref)
 			refuse_missing(c);
 		return;
 	}
-	w->call = daemon_call_start(
-	    c->c_srv->base, &c->c_srv->upstream, path, OWN_INSPECT_MAX, ms, lookup_done, c);
-	if (w->call == NULL)
-		unreachable(c);
+	ask_daemon(c, path, lookup_done);
 }
 
 static bool
@@ -297,17 +305,13 @@ check_users(struct conn *c, const char *json, size_t len)
 {
 	struct own_req *w = c->c_own;
 	char path[1024];
-	unsigned ms = pol_set_config(c->c_ps)->limits.upstream_connect_ms * 2;
 
 	if (pol_own_network_users_path(
 	        json, len, path, sizeof(path), w->net_name, sizeof(w->net_name)) < 0) {
 		unreachable(c);
 		return;
 	}
-	w->call = daemon_call_start(
-	    c->c_srv->base, &c->c_srv->upstream, path, OWN_INSPECT_MAX, ms, users_done, c);
-	if (w->call == NULL)
-		unreachable(c);
+	ask_daemon(c, path, users_done);
 }
 
 /* The networks the container "json" (its inspect answer) joins at start, each looked up. */
