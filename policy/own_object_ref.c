@@ -84,9 +84,13 @@ image_ref(const struct sw_req *req, char *buf, size_t bufsz, int *status, const 
 
 	if (copy_out(name, sizeof(name), req->ref.p, req->ref.len, status, why) == -1)
 		return -1;
-	/* A reference the daemon cannot parse is its to refuse: the lookup finds nothing. */
+	/*
+	 * The daemon refuses a reference it cannot parse (400).  Refused here
+	 * too: what it acts on must be what was looked up, and without a
+	 * reading of the name there is no telling what a "tag" would make of it.
+	 */
 	if (pol_image_ref_parse(name, &r, &perr) == -1)
-		return copy_out(buf, bufsz, name, strlen(name), status, why);
+		return refuse(status, why, 400, perr != NULL ? perr : "invalid image reference");
 	if (req->endpoint == POL_EP_ImageGet) {
 		if (r.is_id || r.tag[0] != '\0' || r.digest[0] != '\0')
 			return copy_out(buf, bufsz, name, strlen(name), status, why);

@@ -63,6 +63,7 @@ static const struct ref_case cases[] = {
 	    "tag=v1", NULL, 400 },
 	{ "push, malformed query", "POST", "/images/app:v1/push", "tag=%zz", NULL, 400 },
 	{ "push, ';' in the query", "POST", "/images/app/push", "x=1;tag=v1", NULL, 400 },
+	{ "push, a name the daemon cannot parse", "POST", "/images/App/push", "tag=v1", NULL, 400 },
 	/* save of one image */
 	{ "save, name and tag", "GET", "/images/app:v1/get", "", "app:v1", 0 },
 	{ "save, full id", "GET",
@@ -77,6 +78,7 @@ static const struct ref_case cases[] = {
 	    0 },
 	{ "save, name only: every tag", "GET", "/images/app/get", "", NULL, 403 },
 	{ "save, id prefix reads as a name first", "GET", "/images/6a9a/get", "", NULL, 403 },
+	{ "save, a name the daemon cannot parse", "GET", "/images/App:v1/get", "", NULL, 400 },
 	/* everything else: the path's reference as routed */
 	{ "inspect keeps its reference", "GET", "/images/app/json", "", "app", 0 },
 	{ "image delete by name only", "DELETE", "/images/app", "", "app", 0 },
