@@ -123,7 +123,7 @@ static const struct own_row own_rows[POL_EP_COUNT] = {
 	 * and DistributionInspect (the registry's manifest); the name a pull
 	 * writes is checked like a tag's (own_tags.c).  An import (no
 	 * fromImage) gets the owner label in its "changes" (own_import.c,
-	 * called by the proxy for every ImageCreate).  Saving several
+	 * whose pol_own_add_import_label() leaves every other request alone).  Saving several
 	 * images at once and loading an archive cannot be confined
 	 * (WHY_SAVEALL, WHY_LOAD).
 	 */

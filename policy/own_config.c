@@ -155,7 +155,7 @@ pol_own_check_owner(const char *s, const char **why)
 	if (s == NULL || s[0] == '\0')
 		return fail(why, "there is no owner identity for this caller");
 	n = strlen(s);
-	if (n > 255)
+	if (n > POL_OWN_OWNER_MAX)
 		return fail(why, "the owner identity is longer than 255 bytes");
 	for (i = 0; i < n; i += k + 1) {
 		c = p[i];

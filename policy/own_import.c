@@ -13,9 +13,10 @@
  * order; a LABEL sets runConfig.Labels[key] = value, so a later LABEL of
  * the same key wins.  Ours is the last value, and reaches the parser as a
  * line of its own only if nothing before it can swallow it; refused, so:
- * - a value that mentions the owner label key, in any ASCII case (our
- *   LABEL would win over it anyway; a request that tries is refused
- *   outright, as a build's labels are);
+ * - a value that spells the owner label key, in any ASCII case, as a
+ *   build's labels may not: a plain attempt gets a plain answer.  That is
+ *   not what keeps the label ours (a key built from an ENV variable would
+ *   not spell it); our LABEL, last, is;
  * - a value with a line break: one value is one instruction, as
  *   `docker import -c` sends it;
  * - a value ending in an escape character ('\\' or '`', the two the
@@ -31,9 +32,7 @@
  */
 #include "sockwarden/compat.h"
 
-#include <limits.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sockwarden/owner.h"
@@ -46,7 +45,7 @@
 #include "query.h"
 
 /* "LABEL " + key and owner quoted (each byte at most 5) + '=' + NUL. */
-#define IMPORT_LINE_MAX (6 + (POL_OWN_LABEL_MAX * 5 + 2) + 1 + (255 * 5 + 2) + 1)
+#define IMPORT_LINE_MAX (6 + (POL_OWN_LABEL_MAX * 5 + 2) + 1 + (POL_OWN_OWNER_MAX * 5 + 2) + 1)
 
 static int
 fail(const char **why, const char *reason)
@@ -132,8 +131,8 @@ pol_own_add_import_label(int ep, const struct sw_str *query, const char *label, 
 {
 	struct sw_str none = SW_STR_NULL;
 	char line[IMPORT_LINE_MAX];
-	struct pol_query q, nq;
-	size_t i, need;
+	struct pol_query q;
+	size_t i;
 	int n = -1;
 
 	if (buf != NULL && bufsz > 0)
@@ -157,25 +156,7 @@ pol_own_add_import_label(int ep, const struct sw_str *query, const char *label, 
 		    check_change(q.pairs[i].value, label, why) == -1)
 			goto out;
 	label_line(line, label, owner);
-	memset(&nq, 0, sizeof(nq));
-	if ((nq.pairs = calloc(q.n + 1, sizeof(*nq.pairs))) == NULL) {
-		fail(why, "out of memory");
-		goto out;
-	}
-	if (q.n > 0)
-		memcpy(nq.pairs, q.pairs, q.n * sizeof(*nq.pairs));
-	nq.pairs[q.n].key = "changes";
-	nq.pairs[q.n].value = line;
-	nq.n = q.n + 1;
-	need = pol_query_encode(&nq, buf, bufsz);
-	free(nq.pairs);
-	if (need >= bufsz || need > INT_MAX) {
-		if (bufsz > 0)
-			buf[0] = '\0';
-		fail(why, "the rewritten query is too long");
-		goto out;
-	}
-	n = (int)need;
+	n = pol_own_query_write(&q, "changes", line, true, buf, bufsz, why);
 out:
 	pol_query_free(&q);
 	return n;

@@ -14,6 +14,7 @@
 
 /* Room for the owner label key, NUL included (struct pol_ownership.label). */
 #define POL_OWN_LABEL_MAX sizeof(((struct pol_ownership *)0)->label)
+#define POL_OWN_OWNER_MAX 255 /* bytes of an owner identity (pol_own_check_owner) */
 
 /* What a redacted Env value or label value becomes. */
 #define POL_OWN_REDACTED "<redacted>"
@@ -22,6 +23,17 @@
 bool pol_own_is_classified(int ep);
 
 bool pol_own_key_caseeq(const char *a, const char *b); /* ASCII case-insensitive */
+/* bridge, host, none, default: the daemon's own networks, which nobody owns (own_refs.c). */
+bool pol_own_predefined_network(const char *s);
+
+/*
+ * The query "q" written into buf with "key" set to "value": replacing the
+ * first value of that key, or, with "append" (or no such key), as one more
+ * pair at the end.  Returns the length written, or -1 with *why (own_query.c).
+ */
+struct pol_query;
+int pol_own_query_write(const struct pol_query *q, const char *key, const char *value, bool append,
+    char *buf, size_t bufsz, const char **why);
 /* The owner identity as a label value; 0, or -1 with a static reason. */
 int pol_own_check_owner(const char *owner, const char **why);
 

@@ -175,13 +175,9 @@ done:
 	return out;
 }
 
-/*
- * "q" with parameter "key" set to "value": the first occurrence replaced,
- * or the parameter appended.  Returns the length written to buf, or -1.
- */
-static int
-write_query(const struct pol_query *q, const char *key, const char *value, char *buf, size_t bufsz,
-    const char **why)
+int
+pol_own_query_write(const struct pol_query *q, const char *key, const char *value, bool append,
+    char *buf, size_t bufsz, const char **why)
 {
 	struct pol_query nq;
 	bool replaced = false;
@@ -192,7 +188,7 @@ write_query(const struct pol_query *q, const char *key, const char *value, char 
 		return fail(why, "out of memory");
 	for (i = 0; i < q->n; i++) {
 		nq.pairs[nq.n] = q->pairs[i];
-		if (!replaced && strcmp(q->pairs[i].key, key) == 0) {
+		if (!append && !replaced && strcmp(q->pairs[i].key, key) == 0) {
 			nq.pairs[nq.n].value = value;
 			replaced = true;
 		}
@@ -248,7 +244,7 @@ finish(
 		pol_query_free(q);
 		return fail(why, "out of memory");
 	}
-	n = write_query(q, param, text, buf, bufsz, why);
+	n = pol_own_query_write(q, param, text, false, buf, bufsz, why);
 	free(text);
 	pol_query_free(q);
 	return n;
@@ -259,7 +255,7 @@ pol_own_add_filter(const struct sw_str *query, const char *label, const char *ow
     size_t bufsz, const char **why)
 {
 	struct pol_query q;
-	char want[POL_OWN_LABEL_MAX + 260];
+	char want[POL_OWN_LABEL_MAX + POL_OWN_OWNER_MAX + 2];
 	cJSON *filters, *set;
 	int n;
 
@@ -298,19 +294,14 @@ pol_own_add_filter(const struct sw_str *query, const char *label, const char *ow
 static const char *
 build_network_refused(const struct pol_query *q)
 {
-	static const char prefix[] = "container:";
 	const char *v;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; (v = pol_query_nth(q, "networkmode", i)) != NULL; i++) {
-		for (j = 0; j < sizeof(prefix) - 1; j++)
-			if (sw_ascii_lower(v[j]) != prefix[j])
-				break;
-		if (j == sizeof(prefix) - 1)
+		if (strncmp(v, "container:", 10) == 0)
 			return "networkmode container:<name> is refused: the build's RUN steps "
 			       "would join that container's network namespace";
-		if (v[0] != '\0' && strcmp(v, "default") != 0 && strcmp(v, "bridge") != 0 &&
-		    strcmp(v, "host") != 0 && strcmp(v, "none") != 0)
+		if (v[0] != '\0' && !pol_own_predefined_network(v))
 			return "networkmode <network> is refused: the build's RUN steps would join "
 			       "that network, which is not checked to be yours; build on the default "
 			       "network";

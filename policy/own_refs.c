@@ -54,20 +54,21 @@ struct refs {
 	const char *error; /* a reference not fit to check or pin: the body must not go up */
 };
 
-static void
+/* The reference stored, or NULL: none to store, already there, or no room (overflow). */
+static struct pol_own_ref *
 add(struct refs *r, enum pol_own_type type, const char *ref, size_t len, const char *field)
 {
 	size_t i;
 
 	if (len == 0 || r->pin != NULL)
-		return;
+		return NULL;
 	for (i = 0; i < r->n; i++)
 		if (r->v[i].type == type && strlen(r->v[i].ref) == len &&
 		    memcmp(r->v[i].ref, ref, len) == 0)
-			return;
+			return NULL;
 	if (r->n == r->max || len >= sizeof(r->v[0].ref)) {
 		r->overflow = true;
-		return;
+		return NULL;
 	}
 	r->v[r->n].type = type;
 	memcpy(r->v[r->n].ref, ref, len);
@@ -76,7 +77,7 @@ add(struct refs *r, enum pol_own_type type, const char *ref, size_t len, const c
 	r->v[r->n].id[0] = '\0';
 	r->v[r->n].name_only = false;
 	r->v[r->n].unowned_ok = false;
-	r->n++;
+	return &r->v[r->n++];
 }
 
 /* The container's name inside "s" as the daemon cuts it; false when s names none. */
@@ -207,8 +208,8 @@ container(struct refs *r, cJSON *node, enum ctr_form form, const char *field)
 		pin(r, node, form, name, len);
 }
 
-static bool
-predefined_network(const char *s)
+bool
+pol_own_predefined_network(const char *s)
 {
 	return strcmp(s, "bridge") == 0 || strcmp(s, "host") == 0 || strcmp(s, "none") == 0 ||
 	       strcmp(s, "default") == 0;
@@ -250,7 +251,7 @@ network_key(struct refs *r, cJSON *e)
 	char *key;
 	size_t n;
 
-	if (e->string == NULL || predefined_network(e->string))
+	if (e->string == NULL || pol_own_predefined_network(e->string))
 		return;
 	/* "" names no network to check: the daemon would read it as a prefix of every id. */
 	if (e->string[0] == '\0') {
@@ -304,7 +305,7 @@ mode(struct refs *r, cJSON *obj, const char *key, const char *field, bool networ
 	s = v->valuestring;
 	if (strncmp(s, "container:", 10) == 0)
 		container(r, v, FORM_MODE, field);
-	else if (network && s[0] != '\0' && !predefined_network(s))
+	else if (network && s[0] != '\0' && !pol_own_predefined_network(s))
 		network_value(r, v, field);
 }
 
@@ -403,13 +404,11 @@ static void
 config_from(struct refs *r, const cJSON *cf)
 {
 	const cJSON *net = cJSON_GetObjectItemCaseSensitive(cf, "Network");
-	size_t had = r->n;
+	struct pol_own_ref *e;
 
-	if (!cJSON_IsString(net))
-		return;
-	add(r, POL_OBJ_NETWORK, net->valuestring, strlen(net->valuestring), "ConfigFrom.Network");
-	if (r->n > had)
-		r->v[had].name_only = true;
+	if (cJSON_IsString(net) && (e = add(r, POL_OBJ_NETWORK, net->valuestring,
+	                                strlen(net->valuestring), "ConfigFrom.Network")) != NULL)
+		e->name_only = true;
 }
 
 /*
@@ -428,15 +427,15 @@ image(struct refs *r, const cJSON *root)
 {
 	const cJSON *m;
 
-	cJSON_ArrayForEach (m, root) {
-		size_t had = r->n;
+	struct pol_own_ref *e;
 
+	cJSON_ArrayForEach (m, root) {
 		if (m->string == NULL || !pol_json_key_folds_to(m->string, "Image") ||
 		    !cJSON_IsString(m))
 			continue;
-		add(r, POL_OBJ_IMAGE, m->valuestring, strlen(m->valuestring), "Image");
-		if (r->n > had)
-			r->v[had].unowned_ok = true;
+		e = add(r, POL_OBJ_IMAGE, m->valuestring, strlen(m->valuestring), "Image");
+		if (e != NULL)
+			e->unowned_ok = true;
 	}
 }
 
@@ -453,7 +452,7 @@ walk(struct refs *r, int ep, cJSON *j)
 		host_config(r, cJSON_GetObjectItemCaseSensitive(j, "HostConfig"), true);
 		host_config(r, j, false);
 		cJSON_ArrayForEach (e, endpoints) {
-			bool user_net = e->string != NULL && !predefined_network(e->string);
+			bool user_net = e->string != NULL && !pol_own_predefined_network(e->string);
 
 			network_key(r, e);
 			endpoint(r, e, user_net);

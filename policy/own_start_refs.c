@@ -42,8 +42,7 @@ pol_own_start_refs(
 	for (n = cJSON_IsObject(nets) ? nets->child : NULL; n != NULL; n = n->next) {
 		const char *name = n->string;
 
-		if (name == NULL || strcmp(name, "bridge") == 0 || strcmp(name, "host") == 0 ||
-		    strcmp(name, "none") == 0 || strcmp(name, "default") == 0)
+		if (name == NULL || pol_own_predefined_network(name))
 			continue;
 		if (count == max || name[0] == '\0' || strlen(name) >= sizeof(refs[0].ref)) {
 			cJSON_Delete(root);

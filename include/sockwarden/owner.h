@@ -109,8 +109,9 @@ int pol_own_add_filter(const struct sw_str *query, const char *label, const char
 /*
  * CREATE_QUERY: "query" with label=owner added to ImageBuild's "labels"
  * JSON parameter.  Refused (-1, *why) when the caller sets that label, or
- * when "networkmode" is "container:<x>" (the build's RUN steps would join
- * that container's network namespace).
+ * when "networkmode" is "container:<x>" or a user network (the build's RUN
+ * steps would join that namespace or network, not checked to be the
+ * caller's): only default, bridge, host and none pass.
  */
 int pol_own_add_build_label(const struct sw_str *query, const char *label, const char *owner,
     char *buf, size_t bufsz, const char **why);
