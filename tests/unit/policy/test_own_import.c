@@ -281,10 +281,34 @@ test_import_small_buffer(void **state)
 	(void)state;
 	n = pol_own_add_import_label(POL_EP_ImageCreate, &q, LABEL, OWNER, buf, sizeof(buf), &why);
 	assert_true(n > 0);
+	assert_int_equal(pol_own_add_import_label(
+	                     POL_EP_ImageCreate, &q, LABEL, OWNER, buf, (size_t)n + 1, &why),
+	    n);
+	assert_int_equal(strlen(buf), (size_t)n);
 	n = pol_own_add_import_label(POL_EP_ImageCreate, &q, LABEL, OWNER, buf, (size_t)n, &why);
 	assert_int_equal(n, -1);
 	assert_string_equal(buf, "");
 	assert_non_null(strstr(why, "too long"));
+}
+
+/* An owner label the loader would refuse is refused here too, never written. */
+static void
+test_import_bad_label(void **state)
+{
+	static const char *const labels[] = { "", "nodots", "has space.x", NULL };
+	struct sw_str q = SW_STR_LIT("fromSrc=-");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(labels); i++) {
+		const char *why = NULL;
+		char buf[512] = "unset";
+
+		if (pol_own_add_import_label(
+		        POL_EP_ImageCreate, &q, labels[i], OWNER, buf, sizeof(buf), &why) != -1 ||
+		    why == NULL || buf[0] != '\0')
+			fail_msg("label \"%s\" accepted", labels[i] ? labels[i] : "(null)");
+	}
 }
 
 int
@@ -295,6 +319,7 @@ main(void)
 		cmocka_unit_test(test_import_refusals),
 		cmocka_unit_test(test_not_an_import),
 		cmocka_unit_test(test_import_small_buffer),
+		cmocka_unit_test(test_import_bad_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
