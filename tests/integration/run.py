@@ -24,6 +24,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+# Case files may share constants: "from identity_30_ownership import OWN".
+sys.path.insert(0, os.path.join(HERE, "cases"))
 sys.dont_write_bytecode = True  # keep the source tree clean
 
 import case_exec  # noqa: E402
@@ -60,14 +62,16 @@ class Report:
 
 
 def load_cases():
-    # Case files may share constants: "from identity_30_ownership import OWN".
-    sys.path.insert(0, os.path.join(HERE, "cases"))
     cases = []
     for path in sorted(glob.glob(os.path.join(HERE, "cases", "*.py"))):
-        spec = importlib.util.spec_from_file_location(
-            "cases_" + os.path.basename(path)[:-3], path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+        # Under its own name, so that a file another one imports is loaded once.
+        name = os.path.basename(path)[:-3]
+        mod = sys.modules.get(name)
+        if mod is None:
+            spec = importlib.util.spec_from_file_location(name, path)
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[name] = mod
+            spec.loader.exec_module(mod)
         for case in mod.CASES:
             case_exec.validate(case, os.path.relpath(path, HERE))
             cases.append(case)

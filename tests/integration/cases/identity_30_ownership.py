@@ -214,8 +214,20 @@ OWNER_OF = "$DOCKER image inspect -f '{{index .Config.Labels \"io.sockwarden.own
 
 
 def img_case(name, cmd, expect, **kw):
-    return case(name, cmd, expect, files=IMG_FILES, setup=IMG_SETUP, cleanup=IMG_CLEANUP,
-                timeout=90, **kw)
+    """A case with the build context and its images; any of them may be given instead."""
+    return case(name, cmd, expect, **{"files": IMG_FILES, "setup": IMG_SETUP,
+                                      "cleanup": IMG_CLEANUP, "timeout": 90, **kw})
+
+
+def refused(endpoint, status, target, verify=()):
+    """The keys of a case refused by ownership: its audit line, and no request whose target
+    contains "target" reached the daemon (plus the checks "verify" of its state)."""
+    keys = {"audit": [{"endpoint": endpoint, "verdict": "deny", "status": status,
+                       "rule": "ownership"}],
+            "daemon_not_called": [target]}
+    if verify:
+        keys["verify"] = list(verify)
+    return keys
 
 
 # Network names. A network created --config-from copies a config-only network, which must be

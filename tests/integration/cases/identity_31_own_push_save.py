@@ -5,7 +5,8 @@
 # 127.0.0.1:9, so an allowed push reaches the daemon and fails there.
 # Format: see case_exec.py.
 
-from identity_30_ownership import AS_NOBODY, BUILD, DIRECT, IMG_FILES, NOBODY_BUILD, OWN, case
+from identity_30_ownership import (AS_NOBODY, BUILD, DIRECT, NOBODY_BUILD, OWN, img_case,
+                                   refused)
 
 REPO = "127.0.0.1:9/$NAME-repo"
 SETUP = [OWN + BUILD + "-t " + REPO + ":latest ctx", NOBODY_BUILD + "-t " + REPO + ":v1 -"]
@@ -15,8 +16,7 @@ API = "http://docker/v1.41/images/"
 
 
 def push_case(name, cmd, expect, **kw):
-    return case(name, cmd, expect, files=IMG_FILES, setup=SETUP, cleanup=CLEANUP, timeout=90,
-                **kw)
+    return img_case(name, cmd, expect, setup=SETUP, cleanup=CLEANUP, **kw)
 
 
 CASES = [
@@ -25,9 +25,7 @@ CASES = [
     push_case("own-push-query-tag-of-others-refused",
               CURL + "-X POST \"" + API + REPO + ":latest/push?tag=v1\"",
               {"exit": 0, "stdout": ["No such image", "http=404"]},
-              audit=[{"endpoint": "ImagePush", "verdict": "deny", "status": 404,
-                      "rule": "ownership"}],
-              daemon_not_called=["/push"]),
+              **refused("ImagePush", 404, "/push")),
     # The docker CLI's own form: name in the path, tag in the query.
     push_case("own-push-cli-others-tag-refused",
               OWN + "$DOCKER push " + REPO + ":v1",
@@ -37,9 +35,7 @@ CASES = [
     push_case("own-push-every-tag-refused",
               CURL + "-X POST \"" + API + REPO + "/push\"",
               {"exit": 0, "stdout": ["pushes every tag of the repository", "http=403"]},
-              audit=[{"endpoint": "ImagePush", "verdict": "deny", "status": 403,
-                      "rule": "ownership"}],
-              daemon_not_called=["/push"]),
+              **refused("ImagePush", 403, "/push")),
     # Its own tag goes to the daemon, which cannot reach the registry.
     push_case("own-push-own-tag-allowed",
               AS_NOBODY + "$DOCKER push " + REPO + ":v1",
@@ -48,9 +44,7 @@ CASES = [
     push_case("own-save-name-only-refused",
               CURL + "\"" + API + REPO + "/get\" -o out.tar; cat out.tar",
               {"exit": 0, "stdout": ["saves every tag of the repository", "http=403"]},
-              audit=[{"endpoint": "ImageGet", "verdict": "deny", "status": 403,
-                      "rule": "ownership"}],
-              daemon_not_called=["/get"]),
+              **refused("ImageGet", 403, "/get")),
     push_case("own-save-own-tag-allowed",
               AS_NOBODY + "curl -sS --unix-socket $OWN_SOCK \"" + API + REPO + ":v1/get\" | "
               "tar -xOf - repositories",

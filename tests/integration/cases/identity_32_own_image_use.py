@@ -6,12 +6,10 @@
 # Setup: root and nobody each build an image through the owned socket, so each carries its
 # owner's label; each holds a file with its owner's secret. Format: see case_exec.py.
 
-from identity_30_ownership import AS_NOBODY, DIRECT, OWN, case
+from identity_30_ownership import AS_NOBODY, DIRECT, OWN, case, refused
+from identity_30_ownership import img_case as base_case
 
 FILES = {"ctx/Dockerfile": "FROM $IMAGE\nCOPY f /f\n", "ctx/f": "secret-of-$NAME\n"}
-BUILD = "DOCKER_BUILDKIT=0 $DOCKER build -q "
-SETUP = [OWN + BUILD + "-t $NAME-rimg ctx",
-         "tar -C ctx -c . | " + AS_NOBODY + BUILD + "-t $NAME-nimg -"]
 CLEANUP = [DIRECT + "$DOCKER rm -f $NAME-x",
            DIRECT + "$DOCKER rmi -f $NAME-rimg $NAME-nimg"]
 RUN = "$DOCKER run --rm --network none "
@@ -20,15 +18,13 @@ ID_OF = "$(" + DIRECT + "$DOCKER image inspect -f '{{.Id}}' %s | cut -c8-19)"
 
 
 def img_case(name, cmd, expect, **kw):
-    return case(name, cmd, expect, files=FILES, setup=SETUP, cleanup=CLEANUP, timeout=120,
-                **kw)
+    # identity_30's images ($NAME-rimg root's, $NAME-nimg nobody's), built from FILES.
+    return base_case(name, cmd, expect, files=FILES, cleanup=CLEANUP, timeout=120, **kw)
 
 
 # Refused: nothing reaches the daemon's create, no container is made, the secret stays.
-REFUSED = {"audit": [{"endpoint": "ContainerCreate", "verdict": "deny", "status": 403,
-                      "rule": "ownership"}],
-           "daemon_not_called": ["/containers/create"],
-           "verify": [{"cmd": "$DOCKER inspect $NAME-x", "exit": 1}]}
+REFUSED = refused("ContainerCreate", 403, "/containers/create",
+                  verify=[{"cmd": "$DOCKER inspect $NAME-x", "exit": 1}])
 
 CASES = [
     img_case("own-run-others-image-by-name-refused",
@@ -43,18 +39,19 @@ CASES = [
              {"exit": 125, "stdout": ["id="], "stdout_not": ["secret-of"],
               "stderr": ["sockwarden: Image names image ", ", which is not yours"]},
              **REFUSED),
-    # The body as the API takes it, Image in another case (Go's decoder would read it):
-    # refused too, and nothing reaches the daemon.
+    # The body as the API takes it: by ownership (403); with Image in another case, which
+    # Go's decoder would read, by the body check before ownership (400); nothing reaches the
+    # daemon.
     img_case("own-create-others-image-raw-api-refused",
              AS_NOBODY + "curl -sS --unix-socket $OWN_SOCK -H 'Content-Type: application/json' "
-             "-w ' status=%{http_code}\\n' -d '{\"Image\":\"'$NAME-rimg'\"}' "
+             "-w ' upper=%{http_code}\\n' -d '{\"Image\":\"'$NAME-rimg'\"}' "
              "\"http://docker/containers/create?name=$NAME-x\"; "
              + AS_NOBODY + "curl -sS --unix-socket $OWN_SOCK -H 'Content-Type: application/json' "
-             "-w ' status=%{http_code}\\n' -d '{\"image\":\"'$NAME-rimg'\"}' "
+             "-w ' lower=%{http_code}\\n' -d '{\"image\":\"'$NAME-rimg'\"}' "
              "\"http://docker/containers/create?name=$NAME-x\"",
              {"exit": 0, "stdout": ["Image names image $NAME-rimg, which is not yours",
-                                    "status=403", "status=40"],
-              "stdout_not": ["status=2"]},
+                                    "upper=403", "key \\\"image\\\" must be spelled",
+                                    "lower=400"]},
              daemon_not_called=["/containers/create"],
              verify=[{"cmd": "$DOCKER inspect $NAME-x", "exit": 1}]),
     # Legitimate use: the caller's own image and an unowned one, by name and by id prefix;
@@ -83,6 +80,7 @@ CASES = [
          {"exit": 125, "stderr": ["Unable to find image '127.0.0.1:1/$NAME-missing:v1' "
                                   "locally"]},
          clients=["modern", "legacy"], setup=[], cleanup=[],
+         daemon_not_called=["/containers/create"],
          audit=[{"endpoint": "ContainerCreate", "verdict": "deny", "status": 404,
                  "rule": "ownership"},
                 {"endpoint": "ImageCreate", "verdict": "allow"}]),

@@ -7,8 +7,8 @@
 #   refused; none and the default still build.
 # Format: see case_exec.py.
 
-from identity_30_ownership import (AS_NOBODY, CLEANUP, DIRECT, IMG_FILES, NOBODY_BUILD,
-                                   OWNER_OF, SETUP, case)
+from identity_30_ownership import (AS_NOBODY, CLEANUP, DIRECT, NOBODY_BUILD, OWN, OWNER_OF,
+                                   SETUP, img_case, refused)
 
 # nobody cannot read the case directory: the tarball comes on stdin (fromSrc=-).
 TARBALL = "tar -C ctx -c f | "
@@ -23,16 +23,12 @@ ENV_OF = "$DOCKER image inspect -f '{{json .Config.Env}} {{json .Config.Labels}}
 
 
 def imp_case(name, cmd, expect, **kw):
-    return case(name, cmd, expect, files=IMG_FILES, setup=SETUP, cleanup=IMP_CLEANUP,
-                timeout=90, **kw)
+    return img_case(name, cmd, expect, **{"setup": SETUP, "cleanup": IMP_CLEANUP, **kw})
 
 
 # An import refused by ownership: 400, nothing reached the daemon, no image made.
-IMPORT_REFUSED = {
-    "audit": [{"endpoint": "ImageCreate", "verdict": "deny", "status": 400,
-               "rule": "ownership"}],
-    "daemon_not_called": ["/images/create"],
-    "verify": [{"cmd": "$DOCKER image inspect $NAME-imp", "exit": 1}]}
+IMPORT_REFUSED = refused("ImageCreate", 400, "/images/create",
+                         verify=[{"cmd": "$DOCKER image inspect $NAME-imp", "exit": 1}])
 
 CASES = [
     # docker import through the proxy: the image carries the caller's label (the client's
@@ -85,12 +81,13 @@ CASES = [
              daemon_not_called=["/build"],
              verify=[{"cmd": "$DOCKER image inspect $NAME-bjoin", "exit": 1}]),
     # A user network is joined by name and not checked to be the caller's: refused too.
+    # Root's network: a build's RUN steps on it would reach root's containers there.
     imp_case("own-build-user-network-refused",
              NOBODY_BUILD + "--network $NAME-net -t $NAME-bjoin -",
              {"exit": 1, "stderr": ["networkmode <network> is refused"]},
-             audit=[{"endpoint": "ImageBuild", "verdict": "deny", "status": 400,
-                     "rule": "ownership"}],
-             daemon_not_called=["/build"]),
+             setup=SETUP + [OWN + "$DOCKER network create $NAME-net"],
+             cleanup=IMP_CLEANUP + [DIRECT + "$DOCKER network rm $NAME-net"],
+             **refused("ImageBuild", 400, "/build")),
     imp_case("own-build-network-none-and-default",
              NOBODY_BUILD + "--network none -t $NAME-bnone - >/dev/null && "
              + NOBODY_BUILD + "-t $NAME-bdef - >/dev/null && echo built",
