@@ -67,6 +67,15 @@ def hijack_answer(conn):
     in_pieces(conn, BODY)
 
 
+def check_idle_for_stall(pid, while_what):
+    """The proxy (pid) spends next to no CPU for STALL seconds: no busy loop."""
+    before = cpu_seconds(pid)
+    time.sleep(STALL)
+    spent = cpu_seconds(pid) - before
+    check(spent < STALL_CPU_MAX, "the proxy spent %.2f s of CPU in %.1f s %s", spent, STALL,
+          while_what)
+
+
 def stalled_reader(request, answer, read_body):
     """The case body: ask, read nothing for STALL seconds, then read and compare it all."""
     def body(ctx, daemon):
@@ -78,12 +87,7 @@ def stalled_reader(request, answer, read_body):
             time.sleep(T(0.5))  # the daemon fills every buffer on the way
             if pid:
                 check(pipes_of(pid) > idle_pipes, "the proxy does not splice this answer")
-                before = cpu_seconds(pid)
-                time.sleep(STALL)
-                spent = cpu_seconds(pid) - before
-                check(spent < STALL_CPU_MAX,
-                      "the proxy spent %.2f s of CPU in %.1f s while the client read nothing",
-                      spent, STALL)
+                check_idle_for_stall(pid, "while the client read nothing")
             check_same(read_body(c), BODY, "the daemon's")
         finally:
             c.close()
@@ -145,22 +149,16 @@ def urgent_byte_in_tunnel(ctx):
     """A plain TCP client sends an urgent byte into its tunnel (fake_dockerd echoes): the
     proxy must not spin on it, and the bytes around it go through in order (the urgent
     byte itself is dropped, as recv() drops it)."""
-    pid = ctx.proxy_pid()
-    idle_pipes = pipes_of(pid) if pid else 0
+    pid = ctx.proxy_pid()  # a TCP case always has its proxy (run_wire.py)
+    idle_pipes = pipes_of(pid)
     c = tcp_tunnel(ctx)
     try:
-        if pid:
-            check(pipes_of(pid) > idle_pipes, "the proxy does not splice the tunnel")
+        check(pipes_of(pid) > idle_pipes, "the proxy does not splice the tunnel")
         c.send(b"ab")
         c.sock.send(b"X", socket.MSG_OOB)
         c.send(b"cd")  # only bytes after the urgent one make the socket readable
         time.sleep(T(0.3))
-        if pid:
-            before = cpu_seconds(pid)
-            time.sleep(STALL)
-            spent = cpu_seconds(pid) - before
-            check(spent < STALL_CPU_MAX,
-                  "the proxy spent %.2f s of CPU in %.1f s after an urgent byte", spent, STALL)
+        check_idle_for_stall(pid, "after an urgent byte")
         c.send(b"ef")
         c.shutdown_write()
         echoed = c.read_until_eof()

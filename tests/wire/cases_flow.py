@@ -56,13 +56,15 @@ def pipelined_past_read_ceiling(ctx):
     n, pad = 2000, b"X-Pad: " + b"p" * 900
     one = req(PING, HOST, pad)
     c = ctx.client(timeout=30)
-    answered = pipeline_flood(c, one, n)
+    try:
+        answered = pipeline_flood(c, one, n)
+    finally:
+        c.close()
     # At most the ceiling, one read and the socket's buffer (under 0.8 MB of 1.9 MB)
     # wait unconsumed, so over 1,000 requests were answered first; 500 leaves room.
     check(answered >= 500,
           "all %d bytes were taken in after %d answers: no ceiling held them back",
           len(one) * n, answered)
-    c.close()
     ctx.expect_upstream(fwd(PING, HOST, pad) * n)
 
 

@@ -80,11 +80,11 @@ pki_setup(void **state)
 	(void)state;
 	signal(SIGPIPE, SIG_IGN);
 	/* The module's objects are linked in: the program's loader hands out their table. */
-	if (tls_module_use(sw_tls_module_init) == -1)
-		return -1;
 	snprintf(dir, sizeof(dir), "/tmp/sw-tls-session.XXXXXX");
-	if (mkdtemp(dir) == NULL || ca_key == NULL)
+	if (tls_module_use(sw_tls_module_init) == -1 || mkdtemp(dir) == NULL || ca_key == NULL) {
+		EVP_PKEY_free(ca_key);
 		return -1;
+	}
 	server_key = tc_key_new();
 	alice_key = tc_key_new();
 	ca_cert = tc_cert_new(&ca_spec, ca_key, NULL, NULL);
@@ -214,7 +214,7 @@ end_free(struct end *e)
 		return;
 	}
 	SSL_set_shutdown(e->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
-	tls_conn_free(e->tc);
+	tls_conn_free(e->tc); /* frees the SSL, closed as ssl_close() closes it */
 }
 
 /* The two ends joined by a BIO pair, each owning its half. */
