@@ -320,19 +320,30 @@ lsn_set_tls(struct lsn *l, struct tls_ctx *ctx)
 }
 
 void
-lsn_close(struct lsn *l)
+lsn_stop(struct lsn *l)
 {
 	struct stat st;
 
-	if (l == NULL)
+	if (l == NULL || l->l_stopped)
 		return;
+	l->l_stopped = true;
 	if (l->l_el != NULL)
 		evconnlistener_free(l->l_el);
 	if (l->l_backoff != NULL)
 		event_free(l->l_backoff);
-	tls_ctx_free(l->l_tls);
+	l->l_el = NULL;
+	l->l_backoff = NULL;
 	if (!l->l_tcp && lstat(l->l_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    st.st_dev == l->l_dev && st.st_ino == l->l_ino)
 		unlink(l->l_path);
+}
+
+void
+lsn_close(struct lsn *l)
+{
+	if (l == NULL)
+		return;
+	lsn_stop(l);
+	tls_ctx_free(l->l_tls);
 	free(l);
 }

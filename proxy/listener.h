@@ -29,13 +29,19 @@ struct lsn {
 	size_t l_index; /* position in the configuration's listeners (stable across reloads) */
 	dev_t l_dev;    /* identity of the socket file we created, so we only ever remove ours */
 	ino_t l_ino;
+	bool l_stopped; /* lsn_stop(): no longer accepting, the socket file gone */
 };
 
 /* Create, bind and start accepting.  Returns NULL with a message in "err". */
 struct lsn *lsn_open(struct srv *srv, const struct sw_listener_cfg *cfg, char *err, size_t errsz);
 /* Take over a reference to the TLS context new connections get (NULL: plain). */
 void lsn_set_tls(struct lsn *l, struct tls_ctx *ctx);
-/* Stop accepting and remove the socket file if it is still ours. */
+/*
+ * Stop accepting and remove the socket file if it is still ours.  The
+ * listener stays: the connections it accepted still name it.
+ */
+void lsn_stop(struct lsn *l);
+/* lsn_stop(), then free it: once no connection of it is left. */
 void lsn_close(struct lsn *l);
 
 #endif

@@ -58,10 +58,9 @@ srv_stop(struct srv *s)
 		return;
 	s->stopping = true;
 	log_info("stopping: %u connections open", s->n_conns);
-	for (i = 0; i < s->n_lsns; i++) {
-		lsn_close(s->lsns[i]);
-		s->lsns[i] = NULL;
-	}
+	/* Freed by srv_free(): the connections still open name their listener. */
+	for (i = 0; i < s->n_lsns; i++)
+		lsn_stop(s->lsns[i]);
 	for (c = TAILQ_FIRST(&s->conns); c != NULL; c = tmp) {
 		tmp = TAILQ_NEXT(c, c_entry);
 		conn_drain(c);
