@@ -47,6 +47,12 @@ cJSON *pol_own_parse(const char *json, size_t len);
 /* The same when the root is an object; NULL for any other. */
 cJSON *pol_own_parse_object(const char *json, size_t len);
 /*
+ * A JSON query value (filters, labels, cachefrom), strictly parsed as Go's
+ * decoder would accept it (pol_json_parse); NULL with *why = bad on error.
+ * The caller owns the tree.
+ */
+cJSON *pol_own_parse_value(const char *text, const char **why, const char *bad);
+/*
  * A tree edited in place by "changed" edits (-1: it was not the expected
  * shape): printed into *out (malloc'd, "len" a size hint) when changed > 0.
  * Frees "root".  Returns 1 printed, 0 unchanged (*out left NULL), -1 on a

@@ -9,6 +9,13 @@
  * container list with a "network" filter, which matches a container whose
  * networks include that name, or a NetworkID starting with that value
  * (daemon/list.go), stopped containers included (all=1).
+ *
+ * A network prune removes every network of the caller's that no running
+ * container is attached to, including those a stopped container still
+ * names.  So under ownership it goes on only when no container that is
+ * created, exited, dead or restarting (none of which holds an endpoint)
+ * names any of the caller's networks; stricter than the prune, which
+ * spares a network some running container also uses.
  */
 #include "sockwarden/compat.h"
 
@@ -30,31 +37,39 @@ pol_own_delete_checks_users(int ep)
 	return ep == POL_EP_NetworkDelete;
 }
 
-/* {"network":[name, id]} for the list's filters parameter; NULL when out of memory. */
+/* "/containers/json?all=1&filters=<filters>", malloc'd; NULL when out of memory. */
 static char *
-network_filter(const char *name, const char *id)
+containers_path(cJSON *filters)
 {
-	cJSON *f = cJSON_CreateObject(), *v = cJSON_AddArrayToObject(f, "network");
-	char *text = NULL;
+	static const char head[] = "/containers/json?";
+	struct pol_qpair pairs[2];
+	struct pol_query q = { pairs, 2, NULL };
+	char *text = cJSON_PrintUnformatted(filters), *path = NULL;
+	size_t need;
 
-	if (v != NULL && cJSON_AddItemToArray(v, cJSON_CreateString(name)) &&
-	    cJSON_AddItemToArray(v, cJSON_CreateString(id)))
-		text = cJSON_PrintUnformatted(f);
-	cJSON_Delete(f);
-	return text;
+	if (text == NULL)
+		return NULL;
+	pairs[0].key = "all";
+	pairs[0].value = "1";
+	pairs[1].key = "filters";
+	pairs[1].value = text;
+	need = pol_query_encode(&q, NULL, 0);
+	if ((path = malloc(sizeof(head) + need)) != NULL) {
+		memcpy(path, head, sizeof(head) - 1);
+		(void)pol_query_encode(&q, path + sizeof(head) - 1, need + 1);
+	}
+	free(text);
+	return path;
 }
 
 int
 pol_own_network_users_path(
     const char *json, size_t len, char *buf, size_t bufsz, char *name, size_t namesz)
 {
-	static const char head[] = "/containers/json?";
 	const cJSON *n, *id;
-	struct pol_qpair pairs[2];
-	struct pol_query q = { pairs, 2, NULL };
-	cJSON *root;
-	char *filter;
-	size_t need;
+	cJSON *root, *filters = NULL, *nets;
+	char *path = NULL;
+	size_t path_len;
 	int rc = -1;
 
 	if (bufsz > 0)
@@ -66,26 +81,63 @@ pol_own_network_users_path(
 	n = pol_own_get(root, "Name");
 	id = pol_own_get(root, "Id");
 	if (!cJSON_IsString(n) || n->valuestring[0] == '\0' || !cJSON_IsString(id) ||
-	    id->valuestring[0] == '\0' || strlen(n->valuestring) >= namesz ||
-	    bufsz < sizeof(head) ||
-	    (filter = network_filter(n->valuestring, id->valuestring)) == NULL)
+	    id->valuestring[0] == '\0' || strlen(n->valuestring) >= namesz)
+		goto out;
+	if ((filters = cJSON_CreateObject()) == NULL ||
+	    (nets = cJSON_AddArrayToObject(filters, "network")) == NULL ||
+	    !cJSON_AddItemToArray(nets, cJSON_CreateString(n->valuestring)) ||
+	    !cJSON_AddItemToArray(nets, cJSON_CreateString(id->valuestring)) ||
+	    (path = containers_path(filters)) == NULL || (path_len = strlen(path)) >= bufsz)
 		goto out;
 	memcpy(name, n->valuestring, strlen(n->valuestring) + 1);
-	pairs[0].key = "all";
-	pairs[0].value = "1";
-	pairs[1].key = "filters";
-	pairs[1].value = filter;
-	memcpy(buf, head, sizeof(head));
-	need = pol_query_encode(&q, buf + sizeof(head) - 1, bufsz - (sizeof(head) - 1));
-	free(filter);
-	if (need >= bufsz - (sizeof(head) - 1)) {
-		buf[0] = '\0';
-		goto out;
-	}
-	rc = (int)(sizeof(head) - 1 + need);
+	memcpy(buf, path, path_len + 1);
+	rc = (int)path_len;
 out:
+	free(path);
+	cJSON_Delete(filters);
 	cJSON_Delete(root);
 	return rc;
+}
+
+bool
+pol_own_prune_checks_users(int ep)
+{
+	return ep == POL_EP_NetworkPrune;
+}
+
+char *
+pol_own_prune_users_path(const char *json, size_t len, int *n_networks)
+{
+	static const char *const idle[] = { "created", "exited", "dead", "restarting" };
+	cJSON *list = cJSON_ParseWithLength(json, len), *filters = cJSON_CreateObject();
+	cJSON *nets = cJSON_AddArrayToObject(filters, "network");
+	cJSON *status = cJSON_AddArrayToObject(filters, "status");
+	const cJSON *n, *name, *id;
+	char *path = NULL;
+	size_t i;
+	int count = 0;
+
+	*n_networks = -1;
+	if (!cJSON_IsArray(list) || nets == NULL || status == NULL)
+		goto out;
+	cJSON_ArrayForEach (n, list) {
+		name = pol_own_get(n, "Name");
+		id = pol_own_get(n, "Id");
+		if (!cJSON_IsString(name) || !cJSON_IsString(id) || id->valuestring[0] == '\0' ||
+		    !cJSON_AddItemToArray(nets, cJSON_CreateString(name->valuestring)) ||
+		    !cJSON_AddItemToArray(nets, cJSON_CreateString(id->valuestring)))
+			goto out;
+		count++;
+	}
+	for (i = 0; i < nitems(idle); i++)
+		if (!cJSON_AddItemToArray(status, cJSON_CreateString(idle[i])))
+			goto out;
+	if (count == 0 || (path = containers_path(filters)) != NULL)
+		*n_networks = count;
+out:
+	cJSON_Delete(list);
+	cJSON_Delete(filters);
+	return path;
 }
 
 int

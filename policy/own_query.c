@@ -51,21 +51,6 @@ fail(const char **why, const char *reason)
 	return -1;
 }
 
-/* A JSON query value, strictly parsed; NULL with *why on error. */
-static cJSON *
-parse_value(const char *v, const char **why, const char *bad)
-{
-	struct sw_str s = sw_str_cstr(v);
-	struct pol_jdoc doc = { NULL };
-	struct pol_err err;
-
-	if (pol_json_parse(&s, &doc, &err) == -1) {
-		*why = bad;
-		return NULL;
-	}
-	return doc.root;
-}
-
 /* Does "obj" have two members with the same key (exactly, as Go's maps compare)? */
 static bool
 has_duplicate_key(const cJSON *obj)
@@ -131,7 +116,8 @@ read_filters(const char *text, const char **why)
 
 	if (text == NULL || text[0] == '\0')
 		return cJSON_CreateObject();
-	if ((in = parse_value(text, why, "the filters parameter is not valid JSON")) == NULL)
+	if ((in = pol_own_parse_value(text, why, "the filters parameter is not valid JSON")) ==
+	    NULL)
 		return NULL;
 	out = NULL;
 	if (!cJSON_IsObject(in)) {
@@ -310,6 +296,57 @@ build_network_refused(const struct pol_query *q)
 }
 
 /*
+ * The classic builder's cache spans every client's images: a step whose
+ * text matches a step another client built reuses that client's layer (its
+ * files), and a step run with options the cache key leaves out (extrahosts)
+ * plants a layer that others' builds reuse.  With cachefrom, only the
+ * ancestors of the images named there are candidates (daemon/images/cache.go
+ * MakeImageCache; image/cache ImageCache.GetCache keeps a hit only when
+ * isParent of a source), and those images are checked like a FROM; without
+ * it the build goes up with nocache=1, in every value (the daemon reads the
+ * first, httputils.BoolValue).  Returns 0 (*q may be replaced by a
+ * re-parsed query holding the added parameter), or -1 with *why and *q
+ * freed.
+ */
+static int
+no_shared_cache(struct pol_query *q, const char **why)
+{
+	const char *text = pol_query_value(q, "cachefrom"), *unread;
+	bool found = false, sources = false;
+	struct sw_str raw;
+	cJSON *list;
+	char *buf;
+	size_t i, need;
+	int rc;
+
+	if (text[0] != '\0' && (list = pol_own_parse_value(text, &unread, "")) != NULL) {
+		sources = cJSON_IsArray(list) && list->child != NULL;
+		cJSON_Delete(list);
+	}
+	if (sources)
+		return 0;
+	for (i = 0; i < q->n; i++) {
+		if (strcmp(q->pairs[i].key, "nocache") == 0) {
+			q->pairs[i].value = "1";
+			found = true;
+		}
+	}
+	if (found)
+		return 0;
+	need = pol_query_encode(q, NULL, 0) + sizeof("&nocache=1");
+	if ((buf = malloc(need)) == NULL)
+		return fail(why, "out of memory");
+	rc = pol_own_query_write(q, "nocache", "1", true, buf, need, why);
+	pol_query_free(q);
+	if (rc >= 0) {
+		raw = sw_str_make(buf, (size_t)rc);
+		rc = pol_query_parse(&raw, q, why); /* on error q is empty */
+	}
+	free(buf);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
  * ImageBuild's "labels": json.Unmarshal into map[string]string
  * (daemon/server/router/build/build_routes.go), keys exact as in any Go
  * map; null or "" means no labels.  The daemon applies these after the
@@ -335,9 +372,11 @@ pol_own_add_build_label(const struct sw_str *query, const char *label, const cha
 		return -1;
 	if ((*why = build_network_refused(&q)) != NULL)
 		goto out;
+	if (no_shared_cache(&q, why) == -1)
+		return -1; /* q was freed or is empty */
 	text = pol_query_get(&q, "labels");
 	if (text != NULL && text[0] != '\0') {
-		labels = parse_value(text, why, "the labels parameter is not valid JSON");
+		labels = pol_own_parse_value(text, why, "the labels parameter is not valid JSON");
 		if (labels == NULL)
 			goto out;
 		if (cJSON_IsNull(labels)) {

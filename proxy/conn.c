@@ -133,6 +133,7 @@ conn_close(struct conn *c, const char *reason)
 	if (c->c_state == CONN_CLOSING)
 		return;
 	log_debug("conn %" PRIu64 ": closing: %s", c->c_id, reason);
+	conn_own_cancel(c); /* a lookup answered later must not answer again */
 	conn_finish_audit(c, reason);
 	conn_set_state(c, CONN_CLOSING);
 	fwd_upstream_close(c);
@@ -345,6 +346,8 @@ conn_respond_error(struct conn *c, int status, const char *msg, bool close)
 	bool head = sw_str_eq_lit(&c->c_req.method, "HEAD");
 	int hlen;
 
+	if (c->c_state == CONN_CLOSING)
+		return; /* its answer, if any, is already queued */
 	/*
 	 * Once response bytes reached the client, an error cannot be inserted
 	 * into that response: the only honest answer is to close.
@@ -363,8 +366,10 @@ conn_respond_error(struct conn *c, int status, const char *msg, bool close)
 		evbuffer_add(out, body, blen);
 	c->c_audit.status = status;
 	c->c_audit.bytes_out += (uint64_t)(hlen > 0 ? hlen : 0) + (head ? 0 : blen);
-	if (c->c_ubev != NULL && c->c_state == CONN_FORWARD)
+	if (c->c_ubev != NULL && c->c_state == CONN_FORWARD) {
+		conn_own_cancel(c);
 		fwd_upstream_close(c); /* the exchange with the daemon is abandoned */
+	}
 	if (close) {
 		c->c_close_after = true;
 		conn_close(c, msg);
@@ -754,8 +759,10 @@ may_parse(const struct conn *c)
 	switch (c->c_state) {
 	case CONN_READ_HEAD:
 		return true;
-	case CONN_INSPECT:
 	case CONN_FORWARD:
+		/* A build context held while its images are checked: the rest waits. */
+		return !c->c_req_done && !conn_own_build_holding(c);
+	case CONN_INSPECT:
 	case CONN_RESPOND:
 		return !c->c_req_done;
 	default:
@@ -823,6 +830,13 @@ pause_reading:
 	sock_read_disable(c->c_bev);
 	c->c_read_paused = true;
 	c->c_parsing = false;
+}
+
+void
+conn_resume_parsing(struct conn *c)
+{
+	if (c->c_state != CONN_CLOSING && !c->c_parsing)
+		process_input(c);
 }
 
 void
@@ -914,6 +928,9 @@ client_eventcb(struct sock *bev, int what, void *arg)
 			                                         "client closed");
 		break;
 	case CONN_FORWARD:
+		/* A held build context: the rest is parsed once checked (own_build_passed()). */
+		if (!c->c_req_done && pending && conn_own_build_holding(c))
+			break;
 		if (!c->c_req_done) {
 			conn_close(c, "client closed mid-request");
 			break;

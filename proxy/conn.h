@@ -216,6 +216,8 @@ void conn_exchange_done(struct conn *c);
 
 /* Resume reading requests after the client's output drained (back-pressure). */
 void conn_client_readable(struct conn *c);
+/* Parse what the client already sent, when parsing was held (conn_own_build_holding()). */
+void conn_resume_parsing(struct conn *c);
 
 /* Watermarks: above HIWAT queued bytes, reading the other side pauses. */
 #define SW_SPLICE_HIWAT     (1024u * 1024)

@@ -21,6 +21,7 @@
 
 #include "conn.h"
 #include "conn_own.h"
+#include "conn_own_build.h"
 #include "daemon_call.h"
 #include "server.h"
 #include "stream_lines.h"
@@ -45,6 +46,7 @@ enum own_stage {
 	STAGE_BODY_REFS,      /* the objects a create's body names */
 	STAGE_TAGS,           /* the image names a tag, build or pull writes */
 	STAGE_START_NETS,     /* the networks a container (re)started joins, kept by name */
+	STAGE_BUILD_REFS,     /* the images a build's Dockerfile and cachefrom name */
 };
 
 struct own_req {
@@ -68,6 +70,7 @@ struct own_req {
 	enum pol_list_kind list; /* OWN_FILTER_LIST: the answer's shape */
 	struct slines *lines;    /* OWN_FILTER_EVENTS */
 	const char *owner;       /* under ownership: whose objects and messages pass; else NULL */
+	struct own_build *build; /* ImageBuild: its context read as it streams */
 };
 
 static const char *
@@ -98,6 +101,8 @@ policy_name(const struct conn *c)
 static void
 refuse(struct conn *c, int status, const char *msg)
 {
+	/* A build's context was held while it was checked: the rest is discarded now. */
+	(void)own_build_drop(c->c_own != NULL ? c->c_own->build : NULL);
 	snprintf(c->c_audit.rule, sizeof(c->c_audit.rule), "ownership");
 	conn_deny(c, status, msg);
 }
@@ -215,11 +220,18 @@ owned_by_caller(const char *owner, const struct conn *c)
 	return owner[0] != '\0' && strcmp(owner, c->c_owner) == 0;
 }
 
-/* A body reference anyone may use while nobody owns it: a pulled image, say. */
+/*
+ * A body reference anyone may use while nobody owns it: a pulled image, say
+ * (named: an unnamed one may be what another client's build committed on
+ * the way, pol_own_image_is_named()).
+ */
 static bool
-unowned_usable(const struct own_req *w, const char *owner)
+unowned_usable(const struct own_req *w, const char *owner, const char *json, size_t len)
 {
-	return w->stage == STAGE_BODY_REFS && w->refs[w->next_ref].unowned_ok && owner[0] == '\0';
+	const struct pol_own_ref *r = &w->refs[w->next_ref];
+
+	return (w->stage == STAGE_BODY_REFS || w->stage == STAGE_BUILD_REFS) && r->unowned_ok &&
+	       owner[0] == '\0' && (r->type != POL_OBJ_IMAGE || pol_own_image_is_named(json, len));
 }
 
 /* An object a create's body names is not the caller's, or ("missing") does not exist. */
@@ -266,13 +278,17 @@ refuse_missing(struct conn *c)
 {
 	struct own_req *w = c->c_own;
 
-	if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS)
+	if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS ||
+	    w->stage == STAGE_BUILD_REFS)
 		body_ref_refused(c, &w->refs[w->next_ref], true);
 	else
 		not_found(c, w->plan.type, w->ref);
 }
 
-/* The list of the containers that name the network about to be deleted. */
+/*
+ * The list of the containers that name the network about to be deleted,
+ * or (a prune) that name any of the caller's networks without an endpoint.
+ */
 static void
 users_done(int status, const char *body, size_t len, void *arg)
 {
@@ -290,11 +306,18 @@ users_done(int status, const char *body, size_t len, void *arg)
 		conn_proceed(c, w->need_body);
 		return;
 	}
-	snprintf(msg, sizeof(msg),
-	    "sockwarden: network %s is still named by %d container(s), which would join any "
-	    "network that takes the name when they start; remove them first (policy %s, "
-	    "ownership)",
-	    w->net_name, n, policy_name(c));
+	if (pol_own_prune_checks_users(c->c_req.endpoint))
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: a network prune would remove networks that %d stopped "
+		    "container(s) still name, which would join any network that takes the name "
+		    "when they start; remove them first (policy %s, ownership)",
+		    n, policy_name(c));
+	else
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: network %s is still named by %d container(s), which would join "
+		    "any network that takes the name when they start; remove them first (policy "
+		    "%s, ownership)",
+		    w->net_name, n, policy_name(c));
 	c->c_audit.note = "network still named by containers";
 	refuse(c, 409, msg);
 }
@@ -314,6 +337,57 @@ check_users(struct conn *c, const char *json, size_t len)
 	ask_daemon(c, path, users_done);
 }
 
+/* NetworkPrune: the caller's networks (the owner filter alone), then who names them. */
+static void
+prune_networks_done(int status, const char *body, size_t len, void *arg)
+{
+	struct conn *c = arg;
+	struct own_req *w = c->c_own;
+	char *path;
+	int n;
+
+	w->call = NULL;
+	if (status != 200) {
+		unreachable(c);
+		return;
+	}
+	path = pol_own_prune_users_path(body, len, &n);
+	if (n < 0) {
+		unreachable(c);
+		return;
+	}
+	if (n == 0) {
+		conn_proceed(c, w->need_body);
+		return;
+	}
+	ask_daemon(c, path, users_done);
+	free(path);
+}
+
+/*
+ * A network prune goes on only when no stopped container names one of the
+ * caller's networks (pol_own_prune_checks_users): the daemon's restart
+ * policy would start it on whatever network takes the name later, unseen
+ * by the start check.
+ */
+static void
+check_prune(struct conn *c)
+{
+	static const char head[] = "/networks?";
+	struct sw_str none = SW_STR_NULL;
+	char path[sizeof(head) + 1024];
+	const char *why = NULL;
+
+	memcpy(path, head, sizeof(head));
+	if (pol_own_add_filter(&none, c->c_own->o->label, c->c_owner, path + sizeof(head) - 1,
+	        sizeof(path) - (sizeof(head) - 1), &why) < 0) {
+		refuse_why(c, 500, why);
+		return;
+	}
+	conn_set_state(c, CONN_RESOLVE);
+	ask_daemon(c, path, prune_networks_done);
+}
+
 /* The networks the container "json" (its inspect answer) joins at start, each looked up. */
 static void
 start_networks(struct conn *c, const char *json, size_t len)
@@ -329,6 +403,41 @@ start_networks(struct conn *c, const char *json, size_t len)
 	w->n_refs = (size_t)n;
 	w->next_ref = 0;
 	w->stage = STAGE_START_NETS;
+	lookup_next(c);
+}
+
+/*
+ * An image a build names may be used (the caller's, or nobody's): unless
+ * its ONBUILD triggers copy from other images, or the build pulls it again
+ * and so writes a name that is not the caller's (as a pull would).
+ */
+static void
+build_image_checked(struct conn *c, const char *owner, const char *json, size_t len)
+{
+	struct own_req *w = c->c_own;
+	const struct pol_own_ref *r = &w->refs[w->next_ref];
+	char msg[600];
+
+	if (pol_own_image_onbuild_copies(json, len)) {
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: %s names image %s, whose ONBUILD triggers copy from other images, "
+		    "which cannot be checked (policy %s, ownership)",
+		    r->field, r->ref, policy_name(c));
+		c->c_audit.note = "build on an image with ONBUILD --from";
+		refuse(c, 403, msg);
+		return;
+	}
+	if (own_build_pulls(w->build) && strcmp(r->field, "Dockerfile") == 0 &&
+	    !owned_by_caller(owner, c)) {
+		snprintf(msg, sizeof(msg),
+		    "sockwarden: the build pulls image %s again (pull), which would move its name "
+		    "off an image that is not yours (policy %s, ownership)",
+		    r->ref, policy_name(c));
+		c->c_audit.note = "tag on another owner's image";
+		refuse(c, 403, msg);
+		return;
+	}
+	w->next_ref++;
 	lookup_next(c);
 }
 
@@ -352,8 +461,9 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		type = w->refs[w->next_ref].type;
 		break;
 	}
-	if (status == 404 && w->stage == STAGE_TAGS) {
-		/* A new name moves nothing. */
+	if (status == 404 && (w->stage == STAGE_TAGS || w->stage == STAGE_BUILD_REFS)) {
+		/* A new name moves nothing; a build's missing image is pulled or fails the build.
+		 */
 		w->next_ref++;
 		lookup_next(c);
 		return;
@@ -382,12 +492,13 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		lookup(c, POL_OBJ_CONTAINER, ctr);
 		return;
 	}
-	if (!owned_by_caller(owner, c) && !unowned_usable(w, owner)) {
+	if (!owned_by_caller(owner, c) && !unowned_usable(w, owner, body, len)) {
 		if (w->stage == STAGE_TAGS) {
 			tag_not_yours(c, &w->refs[w->next_ref]);
 			return;
 		}
-		if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS)
+		if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS ||
+		    w->stage == STAGE_BUILD_REFS)
 			body_ref_refused(c, &w->refs[w->next_ref], false);
 		else
 			not_found(c, w->plan.type, w->ref);
@@ -451,6 +562,9 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		w->next_ref++;
 		lookup_next(c);
 		return;
+	case STAGE_BUILD_REFS:
+		build_image_checked(c, owner, body, len);
+		return;
 	}
 }
 
@@ -500,7 +614,9 @@ lookup_next(struct conn *c)
 	struct own_req *w = c->c_own;
 
 	if (w->next_ref >= w->n_refs) {
-		if (w->stage == STAGE_TAGS || w->stage == STAGE_START_NETS)
+		if (w->stage == STAGE_BUILD_REFS)
+			own_build_passed(c);
+		else if (w->stage == STAGE_TAGS || w->stage == STAGE_START_NETS)
 			conn_proceed(c, w->need_body);
 		else if (pin_body(c) == 0)
 			conn_forward(c);
@@ -731,6 +847,14 @@ conn_own_head(struct conn *c, bool need_body)
 			conn_close(c, "out of memory");
 			return true;
 		}
+		if (pol_own_prune_checks_users(c->c_req.endpoint)) {
+			check_prune(c);
+			return true;
+		}
+		/* A build's context is read as it streams: conn_own_build.c. */
+		if (pol_own_reads_build_context(c->c_req.endpoint) &&
+		    own_build_start(c, &w->build) == -1)
+			return true;
 		break;
 	case POL_OWN_CREATE_BODY:
 		/* Creating a volume whose name exists answers with that volume, whoever owns it. */
@@ -868,6 +992,99 @@ conn_own_release(struct conn *c)
 	free(w->query);
 	free(w->body);
 	slines_free(w->lines);
+	own_build_free(w->build);
 	free(w);
 	c->c_own = NULL;
+}
+
+void
+conn_own_cancel(struct conn *c)
+{
+	struct own_req *w = c->c_own;
+
+	if (w == NULL)
+		return;
+	if (w->call != NULL) {
+		daemon_call_cancel(w->call);
+		w->call = NULL;
+	}
+	if (own_build_drop(w->build) && c->c_audit.note == NULL)
+		c->c_audit.note = "build context not checked";
+}
+
+struct own_build *
+conn_own_build(const struct conn *c)
+{
+	return c->c_own != NULL ? c->c_own->build : NULL;
+}
+
+void
+conn_own_refuse_build(struct conn *c, const char *why)
+{
+	c->c_audit.note = "build not checkable";
+	refuse_why(c, 403, why);
+}
+
+/*
+ * Adds "refs" (named by "field") to the images a build's check looks up.
+ * Refused (answered; -1) when they do not fit, or when one may be an id
+ * prefix, which the daemon resolves only when the stage starts.
+ */
+static int
+add_build_refs(struct conn *c, const struct pol_build_refs *refs, const char *field)
+{
+	struct own_req *w = c->c_own;
+	size_t i;
+
+	if (refs->n > nitems(w->refs) - w->n_refs) {
+		conn_own_refuse_build(c, "the build names more images than can be checked");
+		return -1;
+	}
+	for (i = 0; i < refs->n; i++) {
+		struct pol_own_ref *r = &w->refs[w->n_refs];
+		size_t len = strlen(refs->ref[i]);
+		char why[400];
+
+		if (len >= sizeof(r->ref)) {
+			snprintf(
+			    why, sizeof(why), "%s names an image name too long to check", field);
+			conn_own_refuse_build(c, why);
+			return -1;
+		}
+		if (pol_own_build_ref_is_id_prefix(refs->ref[i])) {
+			snprintf(why, sizeof(why),
+			    "%s names image %s by what may be an id prefix, which the daemon "
+			    "resolves only when the stage starts; give the image's name or its "
+			    "full id",
+			    field, refs->ref[i]);
+			conn_own_refuse_build(c, why);
+			return -1;
+		}
+		memset(r, 0, sizeof(*r));
+		memcpy(r->ref, refs->ref[i], len + 1);
+		r->type = POL_OBJ_IMAGE;
+		r->unowned_ok = true;
+		r->field = field;
+		w->n_refs++;
+	}
+	return 0;
+}
+
+/*
+ * The images a build names: its cachefrom images and the Dockerfile's
+ * "refs", each the caller's or nobody's (a pulled image), or missing (the
+ * daemon pulls it, or fails the build).
+ */
+void
+conn_own_check_build(struct conn *c, const struct pol_build_refs *refs)
+{
+	struct own_req *w = c->c_own;
+
+	w->n_refs = 0;
+	if (add_build_refs(c, own_build_cache_refs(w->build), "cachefrom") == -1 ||
+	    add_build_refs(c, refs, "Dockerfile") == -1)
+		return;
+	w->next_ref = 0;
+	w->stage = STAGE_BUILD_REFS;
+	lookup_next(c);
 }

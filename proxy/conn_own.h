@@ -64,6 +64,27 @@ struct slines *conn_own_lines(const struct conn *c);
  */
 int conn_own_filter_body(struct conn *c, const char *json, size_t len, char **out, size_t *outlen);
 
+/*
+ * ImageBuild under ownership (conn_own_build.c): the context is read as it
+ * streams, and the images its Dockerfile names are checked before the
+ * daemon has the whole of it.  conn_own_build_body() takes body bytes
+ * (false: not a build being read; send them as usual); conn_own_build_end()
+ * takes the end of the request (false: end it as usual); while
+ * conn_own_build_holding(), no more of the request is parsed.
+ */
+bool conn_own_build_body(struct conn *c, const char *p, size_t n);
+bool conn_own_build_end(struct conn *c);
+bool conn_own_build_holding(const struct conn *c);
+/* The daemon has not had the whole build context: its connection cannot be reused. */
+bool conn_own_build_unsent(const struct conn *c);
+
+/*
+ * The exchange was given up (the daemon answered or failed first, the
+ * connection is closing): lookups under way are cancelled, a build context
+ * still unchecked goes no further, so nothing answers the request twice.
+ */
+void conn_own_cancel(struct conn *c);
+
 /* The request is over: cancel lookups, free rewrites. */
 void conn_own_release(struct conn *c);
 

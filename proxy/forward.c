@@ -290,7 +290,8 @@ ups_writecb(struct sock *bev, void *arg)
 		}
 		return;
 	}
-	if (c->c_state == CONN_FORWARD && c->c_ups_eof_pending && queued == 0) {
+	if (c->c_state == CONN_FORWARD && c->c_ups_eof_pending && queued == 0 &&
+	    !conn_own_build_unsent(c)) {
 		sock_shutdown_write(bev);
 		c->c_ups_shut = true;
 		c->c_ups_eof_pending = false;
@@ -367,6 +368,7 @@ upstream_failed(struct conn *c, const char *what)
 	log_warnx("conn %" PRIu64 ": %s", c->c_id, msg + strlen("sockwarden: "));
 	daemon_probe_stale(c->c_srv->probe);
 	c->c_audit.note = "upstream_error";
+	conn_own_cancel(c);
 	fwd_upstream_close(c);
 	conn_respond_error(c, 502, msg, false);
 }
@@ -620,6 +622,13 @@ fwd_start(struct conn *c)
 void
 fwd_body(struct conn *c, const char *p, size_t n)
 {
+	if (!conn_own_build_body(c, p, n))
+		fwd_body_out(c, p, n);
+}
+
+void
+fwd_body_out(struct conn *c, const char *p, size_t n)
+{
 	struct evbuffer *out;
 	bool queued;
 
@@ -638,6 +647,13 @@ fwd_body(struct conn *c, const char *p, size_t n)
 void
 fwd_request_done(struct conn *c)
 {
+	if (!conn_own_build_end(c))
+		fwd_body_end(c);
+}
+
+void
+fwd_body_end(struct conn *c)
+{
 	if (c->c_ubev != NULL && c->c_hreq.chunked && c->c_body == NULL &&
 	    evbuffer_add(sock_output(c->c_ubev), "0\r\n\r\n", 5) == -1)
 		conn_close(c, "out of memory");
@@ -653,7 +669,9 @@ fwd_client_eof(struct conn *c)
 	if (c->c_ubev == NULL || c->c_ups_shut)
 		return;
 	c->c_ups_reusable = false;
-	if (evbuffer_get_length(sock_output(c->c_ubev)) == 0 && !c->c_ups_connecting) {
+	/* A build context's end still held: its EOF follows it (ups_writecb()). */
+	if (evbuffer_get_length(sock_output(c->c_ubev)) == 0 && !c->c_ups_connecting &&
+	    !conn_own_build_unsent(c)) {
 		sock_shutdown_write(c->c_ubev);
 		c->c_ups_shut = true;
 	} else {
@@ -999,7 +1017,12 @@ relay_response(struct conn *c)
 		} else if (used > 0) {
 			evbuffer_remove_buffer(in, out, used);
 			c->c_audit.bytes_out += used;
-			r->bytes_sent = true;
+			/*
+			 * Whole interim responses (100 Continue) may still be followed
+			 * by an error of ours; part of a response may not.
+			 */
+			r->bytes_sent =
+			    r->bytes_sent || r->head_seen || r->parser.finish != HTTP_FINISH_SAFE;
 		}
 		if (sl != NULL && slines_error(sl) != NULL) {
 			lines_ended(c, sl);
@@ -1038,6 +1061,11 @@ on_response_done(struct conn *c)
 	if (!llhttp_should_keep_alive(&c->c_resp.parser)) {
 		c->c_ups_reusable = false;
 		c->c_close_after = true;
+	}
+	/* An answer before the whole build context went up: that connection is out of step. */
+	if (conn_own_build_unsent(c)) {
+		c->c_ups_reusable = false;
+		conn_own_cancel(c);
 	}
 	if (evbuffer_get_length(sock_input(c->c_ubev)) > 0)
 		c->c_ups_reusable = false; /* bytes after the response: out of step */

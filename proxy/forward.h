@@ -12,10 +12,17 @@ struct conn;
 
 /* Start forwarding the current (allowed) request: connect if needed, send its head. */
 void fwd_start(struct conn *c);
-/* Request body bytes as parsed: re-framed (chunked stays chunked) and queued upstream. */
+/*
+ * Request body bytes as parsed: queued upstream by fwd_body_out(), unless a
+ * build context being read under ownership holds them (conn_own_build.c).
+ */
 void fwd_body(struct conn *c, const char *p, size_t n);
-/* The request message is complete: terminate a chunked body. */
+/* Body bytes re-framed (chunked stays chunked) and queued upstream. */
+void fwd_body_out(struct conn *c, const char *p, size_t n);
+/* The request message is complete: fwd_body_end(), unless a build holds its end. */
 void fwd_request_done(struct conn *c);
+/* Terminate a chunked body. */
+void fwd_body_end(struct conn *c);
 /* The client sent EOF: pass the half-close on to the daemon. */
 void fwd_client_eof(struct conn *c);
 /* Enter tunnel mode (the daemon hijacked the connection). */

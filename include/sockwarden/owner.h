@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sockwarden/build_check.h"
 #include "sockwarden/req.h"
 #include "sockwarden/str.h"
 
@@ -295,6 +296,23 @@ bool pol_own_delete_checks_users(int ep);
 int pol_own_network_users_path(
     const char *json, size_t len, char *buf, size_t bufsz, char *name, size_t namesz);
 
+/*
+ * Is "ep" NetworkPrune, which under ownership goes on only when no container
+ * without an endpoint (created, exited, dead, restarting) names any of the
+ * caller's networks?  Such a container would join whatever network later
+ * takes the name, when its restart policy starts it (policy/own_net_users.c).
+ */
+bool pol_own_prune_checks_users(int ep);
+
+/*
+ * From the daemon's list of the caller's networks (GET /networks with the
+ * owner filter): the path of the list of containers that name any of them
+ * and hold no endpoint, malloc'd, with *n_networks set to how many networks
+ * it names.  NULL with *n_networks 0 when the caller has none; NULL with -1
+ * when the answer is not the expected JSON or out of memory.
+ */
+char *pol_own_prune_users_path(const char *json, size_t len, int *n_networks);
+
 /* How many entries a daemon list answer (a JSON array) has; -1 when it is not one. */
 int pol_own_list_count(const char *json, size_t len);
 
@@ -319,5 +337,59 @@ int pol_own_written_tags(int ep, const struct sw_str *query, struct pol_own_ref 
  * them before it forwards the request.
  */
 bool pol_own_writes_tags(int ep);
+
+/*
+ * ImageBuild under ownership (policy/own_build.c): the classic builder
+ * resolves every image its Dockerfile and "cachefrom" name, whoever owns
+ * it, so the Dockerfile must be read out of the context in the body
+ * (build_check.h) and each image checked.
+ */
+/* Is "ep" ImageBuild, whose context is read under ownership? */
+bool pol_own_reads_build_context(int ep);
+
+struct pol_own_build_params {
+	char *dockerfile;            /* the "dockerfile" value, "" when absent (malloc'd) */
+	char *buildargs;             /* the "buildargs" JSON text, "" when absent (malloc'd) */
+	bool pull;                   /* "pull": the images it builds from are pulled again */
+	struct pol_build_refs cache; /* the "cachefrom" images, each checked like a FROM */
+};
+
+/*
+ * Reads the build's query: refused (-1, static *why) for BuildKit
+ * (version 2) and a remote context, whose Dockerfile never passes the
+ * proxy; for differing repeated dockerfile, buildargs or cachefrom values;
+ * and for a cachefrom that is not a JSON list of at most POL_OWN_MAX_REFS
+ * names.  Otherwise fills *out (free with pol_own_build_params_free) and
+ * returns 0.
+ */
+int pol_own_build_query(
+    const struct sw_str *query, struct pol_own_build_params *out, const char **why);
+void pol_own_build_params_free(struct pol_own_build_params *p);
+
+/*
+ * From an image's inspect answer: do its ONBUILD triggers copy --from
+ * another image (or is the answer unreadable)?  Such a trigger runs in a
+ * build FROM the image, naming an image no Dockerfile the proxy reads names.
+ */
+bool pol_own_image_onbuild_copies(const char *json, size_t len);
+
+/*
+ * Could the daemon read "ref" as an image id prefix ("sha256:" optional,
+ * fewer than 64 lower-case hex digits, no tag)?  The classic builder
+ * resolves each stage's FROM only when the stage starts, after the check,
+ * and a prefix is the one reference whose image the caller can change
+ * meanwhile (by removing its own image that made it ambiguous): such
+ * references are refused in builds.  A name or a full id is kept.
+ */
+bool pol_own_build_ref_is_id_prefix(const char *ref);
+
+/*
+ * Does an image's inspect answer show a name (RepoTags or RepoDigests)?  An
+ * image without an owner label may be used only when it has one, as a
+ * pulled image has: the images every classic build commits on the way
+ * (each step's, each earlier stage's) carry no label and no name, and hold
+ * whatever their builder's files were.
+ */
+bool pol_own_image_is_named(const char *json, size_t len);
 
 #endif

@@ -419,9 +419,29 @@ def chunk(b, ext=b""):
     return b"%x" % len(b) + ext + b"\r\n" + b + b"\r\n"
 
 
+class Received:
+    """The daemon's side of one connection: head is the request head as read, and recv()
+    returns what was read past it first."""
+
+    def __init__(self, conn, head, rest):
+        self.conn = conn
+        self.head = head
+        self.rest = rest
+
+    def recv(self, n):
+        if self.rest:
+            got, self.rest = self.rest[:n], self.rest[n:]
+            return got
+        return self.conn.recv(n)
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+
 class ScriptedDaemon:
     """A daemon on a Unix socket: GET /version as dockerd, every other request answered by
-    script(path, conn), one request per connection.  Records the request targets."""
+    script(path, conn), one request per connection (conn a Received).  Records the request
+    targets."""
 
     def __init__(self, path, script):
         self.path = path
@@ -458,7 +478,8 @@ class ScriptedDaemon:
                 conn.sendall(sized(VERSION))
                 return
             self.targets.append(target)
-            self.script(path, conn)
+            head, rest = buf.split(b"\r\n\r\n", 1)
+            self.script(path, Received(conn, head, rest))
             time.sleep(T(0.2))  # let the proxy read everything before the close
         except OSError as e:
             self.errors.append(str(e))

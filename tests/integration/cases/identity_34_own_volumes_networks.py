@@ -78,4 +78,32 @@ CASES = [
                 OWN + "$DOCKER create --network $NAME-net --name $NAME-c $IMAGE true"],
          cleanup=[DIRECT + "$DOCKER rm -f $NAME-c", DIRECT + "$DOCKER network rm $NAME-net"],
          audit=[{"endpoint": "NetworkDelete", "verdict": "allow", "status": 204}]),
+    # A prune would remove a network a stopped container still names: refused the same way.
+    # (nobody prunes: only its own networks are in question.)
+    case("own-network-prune-named-refused",
+         AS_NOBODY + "$DOCKER network prune -f",
+         {"exit": 1, "stderr": ["a network prune would remove networks that 1 stopped "
+                                "container(s) still name"]},
+         setup=[AS_NOBODY + "$DOCKER network create $NAME-net",
+                AS_NOBODY + "$DOCKER create --network $NAME-net --name $NAME-c $IMAGE true"],
+         cleanup=[DIRECT + "$DOCKER rm -f $NAME-c", DIRECT + "$DOCKER network rm $NAME-net"],
+         audit=[{"endpoint": "NetworkPrune", "verdict": "deny", "status": 409,
+                 "rule": "ownership"}],
+         daemon_not_called=["/networks/prune"],
+         verify=[{"cmd": "$DOCKER network inspect -f '{{.Name}}' $NAME-net", "exit": 0,
+                  "stdout": ["$NAME-net"]}]),
+    # Unnamed, the caller's network goes; another owner's stopped container on its own
+    # network neither blocks the prune nor loses its network.
+    case("own-network-prune-unnamed-allowed",
+         AS_NOBODY + "$DOCKER network prune -f",
+         {"exit": 0, "stdout": ["$NAME-net"]},
+         setup=[AS_NOBODY + "$DOCKER network create $NAME-net",
+                OWN + "$DOCKER network create $NAME-rnet",
+                OWN + "$DOCKER create --network $NAME-rnet --name $NAME-c $IMAGE true"],
+         cleanup=[DIRECT + "$DOCKER rm -f $NAME-c", DIRECT + "$DOCKER network rm $NAME-net",
+                  DIRECT + "$DOCKER network rm $NAME-rnet"],
+         audit=[{"endpoint": "NetworkPrune", "verdict": "allow", "status": 200}],
+         verify=[{"cmd": "$DOCKER network inspect $NAME-net", "exit": 1},
+                 {"cmd": "$DOCKER network inspect -f '{{.Name}}' $NAME-rnet", "exit": 0,
+                  "stdout": ["$NAME-rnet"]}]),
 ]

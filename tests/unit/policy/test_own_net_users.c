@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockwarden/owner.h"
@@ -106,6 +107,58 @@ test_delete_endpoints(void **state)
 	assert_false(pol_own_delete_checks_users(pol_ep_lookup("ContainerDelete")));
 }
 
+/* A prune's check: the containers without an endpoint naming any of the caller's networks. */
+static void
+test_prune_users_path(void **state)
+{
+	static const char json[] = "[{\"Name\":\"front\",\"Id\":\"" NET_ID "\"},"
+	                           "{\"Name\":\"back\",\"Id\":\"ab12\",\"Driver\":\"bridge\"}]";
+	char got[1024], *path;
+	int n = 7;
+
+	(void)state;
+	path = pol_own_prune_users_path(json, strlen(json), &n);
+	assert_non_null(path);
+	assert_int_equal(n, 2);
+	assert_int_equal(strncmp(path, "/containers/json?", 17), 0);
+	assert_null(strchr(path, ' '));
+	decoded(path + 17, got, sizeof(got));
+	assert_string_equal(got,
+	    "all=1&filters={\"network\":[\"front\",\"" NET_ID "\",\"back\",\"ab12\"],"
+	    "\"status\":[\"created\",\"exited\",\"dead\",\"restarting\"]}");
+	free(path);
+}
+
+static void
+test_prune_users_path_rows(void **state)
+{
+	static const struct {
+		const char *name, *json;
+		int n;
+	} rows[] = {
+		{ "no networks", "[]", 0 },
+		{ "not a list", "{}", -1 },
+		{ "not JSON", "[", -1 },
+		{ "entry without an id", "[{\"Name\":\"a\"}]", -1 },
+		{ "entry with an empty id", "[{\"Name\":\"a\",\"Id\":\"\"}]", -1 },
+		{ "name not a string", "[{\"Name\":1,\"Id\":\"ab\"}]", -1 },
+		{ "entry not an object", "[\"a\"]", -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(rows); i++) {
+		int n = 7;
+		char *path = pol_own_prune_users_path(rows[i].json, strlen(rows[i].json), &n);
+
+		if (path != NULL || n != rows[i].n)
+			fail_msg("row \"%s\": n %d, path %s", rows[i].name, n, path ? path : "-");
+	}
+	assert_true(pol_own_prune_checks_users(pol_ep_lookup("NetworkPrune")));
+	assert_false(pol_own_prune_checks_users(pol_ep_lookup("NetworkDelete")));
+	assert_false(pol_own_prune_checks_users(pol_ep_lookup("VolumePrune")));
+}
+
 int
 main(void)
 {
@@ -115,6 +168,8 @@ main(void)
 		cmocka_unit_test(test_users_path_refusals),
 		cmocka_unit_test(test_list_count),
 		cmocka_unit_test(test_delete_endpoints),
+		cmocka_unit_test(test_prune_users_path),
+		cmocka_unit_test(test_prune_users_path_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
