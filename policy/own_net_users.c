@@ -62,11 +62,27 @@ containers_path(cJSON *filters)
 	return path;
 }
 
+/*
+ * A network's name and id, as two "network" filter values (a container
+ * keeps it by either); false when the entry lacks either one (an empty
+ * value would match every container) or out of memory.
+ */
+static bool
+add_network(cJSON *nets, const cJSON *network)
+{
+	const cJSON *name = pol_own_get(network, "Name"), *id = pol_own_get(network, "Id");
+
+	return cJSON_IsString(name) && name->valuestring[0] != '\0' && cJSON_IsString(id) &&
+	       id->valuestring[0] != '\0' &&
+	       cJSON_AddItemToArray(nets, cJSON_CreateString(name->valuestring)) &&
+	       cJSON_AddItemToArray(nets, cJSON_CreateString(id->valuestring));
+}
+
 int
 pol_own_network_users_path(
     const char *json, size_t len, char *buf, size_t bufsz, char *name, size_t namesz)
 {
-	const cJSON *n, *id;
+	const cJSON *n;
 	cJSON *root, *filters = NULL, *nets;
 	char *path = NULL;
 	size_t path_len;
@@ -79,14 +95,9 @@ pol_own_network_users_path(
 	if ((root = pol_own_parse_object(json, len)) == NULL)
 		return -1;
 	n = pol_own_get(root, "Name");
-	id = pol_own_get(root, "Id");
-	if (!cJSON_IsString(n) || n->valuestring[0] == '\0' || !cJSON_IsString(id) ||
-	    id->valuestring[0] == '\0' || strlen(n->valuestring) >= namesz)
-		goto out;
 	if ((filters = cJSON_CreateObject()) == NULL ||
 	    (nets = cJSON_AddArrayToObject(filters, "network")) == NULL ||
-	    !cJSON_AddItemToArray(nets, cJSON_CreateString(n->valuestring)) ||
-	    !cJSON_AddItemToArray(nets, cJSON_CreateString(id->valuestring)) ||
+	    !add_network(nets, root) || strlen(n->valuestring) >= namesz ||
 	    (path = containers_path(filters)) == NULL || (path_len = strlen(path)) >= bufsz)
 		goto out;
 	memcpy(name, n->valuestring, strlen(n->valuestring) + 1);
@@ -109,10 +120,10 @@ char *
 pol_own_prune_users_path(const char *json, size_t len, int *n_networks)
 {
 	static const char *const idle[] = { "created", "exited", "dead", "restarting" };
-	cJSON *list = cJSON_ParseWithLength(json, len), *filters = cJSON_CreateObject();
+	cJSON *list = pol_own_parse(json, len), *filters = cJSON_CreateObject();
 	cJSON *nets = cJSON_AddArrayToObject(filters, "network");
 	cJSON *status = cJSON_AddArrayToObject(filters, "status");
-	const cJSON *n, *name, *id;
+	const cJSON *n;
 	char *path = NULL;
 	size_t i;
 	int count = 0;
@@ -121,11 +132,7 @@ pol_own_prune_users_path(const char *json, size_t len, int *n_networks)
 	if (!cJSON_IsArray(list) || nets == NULL || status == NULL)
 		goto out;
 	cJSON_ArrayForEach (n, list) {
-		name = pol_own_get(n, "Name");
-		id = pol_own_get(n, "Id");
-		if (!cJSON_IsString(name) || !cJSON_IsString(id) || id->valuestring[0] == '\0' ||
-		    !cJSON_AddItemToArray(nets, cJSON_CreateString(name->valuestring)) ||
-		    !cJSON_AddItemToArray(nets, cJSON_CreateString(id->valuestring)))
+		if (!add_network(nets, n))
 			goto out;
 		count++;
 	}

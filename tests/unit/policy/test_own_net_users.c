@@ -141,6 +141,7 @@ test_prune_users_path_rows(void **state)
 		{ "not JSON", "[", -1 },
 		{ "entry without an id", "[{\"Name\":\"a\"}]", -1 },
 		{ "entry with an empty id", "[{\"Name\":\"a\",\"Id\":\"\"}]", -1 },
+		{ "entry with an empty name", "[{\"Name\":\"\",\"Id\":\"ab\"}]", -1 },
 		{ "name not a string", "[{\"Name\":1,\"Id\":\"ab\"}]", -1 },
 		{ "entry not an object", "[\"a\"]", -1 },
 	};
