@@ -144,8 +144,14 @@ def dechunk(raw):
         off = eol + 2 + size + 2
 
 
+HOST = b"Host: wire"
+HEAD = (b"POST /v1.41/build HTTP/1.1", HOST, b"Content-Type: application/x-tar")
+# Its Dockerfile names "mine", the image the daemon's lookup answers for.
+TAR = context_tar(b"FROM mine\nRUN true\n")
+
+
 def build_request(tar, chunked):
-    head = [b"POST /v1.41/build HTTP/1.1", b"Host: wire", b"Content-Type: application/x-tar"]
+    head = list(HEAD)
     if chunked:
         # The body in pieces of 700 bytes: the end block straddles two of them.
         body = b"".join(chunk(tar[i:i + 700]) for i in range(0, len(tar), 700)) + b"0\r\n\r\n"
@@ -156,7 +162,7 @@ def build_request(tar, chunked):
 def build_case(name, owner, chunked, allowed, pieces=None):
     """pieces: send the request in writes of this many bytes, apart in time, so that the
     proxy reads the context in block-aligned pieces that go up as they come."""
-    tar = context_tar(b"FROM mine\nRUN true\n")
+    tar = TAR
     daemon = BuildDaemon(owner)
 
     def run(ctx, d):
@@ -217,13 +223,18 @@ def read_all(c, seconds):
     return bytes(c.buf)
 
 
-HEAD = (b"POST /v1.41/build HTTP/1.1", b"Host: wire", b"Content-Type: application/x-tar")
-TAR = context_tar(b"FROM mine\nRUN true\n")
-
-
-def on_daemon(owner, answer, fn):
+def on_daemon(owner, answer, fn, name=None):
+    """A case named after fn (or "name"), against a BuildDaemon that answers as "answer"."""
     daemon = BuildDaemon(owner, answer)
-    return Case(fn.__name__.replace("_", "-"), with_daemon(daemon, lambda ctx, d: fn(ctx, daemon)),
+    return Case(name or fn.__name__.replace("_", "-"),
+                with_daemon(daemon, lambda ctx, d: fn(ctx, daemon)),
+                policy="owned", daemon=False, timeout=60)
+
+
+def on_recorded(fn):
+    """A case named after fn(ctx, d), d the ScriptedDaemon (its request targets), which
+    answers as a BuildDaemon whose images are ours."""
+    return Case(fn.__name__.replace("_", "-"), with_daemon(BuildDaemon(OWNER), fn),
                 policy="owned", daemon=False, timeout=60)
 
 
@@ -274,14 +285,6 @@ def one_answer_when_the_daemon_answers_first(ctx, daemon):
     check(b"which is not yours" not in raw, "a second answer: %s", show(raw, 900))
 
 
-def build_daemon_answers_first_one_answer(ctx, daemon):
-    one_answer_when_the_daemon_answers_first(ctx, daemon)
-
-
-def build_daemon_closes_first_one_answer(ctx, daemon):
-    one_answer_when_the_daemon_answers_first(ctx, daemon)
-
-
 def build_answered_before_its_end_connection_not_reused(ctx, daemon):
     """The daemon answered before the held end went up: the request after it must not go
     up on that connection, where the daemon would read it as more of the build's body."""
@@ -298,7 +301,23 @@ def build_answered_before_its_end_connection_not_reused(ctx, daemon):
           show(daemon.after[-80:]))
 
 
-HOST = b"Host: wire"
+def build_with_cachefrom_keeps_the_cache(ctx, d):
+    """With cachefrom, the cache stays (only those images' ancestors are candidates): the
+    build goes up without nocache, after its cachefrom image was checked too."""
+    c = ctx.client(T(10))
+    try:
+        data = build_request(TAR, chunked=False).replace(
+            b"/build ", b"/build?cachefrom=%5B%22mine%3Av1%22%5D ", 1)
+        c.send(data)
+        r = c.read_response(b"POST")
+    finally:
+        c.close()
+    check(r.status == 200, "status %d: %s", r.status, show(r.raw))
+    build = [t for t in d.targets if b"/build" in t]
+    check(len(build) == 1 and b"cachefrom=" in build[0] and b"nocache" not in build[0],
+          "the build went up as %s", build)
+    check(any(b"/images/mine:v1/json" in t for t in d.targets),
+          "the cachefrom image was not looked up: %s", d.targets)
 
 
 def build_query_refused_before_anything_goes_up(ctx, d):
@@ -328,14 +347,15 @@ def build_query_refused_before_anything_goes_up(ctx, d):
           "went up: %s", d.targets)
 
 CASES = [
-    Case("build-query-refused-before-anything-goes-up",
-         with_daemon(BuildDaemon(OWNER), build_query_refused_before_anything_goes_up),
-         policy="owned", daemon=False, timeout=60),
+    on_recorded(build_query_refused_before_anything_goes_up),
     on_daemon("uid:4242", "continue", build_expect_continue_refused_with_403),
     on_daemon(OWNER, "read", build_half_closed_after_its_body_is_built),
-    on_daemon("uid:4242", "early", build_daemon_answers_first_one_answer),
-    on_daemon("uid:4242", "close", build_daemon_closes_first_one_answer),
+    on_daemon("uid:4242", "early", one_answer_when_the_daemon_answers_first,
+              "build-daemon-answers-first-one-answer"),
+    on_daemon("uid:4242", "close", one_answer_when_the_daemon_answers_first,
+              "build-daemon-closes-first-one-answer"),
     on_daemon(OWNER, "at-once", build_answered_before_its_end_connection_not_reused),
+    on_recorded(build_with_cachefrom_keeps_the_cache),
     build_case("build-context-end-held-until-checked", OWNER, chunked=False, allowed=True),
     build_case("build-context-chunked-end-held-until-checked", OWNER, chunked=True,
                allowed=True),
