@@ -88,8 +88,8 @@ single_value(const struct pol_query *q, const char *key, const char **out)
  * "cachefrom": json.Unmarshal into []string (null and "" mean none), read
  * as strictly as Go reads it.  Each image is checked like a FROM.
  */
-static int
-cache_refs(const struct pol_query *q, struct pol_build_refs *out, const char **why)
+int
+pol_own_build_cache_refs(const struct pol_query *q, struct pol_build_refs *out, const char **why)
 {
 	static const char not_names[] =
 	    "the cachefrom parameter must be a JSON list of image names";
@@ -103,9 +103,8 @@ cache_refs(const struct pol_query *q, struct pol_build_refs *out, const char **w
 		    why, "the cachefrom parameter is given more than once with different values");
 	if (text[0] == '\0')
 		return 0;
-	if ((list = pol_own_parse_value(text, why, "the cachefrom parameter is not valid JSON")) ==
-	    NULL)
-		return -1;
+	if ((list = pol_own_parse(text, strlen(text))) == NULL)
+		return fail(why, "the cachefrom parameter is not valid JSON");
 	if (cJSON_IsNull(list)) {
 		cJSON_Delete(list);
 		return 0;
@@ -170,7 +169,7 @@ pol_own_build_query(const struct sw_str *query, struct pol_own_build_params *out
 		          "different values");
 		goto out;
 	}
-	if (cache_refs(&q, &out->cache, why) == -1) {
+	if (pol_own_build_cache_refs(&q, &out->cache, why) == -1) {
 		pol_own_build_params_free(out);
 		goto out;
 	}

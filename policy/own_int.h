@@ -47,11 +47,13 @@ cJSON *pol_own_parse(const char *json, size_t len);
 /* The same when the root is an object; NULL for any other. */
 cJSON *pol_own_parse_object(const char *json, size_t len);
 /*
- * A JSON query value (filters, labels, cachefrom), strictly parsed as Go's
- * decoder would accept it (pol_json_parse); NULL with *why = bad on error.
- * The caller owns the tree.
+ * A build's "cachefrom" images (policy/own_build.c), read as the daemon
+ * reads them: 0 with *out filled (none for "", null or []), or -1 with
+ * *why.  *out is the caller's to free (pol_build_refs_free) either way.
  */
-cJSON *pol_own_parse_value(const char *text, const char **why, const char *bad);
+struct pol_query;
+int pol_own_build_cache_refs(
+    const struct pol_query *q, struct pol_build_refs *out, const char **why);
 /*
  * A tree edited in place by "changed" edits (-1: it was not the expected
  * shape): printed into *out (malloc'd, "len" a size hint) when changed > 0.

@@ -95,17 +95,3 @@ pol_own_labels_match(const cJSON *obj, const char *label, const char *owner)
 	return pol_own_label_value(pol_own_get(obj, "Labels"), label, &value) == 1 &&
 	       strcmp(value, owner) == 0;
 }
-
-cJSON *
-pol_own_parse_value(const char *text, const char **why, const char *bad)
-{
-	struct sw_str s = sw_str_cstr(text);
-	struct pol_jdoc doc = { NULL };
-	struct pol_err err;
-
-	if (pol_json_parse(&s, &doc, &err) == -1) {
-		*why = bad;
-		return NULL;
-	}
-	return doc.root;
-}

@@ -116,9 +116,10 @@ read_filters(const char *text, const char **why)
 
 	if (text == NULL || text[0] == '\0')
 		return cJSON_CreateObject();
-	if ((in = pol_own_parse_value(text, why, "the filters parameter is not valid JSON")) ==
-	    NULL)
+	if ((in = pol_own_parse(text, strlen(text))) == NULL) {
+		*why = "the filters parameter is not valid JSON";
 		return NULL;
+	}
 	out = NULL;
 	if (!cJSON_IsObject(in)) {
 		fail(why, "the filters parameter must be a JSON object");
@@ -304,27 +305,24 @@ build_network_refused(const struct pol_query *q)
  * MakeImageCache; image/cache ImageCache.GetCache keeps a hit only when
  * isParent of a source), and those images are checked like a FROM; without
  * it the build goes up with nocache=1, in every value (the daemon reads the
- * first, httputils.BoolValue).  Returns 0 (*q may be replaced by a
- * re-parsed query holding the added parameter), or -1 with *why and *q
- * freed.
+ * first, httputils.BoolValue).  Returns 0, or -1 (out of memory) with
+ * *why; *q stays the caller's to free.
  */
 static int
 no_shared_cache(struct pol_query *q, const char **why)
 {
-	const char *text = pol_query_value(q, "cachefrom"), *unread;
-	bool found = false, sources = false;
-	struct sw_str raw;
-	cJSON *list;
-	char *buf;
-	size_t i, need;
-	int rc;
+	struct pol_build_refs sources = { NULL, 0 };
+	struct pol_qpair *more;
+	const char *unread;
+	bool found = false;
+	size_t i;
 
-	if (text[0] != '\0' && (list = pol_own_parse_value(text, &unread, "")) != NULL) {
-		sources = cJSON_IsArray(list) && list->child != NULL;
-		cJSON_Delete(list);
-	}
-	if (sources)
+	/* One reading of cachefrom with the check's (which refuses a bad one). */
+	if (pol_own_build_cache_refs(q, &sources, &unread) == 0 && sources.n > 0) {
+		pol_build_refs_free(&sources);
 		return 0;
+	}
+	pol_build_refs_free(&sources);
 	for (i = 0; i < q->n; i++) {
 		if (strcmp(q->pairs[i].key, "nocache") == 0) {
 			q->pairs[i].value = "1";
@@ -333,17 +331,13 @@ no_shared_cache(struct pol_query *q, const char **why)
 	}
 	if (found)
 		return 0;
-	need = pol_query_encode(q, NULL, 0) + sizeof("&nocache=1");
-	if ((buf = malloc(need)) == NULL)
+	if ((more = realloc(q->pairs, (q->n + 1) * sizeof(*more))) == NULL)
 		return fail(why, "out of memory");
-	rc = pol_own_query_write(q, "nocache", "1", true, buf, need, why);
-	pol_query_free(q);
-	if (rc >= 0) {
-		raw = sw_str_make(buf, (size_t)rc);
-		rc = pol_query_parse(&raw, q, why); /* on error q is empty */
-	}
-	free(buf);
-	return rc < 0 ? -1 : 0;
+	q->pairs = more;
+	q->pairs[q->n].key = "nocache";
+	q->pairs[q->n].value = "1";
+	q->n++;
+	return 0;
 }
 
 /*
@@ -373,12 +367,13 @@ pol_own_add_build_label(const struct sw_str *query, const char *label, const cha
 	if ((*why = build_network_refused(&q)) != NULL)
 		goto out;
 	if (no_shared_cache(&q, why) == -1)
-		return -1; /* q was freed or is empty */
+		goto out;
 	text = pol_query_get(&q, "labels");
 	if (text != NULL && text[0] != '\0') {
-		labels = pol_own_parse_value(text, why, "the labels parameter is not valid JSON");
-		if (labels == NULL)
+		if ((labels = pol_own_parse(text, strlen(text))) == NULL) {
+			fail(why, "the labels parameter is not valid JSON");
 			goto out;
+		}
 		if (cJSON_IsNull(labels)) {
 			cJSON_Delete(labels);
 			labels = NULL;

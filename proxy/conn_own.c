@@ -55,7 +55,9 @@ struct own_req {
 	bool need_body;
 	enum own_stage stage;
 	struct daemon_call *call;
-	/* STAGE_BODY_REFS, STAGE_TAGS or STAGE_START_NETS: one per request (different endpoints).
+	/*
+	 * The stages that look up a list of references, one at a time (a build's
+	 * tags at its head, its images once its Dockerfile is read).
 	 */
 	struct pol_own_ref refs[POL_OWN_MAX_REFS];
 	size_t n_refs, next_ref;
@@ -182,7 +184,7 @@ tag_not_yours(struct conn *c, const struct pol_own_ref *r)
 
 /* Ask the daemon about "ref" (borrowed: the path is built at once); lookup_done() goes on. */
 static void lookup_done(int status, const char *body, size_t len, void *arg);
-static void refuse_missing(struct conn *c);
+static void refuse_ref(struct conn *c, bool missing);
 static void start_tags(struct conn *c);
 
 /* GET "path" from the daemon on the request's behalf; done() gets the answer. */
@@ -208,7 +210,7 @@ lookup(struct conn *c, enum pol_own_type type, const char *ref)
 		if (w->stage == STAGE_TAGS)
 			unreachable(c);
 		else
-			refuse_missing(c);
+			refuse_ref(c, true);
 		return;
 	}
 	ask_daemon(c, path, lookup_done);
@@ -269,20 +271,21 @@ ref_not_name(struct conn *c, const struct pol_own_ref *r)
 }
 
 /*
- * The object being looked up does not exist, or cannot be looked up as the
- * request names it: the one answer for both, by what was being looked up
- * (the exec instance for its container, never the container's id).
+ * The object being looked up is not the caller's, or ("missing") does not
+ * exist or cannot be looked up as the request names it.  The object a path
+ * names gets one answer for all of these (the exec instance for its
+ * container, never the container's id); a reference in the request says
+ * where it came from.
  */
 static void
-refuse_missing(struct conn *c)
+refuse_ref(struct conn *c, bool missing)
 {
 	struct own_req *w = c->c_own;
 
-	if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS ||
-	    w->stage == STAGE_BUILD_REFS)
-		body_ref_refused(c, &w->refs[w->next_ref], true);
-	else
+	if (w->stage == STAGE_OBJECT || w->stage == STAGE_EXEC_CONTAINER)
 		not_found(c, w->plan.type, w->ref);
+	else
+		body_ref_refused(c, &w->refs[w->next_ref], missing);
 }
 
 /*
@@ -477,7 +480,7 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	if (status == 404) {
-		refuse_missing(c);
+		refuse_ref(c, true);
 		return;
 	}
 	if (status != 200 || pol_own_read_inspect(type, body, len, w->o->label, id, sizeof(id),
@@ -493,15 +496,10 @@ lookup_done(int status, const char *body, size_t len, void *arg)
 		return;
 	}
 	if (!owned_by_caller(owner, c) && !unowned_usable(w, owner, body, len)) {
-		if (w->stage == STAGE_TAGS) {
+		if (w->stage == STAGE_TAGS)
 			tag_not_yours(c, &w->refs[w->next_ref]);
-			return;
-		}
-		if (w->stage == STAGE_BODY_REFS || w->stage == STAGE_START_NETS ||
-		    w->stage == STAGE_BUILD_REFS)
-			body_ref_refused(c, &w->refs[w->next_ref], false);
 		else
-			not_found(c, w->plan.type, w->ref);
+			refuse_ref(c, false);
 		return;
 	}
 	switch (w->stage) {

@@ -42,7 +42,7 @@ struct own_build {
 	struct pol_build_tar *tar;
 	struct pol_own_build_params params;
 	struct evbuffer *held; /* body bytes from offset "sent" on, not yet sent up */
-	uint64_t fed, sent;
+	uint64_t sent;
 	bool end_held; /* the request ended while the context was unchecked */
 };
 
@@ -195,7 +195,7 @@ conn_own_build_body(struct conn *c, const char *p, size_t n)
 {
 	struct own_build *b = conn_own_build(c);
 	enum pol_tar_status st;
-	uint64_t upto;
+	uint64_t fed, upto;
 
 	if (b == NULL || b->state == BUILD_PASSED)
 		return false;
@@ -207,17 +207,18 @@ conn_own_build_body(struct conn *c, const char *p, size_t n)
 			conn_close(c, "out of memory");
 		return true;
 	}
-	b->fed += n;
+	/* While reading, every byte fed is sent or held. */
+	fed = b->sent + evbuffer_get_length(b->held) + n;
 	st = pol_build_tar_feed(b->tar, p, n);
 	if (st == POL_TAR_BAD) {
 		refuse_context(c, b);
 		return true;
 	}
 	upto = may_send(c, b);
-	if (evbuffer_get_length(b->held) == 0 && upto == b->fed) {
+	if (evbuffer_get_length(b->held) == 0 && upto == fed) {
 		/* Most of a context: nothing waits, all of it may go, without a copy. */
 		fwd_body_out(c, p, n);
-		b->sent = b->fed;
+		b->sent = fed;
 	} else if (evbuffer_add(b->held, p, n) == -1) {
 		conn_close(c, "out of memory");
 		return true;
