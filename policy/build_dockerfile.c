@@ -904,6 +904,17 @@ stage_name(const char *s, size_t n)
 	return out;
 }
 
+/* FROM's one flag is --platform (instructions.parseFrom fails on any other). */
+static int
+from_flag(struct df *d, const char *w, size_t wn, bool quoted)
+{
+	(void)w;
+	(void)wn;
+	(void)quoted;
+	d->out->from_platform = true;
+	return 0;
+}
+
 static int
 from_line(struct df *d, const char *s, size_t n)
 {
@@ -913,7 +924,7 @@ from_line(struct df *d, const char *s, size_t n)
 	char *name = NULL;
 	int r;
 
-	if (builder_flags(d, s, n, NULL, &rest, &restn) == -1)
+	if (builder_flags(d, s, n, from_flag, &rest, &restn) == -1)
 		return -1;
 	pol_go_trim_space(&rest, &restn);
 	while (i < restn && na < nitems(arg)) {
@@ -1079,6 +1090,7 @@ pol_build_dockerfile_refs(const char *text, size_t len, const char *buildargs,
 
 	out->ref = NULL;
 	out->n = 0;
+	out->from_platform = false;
 	if (why != NULL && whysz > 0)
 		why[0] = '\0';
 	if (len > POL_BUILD_DOCKERFILE_MAX) {
@@ -1113,6 +1125,8 @@ pol_build_dockerfile_refs(const char *text, size_t len, const char *buildargs,
 	df_free(d);
 	if (r == -1 || out->n == 0)
 		pol_build_refs_free(out);
+	if (r == -1)
+		out->from_platform = false;
 	return r;
 }
 

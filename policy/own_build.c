@@ -175,6 +175,9 @@ pol_own_build_query(const struct sw_str *query, struct pol_own_build_params *out
 	}
 	for (i = 0; (v = pol_query_nth(&q, "pull", i)) != NULL; i++)
 		out->pull = out->pull || go_bool_value(v);
+	/* Read from API 1.32 on; any value that is not empty counts, whatever the version. */
+	for (i = 0; (v = pol_query_nth(&q, "platform", i)) != NULL; i++)
+		out->platform = out->platform || v[0] != '\0';
 	out->dockerfile = strdup(dockerfile);
 	out->buildargs = strdup(buildargs);
 	if (out->dockerfile == NULL || out->buildargs == NULL) {

@@ -311,7 +311,7 @@ build_network_refused(const struct pol_query *q)
 static int
 no_shared_cache(struct pol_query *q, const char **why)
 {
-	struct pol_build_refs sources = { NULL, 0 };
+	struct pol_build_refs sources = { NULL, 0, false };
 	struct pol_qpair *more;
 	const char *unread;
 	bool found = false;

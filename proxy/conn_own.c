@@ -419,6 +419,7 @@ build_image_checked(struct conn *c, const char *owner, const char *json, size_t 
 {
 	struct own_req *w = c->c_own;
 	const struct pol_own_ref *r = &w->refs[w->next_ref];
+	const char *pulls;
 	char msg[600];
 
 	if (pol_own_image_onbuild_copies(json, len)) {
@@ -430,12 +431,12 @@ build_image_checked(struct conn *c, const char *owner, const char *json, size_t 
 		refuse(c, 403, msg);
 		return;
 	}
-	if (own_build_pulls(w->build) && strcmp(r->field, "Dockerfile") == 0 &&
-	    !owned_by_caller(owner, c)) {
+	pulls = own_build_pulls(w->build);
+	if (pulls != NULL && strcmp(r->field, "Dockerfile") == 0 && !owned_by_caller(owner, c)) {
 		snprintf(msg, sizeof(msg),
-		    "sockwarden: the build pulls image %s again (pull), which would move its name "
+		    "sockwarden: the build pulls image %s again (%s), which would move its name "
 		    "off an image that is not yours (policy %s, ownership)",
-		    r->ref, policy_name(c));
+		    r->ref, pulls, policy_name(c));
 		c->c_audit.note = "tag on another owner's image";
 		refuse(c, 403, msg);
 		return;

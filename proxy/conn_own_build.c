@@ -41,6 +41,7 @@ struct own_build {
 	enum build_state state;
 	struct pol_build_tar *tar;
 	struct pol_own_build_params params;
+	bool from_platform;    /* the Dockerfile's (pol_build_refs) */
 	struct evbuffer *held; /* body bytes from offset "sent" on, not yet sent up */
 	uint64_t sent;
 	bool end_held; /* the request ended while the context was unchecked */
@@ -104,10 +105,16 @@ own_build_cache_refs(const struct own_build *b)
 	return &b->params.cache;
 }
 
-bool
+const char *
 own_build_pulls(const struct own_build *b)
 {
-	return b->params.pull;
+	if (b->params.pull)
+		return "pull";
+	if (b->params.platform)
+		return "platform: a local image of another platform is pulled again";
+	if (b->from_platform)
+		return "FROM --platform: a local image of another platform is pulled again";
+	return NULL;
 }
 
 bool
@@ -174,7 +181,7 @@ refuse_context(struct conn *c, struct own_build *b)
 static void
 check_images(struct conn *c, struct own_build *b)
 {
-	struct pol_build_refs refs = { NULL, 0 };
+	struct pol_build_refs refs = { NULL, 0, false };
 	struct sw_str file;
 	char why[300], reason[256];
 
@@ -186,6 +193,7 @@ check_images(struct conn *c, struct own_build *b)
 		conn_own_refuse_build(c, why);
 		return;
 	}
+	b->from_platform = refs.from_platform;
 	conn_own_check_build(c, &refs);
 	pol_build_refs_free(&refs);
 }

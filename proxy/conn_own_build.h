@@ -22,8 +22,11 @@ void own_build_free(struct own_build *b);
 
 /* The build's cachefrom images, checked along with the Dockerfile's. */
 const struct pol_build_refs *own_build_cache_refs(const struct own_build *b);
-/* The build re-pulls what it builds from ("pull"): a name already there is written again. */
-bool own_build_pulls(const struct own_build *b);
+/*
+ * Why the build may pull what it builds from again, writing a name already
+ * there ("pull", or a platform in the query or a FROM), or NULL.
+ */
+const char *own_build_pulls(const struct own_build *b);
 
 /* Every image was checked: the rest of the context goes up. */
 void own_build_passed(struct conn *c);

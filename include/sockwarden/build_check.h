@@ -69,6 +69,11 @@ void pol_build_tar_free(struct pol_build_tar *t);
 struct pol_build_refs {
 	char **ref; /* NUL-terminated image references, each once */
 	size_t n;
+	/*
+	 * A FROM carries a flag (--platform): an image found locally for another
+	 * platform counts as missing, and the daemon pulls the name again.
+	 */
+	bool from_platform;
 };
 
 /*

@@ -348,9 +348,14 @@ bool pol_own_writes_tags(int ep);
 bool pol_own_reads_build_context(int ep);
 
 struct pol_own_build_params {
-	char *dockerfile;            /* the "dockerfile" value, "" when absent (malloc'd) */
-	char *buildargs;             /* the "buildargs" JSON text, "" when absent (malloc'd) */
-	bool pull;                   /* "pull": the images it builds from are pulled again */
+	char *dockerfile; /* the "dockerfile" value, "" when absent (malloc'd) */
+	char *buildargs;  /* the "buildargs" JSON text, "" when absent (malloc'd) */
+	bool pull;        /* "pull": the images it builds from are pulled again */
+	/*
+	 * A "platform": an image found locally for another platform counts as
+	 * missing (daemon/images GetImage), and the builder pulls the name again.
+	 */
+	bool platform;
 	struct pol_build_refs cache; /* the "cachefrom" images, each checked like a FROM */
 };
 

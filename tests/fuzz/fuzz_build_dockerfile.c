@@ -62,7 +62,7 @@ static void
 check_crlf(
     const char *text, size_t len, const char *buildargs, int rc, const struct pol_build_refs *refs)
 {
-	struct pol_build_refs again = { NULL, 0 };
+	struct pol_build_refs again = { NULL, 0, false };
 	char why[256];
 	size_t i, n = 0;
 	char *crlf;
@@ -90,7 +90,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data, *nl;
-	struct pol_build_refs refs = { NULL, 0 };
+	struct pol_build_refs refs = { NULL, 0, false };
 	char why[256], *buildargs;
 	size_t len = size, blen = 0;
 	int rc;

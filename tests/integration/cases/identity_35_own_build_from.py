@@ -21,6 +21,7 @@ FILES = {
     "joined/Dockerfile": "FROM $IMAGE\nRUN echo \\\n# a comment\n  hi\nFR\\\nOM $NAME-rimg\n"
                          "RUN cat /f\n",
     "cache/Dockerfile": "FROM $IMAGE\nRUN echo cached\n",
+    "platform/Dockerfile": "FROM --platform=linux/amd64 $IMAGE\nRUN echo built\n",
     "onbuild/Dockerfile": "FROM $IMAGE\nONBUILD COPY --from=$NAME-rimg /f /f\n",
     "trigger/Dockerfile": "FROM $NAME-ntrig\nRUN cat /f\n",
     # Legitimate: one's own image and an unowned one, a stage by name and by index, an ARG.
@@ -108,6 +109,15 @@ CASES = [
     img_case("own-build-pull-unowned-base-refused",
              NOBODY_BUILD % "cache" + "--pull -t $NAME-b -",
              dict(REFUSED, stderr=["the build pulls image $IMAGE again (pull)"]),
+             **BUILD_REFUSED),
+    # A platform, in the query or on a FROM, makes the daemon pull again a local image made
+    # for another platform: refused as a pull is, for an image that is not the caller's.
+    img_case("own-build-platform-unowned-base-refused",
+             NOBODY_BUILD % "cache" + "--platform linux/amd64 -t $NAME-b -; echo query=$?; "
+             + NOBODY_BUILD % "platform" + "-t $NAME-b -; echo from=$?",
+             {"exit": 0, "stdout": ["query=1", "from=1"],
+              "stderr": ["the build pulls image $IMAGE again (platform: a local image of",
+                         "the build pulls image $IMAGE again (FROM --platform: "]},
              **BUILD_REFUSED),
     # Legitimate builds: the caller's own image by build argument, an unowned one, stages by
     # name and by index; the legacy CLI too.

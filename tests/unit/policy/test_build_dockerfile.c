@@ -223,7 +223,7 @@ test_rows(void **state)
 	(void)state;
 	for (i = 0; i < nitems(rows); i++) {
 		const struct row *r = &rows[i];
-		struct pol_build_refs refs = { NULL, 0 };
+		struct pol_build_refs refs = { NULL, 0, false };
 		char why[256] = "", got[4096] = "";
 		int rc;
 
@@ -253,6 +253,38 @@ test_rows(void **state)
 	}
 	if (failed > 0)
 		fail_msg("%zu of %zu rows failed", failed, nitems(rows));
+}
+
+/* A FROM's flag is reported: the image of that stage may be pulled again. */
+static void
+test_from_platform(void **state)
+{
+	static const struct {
+		const char *text;
+		bool platform;
+	} plats[] = {
+		{ "FROM alpine\n", false },
+		{ "FROM --platform=linux/amd64 alpine\n", true },
+		{ "FROM a\nFROM --platform=$BUILDPLATFORM b AS x\n", true },
+		{ "from --PLATFORM=linux a\n", true },
+		{ "FROM a\nCOPY --from=b / /\n", false },
+		{ "FROM a\nRUN echo FROM --platform=x b\n", false },
+		{ "FROM --platform=linux/amd64 scratch\n", true },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(plats); i++) {
+		struct pol_build_refs refs = { NULL, 0, false };
+		char why[256] = "";
+
+		if (pol_build_dockerfile_refs(
+		        plats[i].text, strlen(plats[i].text), "", &refs, why, sizeof(why)) != 0 ||
+		    refs.from_platform != plats[i].platform)
+			fail_msg(
+			    "\"%s\": platform %d (%s)", plats[i].text, refs.from_platform, why);
+		pol_build_refs_free(&refs);
+	}
 }
 
 /* head, then n lines "<prefix><i><suffix>\n". */
@@ -408,6 +440,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_from_platform),
 		cmocka_unit_test(test_refs_bound),
 		cmocka_unit_test(test_ref_length),
 		cmocka_unit_test(test_other_bounds),

@@ -64,7 +64,17 @@ static const struct query_row query_rows[] = {
 	    NULL },
 	{ "cachefrom twice different", "cachefrom=%5B%5D&cachefrom=null", -1, "more than once",
 	    NULL, NULL, false, NULL },
-	{ "bad query", "a=%zz", -1, "", NULL, NULL, false, NULL },
+	{ "bad query", "a=%zz", -1, "malformed percent-escape", NULL, NULL, false, NULL },
+	{ "remote second value", "remote=&remote=x", -1, "remote build context", NULL, NULL, false,
+	    NULL },
+	{ "version empty then 2", "version=&version=2", -1, "BuildKit", NULL, NULL, false, NULL },
+	{ "cachefrom empty", "cachefrom=", 0, NULL, "", "", false, NULL },
+	{ "cachefrom empty list", "cachefrom=%5B%5D", 0, NULL, "", "", false, NULL },
+	{ "cachefrom string", "cachefrom=%22a%22", -1, "JSON list", NULL, NULL, false, NULL },
+	{ "cachefrom twice same", "cachefrom=%5B%22a%22%5D&cachefrom=%5B%22a%22%5D", 1, NULL, "",
+	    "", false, "a" },
+	{ "pull empty", "pull=", 0, NULL, "", "", false, NULL },
+	{ "pull longer than any false word", "pull=falsefalse", 0, NULL, "", "", true, NULL },
 };
 
 static void
@@ -132,6 +142,36 @@ test_build_query_too_many(void **state)
 			assert_int_equal(pol_own_build_query(&q, &p, &why), -1);
 			assert_non_null(strstr(why, "too many images"));
 		}
+	}
+}
+
+/* Any platform that is not empty may make the daemon pull a base image again. */
+static void
+test_build_query_platform(void **state)
+{
+	static const struct {
+		const char *query;
+		bool platform;
+	} plats[] = {
+		{ "", false },
+		{ "platform=", false },
+		{ "platform=linux%2Farm64", true },
+		{ "platform=&platform=linux%2Famd64", true },
+		{ "platform=linux%2Famd64&pull=0", true },
+	};
+	struct pol_own_build_params p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(plats); i++) {
+		struct sw_str q = sw_str_cstr(plats[i].query);
+		const char *why = NULL;
+
+		assert_int_equal(pol_own_build_query(&q, &p, &why), 0);
+		if (p.platform != plats[i].platform || p.pull)
+			fail_msg(
+			    "\"%s\": platform %d, pull %d", plats[i].query, p.platform, p.pull);
+		pol_own_build_params_free(&p);
 	}
 }
 
@@ -262,6 +302,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_query),
 		cmocka_unit_test(test_build_query_too_many),
+		cmocka_unit_test(test_build_query_platform),
 		cmocka_unit_test(test_onbuild),
 		cmocka_unit_test(test_id_prefix),
 		cmocka_unit_test(test_image_is_named),
