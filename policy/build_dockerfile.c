@@ -529,19 +529,16 @@ shell_words(struct df *d, const char *s, size_t n, int (*fn)(struct df *, const 
 
 /* ---- what names an image --------------------------------------------------------------- */
 
+/* Stage names are kept lower-cased (stage_name). */
 static bool
 is_stage(const struct df *d, const char *s, size_t n)
 {
-	size_t i, k;
+	struct sw_str name = sw_str_make(s, n);
+	size_t i;
 
-	for (i = 0; i < d->n_stage; i++) {
-		if (strlen(d->stage[i]) != n)
-			continue;
-		for (k = 0; k < n && sw_ascii_lower(s[k]) == d->stage[i][k]; k++)
-			;
-		if (k == n)
+	for (i = 0; i < d->n_stage; i++)
+		if (sw_str_caseeq_lit(&name, d->stage[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -549,6 +546,7 @@ static int
 add_ref(struct df *d, const char *s, size_t n, const char *what)
 {
 	struct pol_build_refs *o = d->out;
+	struct sw_str ref = sw_str_make(s, n);
 	size_t i;
 
 	if (n == 0)
@@ -560,7 +558,7 @@ add_ref(struct df *d, const char *s, size_t n, const char *what)
 			return fail(
 			    d, "%s names an image with characters outside [A-Za-z0-9._:/@-]", what);
 	for (i = 0; i < o->n; i++)
-		if (strlen(o->ref[i]) == n && memcmp(o->ref[i], s, n) == 0)
+		if (sw_str_eq_lit(&ref, o->ref[i]))
 			return 0;
 	if (o->n == REFS_MAX)
 		return fail(d, "more than %d images to check", REFS_MAX);
@@ -1037,28 +1035,20 @@ read_lines(struct df *d)
 static int
 read_buildargs(struct df *d, const char *json, struct pol_jdoc *doc)
 {
+	static const struct pol_jfield buildargs = { "buildargs", PJ_MAP, PJ_STRING, NULL };
 	struct sw_str s = sw_str_cstr(json != NULL ? json : "");
-	const cJSON *a, *b;
 	struct pol_err err;
-	size_t n = 0;
 
 	if (s.len == 0)
 		return 0;
 	if (pol_json_parse(&s, doc, &err) == -1)
 		return fail(d, "buildargs: not valid JSON");
+	if (pol_json_check_value(doc->root, &buildargs, "buildargs", &err) == -1)
+		return fail(d, "%s", err.msg);
 	if (cJSON_IsNull(doc->root))
 		return 0; /* Go decodes null into a nil map */
-	if (!cJSON_IsObject(doc->root))
-		return fail(d, "buildargs: not a JSON object");
-	for (a = doc->root->child; a != NULL; a = a->next) {
-		if (++n > BUILDARGS_MAX)
-			return fail(d, "buildargs: more than %d members", BUILDARGS_MAX);
-		if (!cJSON_IsString(a) && !cJSON_IsNull(a))
-			return fail(d, "buildargs: %s is neither a string nor null", a->string);
-		for (b = a->next; b != NULL; b = b->next)
-			if (strcmp(a->string, b->string) == 0)
-				return fail(d, "buildargs: %s given twice", a->string);
-	}
+	if ((size_t)cJSON_GetArraySize(doc->root) > BUILDARGS_MAX)
+		return fail(d, "buildargs: more than %d members", BUILDARGS_MAX);
 	d->bargs = doc->root;
 	return 0;
 }

@@ -702,12 +702,6 @@ header_block(struct pol_build_tar *t)
 	}
 }
 
-static bool
-key_is(const char *k, size_t klen, const char *lit)
-{
-	return klen == strlen(lit) && memcmp(k, lit, klen) == 0;
-}
-
 /*
  * Go's parsePAX and parsePAXRecord: "%d key=value\n" records filling the
  * data exactly; the length counts the whole record.  The last record of a
@@ -717,8 +711,9 @@ key_is(const char *k, size_t klen, const char *lit)
 static void
 parse_pax(struct pol_build_tar *t)
 {
-	const char *s = t->meta.p, *rec, *eq, *key, *val;
-	size_t left = t->meta.len, sp, n, i, klen, vlen;
+	const char *s = t->meta.p, *rec, *eq, *val;
+	size_t left = t->meta.len, sp, n, i, vlen;
+	struct sw_str key;
 	uint64_t v;
 
 	t->pax_path_set = false;
@@ -740,28 +735,27 @@ parse_pax(struct pol_build_tar *t)
 		rec = s + sp + 1;
 		if ((eq = memchr(rec, '=', n - sp - 2)) == NULL || eq == rec)
 			goto malformed;
-		key = rec;
-		klen = (size_t)(eq - rec);
+		key = sw_str_make(rec, (size_t)(eq - rec));
 		val = eq + 1;
 		vlen = (size_t)(s + n - 1 - val);
-		if (key_is(key, klen, "path") || key_is(key, klen, "linkpath") ||
-		    key_is(key, klen, "uname") || key_is(key, klen, "gname")) {
+		if (sw_str_eq_lit(&key, "path") || sw_str_eq_lit(&key, "linkpath") ||
+		    sw_str_eq_lit(&key, "uname") || sw_str_eq_lit(&key, "gname")) {
 			if (memchr(val, '\0', vlen) != NULL)
 				goto malformed;
-		} else if (memchr(key, '\0', klen) != NULL) {
+		} else if (memchr(key.p, '\0', key.len) != NULL) {
 			goto malformed;
 		}
-		if (klen >= 11 && memcmp(key, "GNU.sparse.", 11) == 0) {
+		if (sw_str_has_prefix_lit(&key, "GNU.sparse.")) {
 			bad(t, "GNU sparse files are not checked");
 			return;
 		}
-		if (key_is(key, klen, "path")) {
+		if (sw_str_eq_lit(&key, "path")) {
 			if (buf_set(&t->pax_path, val, vlen) == -1) {
 				bad(t, "out of memory");
 				return;
 			}
 			t->pax_path_set = vlen > 0;
-		} else if (key_is(key, klen, "size")) {
+		} else if (sw_str_eq_lit(&key, "size")) {
 			t->pax_size = vlen > 0 ? PAX_SIZE_SET : PAX_SIZE_NONE;
 			for (v = 0, i = 0; i < vlen; i++) {
 				if (val[i] < '0' || val[i] > '9' || v > (uint64_t)INT64_MAX / 10) {

@@ -54,8 +54,8 @@ pol_go_rune_at(const char *s, size_t n, size_t *w)
 }
 
 /* utf8.DecodeLastRune: the rune that ends s (n > 0) and its width. */
-uint32_t
-pol_go_last_rune(const char *s, size_t n, size_t *w)
+static uint32_t
+go_last_rune(const char *s, size_t n, size_t *w)
 {
 	size_t k, dw;
 	uint32_t r;
@@ -86,9 +86,7 @@ pol_go_is_space_rune(uint32_t r)
 bool
 pol_go_is_space_byte(char c)
 {
-	unsigned char b = (unsigned char)c;
-
-	return (b >= '\t' && b <= '\r') || b == ' ' || b == 0x85 || b == 0xa0;
+	return pol_go_is_space_rune((unsigned char)c);
 }
 
 /* How many bytes of white space begin s (bytes.TrimLeftFunc(unicode.IsSpace)). */
@@ -110,7 +108,7 @@ pol_go_trim_space(const char **s, size_t *n)
 
 	*s += k;
 	*n -= k;
-	while (*n > 0 && pol_go_is_space_rune(pol_go_last_rune(*s, *n, &w)))
+	while (*n > 0 && pol_go_is_space_rune(go_last_rune(*s, *n, &w)))
 		*n -= w;
 }
 

@@ -13,8 +13,6 @@
 
 /* utf8.DecodeRune: the rune at s (n > 0) and its width; an invalid byte is U+FFFD, width 1. */
 uint32_t pol_go_rune_at(const char *s, size_t n, size_t *w);
-/* utf8.DecodeLastRune: the rune that ends s (n > 0) and its width. */
-uint32_t pol_go_last_rune(const char *s, size_t n, size_t *w);
 /* unicode.IsSpace */
 bool pol_go_is_space_rune(uint32_t r);
 /* unicode.IsSpace(rune(b)) on one byte (a Latin-1 reading: 0x85 and 0xA0 count). */

@@ -150,10 +150,10 @@ static const struct row rows[] = {
 	{ "expansion to scratch", "ARG S=scratch\nFROM $S\n", "", "", NULL },
 	{ "buildargs null", "FROM a\n", "null", "a", NULL },
 	{ "buildargs not JSON", "FROM a\n", "{", NULL, "buildargs: not valid JSON" },
-	{ "buildargs an array", "FROM a\n", "[]", NULL, "buildargs: not a JSON object" },
-	{ "buildargs a number value", "FROM a\n", "{\"A\":1}", NULL, "neither a string nor null" },
+	{ "buildargs an array", "FROM a\n", "[]", NULL, "buildargs: expected an object" },
+	{ "buildargs a number value", "FROM a\n", "{\"A\":1}", NULL, "expected a string" },
 	{ "buildargs twice the same key", "FROM a\n", "{\"A\":\"x\",\"A\":\"y\"}", NULL,
-	    "given twice" },
+	    "buildargs: a key is repeated" },
 
 	/* Lines as the parser joins them */
 	{ "CRLF", "FROM a AS c\r\nFROM b\r\nCOPY --from=c / /\r\n", "", "a,b", NULL },
