@@ -173,6 +173,8 @@ static const struct ld_key limit_keys[] = {
 	{ "head_timeout", h_limit, false, LIMIT(LIM_DURATION, 1, DAY_MS, head_timeout_ms, false) },
 	{ "idle_timeout", h_limit, false, LIMIT(LIM_DURATION, 1, DAY_MS, idle_timeout_ms, false) },
 	{ "max_body_bytes", h_limit, false, LIMIT(LIM_SIZE, KIB, 64 * MIB, max_body_bytes, true) },
+	{ "max_buffered_bytes", h_limit, false,
+	    LIMIT(LIM_SIZE, MIB, 1024 * MIB, max_buffered_bytes, true) },
 	{ "max_connections", h_limit, false, LIMIT(LIM_COUNT, 1, 1000000, max_connections, false) },
 	{ "max_connections_per_client", h_limit, false,
 	    LIMIT(LIM_COUNT, 1, 1000000, max_client_connections, false) },
@@ -638,6 +640,7 @@ ld_set_defaults(struct sw_config *cfg)
 	cfg->limits.max_header_bytes = SW_DEF_MAX_HEADER_BYTES;
 	cfg->limits.max_headers = SW_DEF_MAX_HEADERS;
 	cfg->limits.max_body_bytes = SW_DEF_MAX_BODY_BYTES;
+	cfg->limits.max_buffered_bytes = SW_DEF_MAX_BUFFERED_BYTES;
 	cfg->limits.max_connections = SW_DEF_MAX_CONNECTIONS;
 	cfg->limits.max_client_connections = SW_DEF_MAX_CLIENT_CONNS;
 	cfg->limits.head_timeout_ms = SW_DEF_HEAD_TIMEOUT_MS;

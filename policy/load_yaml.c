@@ -49,6 +49,7 @@
  *     max_header_bytes          default 64KiB, 1KiB..1MiB
  *     max_headers               default 100, 8..1000
  *     max_body_bytes            default 1MiB, 1KiB..64MiB
+ *     max_buffered_bytes        default 64MiB, 1MiB..1024MiB
  *     max_connections           default 4096, 1..1000000
  *     max_connections_per_client  default 256, 1..1000000
  *     head_timeout              default 10s, 1ms..24h

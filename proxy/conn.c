@@ -774,7 +774,6 @@ static void
 process_input(struct conn *c)
 {
 	struct evbuffer *in = sock_input(c->c_bev);
-	struct evbuffer *out = sock_output(c->c_bev);
 	static char no_input[1];
 	struct evbuffer_iovec v;
 	enum hreq_event ev;
@@ -783,10 +782,10 @@ process_input(struct conn *c)
 	c->c_parsing = true;
 	while (may_parse(c) && (evbuffer_get_length(in) > 0 || c->c_hreq.need_kick)) {
 		/* Back-pressure: stop reading while the other side is full. */
-		if (c->c_state == CONN_READ_HEAD && evbuffer_get_length(out) > SW_SPLICE_HIWAT)
+		if (c->c_state == CONN_READ_HEAD && sock_output_above(c->c_bev, SW_SPLICE_HIWAT))
 			goto pause_reading;
 		if (c->c_state == CONN_FORWARD && c->c_ubev != NULL &&
-		    evbuffer_get_length(sock_output(c->c_ubev)) > SW_SPLICE_HIWAT)
+		    sock_output_above(c->c_ubev, SW_SPLICE_HIWAT))
 			goto pause_reading;
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1) {
 			v.iov_base = no_input;

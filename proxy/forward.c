@@ -255,10 +255,8 @@ ups_readcb(struct sock *bev, void *arg)
 		relay_response(c);
 		break;
 	case CONN_SPLICE: {
-		struct evbuffer *out = sock_output(c->c_bev);
-
-		evbuffer_add_buffer(out, sock_input(bev));
-		if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
+		evbuffer_add_buffer(sock_output(c->c_bev), sock_input(bev));
+		if (sock_output_above(c->c_bev, SW_SPLICE_HIWAT)) {
 			sock_read_disable(bev);
 			c->c_ups_read_paused = true;
 		}
@@ -986,7 +984,7 @@ relay_response(struct conn *c)
 	size_t used;
 
 	while (!r->done && !r->hijack && evbuffer_get_length(in) > 0) {
-		if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
+		if (sock_output_above(c->c_bev, SW_SPLICE_HIWAT)) {
 			sock_read_disable(c->c_ubev);
 			c->c_ups_read_paused = true;
 			return;
@@ -1163,10 +1161,8 @@ fwd_splice_start(struct conn *c)
 void
 fwd_splice_client_read(struct conn *c)
 {
-	struct evbuffer *out = sock_output(c->c_ubev);
-
-	evbuffer_add_buffer(out, sock_input(c->c_bev));
-	if (evbuffer_get_length(out) > SW_SPLICE_HIWAT) {
+	evbuffer_add_buffer(sock_output(c->c_ubev), sock_input(c->c_bev));
+	if (sock_output_above(c->c_ubev, SW_SPLICE_HIWAT)) {
 		sock_read_disable(c->c_bev);
 		c->c_read_paused = true;
 	}

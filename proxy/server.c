@@ -18,6 +18,7 @@
 #include "listener.h"
 #include "mem_trim.h"
 #include "mono_clock.h"
+#include "queue_budget.h"
 #include "server.h"
 #include "tls.h"
 #include "upstream.h"
@@ -278,6 +279,7 @@ srv_reload(struct srv *s)
 	pol_set_unref(s->ps);
 	s->ps = ps; /* connections switch at their next request */
 	want_containers(s);
+	queue_budget_set(pol_set_config(ps)->limits.max_buffered_bytes);
 	log_set_level((enum log_level)pol_set_config(ps)->log.level);
 	log_info("configuration reloaded from %s", s->config_path);
 }
@@ -317,6 +319,7 @@ srv_init(struct srv *s, struct event_base *base, struct pol_set *ps, const char 
 	s->base = base;
 	s->ps = ps;
 	s->config_path = config_path;
+	queue_budget_set(cfg->limits.max_buffered_bytes);
 	TAILQ_INIT(&s->conns);
 	if ((s->clients = client_limit_new()) == NULL)
 		fatal("calloc");

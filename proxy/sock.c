@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include "queue_budget.h"
 #include "read_block.h"
 #include "sock.h"
 #include "tls.h"
@@ -94,7 +95,8 @@ struct sock {
 	bool connecting;
 	bool eof;                    /* the peer's EOF was seen, by a read or by a pipe */
 	bool streaming;              /* the last read was big: read into a read block */
-	bool sndbuf_raised;          /* raise_sndbuf() was done */
+	bool sndbuf_raised;          /* by raise_sndbuf(), for the pipe into it */
+	int sndbuf_was;              /* SO_SNDBUF before it was raised */
 	enum sock_flush flush_state; /* how a write of queued output is on its way */
 	struct evbuffer_cb_entry *ceiling_watch; /* input_changed() while "in" is at read_max */
 	bool dead;                               /* an error was reported: no more I/O */
@@ -109,6 +111,7 @@ static void destroy(struct sock *s);
 static void pipe_step(struct sock_pipe *p);
 static bool pipe_may_read(const struct sock_pipe *p);
 static void pipe_end(struct sock_pipe *p, int status);
+static void lower_sndbuf(struct sock *s);
 static bool tls_want_read(struct sock *s, bool want);
 static void tls_read_ready(struct sock *s);
 static void tls_write_ready(struct sock *s);
@@ -309,7 +312,8 @@ static unsigned char small_read_buf[SOCK_SMALL_READ];
 static bool
 read_target(struct sock *s, struct iovec *v)
 {
-	if (!s->streaming) {
+	/* A spent budget: a block would hold 256 KiB for however little came. */
+	if (!s->streaming || queue_budget_spent()) {
 		v->iov_base = small_read_buf;
 		v->iov_len = s->read_size < SOCK_SMALL_READ ? s->read_size : SOCK_SMALL_READ;
 		return true;
@@ -454,7 +458,12 @@ output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *
 	struct sock *s = arg;
 
 	(void)buf;
-	if (info->n_added == 0 || s->flush_state != FLUSH_NONE)
+	if (info->n_deleted > 0)
+		queue_budget_sub(info->n_deleted);
+	if (info->n_added == 0)
+		return;
+	queue_budget_add(info->n_added);
+	if (s->flush_state != FLUSH_NONE)
 		return;
 	if (callback_depth > 0) {
 		s->flush_state = FLUSH_LISTED;
@@ -597,6 +606,7 @@ sock_free(struct sock *s)
 	event_del(&s->flush);
 	s->flush_state = FLUSH_NONE;
 	evbuffer_remove_cb(s->out, output_changed, s);
+	queue_budget_sub(evbuffer_get_length(s->out)); /* no longer counted as it changes */
 	(void)watch_ceiling(s, false);
 	/* A pipe needs both ends: it ends without a callback. */
 	if (s->pipe_out != NULL)
@@ -669,6 +679,14 @@ sock_set_read_max(struct sock *s, size_t max)
 	return 0;
 }
 
+bool
+sock_output_above(const struct sock *s, size_t hiwat)
+{
+	size_t len = evbuffer_get_length(s->out);
+
+	return len > hiwat || (len > QUEUE_BUDGET_PRESSED && queue_budget_spent());
+}
+
 void
 sock_set_write_lowat(struct sock *s, size_t lowat)
 {
@@ -709,6 +727,8 @@ pipe_end(struct sock_pipe *p, int status)
 
 	close(p->rfd);
 	close(p->wfd);
+	queue_budget_sub(p->in_pipe);
+	lower_sndbuf(dst);
 	src->pipe_out = NULL;
 	dst->pipe_in = NULL;
 	free(p);
@@ -736,10 +756,20 @@ pipe_owed(const struct sock_pipe *p)
  * again and again while dst is full, a busy loop.  A splice in that gave 0
  * waits the same way, for pipe_copy_past_urgent() to tell what it meant.
  */
+static size_t
+pipe_room(const struct sock_pipe *p)
+{
+	size_t cap = p->cap;
+
+	if (queue_budget_spent() && cap > QUEUE_BUDGET_PRESSED)
+		cap = QUEUE_BUDGET_PRESSED;
+	return p->in_pipe < cap ? cap - p->in_pipe : 0;
+}
+
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
-	return !p->src->eof && pipe_owed(p) && p->in_pipe < p->cap && !p->maybe_full &&
+	return !p->src->eof && pipe_owed(p) && pipe_room(p) > 0 && !p->maybe_full &&
 	       !(p->end_unconfirmed && p->in_pipe > 0);
 }
 
@@ -827,6 +857,7 @@ pipe_step(struct sock_pipe *p)
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				p->in_pipe -= (size_t)n;
+				queue_budget_sub((size_t)n);
 				p->moved += (uint64_t)n;
 				p->maybe_full = false;
 				progress = true;
@@ -851,13 +882,15 @@ pipe_step(struct sock_pipe *p)
 		}
 		if (pipe_may_read(p) && p->left > 0 && !p->src_dry) {
 			bool woke = p->src_woke;
+			size_t room = pipe_room(p);
 
 			p->src_woke = false;
 			n = splice(src->fd, NULL, p->wfd, NULL,
-			    p->left < p->cap - p->in_pipe ? (size_t)p->left : p->cap - p->in_pipe,
+			    p->left < room ? (size_t)p->left : room,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				p->in_pipe += (size_t)n;
+				queue_budget_add((size_t)n);
 				if (p->left != SOCK_PIPE_ALL)
 					p->left -= (uint64_t)n;
 				progress = true;
@@ -899,19 +932,41 @@ err:
 /*
  * A sink's send buffer, the kernel default about 208 KiB, bounds each
  * splice into it, and each splice wakes the reader: asking for 1 MiB (the
- * kernel books twice that) means fewer, larger splices; 4 MiB measured no
- * better.  Best effort: the kernel caps it at net.core.wmem_max.  Once per
- * socket.
+ * kernel books twice that) means fewer, larger splices, about 8% more MB/s
+ * on a long answer; 4 MiB measured no better.  Best effort: the kernel caps
+ * it at net.core.wmem_max.
+ *
+ * A client that stops reading leaves the whole buffer full, out of the
+ * proxy's sight: so a raised buffer counts in the budget (queue_budget.h)
+ * while its pipe runs, and none is raised while the budget is spent.
  */
 static void
 raise_sndbuf(struct sock *s)
 {
 	int size = SOCK_PIPE_SNDBUF;
+	socklen_t len = sizeof(s->sndbuf_was);
 
-	if (s->sndbuf_raised)
+	if (s->sndbuf_raised || queue_budget_spent())
+		return;
+	if (getsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &s->sndbuf_was, &len) == -1 ||
+	    setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) == -1)
 		return;
 	s->sndbuf_raised = true;
-	(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	queue_budget_add(SOCK_PIPE_SNDBUF);
+}
+
+/* Its pipe is over: the buffer goes back to what it was (getsockopt() gave it doubled). */
+static void
+lower_sndbuf(struct sock *s)
+{
+	int size = s->sndbuf_was / 2;
+
+	if (!s->sndbuf_raised)
+		return;
+	s->sndbuf_raised = false;
+	queue_budget_sub(SOCK_PIPE_SNDBUF);
+	if (s->fd != -1)
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
 int

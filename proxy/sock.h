@@ -61,6 +61,12 @@ void sock_read_disable(struct sock *s);
  * memory (only when the input is at the new ceiling already).
  */
 int sock_set_read_max(struct sock *s, size_t max);
+/*
+ * The output is above "hiwat" (QUEUE_BUDGET_PRESSED or more), or above
+ * QUEUE_BUDGET_PRESSED while the proxy's budget for queued bytes is spent
+ * (queue_budget.h): the owner then stops reading what would add to it.
+ */
+bool sock_output_above(const struct sock *s, size_t hiwat);
 /* The output level at or below which writecb runs. */
 void sock_set_write_lowat(struct sock *s, size_t lowat);
 /* Most bytes read in one system call. */

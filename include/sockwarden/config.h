@@ -17,6 +17,7 @@
 #define SW_DEF_MAX_HEADER_BYTES    (64u * 1024)
 #define SW_DEF_MAX_HEADERS         100u
 #define SW_DEF_MAX_BODY_BYTES      (1024u * 1024)
+#define SW_DEF_MAX_BUFFERED_BYTES  ((size_t)64 * 1024 * 1024)
 #define SW_DEF_MAX_CONNECTIONS     4096u
 #define SW_DEF_MAX_CLIENT_CONNS    256u
 #define SW_DEF_HEAD_TIMEOUT_MS     10000u
@@ -126,6 +127,7 @@ struct sw_limits {
 	unsigned upstream_connect_ms;
 	unsigned shutdown_timeout_ms;    /* how long SIGTERM waits for in-flight requests */
 	unsigned max_client_connections; /* open at once by one client (client_limit.c) */
+	size_t max_buffered_bytes;       /* queued for slow readers, all connections */
 };
 
 struct sw_log_cfg {

@@ -38,7 +38,8 @@ check_limits(const struct sw_limits *l)
 	if (l->max_header_bytes < 1024 || l->max_header_bytes > 1024 * 1024 || l->max_headers < 8 ||
 	    l->max_headers > 1000 || l->max_body_bytes < 1024 ||
 	    l->max_body_bytes > 64 * 1024 * 1024 || l->max_connections < 1 ||
-	    l->max_connections > 1000000)
+	    l->max_connections > 1000000 || l->max_buffered_bytes < 1024 * 1024 ||
+	    l->max_buffered_bytes > (size_t)1024 * 1024 * 1024)
 		abort();
 	if (l->head_timeout_ms < 1 || l->idle_timeout_ms < 1 || l->upstream_connect_ms < 1 ||
 	    l->shutdown_timeout_ms < 1 || l->head_timeout_ms > 86400000 ||

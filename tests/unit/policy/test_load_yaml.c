@@ -169,7 +169,7 @@ struct good_case {
 		SW_DEF_MAX_HEADER_BYTES, SW_DEF_MAX_HEADERS, SW_DEF_MAX_BODY_BYTES,         \
 		    SW_DEF_MAX_CONNECTIONS, SW_DEF_HEAD_TIMEOUT_MS, SW_DEF_IDLE_TIMEOUT_MS, \
 		    SW_DEF_UPSTREAM_CONNECT_MS, SW_DEF_SHUTDOWN_TIMEOUT_MS,                 \
-		    SW_DEF_MAX_CLIENT_CONNS                                                 \
+		    SW_DEF_MAX_CLIENT_CONNS, SW_DEF_MAX_BUFFERED_BYTES                      \
 	}
 
 static struct good_case good_cases[] = {
@@ -182,7 +182,7 @@ static struct good_case good_cases[] = {
 	    "stderr", { { "x", "unix:///tmp/x.sock", 0666, "", "", "p" } }, { { "p", 4, false } } },
 	{ "full.yaml", "tcp://127.0.0.1:2375", "1.41",
 	    { 32 * 1024, 50, 2 * 1024 * 1024, 512, 500, 120000, 3000, 3600000,
-	        SW_DEF_MAX_CLIENT_CONNS },
+	        SW_DEF_MAX_CLIENT_CONNS, 16 * 1024 * 1024 },
 	    LOG_LEVEL_DEBUG, "/var/log/sockwarden/audit.log",
 	    { { "traefik", "unix:///run/sockwarden/traefik.sock", 0640, "root", "traefik",
 	          "traefik" },
@@ -191,11 +191,11 @@ static struct good_case good_cases[] = {
 	    { { "traefik", 7, false }, { "ci", 6, false }, { "monitor", 3, true } } },
 	{ "limits-high.yaml", "tcp://[::1]:65535", SW_DEF_MIN_API_VERSION,
 	    { 1024 * 1024, 1000, 64 * 1024 * 1024, 1000000, 86400000, 86400000, 86400000, 86400000,
-	        1000000 },
+	        1000000, (size_t)1024 * 1024 * 1024 },
 	    LOG_LEVEL_ERROR, "off", { { "a", "unix:///run/a.sock", 0660, "", "", "p" } },
 	    { { "p", 1, true } } },
 	{ "limits-low.yaml", SW_DEF_UPSTREAM, SW_DEF_MIN_API_VERSION,
-	    { 1024, 8, 1024, 1, 1, 1, 1, 1, 1 }, LOG_LEVEL_INFO, "stderr",
+	    { 1024, 8, 1024, 1, 1, 1, 1, 1, 1, 1024 * 1024 }, LOG_LEVEL_INFO, "stderr",
 	    { { "a", "unix:///a", 0660, "", "", "p" } }, { { "p", 0, false } } },
 	{ "minimal.yaml", SW_DEF_UPSTREAM, SW_DEF_MIN_API_VERSION, DEF_LIMITS, LOG_LEVEL_INFO,
 	    "stderr", { { "default", SW_DEF_LISTEN, 0660, "", "", "ping-only" } },
@@ -216,6 +216,7 @@ check_limits(const char *row, const struct sw_limits *got, const struct sw_limit
 	EXPECT_NUM(row, "shutdown_timeout", got->shutdown_timeout_ms, want->shutdown_timeout_ms);
 	EXPECT_NUM(row, "max_connections_per_client", got->max_client_connections,
 	    want->max_client_connections);
+	EXPECT_NUM(row, "max_buffered_bytes", got->max_buffered_bytes, want->max_buffered_bytes);
 }
 
 static void

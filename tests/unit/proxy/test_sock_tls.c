@@ -38,6 +38,7 @@
 
 #include <cmocka.h>
 
+#include "queue_budget.h"
 #include "sock.h"
 #include "tls.h"
 #include "tls_int.h"
@@ -1373,9 +1374,12 @@ struct splice_run {
 	int status;
 	uint64_t moved;
 	int src_reads_piping; /* src readcb while the pipe ran: must be none */
-	int src_eofs;         /* SOCK_EOF to src's eventcb */
-	size_t gated_at;      /* bytes the gate has granted or seen granted so far */
-	bool gate_bad_peek;   /* the gate was shown bytes other than those due next */
+	int dst_fd;
+	size_t held_max;    /* queue_budget_held() seen by the sink */
+	int sndbuf_max;     /* dst's SO_SNDBUF seen by the sink */
+	int src_eofs;       /* SOCK_EOF to src's eventcb */
+	size_t gated_at;    /* bytes the gate has granted or seen granted so far */
+	bool gate_bad_peek; /* the gate was shown bytes other than those due next */
 };
 
 /*
@@ -1420,8 +1424,16 @@ sink_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct splice_run *r = arg;
 
+	int sndbuf = 0;
+	socklen_t len = sizeof(sndbuf);
+
 	(void)fd;
 	(void)what;
+	if (queue_budget_held() > r->held_max)
+		r->held_max = queue_budget_held();
+	if (getsockopt(r->dst_fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 &&
+	    sndbuf > r->sndbuf_max)
+		r->sndbuf_max = sndbuf;
 	sink_take(r, r->slow_sink ? 65536 : SIZE_MAX);
 }
 
@@ -1484,18 +1496,31 @@ splice_done(struct sock *src, int status, uint64_t moved, void *arg)
 	evtimer_add(r->stop, &settle);
 }
 
+/*
+ * One pipe case; with "spent", other connections already hold more than
+ * the budget for queued bytes (queue_budget.h) when the pipe starts.
+ * Either way, all that the pipe counted is given back once both ends are
+ * freed, and dst's send buffer is back to what it was once the pipe is done.
+ */
+#define OTHERS_HOLD (1024u * 1024)
+
 static void
-test_sock_splice(void **state)
+run_splice(const struct pipe_case *c, bool spent)
 {
-	const struct pipe_case *c = *state;
 	struct timeval watchdog = { WATCHDOG_SEC, 0 }, ms = { 0, 1000 };
 	struct splice_run r = { 0 };
 	size_t blen = strlen(c->before), want_moved, i;
 	unsigned char *data, *sunk;
 	struct sock *src, *dst;
 	struct event *wd;
-	int a[2], b[2];
+	int a[2], b[2], sndbuf_was = 0, sndbuf_after = 0;
+	socklen_t optlen = sizeof(int);
 
+	assert_int_equal(queue_budget_held(), 0);
+	if (spent) {
+		queue_budget_set(OTHERS_HOLD - 1);
+		queue_budget_add(OTHERS_HOLD);
+	}
 	r.base = event_base_new();
 	assert_non_null(r.base);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, a), 0);
@@ -1516,6 +1541,8 @@ test_sock_splice(void **state)
 	r.gated_at = c->n;
 	r.feed = a[1];
 	r.sink = b[1];
+	r.dst_fd = b[0];
+	assert_int_equal(getsockopt(b[0], SOL_SOCKET, SO_SNDBUF, &sndbuf_was, &optlen), 0);
 	r.slow_sink = c->slow_sink;
 	r.close_feed = c->close_feed;
 	r.sunk = evbuffer_new();
@@ -1582,9 +1609,23 @@ test_sock_splice(void **state)
 	                               r.len - want_moved) != 0))
 		fail_msg("case \"%s\": src input holds %zu bytes, want the %zu not moved", c->name,
 		    evbuffer_get_length(sock_input(src)), r.len - want_moved);
+	optlen = sizeof(int);
+	assert_int_equal(getsockopt(b[0], SOL_SOCKET, SO_SNDBUF, &sndbuf_after, &optlen), 0);
+	if (sndbuf_after != sndbuf_was)
+		fail_msg("case \"%s\": dst's SO_SNDBUF is %d after the pipe, %d before", c->name,
+		    sndbuf_after, sndbuf_was);
+	/* A spent budget: the pipe holds 64 KiB at most, and no buffer is raised. */
+	if (spent && (r.held_max > OTHERS_HOLD + QUEUE_BUDGET_PRESSED || r.sndbuf_max > sndbuf_was))
+		fail_msg("case \"%s\" on a spent budget: %zu bytes held, SO_SNDBUF %d (was %d)",
+		    c->name, r.held_max - OTHERS_HOLD, r.sndbuf_max, sndbuf_was);
 
 	sock_free(src);
 	sock_free(dst);
+	if (spent)
+		queue_budget_sub(OTHERS_HOLD);
+	if (queue_budget_held() != 0)
+		fail_msg("case \"%s\": %zu bytes still counted as held once both ends are freed",
+		    c->name, queue_budget_held());
 	event_free(r.feed_ev);
 	event_free(r.sink_ev);
 	event_free(r.tick);
@@ -1595,6 +1636,19 @@ test_sock_splice(void **state)
 	close(r.feed);
 	close(r.sink);
 	event_base_free(r.base);
+	queue_budget_set(SIZE_MAX);
+}
+
+static void
+test_sock_splice(void **state)
+{
+	run_splice(*state, false);
+}
+
+static void
+test_sock_splice_spent_budget(void **state)
+{
+	run_splice(*state, true);
 }
 
 /* ---- contexts: what the loader refuses ----------------------------------------------- */
@@ -1922,8 +1976,10 @@ int
 main(void)
 {
 	struct CMUnitTest tests[nitems(hs_cases) + nitems(raw_cases) + nitems(echo_cases) +
-	                        nitems(ctx_cases) + nitems(name_cases) + nitems(pipe_cases) + 4];
-	size_t n = 0;
+	                        nitems(ctx_cases) + nitems(name_cases) + 2 * nitems(pipe_cases) +
+	                        4];
+	static char spent_names[nitems(pipe_cases)][128];
+	size_t n = 0, i;
 
 	ADD_ROWS(test_sock_tls_ctx, ctx_cases);
 	ADD_ROWS(test_sock_tls_ctx_name, name_cases);
@@ -1931,6 +1987,13 @@ main(void)
 	ADD_ROWS(test_sock_tls_raw_peer, raw_cases);
 	ADD_ROWS(test_sock_tls_echo, echo_cases);
 	ADD_ROWS(test_sock_splice, pipe_cases);
+	ADD_ROWS(test_sock_splice_spent_budget, pipe_cases);
+	for (i = 0; i < nitems(pipe_cases); i++) {
+		struct CMUnitTest *t = &tests[n - nitems(pipe_cases) + i];
+
+		snprintf(spent_names[i], sizeof(spent_names[i]), "spent budget, %s", t->name);
+		t->name = spent_names[i];
+	}
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_tcp_connect);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_partial_record_waits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_plain_untouched);
