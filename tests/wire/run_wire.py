@@ -33,6 +33,7 @@ sys.path.insert(0, HERE)
 
 import cases_audit  # noqa: E402
 import cases_backpressure  # noqa: E402
+import cases_budget  # noqa: E402
 import cases_build  # noqa: E402
 import cases_chunks  # noqa: E402
 import cases_flow  # noqa: E402
@@ -276,7 +277,8 @@ def main():
         args.sockwarden = os.path.abspath(args.sockwarden)
 
     modules = (cases_framing, cases_flow, cases_inspect, cases_lifecycle, cases_lists,
-               cases_audit, cases_chunks, cases_memory, cases_backpressure, cases_build)
+               cases_audit, cases_chunks, cases_memory, cases_backpressure, cases_budget,
+               cases_build)
     # A case file missing from the list above would pass by never running.
     unlisted = ({os.path.basename(p)[:-3] for p in glob.glob(os.path.join(HERE, "cases_*.py"))}
                 - {m.__name__ for m in modules})
