@@ -15,7 +15,8 @@ import socket
 import termios
 import time
 
-from wirelib import T, Case, CaseFailure, check, check_same, chunk, data, req, with_daemon
+from cases_memory import anon_kib, sanitized
+from wirelib import T, Case, check, check_same, chunk, data, req, with_daemon
 
 HOST = b"Host: wire"
 STALLED = 24
@@ -31,20 +32,6 @@ OK_HEAD = b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\n"
 
 LOGS = req(b"GET /v1.41/containers/c1/logs?follow=1&stdout=1 HTTP/1.1", HOST)
 EXPORT = req(b"GET /v1.41/containers/c1/export HTTP/1.1", HOST)
-
-
-def anon_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    raise CaseFailure("no RssAnon in /proc/%d/status" % pid)
-
-
-def sanitized(path):
-    """An ASan build has its own allocator and shadow memory: its size is not judged."""
-    with open(path, "rb") as f:
-        return b"__asan_init" in f.read()
 
 
 def bytes_in_pipes(pid):
