@@ -1,7 +1,8 @@
 /*
  * What the proxy holds for readers slower than their writers, all
- * connections together: every socket's queued output, and what splice
- * pipes hold.  One connection may queue up to its high-water mark (about
+ * connections together: every socket's queued output, what splice pipes
+ * hold, and 1 MiB for each socket buffer raised for a pipe while that pipe
+ * runs (sock.c raise_sndbuf()).  One connection may queue up to its high-water mark (about
  * 1 MiB, conn.h) before it stops reading the other side, so each client
  * that stops reading a long answer would pin that much: a few hundred of
  * them, a few hundred megabytes.  Past limits.max_buffered_bytes, every
@@ -9,8 +10,9 @@
  * buffers the size of what came (sock.c).  Streams still flow, in smaller
  * steps; what is held already stays until its reader takes it.
  *
- * Not counted: the kernel's socket buffers, which the proxy cannot see
- * without a system call per write.
+ * Not counted: what the kernel's default socket buffers hold, which the
+ * proxy cannot see without a system call per write, and input waiting to
+ * be parsed (bounded per connection by its read ceiling).
  *
  * The event loop is single-threaded, and so is this.
  */
@@ -46,10 +48,11 @@ queue_budget_add(size_t n)
 		queue_budget_became_spent();
 }
 
+/* Never more than was added: a count that went below 0 would show, not hide, as huge. */
 static inline void
 queue_budget_sub(size_t n)
 {
-	queue_budget_now.held = n < queue_budget_now.held ? queue_budget_now.held - n : 0;
+	queue_budget_now.held -= n;
 	if (queue_budget_now.spent && queue_budget_now.held <= queue_budget_now.max)
 		queue_budget_became_free();
 }

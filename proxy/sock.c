@@ -95,8 +95,7 @@ struct sock {
 	bool connecting;
 	bool eof;                    /* the peer's EOF was seen, by a read or by a pipe */
 	bool streaming;              /* the last read was big: read into a read block */
-	bool sndbuf_raised;          /* by raise_sndbuf(), for the pipe into it */
-	int sndbuf_was;              /* SO_SNDBUF before it was raised */
+	int sndbuf_was;              /* SO_SNDBUF before raise_sndbuf(); 0: not raised */
 	enum sock_flush flush_state; /* how a write of queued output is on its way */
 	struct evbuffer_cb_entry *ceiling_watch; /* input_changed() while "in" is at read_max */
 	bool dead;                               /* an error was reported: no more I/O */
@@ -747,15 +746,7 @@ pipe_owed(const struct sock_pipe *p)
 	return p->left > 0 || p->gate != NULL;
 }
 
-/*
- * The pipe may take more from src: room in it, and more owed.  A pipe runs
- * out of slots (one per piece the daemon wrote) before it runs out of bytes,
- * and a splice into a pipe without slots fails as one from a dry socket
- * does.  So a failed splice in while the pipe holds bytes counts as a full
- * pipe until some of them go out: else src, still readable, would be tried
- * again and again while dst is full, a busy loop.  A splice in that gave 0
- * waits the same way, for pipe_copy_past_urgent() to tell what it meant.
- */
+/* What src may still splice in: the pipe's size, or less while the budget is spent. */
 static size_t
 pipe_room(const struct sock_pipe *p)
 {
@@ -766,6 +757,15 @@ pipe_room(const struct sock_pipe *p)
 	return p->in_pipe < cap ? cap - p->in_pipe : 0;
 }
 
+/*
+ * The pipe may take more from src: room in it, and more owed.  A pipe runs
+ * out of slots (one per piece the daemon wrote) before it runs out of bytes,
+ * and a splice into a pipe without slots fails as one from a dry socket
+ * does.  So a failed splice in while the pipe holds bytes counts as a full
+ * pipe until some of them go out: else src, still readable, would be tried
+ * again and again while dst is full, a busy loop.  A splice in that gave 0
+ * waits the same way, for pipe_copy_past_urgent() to tell what it meant.
+ */
 static bool
 pipe_may_read(const struct sock_pipe *p)
 {
@@ -946,12 +946,13 @@ raise_sndbuf(struct sock *s)
 	int size = SOCK_PIPE_SNDBUF;
 	socklen_t len = sizeof(s->sndbuf_was);
 
-	if (s->sndbuf_raised || queue_budget_spent())
+	if (s->sndbuf_was != 0 || queue_budget_spent())
 		return;
 	if (getsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &s->sndbuf_was, &len) == -1 ||
-	    setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) == -1)
+	    setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) == -1) {
+		s->sndbuf_was = 0;
 		return;
-	s->sndbuf_raised = true;
+	}
 	queue_budget_add(SOCK_PIPE_SNDBUF);
 }
 
@@ -961,9 +962,9 @@ lower_sndbuf(struct sock *s)
 {
 	int size = s->sndbuf_was / 2;
 
-	if (!s->sndbuf_raised)
+	if (s->sndbuf_was == 0)
 		return;
-	s->sndbuf_raised = false;
+	s->sndbuf_was = 0;
 	queue_budget_sub(SOCK_PIPE_SNDBUF);
 	if (s->fd != -1)
 		(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));

@@ -1423,7 +1423,6 @@ static void
 sink_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct splice_run *r = arg;
-
 	int sndbuf = 0;
 	socklen_t len = sizeof(sndbuf);
 
@@ -1649,6 +1648,63 @@ static void
 test_sock_splice_spent_budget(void **state)
 {
 	run_splice(*state, true);
+}
+
+/*
+ * Both ends freed while the pipe still holds bytes (a client gone while
+ * its sink had stopped reading): what the pipe and dst's raised send buffer
+ * counted is given back.
+ */
+static void
+test_sock_pipe_freed_holding(void **state)
+{
+	struct timeval run_for = { 0, 300000 };
+	struct splice_run r = { 0 };
+	unsigned char *data;
+	struct sock *src, *dst;
+	int a[2], b[2];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(queue_budget_held(), 0);
+	r.base = event_base_new();
+	assert_non_null(r.base);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, a), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, b), 0);
+	r.len = 3 * PIPE_BIG; /* more than dst's raised buffer and the pipe take */
+	data = malloc(r.len);
+	assert_non_null(data);
+	for (i = 0; i < r.len; i++)
+		data[i] = pattern(i);
+	r.data = data;
+	r.feed = a[1];
+	r.feed_ev = event_new(r.base, r.feed, EV_WRITE | EV_PERSIST, feed_cb, &r);
+	r.stop = evtimer_new(r.base, break_cb, r.base);
+	assert_non_null(r.feed_ev);
+	assert_non_null(r.stop);
+	src = sock_new(r.base, a[0], NULL, NULL, NULL, NULL);
+	dst = sock_new(r.base, b[0], NULL, NULL, NULL, NULL);
+	assert_non_null(src);
+	assert_non_null(dst);
+	assert_int_equal(sock_pipe_start(src, dst, SOCK_PIPE_ALL, NULL, NULL), 0);
+	event_add(r.feed_ev, NULL);
+	evtimer_add(r.stop, &run_for);
+	event_base_dispatch(r.base); /* nothing reads b[1] */
+
+	/* Past the raised buffer's 1 MiB (sock.c SOCK_PIPE_SNDBUF): bytes in the pipe. */
+	if (queue_budget_held() <= 1024u * 1024)
+		fail_msg("the pipe holds nothing: %zu bytes counted", queue_budget_held());
+	sock_free(src);
+	sock_free(dst);
+	if (queue_budget_held() != 0)
+		fail_msg("%zu bytes still counted as held once both ends are freed",
+		    queue_budget_held());
+	event_free(r.feed_ev);
+	event_free(r.stop);
+	free(data);
+	close(a[1]);
+	close(b[1]);
+	event_base_free(r.base);
 }
 
 /* ---- contexts: what the loader refuses ----------------------------------------------- */
@@ -1977,7 +2033,7 @@ main(void)
 {
 	struct CMUnitTest tests[nitems(hs_cases) + nitems(raw_cases) + nitems(echo_cases) +
 	                        nitems(ctx_cases) + nitems(name_cases) + 2 * nitems(pipe_cases) +
-	                        4];
+	                        5];
 	static char spent_names[nitems(pipe_cases)][128];
 	size_t n = 0, i;
 
@@ -1994,6 +2050,7 @@ main(void)
 		snprintf(spent_names[i], sizeof(spent_names[i]), "spent budget, %s", t->name);
 		t->name = spent_names[i];
 	}
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_pipe_freed_holding);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_tcp_connect);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_partial_record_waits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sock_tls_plain_untouched);
